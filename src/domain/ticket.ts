@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+/**
+ * The normalised ticket every importer produces, whatever the helpdesk. Timestamps are epoch milliseconds
+ * (UTC); durations carry their unit in the name.
+ */
+export const AUTHOR_ROLES = ['customer', 'agent', 'bot', 'system'] as const;
+export type AuthorRole = (typeof AUTHOR_ROLES)[number];
+
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed', 'other'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+const epochMs = z.number().int().nonnegative();
+const jsonRecord = z.record(z.string(), z.unknown());
+
+export const CustomerSchema = z.object({
+  /** The helpdesk's id for the person; null when the export only has an email. */
+  externalId: z.string().min(1).nullable(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  /** Plan tier or segment (free, pro, enterprise, vip...). */
+  segment: z.string().nullable(),
+  attributes: jsonRecord,
+});
+export type Customer = z.infer<typeof CustomerSchema>;
+
+export const MessageSchema = z.object({
+  externalId: z.string().nullable(),
+  authorRole: z.enum(AUTHOR_ROLES),
+  authorId: z.string().nullable(),
+  /** Plain text: importers turn HTML bodies into text. */
+  body: z.string(),
+  createdAt: epochMs,
+  public: z.boolean(),
+});
+export type Message = z.infer<typeof MessageSchema>;
+
+export const TicketRecordSchema = z.object({
+  /** Where it came from: `zendesk`, `freshdesk`, `intercom`, `helpscout`, `twcs`, `generic`, `demo`... */
+  source: z.string().min(1),
+  externalId: z.string().min(1),
+  subject: z.string().nullable(),
+  channel: z.string().nullable(),
+  status: z.enum(TICKET_STATUSES),
+  /** The helpdesk's own status word, kept verbatim. */
+  statusRaw: z.string().nullable(),
+  priority: z.enum(PRIORITIES).nullable(),
+  tags: z.array(z.string()),
+  category: z.string().nullable(),
+  assignee: z.string().nullable(),
+  group: z.string().nullable(),
+  createdAt: epochMs,
+  updatedAt: epochMs.nullable(),
+  /** When the export states it; otherwise derived from the messages. */
+  firstResponseAt: epochMs.nullable(),
+  resolvedAt: epochMs.nullable(),
+  closedAt: epochMs.nullable(),
+  /** CSAT normalised to 0..1 (good/bad: 1/0; 1-5 stars: (n-1)/4); the raw value is in csatRaw. */
+  csatScore: z.number().min(0).max(1).nullable(),
+  csatRaw: z.string().nullable(),
+  handleTimeSeconds: z.number().nonnegative().nullable(),
+  reopens: z.number().int().nonnegative().nullable(),
+  customFields: jsonRecord,
+  customer: CustomerSchema.nullable(),
+  messages: z.array(MessageSchema),
+});
+export type TicketRecord = z.infer<typeof TicketRecordSchema>;
+
+/** Figures derived from a ticket's timestamps and messages, stored beside it for fast audits. */
+export interface TicketDerived {
+  firstResponseAt: number | null;
+  firstResponseSeconds: number | null;
+  resolutionSeconds: number | null;
+  customerMessageCount: number;
+  agentMessageCount: number;
+}
+
+const isResponder = (role: AuthorRole) => role === 'agent' || role === 'bot';
+
+/**
+ * First response: the stated time when the export has one, else the earliest public agent or bot message at
+ * or after the ticket was opened. Resolution: resolved (or else closed) minus created. Negative durations,
+ * which real exports contain, are treated as unknown.
+ */
+export function deriveTicketFigures(ticket: TicketRecord): TicketDerived {
+  let customerMessageCount = 0;
+  let agentMessageCount = 0;
+  let earliestReply: number | null = null;
+  for (const m of ticket.messages) {
+    if (m.authorRole === 'customer') customerMessageCount++;
+    else if (isResponder(m.authorRole)) {
+      agentMessageCount++;
+      if (
+        m.public &&
+        m.createdAt >= ticket.createdAt &&
+        (earliestReply === null || m.createdAt < earliestReply)
+      ) {
+        earliestReply = m.createdAt;
+      }
+    }
+  }
+  const firstResponseAt = ticket.firstResponseAt ?? earliestReply;
+  const seconds = (from: number, to: number | null) => (to === null || to < from ? null : (to - from) / 1000);
+  return {
+    firstResponseAt,
+    firstResponseSeconds: seconds(ticket.createdAt, firstResponseAt),
+    resolutionSeconds: seconds(ticket.createdAt, ticket.resolvedAt ?? ticket.closedAt),
+    customerMessageCount,
+    agentMessageCount,
+  };
+}
+
+/** An empty ticket with every optional field unset, for importers and test builders to fill. */
+export function blankTicket(source: string, externalId: string, createdAt: number): TicketRecord {
+  return {
+    source,
+    externalId,
+    subject: null,
+    channel: null,
+    status: 'open',
+    statusRaw: null,
+    priority: null,
+    tags: [],
+    category: null,
+    assignee: null,
+    group: null,
+    createdAt,
+    updatedAt: null,
+    firstResponseAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    csatScore: null,
+    csatRaw: null,
+    handleTimeSeconds: null,
+    reopens: null,
+    customFields: {},
+    customer: null,
+    messages: [],
+  };
+}

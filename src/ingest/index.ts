@@ -1,0 +1,11 @@
+export { chooseImporter } from './detect.ts';
+export { importers } from './formats/index.ts';
+export type * from './importer.ts';
+export {
+  type ImportProgress,
+  type ImportSummary,
+  type RunImportProps,
+  runImport,
+  startReading,
+} from './run-import.ts';
+export { type FileSource, openFileSource, textSource } from './source.ts';

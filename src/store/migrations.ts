@@ -1,0 +1,115 @@
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import type { StoreCapabilities } from './store.ts';
+
+/**
+ * Numbered migrations, applied in order when a store opens. The DDL differs only where the dialect is declared
+ * to differ (the id column and 64-bit integers); never edit a migration that has shipped, add the next number.
+ */
+export function migrationProvider(dialect: StoreCapabilities['dialect']): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}
+
+function migrations(dialect: StoreCapabilities['dialect']): Record<string, Migration> {
+  // biome-ignore lint/suspicious/noExplicitAny: migrations run against a schema that is being built
+  type Db = Kysely<any>;
+  const id = dialect === 'postgres' ? 'bigserial' : 'integer';
+  const big = dialect === 'postgres' ? 'bigint' : 'integer';
+  const real = dialect === 'postgres' ? 'double precision' : 'real';
+  return {
+    '0001_tickets': {
+      async up(db: Db) {
+        await db.schema
+          .createTable('customers')
+          .addColumn('id', id, (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('customer_key', 'text', (c) => c.notNull())
+          .addColumn('external_id', 'text')
+          .addColumn('email', 'text')
+          .addColumn('name', 'text')
+          .addColumn('segment', 'text')
+          .addColumn('attributes', 'text', (c) => c.notNull().defaultTo('{}'))
+          .addUniqueConstraint('customers_source_key', ['source', 'customer_key'])
+          .execute();
+
+        await db.schema
+          .createTable('tickets')
+          .addColumn('id', id, (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('external_id', 'text', (c) => c.notNull())
+          .addColumn('customer_id', big, (c) => c.references('customers.id'))
+          .addColumn('subject', 'text')
+          .addColumn('channel', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('status_raw', 'text')
+          .addColumn('priority', 'text')
+          .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
+          .addColumn('category', 'text')
+          .addColumn('assignee', 'text')
+          .addColumn('group_name', 'text')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big)
+          .addColumn('first_response_at', big)
+          .addColumn('resolved_at', big)
+          .addColumn('closed_at', big)
+          .addColumn('csat_score', real)
+          .addColumn('csat_raw', 'text')
+          .addColumn('handle_time_seconds', real)
+          .addColumn('reopens', 'integer')
+          .addColumn('custom_fields', 'text', (c) => c.notNull().defaultTo('{}'))
+          .addColumn('first_response_seconds', real)
+          .addColumn('resolution_seconds', real)
+          .addColumn('customer_message_count', 'integer', (c) => c.notNull())
+          .addColumn('agent_message_count', 'integer', (c) => c.notNull())
+          .addColumn('content_hash', 'text', (c) => c.notNull())
+          .addUniqueConstraint('tickets_source_external_id', ['source', 'external_id'])
+          .execute();
+        await db.schema.createIndex('tickets_created_at').on('tickets').column('created_at').execute();
+        await db.schema.createIndex('tickets_category').on('tickets').column('category').execute();
+
+        await db.schema
+          .createTable('messages')
+          .addColumn('id', id, (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('ticket_id', big, (c) => c.notNull().references('tickets.id').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('external_id', 'text')
+          .addColumn('author_role', 'text', (c) => c.notNull())
+          .addColumn('author_id', 'text')
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('public', 'integer', (c) => c.notNull())
+          .addUniqueConstraint('messages_ticket_seq', ['ticket_id', 'seq'])
+          .execute();
+
+        await db.schema
+          .createTable('events')
+          .addColumn('id', id, (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('at', big, (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('ticket_id', big)
+          .addColumn('payload', 'text', (c) => c.notNull().defaultTo('{}'))
+          .execute();
+        await db.schema.createIndex('events_ticket').on('events').column('ticket_id').execute();
+        // The event log is append-only: the database itself refuses updates and deletes.
+        if (dialect === 'postgres') {
+          await sql`create function events_append_only() returns trigger language plpgsql as $$
+            begin raise exception 'events are append-only'; end $$`.execute(db);
+          await sql`create trigger events_append_only before update or delete on events
+            for each row execute function events_append_only()`.execute(db);
+        } else {
+          await sql`create trigger events_no_update before update on events
+            begin select raise(abort, 'events are append-only'); end`.execute(db);
+          await sql`create trigger events_no_delete before delete on events
+            begin select raise(abort, 'events are append-only'); end`.execute(db);
+        }
+      },
+    },
+  };
+}

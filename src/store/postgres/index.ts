@@ -1,0 +1,1 @@
+export { openPostgresStore, type PostgresStoreOptions, redactUrl } from './postgres-store.ts';

@@ -1,0 +1,226 @@
+import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { TicketRecord } from '../../domain/index.ts';
+import { type Clock, OperationalError, systemClock } from '../../shared/index.ts';
+import { migrationProvider } from '../migrations.ts';
+import * as queries from '../queries.ts';
+import { customerKey, customerRow, messageRows, type TicketRow, ticketHash, ticketRow } from '../rows.ts';
+import type { Database as Schema } from '../schema.ts';
+import type { Store, UpsertResult } from '../store.ts';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user@host:port/db`. */
+  url: string;
+  /** Put every table in this schema (created if missing); tests use one schema per run. */
+  schema?: string;
+  poolSize?: number;
+  clock?: Clock;
+}
+
+// 64-bit integers (ids, epoch milliseconds) come back as JS numbers: every value we store fits in 2^53.
+const INT8 = 20;
+const typeParsers = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** Several statements per batch instead of one per row: the network round trip is what costs here. */
+const CHUNK_ROWS = 1000;
+
+/**
+ * The server store: PostgreSQL through `pg`, for several processes sharing one database. Imports take a
+ * transaction-scoped advisory lock, so two importers never race on the same external id.
+ */
+export async function openPostgresStore({
+  url,
+  schema,
+  poolSize = 10,
+  clock = systemClock,
+}: PostgresStoreOptions): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: typeParsers,
+    ...(schema ? { options: `-c search_path=${quoteIdent(schema)}` } : {}),
+  });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const location = redactUrl(url) + (schema ? ` (schema ${schema})` : '');
+  try {
+    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    const { error } = await new Migrator({ db, provider: migrationProvider('postgres') }).migrateToLatest();
+    if (error) throw error;
+  } catch (cause) {
+    await db.destroy();
+    throw new OperationalError('store.open_failed', `cannot open PostgreSQL at ${location}`, undefined, {
+      cause,
+    });
+  }
+
+  const upsertTickets = (tickets: readonly TicketRecord[], origin: string) =>
+    db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext('switchboard.tickets.upsert'))`.execute(trx);
+      return upsertBatch(trx, tickets, origin, clock.now());
+    });
+
+  return {
+    capabilities: { dialect: 'postgres', concurrentWriters: true, location },
+    upsertTickets: async (tickets, context) =>
+      tickets.length === 0
+        ? { inserted: 0, updated: 0, unchanged: 0 }
+        : upsertTickets(tickets, context.origin),
+    getTicket: (source, externalId) => queries.getTicket(db, source, externalId),
+    listTickets: (query) => queries.listTickets(db, query),
+    listEvents: (query) => queries.listEvents(db, query),
+    stats: () => queries.stats(db),
+    close: () => db.destroy(),
+  };
+}
+
+async function upsertBatch(
+  trx: Transaction<Schema>,
+  input: readonly TicketRecord[],
+  origin: string,
+  at: number,
+): Promise<UpsertResult> {
+  const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
+  // A batch may name the same ticket twice; the last version wins, as it would row by row.
+  const latest = new Map<string, TicketRecord>();
+  for (const t of input) latest.set(`${t.source}\u0000${t.externalId}`, t);
+  result.unchanged += input.length - latest.size;
+  const tickets = [...latest.values()];
+
+  const existing = new Map<string, { id: number; hash: string }>();
+  for (const [source, group] of groupBy(tickets, (t) => t.source)) {
+    for (const ids of chunks(
+      group.map((t) => t.externalId),
+      CHUNK_ROWS,
+    )) {
+      const rows = await trx
+        .selectFrom('tickets')
+        .select(['id', 'external_id', 'content_hash'])
+        .where('source', '=', source)
+        .where('external_id', 'in', ids)
+        .execute();
+      for (const r of rows)
+        existing.set(`${source}\u0000${r.external_id}`, { id: r.id, hash: r.content_hash });
+    }
+  }
+
+  const changed: { ticket: TicketRecord; hash: string; existingId: number | null }[] = [];
+  for (const ticket of tickets) {
+    const hash = ticketHash(ticket);
+    const found = existing.get(`${ticket.source}\u0000${ticket.externalId}`);
+    if (found && found.hash === hash) result.unchanged++;
+    else changed.push({ ticket, hash, existingId: found?.id ?? null });
+  }
+  if (changed.length === 0) return result;
+
+  const customerIds = new Map<string, number>();
+  const customers = new Map<string, ReturnType<typeof customerRow>>();
+  for (const { ticket } of changed) {
+    const key = customerKey(ticket.customer);
+    if (ticket.customer && key !== null) {
+      customers.set(`${ticket.source}\u0000${key}`, customerRow(ticket.source, ticket.customer, key));
+    }
+  }
+  for (const rows of chunks([...customers.values()], CHUNK_ROWS)) {
+    const returned = await trx
+      .insertInto('customers')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['source', 'customer_key']).doUpdateSet((eb) => ({
+          external_id: sql`coalesce(${eb.ref('excluded.external_id')}, customers.external_id)`,
+          email: sql`coalesce(${eb.ref('excluded.email')}, customers.email)`,
+          name: sql`coalesce(${eb.ref('excluded.name')}, customers.name)`,
+          segment: sql`coalesce(${eb.ref('excluded.segment')}, customers.segment)`,
+          attributes: eb.ref('excluded.attributes'),
+        })),
+      )
+      .returning(['id', 'source', 'customer_key'])
+      .execute();
+    for (const r of returned) customerIds.set(`${r.source}\u0000${r.customer_key}`, r.id);
+  }
+
+  const rowOf = (ticket: TicketRecord, hash: string): TicketRow => {
+    const key = customerKey(ticket.customer);
+    const customerId = key === null ? null : (customerIds.get(`${ticket.source}\u0000${key}`) ?? null);
+    return ticketRow(ticket, customerId, hash);
+  };
+
+  const withIds: { ticket: TicketRecord; id: number; updated: boolean }[] = [];
+  const fresh = changed.filter((c) => c.existingId === null);
+  for (const part of chunks(fresh, CHUNK_ROWS)) {
+    const returned = await trx
+      .insertInto('tickets')
+      .values(part.map((c) => rowOf(c.ticket, c.hash)))
+      .returning(['id', 'external_id', 'source'])
+      .execute();
+    const byKey = new Map(part.map((c) => [`${c.ticket.source}\u0000${c.ticket.externalId}`, c.ticket]));
+    for (const r of returned) {
+      withIds.push({ ticket: byKey.get(`${r.source}\u0000${r.external_id}`)!, id: r.id, updated: false });
+    }
+    result.inserted += returned.length;
+  }
+  const stale = changed.filter((c) => c.existingId !== null);
+  for (const c of stale) {
+    await trx.updateTable('tickets').set(rowOf(c.ticket, c.hash)).where('id', '=', c.existingId!).execute();
+    withIds.push({ ticket: c.ticket, id: c.existingId!, updated: true });
+    result.updated++;
+  }
+  for (const ids of chunks(
+    stale.map((c) => c.existingId!),
+    CHUNK_ROWS,
+  )) {
+    await trx.deleteFrom('messages').where('ticket_id', 'in', ids).execute();
+  }
+
+  const messages = withIds.flatMap(({ ticket, id }) => messageRows(ticket, id));
+  for (const part of chunks(messages, CHUNK_ROWS * 3))
+    await trx.insertInto('messages').values(part).execute();
+  const events = withIds.map(({ ticket, id, updated }) => ({
+    at,
+    type: updated ? 'ticket.updated' : 'ticket.imported',
+    ticket_id: id,
+    payload: JSON.stringify({ origin, source: ticket.source, externalId: ticket.externalId }),
+  }));
+  for (const part of chunks(events, CHUNK_ROWS * 3)) await trx.insertInto('events').values(part).execute();
+  return result;
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
+    throw new OperationalError(
+      'store.bad_schema',
+      `schema name ${JSON.stringify(name)} is not a plain identifier`,
+    );
+  }
+  return name;
+}
+
+/** The URL without its password, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The layering of docs/ARCHITECTURE.md, enforced: `npm run depcheck` fails on an import against it.
+ * shared <- domain <- middle layers (through the interface files of store/nlu/kb/connectors) <- app <- cli/server/web.
+ */
+const middle = 'ingest|nlu|kb|audit|workflows|escalation|connectors|analytics|demo';
+const implementations = '^src/(store/(sqlite|postgres)|connectors/[^/]+/)';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'shared-imports-nothing',
+      comment: 'src/shared imports nothing of ours',
+      severity: 'error',
+      from: { path: '^src/shared/' },
+      to: { path: '^src/', pathNot: '^src/shared/' },
+    },
+    {
+      name: 'domain-only-shared',
+      comment: 'src/domain imports only src/shared',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { path: '^src/', pathNot: '^src/(shared|domain)/' },
+    },
+    {
+      name: 'middle-not-upwards',
+      comment: 'the middle layers never import app/, cli/, server/ or web/',
+      severity: 'error',
+      from: { path: `^src/(${middle}|store|config)/` },
+      to: { path: '^src/(app|cli|server|web)/' },
+    },
+    {
+      name: 'no-implementations-outside-app',
+      comment: 'only app/ picks concrete store or connector implementations; others see the interface files',
+      severity: 'error',
+      from: { path: '^src/', pathNot: `^src/(app/|store/|connectors/)|\\.test\\.ts$` },
+      to: { path: implementations },
+    },
+    {
+      name: 'workflows-not-escalation',
+      comment: 'workflows emit an escalate effect; app/ hands it to escalation',
+      severity: 'error',
+      from: { path: '^src/workflows/' },
+      to: { path: '^src/escalation/' },
+    },
+    {
+      name: 'surfaces-through-app',
+      comment: 'cli/, server/ and web/ do not reach into store implementations',
+      severity: 'error',
+      from: { path: '^src/(cli|server|web)/' },
+      to: { path: implementations },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

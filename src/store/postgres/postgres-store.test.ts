@@ -1,0 +1,89 @@
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { storeSuite } from '../store.suite.ts';
+import { aTicket } from '../test-builders.ts';
+import { openPostgresStore, redactUrl } from './postgres-store.ts';
+
+/**
+ * The PostgreSQL half of the store suite. It runs when PostgreSQL answers at SWITCHBOARD_TEST_PG_URL (default
+ * postgres://postgres@127.0.0.1:5432/test); `.ci/run` starts PostgreSQL and sets SWITCHBOARD_REQUIRE_PG=1 so a
+ * missing server fails CI instead of skipping. Every test gets a fresh schema, dropped afterwards.
+ */
+const url = process.env.SWITCHBOARD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const required = process.env.SWITCHBOARD_REQUIRE_PG === '1';
+
+async function reachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const available = await reachable();
+if (!available && required) throw new Error(`PostgreSQL is required but does not answer at ${redactUrl(url)}`);
+const runId = `${process.pid}_${Date.now().toString(36)}`;
+let counter = 0;
+let current = '';
+
+async function dropSchema(schema: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`drop schema if exists ${schema} cascade`);
+  await client.end();
+}
+
+describe.skipIf(!available)(`postgres (${available ? redactUrl(url) : 'not reachable: skipped'})`, () => {
+  storeSuite(
+    'postgres',
+    () => {
+      current = `sb_test_${runId}_${++counter}`;
+      return openPostgresStore({ url, schema: current, poolSize: 2 });
+    },
+    () => dropSchema(current),
+  );
+
+  it('refuses to change or delete events', async () => {
+    const schema = `sb_test_${runId}_events`;
+    const store = await openPostgresStore({ url, schema, poolSize: 2 });
+    try {
+      await store.upsertTickets([aTicket()], { origin: 'a' });
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await expect(client.query(`update ${schema}.events set type = 'x'`)).rejects.toThrow(/append-only/);
+      await expect(client.query(`delete from ${schema}.events`)).rejects.toThrow(/append-only/);
+      await client.end();
+    } finally {
+      await store.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it('lets two stores import the same tickets at once without duplicates', async () => {
+    const schema = `sb_test_${runId}_race`;
+    const a = await openPostgresStore({ url, schema, poolSize: 2 });
+    const b = await openPostgresStore({ url, schema, poolSize: 2 });
+    try {
+      const tickets = Array.from({ length: 300 }, (_, i) => aTicket({ externalId: String(i) }));
+      const [ra, rb] = await Promise.all([
+        a.upsertTickets(tickets, { origin: 'a' }),
+        b.upsertTickets(tickets, { origin: 'b' }),
+      ]);
+      expect(ra.inserted + rb.inserted).toBe(300);
+      expect(ra.unchanged + rb.unchanged).toBe(300);
+      expect((await a.stats()).tickets).toBe(300);
+      expect((await a.stats()).events).toBe(300);
+    } finally {
+      await a.close();
+      await b.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it('hides the password in its location', () => {
+    expect(redactUrl('postgres://u:secret@h:5432/db')).toBe('postgres://u:***@h:5432/db');
+  });
+});

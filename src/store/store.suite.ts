@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from './store.ts';
+import { aMessage, aTicket, T0 } from './test-builders.ts';
+
+/**
+ * The one store test suite, run against every implementation (see `sqlite/sqlite-store.test.ts` and
+ * `postgres/postgres-store.test.ts`). A behaviour that differs between them is a capability flag, not a branch
+ * here.
+ */
+export function storeSuite(name: string, open: () => Promise<Store>, cleanup?: () => Promise<void>): void {
+  describe(`store suite: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+      await cleanup?.();
+    });
+
+    it('stores a ticket with its customer and messages and reads it back', async () => {
+      const result = await store.upsertTickets([aTicket()], { origin: 'test' });
+      expect(result).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+      const t = await store.getTicket('test', '1');
+      expect(t).toBeDefined();
+      expect(t?.subject).toBe('Login problem');
+      expect(t?.tags).toEqual(['login']);
+      expect(t?.status).toBe('resolved');
+      expect(t?.createdAt).toBe(T0);
+      expect(t?.customer?.email).toBe('c1@example.com');
+      expect(t?.customer?.segment).toBe('pro');
+      expect(t?.firstResponseSeconds).toBe(600);
+      expect(t?.resolutionSeconds).toBe(3600);
+      expect(t?.customerMessageCount).toBe(1);
+      expect(t?.agentMessageCount).toBe(1);
+      expect(t?.messages?.map((m) => [m.seq, m.authorRole, m.public])).toEqual([
+        [0, 'customer', true],
+        [1, 'agent', true],
+      ]);
+    });
+
+    it('keeps text exactly, including quotes, unicode and SQL-looking input', async () => {
+      const body = `Robert'); DROP TABLE tickets;-- "quoted" \u00e9\u4e2d\u{1F600}\n\tnew line`;
+      await store.upsertTickets([aTicket({ subject: body, messages: [aMessage({ body })] })], { origin: 'test' });
+      const t = await store.getTicket('test', '1');
+      expect(t?.subject).toBe(body);
+      expect(t?.messages?.[0]?.body).toBe(body);
+      expect((await store.stats()).tickets).toBe(1);
+    });
+
+    it('is idempotent: the same ticket twice is stored once and logged once', async () => {
+      await store.upsertTickets([aTicket()], { origin: 'a' });
+      const again = await store.upsertTickets([aTicket()], { origin: 'a' });
+      expect(again).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+      const stats = await store.stats();
+      expect(stats.tickets).toBe(1);
+      expect(stats.messages).toBe(2);
+      expect(stats.events).toBe(1);
+    });
+
+    it('updates a changed ticket in place and replaces its messages', async () => {
+      await store.upsertTickets([aTicket()], { origin: 'a' });
+      const changed = aTicket({
+        status: 'closed',
+        messages: [...aTicket().messages, aMessage({ body: 'thanks!', createdAt: T0 + 700_000 })],
+      });
+      expect(await store.upsertTickets([changed], { origin: 'b' })).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+      const t = await store.getTicket('test', '1');
+      expect(t?.status).toBe('closed');
+      expect(t?.messages).toHaveLength(3);
+      const events = await store.listEvents({ limit: 10 });
+      expect(events.map((e) => e.type)).toEqual(['ticket.imported', 'ticket.updated']);
+      expect(events[1]?.payload).toMatchObject({ origin: 'b', source: 'test', externalId: '1' });
+      expect(events[1]?.ticketId).toBe(t?.id);
+    });
+
+    it('keys tickets on source and external id', async () => {
+      await store.upsertTickets([aTicket(), aTicket({ source: 'other' }), aTicket({ externalId: '2' })], {
+        origin: 'a',
+      });
+      const stats = await store.stats();
+      expect(stats.tickets).toBe(3);
+      expect(stats.bySource).toEqual({ other: 1, test: 2 });
+    });
+
+    it('shares a customer between tickets and keeps known fields when a later export lacks them', async () => {
+      await store.upsertTickets([aTicket()], { origin: 'a' });
+      const later = aTicket({
+        externalId: '2',
+        customer: { externalId: 'c1', email: null, name: null, segment: 'enterprise', attributes: {} },
+      });
+      await store.upsertTickets([later], { origin: 'a' });
+      const t2 = await store.getTicket('test', '2');
+      expect(t2?.customer?.email).toBe('c1@example.com');
+      expect(t2?.customer?.segment).toBe('enterprise');
+      expect((await store.stats()).customers).toBe(1);
+    });
+
+    it('stores a ticket without customer or messages', async () => {
+      await store.upsertTickets([aTicket({ customer: null, messages: [], resolvedAt: null })], { origin: 'a' });
+      const t = await store.getTicket('test', '1');
+      expect(t?.customer).toBeNull();
+      expect(t?.messages).toEqual([]);
+      expect(t?.firstResponseSeconds).toBeNull();
+      expect(t?.resolutionSeconds).toBeNull();
+    });
+
+    it('takes the last version when a batch names the same ticket twice', async () => {
+      const result = await store.upsertTickets([aTicket(), aTicket({ subject: 'second' })], { origin: 'a' });
+      expect(result.inserted).toBe(1);
+      expect((await store.getTicket('test', '1'))?.subject).toBe('second');
+      expect((await store.stats()).tickets).toBe(1);
+    });
+
+    it('lists tickets a page at a time, with filters', async () => {
+      const tickets = Array.from({ length: 25 }, (_, i) =>
+        aTicket({ externalId: String(i + 1), createdAt: T0 + i * 86_400_000, resolvedAt: null }),
+      );
+      await store.upsertTickets(tickets, { origin: 'a' });
+      const seen: string[] = [];
+      let afterId = 0;
+      for (;;) {
+        const page = await store.listTickets({ afterId, limit: 10 });
+        if (page.length === 0) break;
+        seen.push(...page.map((t) => t.externalId));
+        afterId = page[page.length - 1]!.id;
+      }
+      expect(seen).toHaveLength(25);
+      const window = await store.listTickets({
+        limit: 100,
+        createdFrom: T0 + 5 * 86_400_000,
+        createdTo: T0 + 10 * 86_400_000,
+        withMessages: true,
+      });
+      expect(window.map((t) => t.externalId)).toEqual(['6', '7', '8', '9', '10']);
+      expect(window[0]?.messages).toHaveLength(2);
+    });
+
+    it('computes median and p90 of first response and resolution', async () => {
+      const responses = [60, 120, 180, 240, 300, 360, 420, 480, 540, 600];
+      const tickets = responses.map((s, i) =>
+        aTicket({
+          externalId: String(i),
+          firstResponseAt: T0 + s * 1000,
+          resolvedAt: T0 + s * 10_000,
+        }),
+      );
+      await store.upsertTickets(tickets, { origin: 'a' });
+      const stats = await store.stats();
+      expect(stats.firstResponseSeconds.median).toBeCloseTo(330);
+      expect(stats.firstResponseSeconds.p90).toBeCloseTo(546);
+      expect(stats.resolutionSeconds.median).toBeCloseTo(3300);
+      expect(stats.byStatus).toEqual({ resolved: 10 });
+    });
+
+    it('returns empty figures for an empty store', async () => {
+      const stats = await store.stats();
+      expect(stats).toMatchObject({
+        tickets: 0,
+        messages: 0,
+        customers: 0,
+        firstResponseSeconds: { median: null, p90: null },
+        resolutionSeconds: { median: null, p90: null },
+      });
+    });
+
+    it('keeps the event log append-only', async () => {
+      await store.upsertTickets([aTicket()], { origin: 'a' });
+      const events = await store.listEvents({ limit: 10, type: 'ticket.imported' });
+      expect(events).toHaveLength(1);
+      expect(events[0]?.at).toBeGreaterThan(0);
+      expect(await store.listEvents({ limit: 10, afterId: events[0]!.id })).toEqual([]);
+    });
+  });
+}

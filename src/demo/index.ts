@@ -1,1 +1,20 @@
-export {};
+export { CATEGORY_PROFILES, type CategoryProfile, DEMO_CATEGORIES, type DemoCategory } from './categories.ts';
+export type { DemoChannel, DemoCustomer, DemoMessage, DemoStatus, DemoTicket } from './demo-ticket.ts';
+export {
+  DEFAULT_ANCHOR_MS,
+  DEFAULT_TYPO_RATE,
+  type DemoOptions,
+  generateDemoTickets,
+  validateDemoOptions,
+} from './generator.ts';
+export { GENERIC_CSV_HEADER, ticketToCsvRows } from './generic-csv.ts';
+export { AGENTS, type DemoAgent, PLAN_TIERS, type PlanTier, SHOP } from './shop.ts';
+export { demoTicketToRecord } from './to-record.ts';
+export {
+  DEMO_FORMATS,
+  type DemoFileSummary,
+  type DemoFormat,
+  type WriteDemoFileProps,
+  writeDemoFile,
+} from './write-demo-file.ts';
+export { ticketToZendesk, ticketToZendeskLine, ZENDESK_FIELDS } from './zendesk-jsonl.ts';

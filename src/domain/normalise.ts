@@ -1,4 +1,4 @@
-import { convert } from 'html-to-text';
+import { compile } from 'html-to-text';
 import type { Priority, TicketStatus } from './ticket.ts';
 
 /** Helpdesk status words mapped to the normalised status; unknown words become `other` (keep the raw). */
@@ -112,14 +112,17 @@ function parseIsoLike(s: string): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
+// Compiled once: html-to-text recompiles its options on every convert() call, which dominated import time.
+const toText = compile({
+  wordwrap: false,
+  selectors: [
+    { selector: 'a', options: { ignoreHref: true } },
+    { selector: 'img', format: 'skip' },
+  ],
+});
+
 /** HTML bodies (Zendesk `html_body`, Intercom parts, Help Scout threads) as plain text; plain text passes through. */
 export function htmlToText(html: string): string {
   if (!/[<&]/.test(html)) return html;
-  return convert(html, {
-    wordwrap: false,
-    selectors: [
-      { selector: 'a', options: { ignoreHref: true } },
-      { selector: 'img', format: 'skip' },
-    ],
-  }).trim();
+  return toText(html).trim();
 }

@@ -54,8 +54,14 @@ export const TicketRecordSchema = z.object({
   group: z.string().nullable(),
   createdAt: epochMs,
   updatedAt: epochMs.nullable(),
-  /** When the export states it; otherwise derived from the messages. */
+  /** When the export states it; otherwise derived from the messages (see deriveFirstResponse). */
   firstResponseAt: epochMs.nullable(),
+  /**
+   * False when the export's own rule decides the first response, so that a null firstResponseAt means "no first
+   * response" rather than "derive it from the messages" (TWCS: only a direct company reply to the opening tweet
+   * counts, not an answer to the customer's follow-up).
+   */
+  deriveFirstResponse: z.boolean(),
   resolvedAt: epochMs.nullable(),
   closedAt: epochMs.nullable(),
   /** CSAT normalised to 0..1 (good/bad: 1/0; 1-5 stars: (n-1)/4); the raw value is in csatRaw. */
@@ -81,8 +87,8 @@ export interface TicketDerived {
 const isResponder = (role: AuthorRole) => role === 'agent' || role === 'bot';
 
 /**
- * First response: the stated time when the export has one, else the earliest public agent or bot message at
- * or after the ticket was opened. Resolution: resolved (or else closed) minus created. Negative durations,
+ * First response: the stated time when the export has one, else (unless the importer said not to) the earliest
+ * public agent or bot message at or after the ticket was opened. Resolution: resolved (or else closed) minus created. Negative durations,
  * which real exports contain, are treated as unknown.
  */
 export function deriveTicketFigures(ticket: TicketRecord): TicketDerived {
@@ -102,7 +108,7 @@ export function deriveTicketFigures(ticket: TicketRecord): TicketDerived {
       }
     }
   }
-  const firstResponseAt = ticket.firstResponseAt ?? earliestReply;
+  const firstResponseAt = ticket.firstResponseAt ?? (ticket.deriveFirstResponse ? earliestReply : null);
   const seconds = (from: number, to: number | null) => (to === null || to < from ? null : (to - from) / 1000);
   return {
     firstResponseAt,
@@ -130,6 +136,7 @@ export function blankTicket(source: string, externalId: string, createdAt: numbe
     createdAt,
     updatedAt: null,
     firstResponseAt: null,
+    deriveFirstResponse: true,
     resolvedAt: null,
     closedAt: null,
     csatScore: null,

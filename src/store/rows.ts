@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { type Customer, deriveTicketFigures, type TicketRecord } from '../domain/index.ts';
 import type { CustomersTable, MessagesTable, TicketsTable } from './schema.ts';
 import type { StoredCustomer, StoredEvent, StoredMessage, StoredTicket } from './store.ts';
@@ -7,7 +7,7 @@ import type { StoredCustomer, StoredEvent, StoredMessage, StoredTicket } from '.
 
 /** The same ticket always hashes the same: an unchanged re-import is detected without reading messages. */
 export function ticketHash(ticket: TicketRecord): string {
-  return createHash('sha1').update(JSON.stringify(ticket)).digest('base64url');
+  return digest('sha1', JSON.stringify(ticket), 'base64url');
 }
 
 export function customerKey(customer: Customer | null): string | null {

@@ -41,7 +41,9 @@ export function storeSuite(name: string, open: () => Promise<Store>, cleanup?: (
 
     it('keeps text exactly, including quotes, unicode and SQL-looking input', async () => {
       const body = `Robert'); DROP TABLE tickets;-- "quoted" \u00e9\u4e2d\u{1F600}\n\tnew line`;
-      await store.upsertTickets([aTicket({ subject: body, messages: [aMessage({ body })] })], { origin: 'test' });
+      await store.upsertTickets([aTicket({ subject: body, messages: [aMessage({ body })] })], {
+        origin: 'test',
+      });
       const t = await store.getTicket('test', '1');
       expect(t?.subject).toBe(body);
       expect(t?.messages?.[0]?.body).toBe(body);
@@ -64,7 +66,11 @@ export function storeSuite(name: string, open: () => Promise<Store>, cleanup?: (
         status: 'closed',
         messages: [...aTicket().messages, aMessage({ body: 'thanks!', createdAt: T0 + 700_000 })],
       });
-      expect(await store.upsertTickets([changed], { origin: 'b' })).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+      expect(await store.upsertTickets([changed], { origin: 'b' })).toEqual({
+        inserted: 0,
+        updated: 1,
+        unchanged: 0,
+      });
       const t = await store.getTicket('test', '1');
       expect(t?.status).toBe('closed');
       expect(t?.messages).toHaveLength(3);
@@ -97,7 +103,9 @@ export function storeSuite(name: string, open: () => Promise<Store>, cleanup?: (
     });
 
     it('stores a ticket without customer or messages', async () => {
-      await store.upsertTickets([aTicket({ customer: null, messages: [], resolvedAt: null })], { origin: 'a' });
+      await store.upsertTickets([aTicket({ customer: null, messages: [], resolvedAt: null })], {
+        origin: 'a',
+      });
       const t = await store.getTicket('test', '1');
       expect(t?.customer).toBeNull();
       expect(t?.messages).toEqual([]);

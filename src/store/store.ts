@@ -74,7 +74,7 @@ export interface StoredCustomer {
   attributes: Record<string, unknown>;
 }
 
-export interface StoredTicket extends Omit<TicketRecord, 'messages' | 'customer'> {
+export interface StoredTicket extends Omit<TicketRecord, 'messages' | 'customer' | 'deriveFirstResponse'> {
   id: number;
   customer: StoredCustomer | null;
   firstResponseSeconds: number | null;

@@ -33,7 +33,12 @@ export function aTicket(overrides: Partial<TicketRecord> = {}): TicketRecord {
     customer: { externalId: 'c1', email: 'c1@example.com', name: 'Cai One', segment: 'pro', attributes: {} },
     messages: [
       aMessage(),
-      aMessage({ authorRole: 'agent', authorId: 'ana', body: 'Here is a reset link.', createdAt: T0 + 600_000 }),
+      aMessage({
+        authorRole: 'agent',
+        authorId: 'ana',
+        body: 'Here is a reset link.',
+        createdAt: T0 + 600_000,
+      }),
     ],
     ...overrides,
   };

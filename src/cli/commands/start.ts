@@ -1,4 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { writeDemoFile } from '../../demo/index.ts';
+import { chooseImporter, importers, openFileSource, runImport, startReading } from '../../ingest/index.ts';
 import type { CliIo } from '../io.ts';
+import { openStoreFromOptions, parsePositiveInt } from './options.ts';
+import { formatStats } from './stats.ts';
 
-export function registerStart(_program: Command, _io: CliIo): void {}
+interface StartOpts {
+  db?: string;
+  tickets: string;
+  seed: string;
+}
+
+/**
+ * The main job (`npm start`): on an empty store, generate the demo shop's history and import it; then print
+ * the store's figures. Later phases (NLU, audit, workflows) extend this command.
+ */
+export function registerStart(program: Command, io: CliIo): void {
+  program
+    .command('start')
+    .description('the main job: load the demo history into an empty store, then show what is there')
+    .option('--db <path>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)')
+    .option('--tickets <n>', 'size of the demo history to generate', '5000')
+    .option('--seed <n>', 'seed of the demo history', '7')
+    .action(async (opts: StartOpts) => {
+      const tickets = parsePositiveInt(opts.tickets, '--tickets');
+      const seed = parsePositiveInt(opts.seed, '--seed');
+      const store = await openStoreFromOptions(opts, io);
+      try {
+        io.stdout.write(`Switchboard: store ${store.capabilities.location}\n`);
+        if ((await store.stats()).tickets === 0) {
+          const dir = resolve(io.cwd, '.switchboard');
+          mkdirSync(dir, { recursive: true });
+          const file = join(dir, `demo-history-${tickets}-${seed}.csv`);
+          const t0 = performance.now();
+          const written = await writeDemoFile({ tickets, seed, out: file, format: 'generic' });
+          io.stdout.write(
+            `generated the demo shop's history: ${written.tickets} tickets, ${written.messages} messages (${file})\n`,
+          );
+          const source = openFileSource(file);
+          const importer = chooseImporter(importers, source.head, file, undefined);
+          const items = await startReading(importer, source, { mapping: {} });
+          const summary = await runImport({
+            store,
+            items,
+            format: importer.format,
+            options: { source: 'demo' },
+            origin: 'demo',
+            rejectsPath: join(dir, 'demo-history.rejects.jsonl'),
+          });
+          io.stdout.write(
+            `imported ${summary.imported} tickets (${summary.rejected} rejected) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n\n`,
+          );
+        } else {
+          io.stdout.write('the store already holds tickets: skipping the demo history\n\n');
+        }
+        io.stdout.write(formatStats(await store.stats(), store.capabilities.location));
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -24,7 +24,8 @@ async function reachable(): Promise<boolean> {
 }
 
 const available = await reachable();
-if (!available && required) throw new Error(`PostgreSQL is required but does not answer at ${redactUrl(url)}`);
+if (!available && required)
+  throw new Error(`PostgreSQL is required but does not answer at ${redactUrl(url)}`);
 const runId = `${process.pid}_${Date.now().toString(36)}`;
 let counter = 0;
 let current = '';

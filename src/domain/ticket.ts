@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -147,4 +148,12 @@ export function blankTicket(source: string, externalId: string, createdAt: numbe
     customer: null,
     messages: [],
   };
+}
+
+/**
+ * A fingerprint of one version of a ticket: the same content always gives the same hash, so the store detects an
+ * unchanged re-import without reading messages back.
+ */
+export function ticketContentHash(ticket: TicketRecord): string {
+  return hash('sha1', JSON.stringify(ticket), 'base64url');
 }

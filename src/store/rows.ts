@@ -1,14 +1,8 @@
-import { hash as digest } from 'node:crypto';
 import { type Customer, deriveTicketFigures, type TicketRecord } from '../domain/index.ts';
 import type { CustomersTable, MessagesTable, TicketsTable } from './schema.ts';
 import type { StoredCustomer, StoredEvent, StoredMessage, StoredTicket } from './store.ts';
 
 /** Row mapping shared by both implementations, so they cannot drift apart. */
-
-/** The same ticket always hashes the same: an unchanged re-import is detected without reading messages. */
-export function ticketHash(ticket: TicketRecord): string {
-  return digest('sha1', JSON.stringify(ticket), 'base64url');
-}
 
 export function customerKey(customer: Customer | null): string | null {
   if (!customer) return null;

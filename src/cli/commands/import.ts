@@ -56,6 +56,7 @@ export function registerImport(program: Command, io: CliIo): void {
       const importer = chooseImporter(importers, source.head, file, opts.format);
       const rejectsPath = resolve(io.cwd, opts.rejects ?? `${basename(file)}.rejects.jsonl`);
       const options = { mapping, ...(opts.source ? { source: opts.source } : {}) };
+      // Reads the first record: a file that is not this format fails here, before the store is opened.
       const items = await startReading(importer, source, options);
       const store = await openStoreFromOptions(opts, io);
       const bar = progressBar(io, source.sizeBytes, 'records');

@@ -1,12 +1,12 @@
 import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
-import type { TicketRecord } from '../../domain/index.ts';
+import { type TicketRecord, ticketContentHash } from '../../domain/index.ts';
 import { type Clock, OperationalError, systemClock } from '../../shared/index.ts';
 import { migrationProvider } from '../migrations.ts';
 import * as queries from '../queries.ts';
-import { customerKey, customerRow, messageRows, type TicketRow, ticketHash, ticketRow } from '../rows.ts';
+import { customerKey, customerRow, messageRows, type TicketRow, ticketRow } from '../rows.ts';
 import type { Database as Schema } from '../schema.ts';
-import type { Store, UpsertResult } from '../store.ts';
+import type { Store, UpsertContext, UpsertResult } from '../store.ts';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/db`. */
@@ -58,18 +58,16 @@ export async function openPostgresStore({
     });
   }
 
-  const upsertTickets = (tickets: readonly TicketRecord[], origin: string) =>
+  const upsertTickets = (tickets: readonly TicketRecord[], context: UpsertContext) =>
     db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext('switchboard.tickets.upsert'))`.execute(trx);
-      return upsertBatch(trx, tickets, origin, clock.now());
+      return upsertBatch(trx, tickets, context, clock.now());
     });
 
   return {
     capabilities: { dialect: 'postgres', concurrentWriters: true, location },
     upsertTickets: async (tickets, context) =>
-      tickets.length === 0
-        ? { inserted: 0, updated: 0, unchanged: 0 }
-        : upsertTickets(tickets, context.origin),
+      tickets.length === 0 ? { inserted: 0, updated: 0, unchanged: 0 } : upsertTickets(tickets, context),
     getTicket: (source, externalId) => queries.getTicket(db, source, externalId),
     listTickets: (query) => queries.listTickets(db, query),
     listEvents: (query) => queries.listEvents(db, query),
@@ -81,15 +79,19 @@ export async function openPostgresStore({
 async function upsertBatch(
   trx: Transaction<Schema>,
   input: readonly TicketRecord[],
-  origin: string,
+  context: UpsertContext,
   at: number,
 ): Promise<UpsertResult> {
+  const { origin } = context;
   const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
   // A batch may name the same ticket twice; the last version wins, as it would row by row.
-  const latest = new Map<string, TicketRecord>();
-  for (const t of input) latest.set(`${t.source}\u0000${t.externalId}`, t);
+  const latest = new Map<string, { ticket: TicketRecord; hash: string }>();
+  for (const ticket of input) {
+    latest.set(`${ticket.source}\u0000${ticket.externalId}`, { ticket, hash: ticketContentHash(ticket) });
+  }
   result.unchanged += input.length - latest.size;
-  const tickets = [...latest.values()];
+  const tickets = [...latest.values()].map((v) => v.ticket);
+  const hashes = new Map([...latest.values()].map((v) => [v.ticket, v.hash]));
 
   const existing = new Map<string, { id: number; hash: string }>();
   for (const [source, group] of groupBy(tickets, (t) => t.source)) {
@@ -110,7 +112,7 @@ async function upsertBatch(
 
   const changed: { ticket: TicketRecord; hash: string; existingId: number | null }[] = [];
   for (const ticket of tickets) {
-    const hash = ticketHash(ticket);
+    const hash = hashes.get(ticket)!;
     const found = existing.get(`${ticket.source}\u0000${ticket.externalId}`);
     if (found && found.hash === hash) result.unchanged++;
     else changed.push({ ticket, hash, existingId: found?.id ?? null });

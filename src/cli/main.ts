@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isSwitchboardError } from '../shared/index.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerImport } from './commands/import.ts';
+import { registerNlu } from './commands/nlu.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStats } from './commands/stats.ts';
 import type { CliIo } from './io.ts';
@@ -17,6 +18,7 @@ export function buildProgram(io: CliIo): Command {
   registerImport(program, io);
   registerStats(program, io);
   registerDemo(program, io);
+  registerNlu(program, io);
   registerStart(program, io);
   return program;
 }

@@ -87,9 +87,6 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
   );
   const insertEvents = multiRowInsert(raw, 'events', ['at', 'type', 'ticket_id', 'payload'], 100);
 
-  // Customers recur across a large import: each distinct version is upserted once per store. Their ids never
-  // change (customers are not deleted), so a cached id stays right even if another process wrote in between.
-  const customers = new Map<string, number>();
   const upsertBatch = raw.transaction((tickets: readonly TicketRecord[], context: UpsertContext) => {
     const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
     const at = clock.now();
@@ -105,6 +102,8 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
         existing.set(`${source}\u0000${row.external_id}`, { id: row.id, hash: row.content_hash });
       }
     }
+    // Customers recur within a batch: each distinct version is upserted once. (Per batch, so memory stays flat.)
+    const customers = new Map<string, number>();
     const events: unknown[][] = [];
     for (const ticket of tickets) {
       const key = `${ticket.source}\u0000${ticket.externalId}`;

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { createIntentClassifier, DEFAULT_TRAIN_OPTIONS, trainIntentModel } from './classifier.ts';
+import { serialiseModel } from './model-file.ts';
+import { generateIntentExamples } from './testing.ts';
+import { NEVER_ACCEPT } from './thresholds.ts';
+
+const options = { ...DEFAULT_TRAIN_OPTIONS, folds: 3 };
+
+describe('trainIntentModel', () => {
+  const examples = generateIntentExamples({ seed: 1, perIntent: 40 });
+  const model = trainIntentModel(examples, options);
+  const classifier = createIntentClassifier(model);
+
+  it('learns the intents, with typos, and ranks alternatives', () => {
+    const p = classifier.predict('where is my pakcage');
+    expect(p.label).toBe('track_order');
+    expect(p.alternatives).toHaveLength(3);
+    expect(p.alternatives[0]!.label).toBe('track_order');
+    expect(p.alternatives[0]!.confidence).toBeGreaterThanOrEqual(p.alternatives[1]!.confidence);
+    expect(classifier.predict('how do I reset my passwrod').label).toBe('reset_password');
+    expect(classifier.predict('please refund my headphones').label).toBe('refund');
+  });
+
+  it('reports held-out figures and a calibrated temperature', () => {
+    expect(model.cv.folds).toBe(3);
+    expect(model.cv.accuracy).toBeGreaterThan(0.9);
+    expect(model.temperature).toBeGreaterThan(0);
+    expect(model.thresholds.perIntent).toHaveLength(4);
+    expect(model.training.dataHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('is deterministic for a seed', () => {
+    const again = trainIntentModel(examples, options);
+    expect(serialiseModel(again)).toBe(serialiseModel(model));
+  });
+
+  it('marks unsure predictions out of scope, and accepts confident ones', () => {
+    const confident = classifier.predict('where is my parcel');
+    expect(confident.outOfScope).toBe(false);
+    expect(confident.reason).toBe('accepted');
+    const unsure = createIntentClassifier({
+      ...model,
+      thresholds: { ...model.thresholds, perIntent: new Float64Array(4).fill(NEVER_ACCEPT) },
+    });
+    expect(unsure.predict('where is my parcel')).toMatchObject({
+      outOfScope: true,
+      reason: 'low_confidence',
+    });
+  });
+});
+
+describe('out-of-scope examples', () => {
+  const examples = generateIntentExamples({ seed: 2, perIntent: 40, outOfScope: 40 });
+  const model = trainIntentModel(examples, options);
+  const classifier = createIntentClassifier(model);
+
+  it('learns them as a class that is never returned as the label', () => {
+    expect(model.labels).toContain('oos');
+    const p = classifier.predict('tell me a joke about the weather');
+    expect(p.outOfScope).toBe(true);
+    expect(p.reason).toBe('out_of_scope');
+    expect(p.label).not.toBe('oos');
+    expect(p.alternatives.map((a) => a.label)).not.toContain('oos');
+    expect(classifier.predict('when will my order be delivered').outOfScope).toBe(false);
+  });
+
+  it('reports out-of-scope recall on the held-out folds', () => {
+    expect(model.cv.oosRecall).toBeGreaterThan(0.8);
+  });
+});

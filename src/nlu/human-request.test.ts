@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { detectHumanRequest } from './human-request.ts';
+
+interface Row {
+  text: string;
+  requested: boolean;
+}
+const rows: Row[] = readFileSync(new URL('./fixtures/human-request.jsonl', import.meta.url), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as Row);
+
+describe('detectHumanRequest', () => {
+  it('finds many phrasings of a request for a person', () => {
+    for (const text of [
+      'talk to a human',
+      'agent please',
+      'REPRESENTATIVE',
+      'Is there a real person I can talk to?',
+      'connect me with a live person',
+    ]) {
+      expect(detectHumanRequest(text).requested, text).toBe(true);
+    }
+  });
+
+  it('tells negations and mere mentions apart', () => {
+    expect(detectHumanRequest('No need for an agent, I found it.')).toMatchObject({
+      requested: false,
+      negated: true,
+    });
+    expect(detectHumanRequest("I don't want to speak to anyone, just cancel it").requested).toBe(false);
+    expect(detectHumanRequest('The agent I spoke to yesterday was rude.').requested).toBe(false);
+    expect(detectHumanRequest('My travel agent booked the wrong date.').requested).toBe(false);
+    expect(detectHumanRequest("I don't want the bot, I want an agent.").requested).toBe(true);
+  });
+
+  it(`reaches precision and recall >= 0.95 on the fixture set (${rows.length} messages)`, () => {
+    expect(rows.length).toBeGreaterThanOrEqual(150);
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (const row of rows) {
+      const found = detectHumanRequest(row.text).requested;
+      if (found && row.requested) tp++;
+      else if (found) fp++;
+      else if (row.requested) fn++;
+    }
+    const precision = tp / (tp + fp);
+    const recall = tp / (tp + fn);
+    console.log(
+      `human-request fixture: precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)} on ${rows.length}`,
+    );
+    expect(precision).toBeGreaterThanOrEqual(0.95);
+    expect(recall).toBeGreaterThanOrEqual(0.95);
+  });
+});

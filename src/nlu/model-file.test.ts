@@ -1,0 +1,87 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../shared/index.ts';
+import { createIntentClassifier, DEFAULT_TRAIN_OPTIONS, trainIntentModel } from './classifier.ts';
+import {
+  dequantiseRows,
+  modelToJson,
+  parseModel,
+  quantiseRows,
+  readModelFile,
+  writeModelFile,
+} from './model-file.ts';
+import { generateIntentExamples } from './testing.ts';
+
+const model = trainIntentModel(generateIntentExamples({ seed: 3, perIntent: 30, outOfScope: 20 }), {
+  ...DEFAULT_TRAIN_OPTIONS,
+  folds: 3,
+});
+
+describe('model file', () => {
+  it('round-trips: same labels, thresholds and predictions', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nlu-model-'));
+    const path = join(dir, 'm.json');
+    writeModelFile(path, model);
+    expect(readdirSync(dir)).toEqual(['m.json']);
+    const loaded = readModelFile(path);
+    expect(loaded.labels).toEqual(model.labels);
+    expect(loaded.temperature).toBe(model.temperature);
+    expect([...loaded.thresholds.perIntent]).toEqual([...model.thresholds.perIntent]);
+    const a = createIntentClassifier(model);
+    const b = createIntentClassifier(loaded);
+    for (const text of [
+      'where is my order',
+      'refund my shoes',
+      'new billing address',
+      'forgot my pin',
+      'tell me a joke',
+    ]) {
+      const pa = a.predict(text);
+      const pb = b.predict(text);
+      expect(pb.label).toBe(pa.label);
+      expect(pb.confidence).toBeCloseTo(pa.confidence, 2);
+    }
+  });
+
+  it('is self-describing JSON', () => {
+    const json = modelToJson(model);
+    expect(json).toMatchObject({ format: 'switchboard-nlu-model', formatVersion: 1, oosLabel: 'oos' });
+    expect(json.features.settings.charNgrams).toEqual([3, 5]);
+    expect(json.training.dataHash).toMatch(/^sha256:/);
+    expect(json.crossValidation.folds).toBe(3);
+  });
+
+  it('refuses another format version with a clear UserError', () => {
+    const text = JSON.stringify({ ...modelToJson(model), formatVersion: 2 });
+    expect(() => parseModel(text, 'm.json')).toThrow(/format version 2 cannot be read/);
+    try {
+      parseModel(text, 'm.json');
+    } catch (error) {
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as UserError).code).toBe('nlu.model_version');
+    }
+  });
+
+  it('refuses a corrupt or truncated file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nlu-model-'));
+    const path = join(dir, 'bad.json');
+    writeFileSync(path, JSON.stringify(modelToJson(model)).slice(0, 500));
+    expect(() => readModelFile(path)).toThrow(UserError);
+    const wrongSizes = { ...modelToJson(model), classifier: { ...modelToJson(model).classifier, bias: [1] } };
+    expect(() => parseModel(JSON.stringify(wrongSizes), 'x.json')).toThrow(/sizes do not match/);
+    expect(() => parseModel('{"format":"other","formatVersion":1}', 'x.json')).toThrow(
+      /not a Switchboard NLU model/,
+    );
+  });
+
+  it('quantises weights to int8 per row within half a step', () => {
+    const w = Float32Array.from([0.5, -1, 0.25, 0, 0, 0, 3, 2, -1]);
+    const q = quantiseRows(w, 3);
+    const back = dequantiseRows(q.scales, q.data, 3);
+    for (let i = 0; i < w.length; i++) {
+      expect(Math.abs(back[i]! - w[i]!)).toBeLessThanOrEqual(q.scales[Math.floor(i / 3)]! / 2 + 1e-7);
+    }
+  });
+});

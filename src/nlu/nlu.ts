@@ -1,0 +1,44 @@
+import { createIntentClassifier, type IntentModel, type IntentPrediction } from './classifier.ts';
+import { createEntityExtractor, type Entity, type EntityExtractorOptions } from './entities.ts';
+import { detectHumanRequest } from './human-request.ts';
+import { analyseSentiment, type SentimentResult } from './sentiment.ts';
+
+/** Everything the NLU says about one message. */
+export interface NluResult extends IntentPrediction {
+  entities: Entity[];
+  sentiment: SentimentResult;
+  humanRequested: boolean;
+}
+
+export interface Nlu {
+  readonly model: IntentModel;
+  predict(text: string): NluResult;
+}
+
+/**
+ * The NLU of one deployment: its intent model plus entity patterns. An explicit request for a person makes
+ * the message out of scope for automation, whatever the intent.
+ *
+ * @example
+ * const nlu = createNlu({ model: readModelFile('intents.model.json') });
+ * nlu.predict('I still have not got my card, let me talk to a human');
+ * // { label: 'card_arrival', confidence: 0.91, outOfScope: true, humanRequested: true, sentiment: {...}, ... }
+ */
+export function createNlu(props: { model: IntentModel; entities?: EntityExtractorOptions }): Nlu {
+  const classifier = createIntentClassifier(props.model);
+  const extract = createEntityExtractor(props.entities);
+  return {
+    model: props.model,
+    predict(text) {
+      const intent = classifier.predict(text);
+      const human = detectHumanRequest(text);
+      return {
+        ...intent,
+        outOfScope: intent.outOfScope || human.requested,
+        entities: extract(text),
+        sentiment: analyseSentiment(text),
+        humanRequested: human.requested,
+      };
+    },
+  };
+}

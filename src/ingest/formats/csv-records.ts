@@ -67,6 +67,20 @@ export async function* csvRecords(
   }
 }
 
+/**
+ * Why a record does not have the header's number of fields, or null. Empty fields past the header's width are
+ * allowed: spreadsheets leave trailing commas.
+ */
+export function fieldCountProblem(fields: readonly string[], width: number): string | null {
+  if (fields.length === width) return null;
+  if (fields.length > width) {
+    let blank = true;
+    for (let i = width; i < fields.length && blank; i++) blank = fields[i] === '';
+    if (blank) return null;
+  }
+  return `expected ${width} fields as in the header, found ${fields.length}`;
+}
+
 /** The first record of a text (the header), for detection: parses up to the first complete line of `head`. */
 export function firstCsvRecord(head: string): string[] | null {
   const state: ScanState = { line: 1, delimiter: -1 };
@@ -142,7 +156,9 @@ function scanRecord(s: string, start: number, final: boolean, d: number, state: 
       extraLines += quoted.lines;
       if (quoted.close < 0) {
         fields.push(value);
-        return finish(s, start, n, n, fields, 'unterminated quoted field', extraLines, state, out);
+        // The file ended inside the quotes: the raw text stops at its last line break, like any record's.
+        const end = s.slice(start, n).replace(/[\r\n]+$/, '').length + start;
+        return finish(s, start, end, n, fields, 'unterminated quoted field', extraLines, state, out);
       }
       fieldEnd = quoted.close + 1;
       if (fieldEnd < n) {

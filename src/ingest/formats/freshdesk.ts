@@ -11,31 +11,28 @@ import {
   type TicketRecord,
   type TicketStatus,
 } from '../../domain/index.ts';
+import { err, ok, type Result } from '../../shared/index.ts';
 import type { Importer } from '../importer.ts';
+import { type CsvRow, csvColumns } from './csv-tickets.ts';
+import type { JsonObject } from './json-layout.ts';
+import { hasJsonKey, looksLikeJson } from './json-records.ts';
+import { describeIssues } from './json-tickets.ts';
 import {
-  type CsvRow,
-  csvHeader,
   csvId,
-  describeIssues,
   epochMs,
   FRESHDESK_KEYS,
   groupByTicket,
-  hasJsonKey,
   idSchema,
   idText,
-  isObject,
-  type JsonFormat,
-  looksLikeJson,
+  notTicketOf,
   optionalId,
   optionalText,
   optionalTimestamp,
-  readCsvTickets,
-  readJsonTickets,
   slug,
   timestampSchema,
-  wrongFormat,
   ZENDESK_KEYS,
-} from './zendesk.ts';
+} from './ticket-api-fields.ts';
+import { vendorImporter } from './vendor-importer.ts';
 
 /**
  * Freshdesk API v2 tickets. Reads a bare JSON array (the list endpoint), one ticket object (the view endpoint),
@@ -48,25 +45,31 @@ import {
  *   if (item.kind === 'ticket') console.log(item.ticket.externalId, item.ticket.status);
  * }
  */
-export const freshdeskImporter: Importer = {
+export const freshdeskImporter: Importer = vendorImporter({
   format: 'freshdesk',
   description:
     'Freshdesk API v2 tickets (JSON array, wrapper object or JSON Lines) or the Freshdesk CSV export',
-  detect: (head) => (looksLikeJson(head) ? isFreshdeskJson(head) : isFreshdeskCsv(csvHeader(head))),
-  async *read(source) {
-    if (looksLikeJson(source.head)) {
-      yield* readJsonTickets(source, FRESHDESK_JSON);
-    } else if (isFreshdeskCsv(csvHeader(source.head))) {
-      yield* readCsvTickets(source, freshdeskCsvTicket);
-    } else {
-      throw wrongFormat(
-        source,
-        'Freshdesk',
-        'expected JSON tickets or a Freshdesk CSV export (columns Ticket ID, Status, Created time...)',
-      );
-    }
+  expected: 'expected JSON tickets or a Freshdesk CSV export (columns Ticket ID, Status, Created time...)',
+  json: {
+    detect: isFreshdeskJson,
+    accepts: looksLikeJson,
+    format: {
+      what: 'a Freshdesk export',
+      layout: {
+        listPaths: [['tickets'], ['results']],
+        itemKeys: ['ticket'],
+        sideKeys: ['conversations', 'satisfaction_ratings'],
+      },
+      indexSide: (side): FreshdeskSide => ({
+        conversations: groupByTicket(side.conversations),
+        ratings: groupByTicket(side.satisfaction_ratings),
+      }),
+      foreign: (first) => notTicketOf(first, { name: 'Zendesk', keys: ZENDESK_KEYS }),
+      toTicket: freshdeskTicket,
+    },
   },
-};
+  csv: { detect: isFreshdeskCsv, toTicket: freshdeskCsvTicket },
+});
 
 const SOURCE = 'freshdesk';
 
@@ -120,16 +123,6 @@ function isFreshdeskJson(head: string): boolean {
     (FRESHDESK_KEYS.some((k) => hasJsonKey(head, k)) || /[{,\s]"status"\s*:\s*\d/.test(head)) &&
     !ZENDESK_KEYS.some((k) => hasJsonKey(head, k))
   );
-}
-
-function notFreshdesk(first: unknown): string | null {
-  if (!isObject(first)) return 'the first record is not a JSON object';
-  const zendesk = ZENDESK_KEYS.find((k) => k in first);
-  if (zendesk) return `the first ticket has "${zendesk}", a Zendesk field`;
-  if (!['id', 'created_at', 'subject', 'status'].some((k) => k in first)) {
-    return 'the first record has none of id, created_at, subject, status';
-  }
-  return null;
 }
 
 const code = z.union([z.number(), z.string()]).nullish();
@@ -211,26 +204,13 @@ interface FreshdeskSide {
   ratings: Map<string, unknown[]>;
 }
 
-const FRESHDESK_JSON: JsonFormat<FreshdeskSide> = {
-  title: 'Freshdesk',
-  listKeys: ['tickets', 'results'],
-  itemKeys: ['ticket'],
-  sideKeys: ['conversations', 'satisfaction_ratings'],
-  indexSide: (side) => ({
-    conversations: groupByTicket(side.conversations),
-    ratings: groupByTicket(side.satisfaction_ratings),
-  }),
-  foreign: notFreshdesk,
-  toTicket: freshdeskTicket,
-};
-
-function freshdeskTicket(raw: unknown, side: FreshdeskSide): TicketRecord | string {
+function freshdeskTicket(raw: JsonObject, side: FreshdeskSide): Result<TicketRecord, string> {
   const parsed = TicketSchema.safeParse(withSideLoads(raw, side));
-  if (!parsed.success) return describeIssues(parsed.error);
+  if (!parsed.success) return err(describeIssues(parsed.error));
   const t = parsed.data;
   const rating = latestRating(t.satisfaction_ratings ?? []);
   const csatRaw = rating?.ratings?.default_question;
-  return {
+  return ok({
     ...blankTicket(SOURCE, t.id, t.created_at),
     subject: t.subject,
     channel:
@@ -251,12 +231,11 @@ function freshdeskTicket(raw: unknown, side: FreshdeskSide): TicketRecord | stri
     customFields: freshdeskCustomFields(t, rating),
     customer: freshdeskCustomer(t),
     messages: freshdeskMessages(t),
-  };
+  });
 }
 
 /** Side-loaded conversations and ratings join their ticket before validation, so their errors reject it too. */
-function withSideLoads(raw: unknown, side: FreshdeskSide): unknown {
-  if (!isObject(raw)) return raw;
+function withSideLoads(raw: JsonObject, side: FreshdeskSide): JsonObject {
   const id = idText(raw.id);
   if (id === null) return raw;
   return {
@@ -346,47 +325,48 @@ function conversationRole(c: z.infer<typeof ConversationSchema>, requesterId: st
 // ---------------------------------------------------------------------------------------------------------------
 // Freshdesk CSV export
 
-const FRESHDESK_CSV = {
-  id: 'ticket id',
-  subject: 'subject',
-  description: 'description',
-  status: 'status',
-  priority: 'priority',
-  source: 'source',
-  type: 'type',
+const FRESHDESK_CSV = csvColumns({
+  id: 'Ticket ID',
+  subject: 'Subject',
+  description: 'Description',
+  status: 'Status',
+  priority: 'Priority',
+  source: 'Source',
+  type: 'Type',
   // Accounts often leave Type empty and add their own Category field.
-  category: 'category',
-  agent: 'agent',
-  group: 'group',
-  createdAt: 'created time',
-  updatedAt: 'last update time',
-  firstResponseAt: 'initial response time',
-  resolvedAt: 'resolved time',
-  closedAt: 'closed time',
-  timeTracked: 'time tracked',
-  tags: 'tags',
-  survey: 'survey results',
-  name: 'full name',
-  email: 'email',
-  contactId: 'contact id',
-  company: 'company name',
-} as const;
+  category: 'Category',
+  agent: 'Agent',
+  group: 'Group',
+  createdAt: 'Created time',
+  updatedAt: 'Last update time',
+  firstResponseAt: 'Initial response time',
+  resolvedAt: 'Resolved time',
+  closedAt: 'Closed time',
+  timeTracked: 'Time tracked',
+  tags: 'Tags',
+  survey: 'Survey results',
+  name: 'Full name',
+  email: 'Email',
+  contactId: 'Contact ID',
+  company: 'Company Name',
+});
 const FRESHDESK_CSV_MAPPED: ReadonlySet<string> = new Set(Object.values(FRESHDESK_CSV));
-const FRESHDESK_CSV_MARKERS = [
-  'last update time',
-  'initial response time',
-  'resolved time',
-  'closed time',
-  'agent interactions',
-  'customer interactions',
-  'survey results',
-  'due by time',
-  'first response time (in hrs)',
-  'resolution time (in hrs)',
-];
+const FRESHDESK_CSV_MARKERS = Object.values(
+  csvColumns({
+    updatedAt: 'Last update time',
+    firstResponseAt: 'Initial response time',
+    resolvedAt: 'Resolved time',
+    closedAt: 'Closed time',
+    agentInteractions: 'Agent interactions',
+    customerInteractions: 'Customer interactions',
+    survey: 'Survey results',
+    dueBy: 'Due by Time',
+    firstResponseHours: 'First response time (in hrs)',
+    resolutionHours: 'Resolution time (in hrs)',
+  }),
+);
 
-function isFreshdeskCsv(header: ReadonlySet<string> | null): boolean {
-  if (!header) return false;
+function isFreshdeskCsv(header: ReadonlySet<string>): boolean {
   const C = FRESHDESK_CSV;
   return (
     [C.id, C.status, C.createdAt].every((h) => header.has(h)) &&
@@ -395,18 +375,19 @@ function isFreshdeskCsv(header: ReadonlySet<string> | null): boolean {
 }
 
 /** CSV timestamps are in the account's time zone without an offset; they are read as UTC. */
-function freshdeskCsvTicket(row: CsvRow): TicketRecord | string {
+function freshdeskCsvTicket(row: CsvRow): Result<TicketRecord, string> {
   const C = FRESHDESK_CSV;
   const id = csvId(row.get(C.id));
-  if (id === null) return 'Ticket ID: missing';
+  if (id === null) return err('Ticket ID: missing');
   const createdAt = epochMs(row.get(C.createdAt));
-  if (createdAt === null)
-    return `Created time: not a timestamp: ${JSON.stringify(row.get(C.createdAt) ?? '')}`;
+  if (createdAt === null) {
+    return err(`Created time: not a timestamp: ${JSON.stringify(row.get(C.createdAt) ?? '')}`);
+  }
   const status = row.get(C.status);
   const survey = row.get(C.survey);
   const surveyCode = survey === null ? undefined : SURVEY_LABELS[survey.toLowerCase()];
   const channel = slug(row.get(C.source));
-  return {
+  return ok({
     ...blankTicket(SOURCE, id, createdAt),
     subject: row.get(C.subject),
     channel,
@@ -430,7 +411,7 @@ function freshdeskCsvTicket(row: CsvRow): TicketRecord | string {
     customFields: row.unmapped(FRESHDESK_CSV_MAPPED),
     customer: freshdeskCsvCustomer(row),
     messages: freshdeskCsvMessages(row, createdAt, channel),
-  };
+  });
 }
 
 function freshdeskCsvCustomer(row: CsvRow): Customer | null {

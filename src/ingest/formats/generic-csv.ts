@@ -1,7 +1,7 @@
 import { UserError } from '../../shared/index.ts';
 import type { Importer, ImportItem, ImportOptions, ImportSource } from '../importer.ts';
 import { type ColumnPlan, F, GENERIC_FIELDS, headerKey, matchHeader, planColumns } from './column-mapping.ts';
-import { type CsvRecord, csvRecords, firstCsvRecord } from './csv-records.ts';
+import { type CsvRecord, csvRecords, fieldCountProblem, firstCsvRecord } from './csv-records.ts';
 import { type FieldRow, messageRowGrouper, ticketFromRow } from './generic-rows.ts';
 
 /**
@@ -101,9 +101,8 @@ const FIELD_COUNT = GENERIC_FIELDS.length;
 function rowOf(record: CsvRecord, plan: CsvPlan): FieldRow | string {
   if (record.problem !== null) return record.problem;
   const cells = record.fields;
-  if (cells.length !== plan.width && !(cells.length > plan.width && blankFrom(cells, plan.width))) {
-    return `expected ${plan.width} fields as in the header, found ${cells.length}`;
-  }
+  const width = fieldCountProblem(cells, plan.width);
+  if (width !== null) return width;
   const values = new Array<unknown>(FIELD_COUNT);
   for (let k = 0; k < plan.fields.length; k++) values[plan.fields[k]!] = cells[plan.columns[k]!];
   let custom: Record<string, unknown> | null = null;
@@ -120,11 +119,6 @@ function rowOf(record: CsvRecord, plan: CsvPlan): FieldRow | string {
     custom,
     messages: null,
   };
-}
-
-function blankFrom(cells: readonly string[], from: number): boolean {
-  for (let i = from; i < cells.length; i++) if (cells[i] !== '') return false;
-  return true;
 }
 
 /**

@@ -1,13 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deriveTicketFigures } from '../../domain/index.ts';
 import type { ImportItem } from '../importer.ts';
 import { textSource } from '../source.ts';
 import { readAll } from '../testing.ts';
-import { genericJsonImporter, jsonShape } from './generic-json.ts';
+import { genericJsonImporter } from './generic-json.ts';
+import { fixture } from './test-helpers.ts';
 
 const fixturesDir = new URL('./fixtures/', import.meta.url);
-const fixture = (name: string) => readFileSync(new URL(name, fixturesDir), 'utf8');
 const at = (iso: string) => Date.parse(iso);
 
 describe('generic-json, array of ticket objects', () => {
@@ -110,15 +110,6 @@ describe('generic-json, other shapes', () => {
       ['1', ['x']],
       ['2', []],
     ]);
-  });
-
-  it('judges the shape from the head', () => {
-    expect(jsonShape('  [ {"id": 1} ]')).toBe('array');
-    expect(jsonShape('{"id": 1, "messages": [{"body": "x"}]}\n{"id": 2}')).toBe('lines');
-    expect(jsonShape('{"tickets": [{"id": 1}], "next": null}')).toBe('wrapped');
-    expect(jsonShape('{\n "meta": {"id": 5},\n "tickets": [\n')).toBe('wrapped');
-    expect(jsonShape('{\n "id": 5,\n "messages": [\n')).toBe('objects');
-    expect(jsonShape('id,subject\n')).toBeNull();
   });
 });
 

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { Message } from '../../domain/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { Importer, ImportItem, ImportOptions, ImportSource } from '../importer.ts';
@@ -18,14 +17,18 @@ import {
   timeOf,
 } from './column-mapping.ts';
 import { type FieldRow, messageRowGrouper, ticketFromRow } from './generic-rows.ts';
+import { isJsonObject, type JsonLayout, type JsonObject } from './json-layout.ts';
+import { firstJsonRecord, jsonRecords, looksLikeJson } from './json-records.ts';
+import { wrongFormat } from './wrong-format.ts';
 
 /**
  * Tickets as JSON objects whose keys name the fields (the same names and `--map` as the generic CSV, see
  * `column-mapping.ts`). Accepts a JSON array of objects, an object wrapping one array (`{"tickets": [...]}`: the
- * first array of objects is used), JSON Lines, and pretty-printed objects one after another. Nested objects are
- * matched by dotted path (`customer.email`); a `messages` (or `comments`) array of objects becomes the thread.
- * Objects with one message each and a ticket id (JSON Lines exported from a message table) are grouped like
- * message-per-row CSV files. A reject's line is the line on which the object starts.
+ * first array of objects is used, unless the object has an id key and is a ticket itself), JSON Lines, and
+ * pretty-printed objects one after another (read by `json-records.ts`). Nested objects are matched by dotted path
+ * (`customer.email`); a `messages` (or `comments`) array of objects becomes the thread. Objects with one message
+ * each and a ticket id (JSON Lines exported from a message table) are grouped like message-per-row CSV files. A
+ * reject's line is the line on which the object starts.
  *
  * Detection: the first object has an id key and a text key and none of the keys that mark a vendor export
  * (Zendesk `via`/`requester_id`, Freshdesk `responder_id`, Intercom `conversation_parts`, Help Scout `_embedded`).
@@ -44,38 +47,38 @@ export const genericJsonImporter: Importer = {
   read: readGenericJson,
 };
 
-type JsonShape = 'array' | 'wrapped' | 'objects' | 'lines';
-
-interface JsonPiece {
-  line: number;
-  text: string;
-}
+/** A wrapper's records are its first array of objects, unless it has an id key and is a ticket itself. */
+const GENERIC_LAYOUT: JsonLayout = { listPaths: [], isRecord: (value) => hasIdKey(value) };
 
 async function* readGenericJson(source: ImportSource, options: ImportOptions): AsyncIterable<ImportItem> {
-  const shape = jsonShape(source.head);
-  if (shape === null) {
-    throw new UserError('import.wrong_format', 'not JSON: expected an array, an object or JSON Lines', {
-      file: source.path,
-    });
+  if (!looksLikeJson(source.head)) {
+    throw wrongFormat(source, 'JSON', 'expected an array, an object or JSON Lines');
   }
   const match = keyMatcher(options.mapping);
-  const first = firstRecord(source.head, shape);
-  if (isObject(first)) checkFirstObject(first, options.mapping, match, source.path);
   const ticketSource = options.source ?? 'generic';
   const grouper = messageRowGrouper(ticketSource);
   let messagePerRow: boolean | null = null;
-  for await (const pieces of jsonPieces(source.text(), shape)) {
+  let first = true;
+  for await (const batch of jsonRecords(source, GENERIC_LAYOUT)) {
     const out: ImportItem[] = [];
-    for (const piece of pieces) {
-      const value = parsePiece(piece);
-      if (typeof value === 'string') {
-        out.push({ kind: 'reject', line: piece.line, reason: value, raw: piece.text });
+    for (const record of batch) {
+      if (record.kind === 'broken') {
+        out.push({ kind: 'reject', line: record.line, reason: record.reason, raw: record.raw });
         continue;
       }
-      const row = objectRow(value, piece, match);
+      const { value, line } = record;
+      const raw = record.raw ?? record.text ?? JSON.stringify(value);
+      if (first && isJsonObject(value)) checkFirstObject(value, options.mapping, match, source.path);
+      first = false;
+      if (!isJsonObject(value)) {
+        const found = Array.isArray(value) ? 'an array' : typeof value;
+        out.push({ kind: 'reject', line, reason: `expected an object, found ${found}`, raw });
+        continue;
+      }
+      const row = objectRow(value, line, raw, match);
       messagePerRow ??= row.names[F.messageBody] !== '' || row.names[F.authorRole] !== '';
       if (typeof row.messages === 'string') {
-        out.push({ kind: 'reject', line: piece.line, reason: row.messages, raw: piece.text });
+        out.push({ kind: 'reject', line, reason: row.messages, raw });
       } else if (messagePerRow) grouper.add(row as FieldRow, out);
       else out.push(ticketFromRow(row as FieldRow, ticketSource));
     }
@@ -86,24 +89,9 @@ async function* readGenericJson(source: ImportSource, options: ImportOptions): A
   yield* out;
 }
 
-function parsePiece(piece: JsonPiece): Record<string, unknown> | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(piece.text);
-  } catch (cause) {
-    return `invalid JSON: ${(cause as Error).message}`;
-  }
-  return isObject(value)
-    ? value
-    : `expected an object, found ${Array.isArray(value) ? 'an array' : typeof value}`;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Throws, before anything is read, when the first object lacks the id or time the mapping needs. */
 function checkFirstObject(
-  first: Record<string, unknown>,
+  first: JsonObject,
   mapping: Record<string, string>,
   match: KeyMatcher,
   file: string,
@@ -133,9 +121,9 @@ function checkFirstObject(
 }
 
 /** Top-level keys, with the keys of nested objects as `parent.child`. */
-function flatKeys(obj: Record<string, unknown>): string[] {
+function flatKeys(obj: JsonObject): string[] {
   return Object.entries(obj).flatMap(([key, value]) =>
-    isObject(value) ? [key, ...Object.keys(value).map((k) => `${key}.${k}`)] : [key],
+    isJsonObject(value) ? [key, ...Object.keys(value).map((k) => `${key}.${k}`)] : [key],
   );
 }
 
@@ -167,8 +155,9 @@ const FIELD_COUNT = GENERIC_FIELDS.length;
 
 /** An object as field values; a nested message array that does not convert leaves the reason in `messages`. */
 function objectRow(
-  obj: Record<string, unknown>,
-  piece: JsonPiece,
+  obj: JsonObject,
+  line: number,
+  raw: string,
   match: KeyMatcher,
 ): Omit<FieldRow, 'messages'> & { messages: Message[] | null | string } {
   const values = new Array<unknown>(FIELD_COUNT);
@@ -196,13 +185,13 @@ function objectRow(
   };
   for (const key in obj) {
     const value = obj[key];
-    if (isObject(value)) for (const inner in value) consider(`${key}.${inner}`, value[inner]);
+    if (isJsonObject(value)) for (const inner in value) consider(`${key}.${inner}`, value[inner]);
     else consider(key, value);
   }
   const nested = values[F.messages];
   return {
-    line: piece.line,
-    raw: piece.text,
+    line,
+    raw,
     values,
     names,
     units,
@@ -216,7 +205,7 @@ function nestedMessages(list: readonly unknown[]): Message[] | string {
   const messages: Message[] = [];
   for (let i = 0; i < list.length; i++) {
     const item = list[i];
-    if (!isObject(item)) return `message ${i + 1}: expected an object`;
+    if (!isJsonObject(item)) return `message ${i + 1}: expected an object`;
     const v = new Array<unknown>(FIELD_COUNT);
     const take = (key: string, value: unknown) => {
       const field = nestedField(key);
@@ -224,7 +213,7 @@ function nestedMessages(list: readonly unknown[]): Message[] | string {
     };
     for (const key in item) {
       const value = item[key];
-      if (isObject(value)) for (const inner in value) take(`${key}.${inner}`, value[inner]);
+      if (isJsonObject(value)) for (const inner in value) take(`${key}.${inner}`, value[inner]);
       else take(key, value);
     }
     const body = bodyOf(v[F.messageBody]);
@@ -261,69 +250,29 @@ function nestedField(key: string): number | null {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Shape and splitting. Records are cut out of the text by a small scanner that tracks strings and nesting, then
-// parsed one at a time with JSON.parse: memory holds one record, and each record knows its starting line.
+// Detection
 
-/** Which layout the text has, judged from its head; null when it is not JSON at all. */
-export function jsonShape(head: string): JsonShape | null {
-  const text = (head.charCodeAt(0) === 0xfeff ? head.slice(1) : head).trimStart();
-  if (text.startsWith('[')) return 'array';
-  if (!text.startsWith('{')) return null;
-  const newline = text.indexOf('\n');
-  try {
-    const line = JSON.parse(newline < 0 ? text : text.slice(0, newline));
-    if (isObject(line)) return hasIdKey(line) || !hasObjectArray(line) ? 'lines' : 'wrapped';
-  } catch {
-    // Not one object per line: pretty-printed.
-  }
-  const prefix = beforeFirstArray(text);
-  if (prefix === null) return 'objects';
-  try {
-    const parsed: unknown = JSON.parse(prefix);
-    return isObject(parsed) && hasIdKey(parsed) ? 'objects' : 'wrapped';
-  } catch {
-    return 'objects';
-  }
-}
-
-const hasIdKey = (obj: Record<string, unknown>) =>
-  Object.entries(obj).some(
-    ([k, v]) => !isObject(v) && !Array.isArray(v) && matchHeader(k)?.field === F.externalId,
-  );
-
-const hasObjectArray = (obj: Record<string, unknown>) =>
-  Object.values(obj).some((v) => Array.isArray(v) && isObject(v[0]));
-
-/**
- * The first top-level object cut before its first array value and closed (`{"a": 1, "items": null}`), so its
- * scalar keys can be read from the head of a pretty-printed file. Null when the head ends first.
- */
-function beforeFirstArray(text: string): string | null {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_BRACE) depth++;
-    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      depth--;
-      if (depth === 0) return text.slice(0, i + 1);
-    } else if (c === OPEN_BRACKET) {
-      if (depth === 1) return `${text.slice(0, i)}null}`;
-      depth++;
+/** True when the object has a ticket id key with a plain value; asked of every JSON line, hence the cache. */
+function hasIdKey(obj: JsonObject): boolean {
+  for (const key in obj) {
+    const value = obj[key];
+    if (isJsonObject(value) || Array.isArray(value)) continue;
+    let isId = idKeys.get(key);
+    if (isId === undefined) {
+      isId = matchHeader(key)?.field === F.externalId;
+      if (idKeys.size < 10_000) idKeys.set(key, isId);
     }
+    if (isId) return true;
   }
-  return null;
+  return false;
 }
+
+const idKeys = new Map<string, boolean>();
 
 function isGenericJson(head: string): boolean {
-  const shape = jsonShape(head);
-  if (shape === null) return false;
-  const first = firstRecord(head, shape);
-  if (!isObject(first) || hasVendorKeys(first)) return false;
+  if (!looksLikeJson(head)) return false;
+  const first = firstJsonRecord(head, GENERIC_LAYOUT);
+  if (!isJsonObject(first) || hasVendorKeys(first)) return false;
   const match = keyMatcher({});
   const fields = new Set(flatKeys(first).map((k) => match(k)?.field));
   const hasText =
@@ -345,163 +294,8 @@ const VENDOR_KEYS = [
   'mailboxId',
 ];
 
-function hasVendorKeys(obj: Record<string, unknown>): boolean {
-  if (obj.type === 'conversation') return true;
-  return VENDOR_KEYS.some((k) => k in obj);
-}
-
-/** The first record in the head, parsed; undefined when the head holds none whole. */
-function firstRecord(head: string, shape: JsonShape): unknown {
-  const pieces: JsonPiece[] = [];
-  const text = head.charCodeAt(0) === 0xfeff ? head.slice(1) : head;
-  if (shape === 'lines') {
-    const split = lineSplitter();
-    split(text, false, pieces);
-  } else jsonScanner(shape)(text, false, pieces);
-  const first = pieces[0];
-  if (!first) return undefined;
-  try {
-    return JSON.parse(first.text);
-  } catch {
-    return undefined;
-  }
-}
-
-type Splitter = (chunk: string, final: boolean, out: JsonPiece[]) => void;
-
-async function* jsonPieces(text: Readable, shape: JsonShape): AsyncGenerator<JsonPiece[]> {
-  const split = shape === 'lines' ? lineSplitter() : jsonScanner(shape);
-  let first = true;
-  for await (const chunk of text) {
-    let piece = typeof chunk === 'string' ? chunk : String(chunk);
-    if (first && piece.charCodeAt(0) === 0xfeff) piece = piece.slice(1);
-    first = false;
-    const out: JsonPiece[] = [];
-    split(piece, false, out);
-    if (out.length > 0) yield out;
-  }
-  const out: JsonPiece[] = [];
-  split('', true, out);
-  if (out.length > 0) yield out;
-}
-
-/** JSON Lines: one record per non-blank line. */
-function lineSplitter(): Splitter {
-  let carried = '';
-  let line = 1;
-  return (chunk, final, out) => {
-    const text = carried + chunk;
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      push(text.slice(start, nl), line++, out);
-      start = nl + 1;
-    }
-    carried = text.slice(start);
-    if (final && carried !== '') push(carried, line, out);
-  };
-}
-
-function push(text: string, line: number, out: JsonPiece[]): void {
-  const trimmed = text.trim();
-  if (trimmed !== '') out.push({ line, text: trimmed });
-}
-
-const QUOTE = 34;
-const BACKSLASH = 92;
-const COMMA = 44;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const LF = 10;
-
-/**
- * Cuts the records out of an array (`[{...}, {...}]`), of the first array of objects inside a top-level object,
- * or of a sequence of top-level values, across chunk boundaries. Only the record being cut is carried.
- */
-function jsonScanner(shape: Exclude<JsonShape, 'lines'>): Splitter {
-  let buf = '';
-  let scanFrom = 0;
-  let line = 1;
-  let inString = false;
-  let escaped = false;
-  let depth = 0;
-  /** Depth at which records sit; -1 while looking for the wrapped array. */
-  let recordDepth = shape === 'objects' ? 0 : shape === 'array' ? 1 : -1;
-  /** Wrapped: inside an array at depth 1 whose first element is not seen yet. */
-  let candidate = false;
-  let finished = false;
-  let start = -1;
-  let startLine = 0;
-  let scalar = false;
-
-  const emit = (end: number, out: JsonPiece[]) => {
-    push(buf.slice(start, end), startLine, out);
-    start = -1;
-  };
-  const open = (i: number, c: number) => {
-    if (candidate && depth === 2) {
-      candidate = false;
-      if (c === OPEN_BRACE) recordDepth = 2;
-    }
-    if (start >= 0 || finished || depth !== recordDepth) return;
-    start = i;
-    startLine = line;
-    scalar = c !== OPEN_BRACE && c !== OPEN_BRACKET;
-  };
-
-  return (chunk, final, out) => {
-    buf += chunk;
-    const n = buf.length;
-    for (let i = scanFrom; i < n; i++) {
-      const c = buf.charCodeAt(i);
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === BACKSLASH) escaped = true;
-        else if (c === QUOTE) inString = false;
-        else if (c === LF) line++;
-        continue;
-      }
-      switch (c) {
-        case QUOTE:
-          open(i, c);
-          inString = true;
-          break;
-        case LF:
-          if (start >= 0 && scalar && depth === recordDepth) emit(i, out);
-          line++;
-          break;
-        case 32:
-        case 9:
-        case 13:
-          break;
-        case OPEN_BRACE:
-        case OPEN_BRACKET:
-          open(i, c);
-          if (c === OPEN_BRACKET && recordDepth < 0 && depth === 1 && !finished) candidate = true;
-          depth++;
-          break;
-        case CLOSE_BRACE:
-        case CLOSE_BRACKET:
-          if (start >= 0 && scalar && depth === recordDepth) emit(i, out);
-          depth--;
-          if (start >= 0 && depth === recordDepth) emit(i + 1, out);
-          if (depth === 1 && shape === 'wrapped') {
-            if (recordDepth === 2) finished = true;
-            candidate = false;
-          }
-          break;
-        case COMMA:
-          if (start >= 0 && scalar && depth === recordDepth) emit(i, out);
-          break;
-        default:
-          open(i, c);
-      }
-    }
-    if (final && start >= 0) emit(n, out);
-    const keepFrom = start >= 0 ? start : n;
-    buf = buf.slice(keepFrom);
-    if (start >= 0) start = 0;
-    scanFrom = n - keepFrom;
-  };
+/** Vendor keys in the object or one level down (`{"ticket": {...}}` wraps a Zendesk ticket). */
+function hasVendorKeys(obj: JsonObject, nested = true): boolean {
+  if (obj.type === 'conversation' || VENDOR_KEYS.some((k) => k in obj)) return true;
+  return nested && Object.values(obj).some((v) => isJsonObject(v) && hasVendorKeys(v, false));
 }

@@ -1,15 +1,13 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../shared/index.ts';
 import { openSqliteStore } from '../../store/sqlite/index.ts';
-import { runImport, startReading } from '../run-import.ts';
-import { textSource } from '../source.ts';
 import { readAll } from '../testing.ts';
 import { helpscoutImporter } from './helpscout.ts';
+import { fixture, importText, jsonl, readFailure } from './test-helpers.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
 const at = (iso: string) => Date.parse(iso);
 
 /** A minimal valid Help Scout conversation; tests override what they exercise. */
@@ -45,19 +43,6 @@ const withThreads = (threads: unknown[], overrides: Record<string, unknown> = {}
 /** The 1-based line of the `{` just above the first line containing `marker`, in pretty-printed JSON. */
 const recordStartLine = (text: string, marker: string) =>
   text.split('\n').findIndex((l) => l.includes(marker));
-const jsonl = (...records: unknown[]) => `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
-
-async function firstItemError(text: string): Promise<unknown> {
-  const iterator = helpscoutImporter
-    .read(textSource(text, 'export.json'), { mapping: {} })
-    [Symbol.asyncIterator]();
-  try {
-    await iterator.next();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('read() yielded instead of throwing');
-}
 
 describe('helpscoutImporter.read: field mapping', () => {
   it('maps every field of a conversation with embedded threads', async () => {
@@ -287,7 +272,7 @@ describe('helpscoutImporter.read: rejects', () => {
     expect(rejects.map((r) => [r.line, r.reason])).toEqual([
       [2, 'id: missing'],
       [3, 'createdAt: not a timestamp: "not a date"'],
-      [4, expect.stringMatching(/^not valid JSON: /)],
+      [4, expect.stringMatching(/^invalid JSON: /)],
       [5, '_embedded.threads.0 (reply 9): createdAt missing or invalid'],
     ]);
     expect(rejects[2]!.raw).toBe('{"id": 4004, "createdAt": "2026-03-07T10:00:00Z", "mailboxId": ');
@@ -323,7 +308,8 @@ describe('helpscoutImporter.read: rejects', () => {
     ['an Intercom export', fixture('intercom/list-page.json')],
     ['plain text', 'hello'],
   ])('throws import.wrong_format before yielding anything for %s', async (_name, text) => {
-    const error = await firstItemError(text);
+    const { error, yielded } = await readFailure(helpscoutImporter, text, 'export.json');
+    expect(yielded).toBe(0);
     expect(error).toBeInstanceOf(UserError);
     expect(error).toMatchObject({ code: 'import.wrong_format', location: { file: 'export.json' } });
     expect((error as UserError).message).toContain('Help Scout');
@@ -411,15 +397,8 @@ describe('helpscout import into SQLite', () => {
   it('is idempotent, and reports a changed conversation as updated rather than duplicated', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     const rejectsPath = join(mkdtempSync(join(tmpdir(), 'sb-helpscout-')), 'rejects.jsonl');
-    const run = async (text: string) =>
-      runImport({
-        store,
-        items: await startReading(helpscoutImporter, textSource(text, 'page.json'), { mapping: {} }),
-        format: 'helpscout',
-        options: {},
-        rejectsPath,
-        origin: 'page.json',
-      });
+    const run = (text: string) =>
+      importText({ store, importer: helpscoutImporter, text, path: 'page.json', rejectsPath });
     try {
       const original = fixture('helpscout/page.json');
       expect(await run(original)).toMatchObject({

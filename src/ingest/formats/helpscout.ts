@@ -12,18 +12,17 @@ import { err, ok, type Result } from '../../shared/index.ts';
 import type { Importer } from '../importer.ts';
 import {
   byTime,
-  describeIssues,
-  hasAny,
-  type JsonLayout,
   nonEmpty,
+  optionalId,
   optionalTimestamp,
-  readConversations,
   requiredId,
   requiredTimestamp,
-  startsLikeJson,
+  text,
   withCsatComment,
-  wrongFormat,
-} from './intercom.ts';
+} from './conversation-api-fields.ts';
+import { looksLikeJson } from './json-records.ts';
+import { describeIssues } from './json-tickets.ts';
+import { vendorImporter } from './vendor-importer.ts';
 
 /**
  * Help Scout Mailbox API 2.0 conversations with embedded threads (`?embed=threads`), one per ticket. Accepts HAL
@@ -36,19 +35,29 @@ import {
  *   if (item.kind === 'reject') console.error(item.line, item.reason);
  * }
  */
-export const helpscoutImporter: Importer = {
+export const helpscoutImporter: Importer = vendorImporter({
   format: 'helpscout',
   description:
     'Help Scout conversations with threads (Mailbox API 2.0 JSON: HAL pages, array, or JSON Lines)',
-  detect: (head) => startsLikeJson(head) && HELPSCOUT_MARKERS.filter((m) => m.test(head)).length >= 2,
-  async *read(source, options) {
-    if (!startsLikeJson(source.head) || !hasAny(source.head, [EMPTY_HAL_PAGE, ...HELPSCOUT_MARKERS])) {
-      throw wrongFormat(source, 'Help Scout conversations', '"mailboxId", "primaryCustomer", "_embedded"');
-    }
-    const ticketSource = options.source ?? 'helpscout';
-    yield* readConversations(source, HELPSCOUT_LAYOUT, (value) => helpscoutTicket(value, ticketSource));
+  expected:
+    'expected JSON or JSON Lines of conversations, with fields such as "mailboxId", "primaryCustomer", "_embedded"',
+  json: {
+    detect: (head) => HELPSCOUT_MARKERS.filter((m) => m.test(head)).length >= 2,
+    accepts: (head) =>
+      looksLikeJson(head) && [EMPTY_HAL_PAGE, ...HELPSCOUT_MARKERS].some((m) => m.test(head)),
+    format: {
+      what: 'a Help Scout export',
+      layout: {
+        listPaths: [['_embedded', 'conversations'], ['conversations']],
+        isPage: (wrapper) =>
+          typeof wrapper.page === 'object' && wrapper.page !== null && wrapper.id === undefined,
+      },
+      indexSide: () => undefined,
+      foreign: () => null,
+      toTicket: (record, _side, options) => helpscoutTicket(record, options.source),
+    },
   },
-};
+});
 
 const HELPSCOUT_MARKERS = [
   /"_embedded"\s*:\s*\{\s*"(?:threads|conversations)"\s*:\s*\[/,
@@ -60,19 +69,8 @@ const HELPSCOUT_MARKERS = [
 /** Help Scout omits `_embedded` from an empty page, leaving only the paging block. */
 const EMPTY_HAL_PAGE = /"page"\s*:\s*\{[^}]*"totalElements"\s*:/;
 
-const HELPSCOUT_LAYOUT: JsonLayout = {
-  recordPaths: [['_embedded', 'conversations'], ['conversations']],
-  isPage: (value) => typeof value.page === 'object' && value.page !== null && value.id === undefined,
-};
-
 // ---------------------------------------------------------------------------------------------------------------
 // Help Scout conversation schema: only the fields the ticket needs; a field of the wrong type makes a reject.
-
-const text = z.string().nullish();
-const optionalId = z
-  .union([z.string(), z.number()])
-  .nullish()
-  .transform((v) => (v === null || v === undefined || v === '' ? null : String(v)));
 
 const Person = z.object({ id: optionalId, type: text, first: text, last: text, email: text }).nullish();
 type Person = z.output<typeof Person>;

@@ -1,17 +1,15 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../shared/index.ts';
 import { openSqliteStore } from '../../store/sqlite/index.ts';
-import type { Importer, ImportSource } from '../importer.ts';
-import { runImport, startReading } from '../run-import.ts';
-import { textSource } from '../source.ts';
+import type { ImportSource } from '../importer.ts';
 import { readAll } from '../testing.ts';
 import { intercomImporter } from './intercom.ts';
+import { fixture, importText, jsonl, readFailure } from './test-helpers.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
 const at = (epochSeconds: number) => epochSeconds * 1000;
 
 /** A minimal valid Intercom conversation; tests override what they exercise. */
@@ -40,18 +38,6 @@ const comment = (id: string, createdAt: number, body: string, author = { type: '
   created_at: createdAt,
   author,
 });
-
-const jsonl = (...records: unknown[]) => `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
-
-async function firstItemError(importer: Importer, text: string): Promise<unknown> {
-  const iterator = importer.read(textSource(text, 'export.json'), { mapping: {} })[Symbol.asyncIterator]();
-  try {
-    await iterator.next();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('read() yielded instead of throwing');
-}
 
 describe('intercomImporter.read: field mapping', () => {
   it('maps every field of a retrieved conversation', async () => {
@@ -334,7 +320,7 @@ describe('intercomImporter.read: rejects', () => {
     expect(rejects.map((r) => [r.line, r.reason])).toEqual([
       [2, 'id: missing'],
       [3, 'created_at: not a timestamp: "yesterday"'],
-      [4, expect.stringMatching(/^not valid JSON: /)],
+      [4, expect.stringMatching(/^invalid JSON: /)],
       [6, 'not a JSON object'],
       [7, 'conversation_parts.0 (comment p1): created_at missing or invalid'],
     ]);
@@ -387,8 +373,9 @@ describe('intercomImporter.read: rejects', () => {
     expect(tickets.map((t) => t.externalId)).toEqual(['ok']);
     expect(rejects).toHaveLength(1);
     expect(rejects[0]).toMatchObject({
-      line: 4,
-      reason: expect.stringMatching(/^invalid JSON at or just before/),
+      line: 3,
+      reason:
+        'invalid JSON after record 1, the rest of the file was not read: expected a value but found "o"',
     });
     expect(rejects[0]!.raw).toContain('oops');
   });
@@ -410,7 +397,8 @@ describe('intercomImporter.read: rejects', () => {
     ['a Help Scout export', fixture('helpscout/page.json')],
     ['an empty file', ''],
   ])('throws import.wrong_format before yielding anything for %s', async (_name, text) => {
-    const error = await firstItemError(intercomImporter, text);
+    const { error, yielded } = await readFailure(intercomImporter, text, 'export.json');
+    expect(yielded).toBe(0);
     expect(error).toBeInstanceOf(UserError);
     expect(error).toMatchObject({ code: 'import.wrong_format', location: { file: 'export.json' } });
     expect((error as UserError).message).toContain('Intercom');
@@ -510,15 +498,8 @@ describe('intercom import into SQLite', () => {
   it('is idempotent, and reports a changed conversation as updated rather than duplicated', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     const rejectsPath = join(mkdtempSync(join(tmpdir(), 'sb-intercom-')), 'rejects.jsonl');
-    const run = async (text: string) =>
-      runImport({
-        store,
-        items: await startReading(intercomImporter, textSource(text, 'list-page.json'), { mapping: {} }),
-        format: 'intercom',
-        options: {},
-        rejectsPath,
-        origin: 'list-page.json',
-      });
+    const run = (text: string) =>
+      importText({ store, importer: intercomImporter, text, path: 'list-page.json', rejectsPath });
     try {
       const original = fixture('intercom/list-page.json');
       expect(await run(original)).toMatchObject({

@@ -1,6 +1,3 @@
-import { createInterface } from 'node:readline';
-import Assembler from 'stream-json/Assembler.js';
-import Parser from 'stream-json/Parser.js';
 import { z } from 'zod';
 import {
   type AuthorRole,
@@ -10,11 +7,23 @@ import {
   type Message,
   normalisePriority,
   normaliseStatus,
-  parseTimestamp,
   type TicketRecord,
 } from '../../domain/index.ts';
-import { err, ok, type Result, UserError } from '../../shared/index.ts';
-import type { Importer, ImportItem, ImportSource } from '../importer.ts';
+import { err, ok, type Result } from '../../shared/index.ts';
+import type { Importer } from '../importer.ts';
+import {
+  byTime,
+  nonEmpty,
+  optionalId,
+  optionalTimestamp,
+  requiredId,
+  requiredTimestamp,
+  text,
+  withCsatComment,
+} from './conversation-api-fields.ts';
+import { looksLikeJson } from './json-records.ts';
+import { describeIssues } from './json-tickets.ts';
+import { vendorImporter } from './vendor-importer.ts';
 
 /**
  * Intercom conversations, as returned by `GET /conversations/{id}` (with `source`, `conversation_parts`,
@@ -28,20 +37,25 @@ import type { Importer, ImportItem, ImportSource } from '../importer.ts';
  *   if (item.kind === 'ticket') console.log(item.ticket.externalId, item.ticket.messages.length);
  * }
  */
-export const intercomImporter: Importer = {
+export const intercomImporter: Importer = vendorImporter({
   format: 'intercom',
   description: 'Intercom conversations (API JSON: array, list page, single conversation, or JSON Lines)',
-  detect: (head) =>
-    startsLikeJson(head) &&
-    (INTERCOM_LIST_PAGE.test(head) || INTERCOM_MARKERS.filter((m) => m.test(head)).length >= 2),
-  async *read(source, options) {
-    if (!startsLikeJson(source.head) || !hasAny(source.head, [INTERCOM_LIST_PAGE, ...INTERCOM_MARKERS])) {
-      throw wrongFormat(source, 'Intercom conversations', '"type": "conversation", "conversation_parts"');
-    }
-    const ticketSource = options.source ?? 'intercom';
-    yield* readConversations(source, INTERCOM_LAYOUT, (value) => intercomTicket(value, ticketSource));
+  expected:
+    'expected JSON or JSON Lines of conversations, with fields such as "type": "conversation", "conversation_parts"',
+  json: {
+    detect: (head) =>
+      INTERCOM_LIST_PAGE.test(head) || INTERCOM_MARKERS.filter((m) => m.test(head)).length >= 2,
+    accepts: (head) =>
+      looksLikeJson(head) && [INTERCOM_LIST_PAGE, ...INTERCOM_MARKERS].some((m) => m.test(head)),
+    format: {
+      what: 'an Intercom export',
+      layout: { listPaths: [['conversations']], isPage: (wrapper) => wrapper.type === 'conversation.list' },
+      indexSide: () => undefined,
+      foreign: () => null,
+      toTicket: (record, _side, options) => intercomTicket(record, options.source),
+    },
   },
-};
+});
 
 const INTERCOM_LIST_PAGE = /"type"\s*:\s*"conversation\.list"/;
 const INTERCOM_MARKERS = [
@@ -53,20 +67,10 @@ const INTERCOM_MARKERS = [
   /"conversation_rating"\s*:/,
 ];
 
-const INTERCOM_LAYOUT: JsonLayout = {
-  recordPaths: [['conversations']],
-  isPage: (value) => value.type === 'conversation.list',
-};
-
 // ---------------------------------------------------------------------------------------------------------------
 // Intercom conversation schema: only the fields the ticket needs. Missing or null fields are fine; a field of the
 // wrong type makes the record a reject rather than a silently wrong ticket.
 
-const text = z.string().nullish();
-const optionalId = z
-  .union([z.string(), z.number()])
-  .nullish()
-  .transform((v) => (v === null || v === undefined || v === '' ? null : String(v)));
 /** `admin_assignee_id` and friends: absent (undefined) differs from unassigned (null, and `0` in some exports). */
 const assigneeId = z
   .union([z.string(), z.number()])
@@ -300,291 +304,4 @@ function intercomMessages(c: IntercomConversation): Result<Message[], string> {
     });
   }
   return ok(byTime(messages));
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Helpers shared with helpscout.ts (both formats are JSON documents of conversations).
-
-/** The customer's CSAT comment has no field of its own in the ticket model, so it travels with the custom fields. */
-export function withCsatComment(
-  fields: Record<string, unknown>,
-  comment: string | null | undefined,
-): Record<string, unknown> {
-  const text = nonEmpty(comment);
-  return text === null ? fields : { ...fields, csat_comment: text };
-}
-
-export function nonEmpty(value: string | null | undefined): string | null {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : null;
-}
-
-/** Messages in time order; the sort is stable, so equal times keep the export's order. */
-export function byTime(messages: Message[]): Message[] {
-  return messages.sort((a, b) => a.createdAt - b.createdAt);
-}
-
-// `.optional()` lets an absent key reach the transform, which reports it as missing.
-export function requiredId() {
-  return z
-    .unknown()
-    .optional()
-    .transform((raw, ctx) => {
-      if (
-        (typeof raw === 'string' && raw.trim() !== '') ||
-        (typeof raw === 'number' && Number.isFinite(raw))
-      ) {
-        return String(raw).trim();
-      }
-      ctx.issues.push({ code: 'custom', message: problem(raw, 'not an id'), input: raw });
-      return z.NEVER;
-    });
-}
-
-export function requiredTimestamp() {
-  return z
-    .unknown()
-    .optional()
-    .transform((raw, ctx) => {
-      const ms = toTime(raw);
-      if (ms !== null) return ms;
-      ctx.issues.push({ code: 'custom', message: problem(raw, 'not a timestamp'), input: raw });
-      return z.NEVER;
-    });
-}
-
-/** An optional time: absent, null or unreadable gives null (these feed metrics, never the record's identity). */
-export function optionalTimestamp() {
-  return z.unknown().optional().transform(toTime);
-}
-
-/** Exports write `0` for "never happened"; the epoch is never a real support event. */
-function toTime(raw: unknown): number | null {
-  const ms = parseTimestamp(raw);
-  return ms !== null && ms > 0 ? ms : null;
-}
-
-function problem(raw: unknown, what: string): string {
-  return raw === null || raw === undefined ? 'missing' : `${what}: ${JSON.stringify(raw).slice(0, 80)}`;
-}
-
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
-}
-
-export function startsLikeJson(head: string): boolean {
-  return /^\s*[[{]/.test(head);
-}
-
-export function hasAny(head: string, patterns: readonly RegExp[]): boolean {
-  return patterns.some((p) => p.test(head));
-}
-
-export function wrongFormat(source: ImportSource, what: string, expected: string): UserError {
-  return new UserError(
-    'import.wrong_format',
-    `${source.path} does not look like ${what}: expected JSON or JSON Lines with fields such as ${expected}`,
-    { file: source.path },
-  );
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Streaming JSON records out of a document or JSON Lines, with line numbers.
-
-/** Where a format's records sit inside a wrapper object, and how to recognise a page that holds no records. */
-export interface JsonLayout {
-  /** Key paths of the arrays holding records in a wrapper object, e.g. `[['_embedded', 'conversations']]`. */
-  recordPaths: readonly (readonly string[])[];
-  /** True for a top-level object that is a page or wrapper even when its record array is absent. */
-  isPage(value: Record<string, unknown>): boolean;
-}
-
-type JsonRecord =
-  | { kind: 'record'; line: number; where: string | null; value: unknown; raw: string | null }
-  | { kind: 'broken'; line: number; reason: string; raw: string };
-
-/**
- * Yields each record of a JSON document or JSON Lines file as a ticket or a reject: the runner's contract for
- * both JSON formats. `toTicket` returns the reason when a record is not a valid conversation.
- */
-export async function* readConversations(
-  source: ImportSource,
-  layout: JsonLayout,
-  toTicket: (value: unknown) => Result<TicketRecord, string>,
-): AsyncGenerator<ImportItem> {
-  for await (const record of readJsonRecords(source, layout)) {
-    if (record.kind === 'broken') {
-      yield { kind: 'reject', line: record.line, reason: record.reason, raw: record.raw };
-      continue;
-    }
-    const result = isObject(record.value) ? toTicket(record.value) : err('not a JSON object');
-    if (result.ok) {
-      yield { kind: 'ticket', line: record.line, ticket: result.value };
-    } else {
-      const reason = record.where ? `${record.where}: ${result.error}` : result.error;
-      yield { kind: 'reject', line: record.line, reason, raw: record.raw ?? JSON.stringify(record.value) };
-    }
-  }
-}
-
-/**
- * JSON Lines when the first line is a whole object (a bad line then costs one reject); otherwise one streamed
- * document, which also covers a single pretty-printed object and minified files whose first line exceeds the head.
- */
-function readJsonRecords(source: ImportSource, layout: JsonLayout): AsyncGenerator<JsonRecord> {
-  return isJsonLines(source.head) ? jsonLinesRecords(source, layout) : documentRecords(source, layout);
-}
-
-function isJsonLines(head: string): boolean {
-  const text = head.trimStart();
-  const end = text.indexOf('\n');
-  if (end < 0) return false;
-  const first = text.slice(0, end).trim();
-  return first.startsWith('{') && first.endsWith('}');
-}
-
-async function* jsonLinesRecords(source: ImportSource, layout: JsonLayout): AsyncGenerator<JsonRecord> {
-  let line = 0;
-  for await (const text of createInterface({ input: source.text(), crlfDelay: Number.POSITIVE_INFINITY })) {
-    line++;
-    if (text.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (cause) {
-      yield { kind: 'broken', line, reason: `not valid JSON: ${(cause as Error).message}`, raw: text };
-      continue;
-    }
-    const records = recordsIn(value, layout);
-    if (records === null) {
-      yield { kind: 'record', line, where: null, value, raw: text };
-      continue;
-    }
-    for (const [index, record] of records.entries()) {
-      yield { kind: 'record', line, where: `record ${index + 1} on this line`, value: record, raw: null };
-    }
-  }
-}
-
-/** The records a JSON Lines value holds when it is an array or a page; null when the value is itself a record. */
-function recordsIn(value: unknown, layout: JsonLayout): unknown[] | null {
-  if (Array.isArray(value)) return value;
-  if (!isObject(value)) return null;
-  const lists = layout.recordPaths.map((path) => valueAt(value, path)).filter(Array.isArray);
-  if (lists.length > 0) return lists.flat();
-  return layout.isPage(value) ? [] : null;
-}
-
-function valueAt(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const key of path) current = isObject(current) ? current[key] : undefined;
-  return current;
-}
-
-/** A raw excerpt for a syntax-error reject: enough to find the spot, never a whole minified file. */
-const EXCERPT_CHARS = 500;
-
-/**
- * Streams a JSON document (or several concatenated ones) through stream-json's tokenizer, assembling one record
- * at a time. The text is fed a line at a time and the tokens drained after each write, so every record knows the
- * line it starts on. A syntax error cannot be skipped in a document: it becomes the last reject.
- */
-async function* documentRecords(source: ImportSource, layout: JsonLayout): AsyncGenerator<JsonRecord> {
-  // decodeStrings: false keeps the text as strings; by default every write would be encoded and decoded again.
-  const parser = new Parser({ jsonStreaming: true, streamValues: false, decodeStrings: false });
-  // Errors are read from parser.errored after each write; the listener only keeps the event from crashing.
-  parser.on('error', () => {});
-  const picker = recordPicker(layout);
-  let line = 0;
-  let atLineStart = true;
-  let recent = '';
-  const write = (piece: string) => {
-    if (atLineStart) line++;
-    atLineStart = piece.endsWith('\n');
-    recent = (recent + piece).slice(-EXCERPT_CHARS);
-    parser.write(piece);
-    for (let token = parser.read(); token !== null; token = parser.read()) picker.consume(token, line);
-  };
-  // The tokenizer looks up to 16 characters ahead, so it may notice an error a line after the one at fault.
-  const broken = (): JsonRecord => ({
-    kind: 'broken',
-    line,
-    reason: `invalid JSON at or just before this line, reading stopped: ${parser.errored?.message ?? 'unknown error'}`,
-    raw: recent,
-  });
-  for await (const chunk of source.text()) {
-    for (const piece of String(chunk).split(/(?<=\n)/)) {
-      write(piece);
-      yield* picker.take();
-      if (parser.errored) {
-        yield broken();
-        return;
-      }
-    }
-  }
-  parser.end();
-  for (let token = parser.read(); token !== null; token = parser.read()) picker.consume(token, line);
-  yield* picker.take();
-  if (parser.errored) yield broken();
-}
-
-interface Token {
-  name: string;
-  value?: string;
-}
-
-/**
- * Feeds tokens to an Assembler and pops each finished record out of its array at once, so memory holds one
- * record, not the document. Records are the elements of a top-level array or of an array at one of the layout's
- * paths, or else each top-level object that is not a page.
- */
-function recordPicker(layout: JsonLayout) {
-  const asm = new Assembler();
-  const ready: JsonRecord[] = [];
-  let count = 0;
-  let recordLine = 0;
-  let topLine = 0;
-
-  const inRecordArray = (): boolean =>
-    Array.isArray(asm.current) &&
-    (asm.stack.length === 0 || layout.recordPaths.some((path) => stackIsAt(asm.stack, path)));
-
-  const finishTopLevel = () => {
-    const value: unknown = asm.current;
-    if (Array.isArray(value) || (isObject(value) && recordsIn(value, layout) !== null)) return;
-    ready.push({ kind: 'record', line: topLine, where: null, value, raw: null });
-  };
-
-  return {
-    consume(token: Token, line: number) {
-      if (asm.done) topLine = line;
-      else if (token.name !== 'endArray' && inRecordArray()) recordLine = line;
-      asm.consume(token);
-      if (asm.done) finishTopLevel();
-      else if (inRecordArray() && asm.current.length > 0) {
-        count++;
-        ready.push({
-          kind: 'record',
-          line: recordLine,
-          where: `record ${count}`,
-          value: asm.current.pop(),
-          raw: null,
-        });
-      }
-    },
-    take: (): JsonRecord[] => ready.splice(0),
-  };
-}
-
-/** The Assembler's stack alternates parent and key; the keys spell the path to the current container. */
-function stackIsAt(stack: readonly unknown[], path: readonly string[]): boolean {
-  if (stack.length !== path.length * 2) return false;
-  return path.every((key, i) => stack[i * 2 + 1] === key);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

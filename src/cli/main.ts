@@ -5,6 +5,7 @@ import { registerImport } from './commands/import.ts';
 import { registerNlu } from './commands/nlu.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStats } from './commands/stats.ts';
+import { registerTopics } from './commands/topics.ts';
 import type { CliIo } from './io.ts';
 import { processIo } from './io.ts';
 
@@ -19,6 +20,7 @@ export function buildProgram(io: CliIo): Command {
   registerStats(program, io);
   registerDemo(program, io);
   registerNlu(program, io);
+  registerTopics(program, io);
   registerStart(program, io);
   return program;
 }

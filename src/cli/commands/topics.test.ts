@@ -1,0 +1,96 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { memoryIo } from '../io.ts';
+import { reportError } from '../main.ts';
+import { registerTopics } from './topics.ts';
+
+/** Runs `switchboard topics ...` in-process with its own program (main.ts wires the command in separately). */
+async function run(args: string[], cwd: string) {
+  const { io, stdout, stderr } = memoryIo({}, cwd);
+  const program = new Command('switchboard').exitOverride().configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+  });
+  registerTopics(program, io);
+  let code = 0;
+  try {
+    await program.parseAsync(['node', 'switchboard', ...args]);
+  } catch (error) {
+    code = reportError(error, io);
+  }
+  return { code, stdout: stdout(), stderr: stderr() };
+}
+
+/** A directory holding `data.jsonl` with the given content. */
+function withData(content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'topics-cli-'));
+  writeFileSync(join(dir, 'data.jsonl'), content);
+  return dir;
+}
+
+const themed = (): string => {
+  const rows: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    rows.push(JSON.stringify({ text: `reset my password please ${['now', 'today', 'urgently'][i % 3]}` }));
+    rows.push(JSON.stringify({ text: `where is my parcel delivery ${['late', 'lost', 'missing'][i % 3]}` }));
+  }
+  return `${rows.join('\n')}\n`;
+};
+
+describe('switchboard topics', () => {
+  it('writes one {"topic", "name"} line per input, in order', async () => {
+    const result = await run(
+      ['topics', '--data', 'data.jsonl', '--k', '2', '--seed', '4'],
+      withData(themed()),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(24);
+    for (const line of lines) {
+      expect(typeof line.topic).toBe('number');
+      expect(typeof line.name).toBe('string');
+    }
+    // Inputs alternate password / parcel: so must the topics.
+    expect(new Set(lines.filter((_, i) => i % 2 === 0).map((l) => l.topic)).size).toBe(1);
+    expect(new Set(lines.filter((_, i) => i % 2 === 1).map((l) => l.topic)).size).toBe(1);
+    expect(lines[0].topic).not.toBe(lines[1].topic);
+    expect(lines[0].name).toContain('password');
+    expect(lines[1].name).toMatch(/parcel|delivery/);
+  });
+
+  it('accepts --k auto and --min-size', async () => {
+    const result = await run(
+      ['topics', '--data', 'data.jsonl', '--k', 'auto', '--min-size', '3'],
+      withData(themed()),
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(24);
+  });
+
+  it.each([
+    ['a line that is not JSON', '{"text":"ok"}\nnot json\n', 'data.jsonl:2'],
+    ['a line without text', '{"text":"ok"}\n\n{"body":"x"}\n', 'data.jsonl:3'],
+    ['an empty file', '\n', 'data.jsonl:1'],
+  ])('exits 2 on %s, naming file and line', async (_, content, where) => {
+    const result = await run(['topics', '--data', 'data.jsonl'], withData(content));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(where);
+  });
+
+  it('exits 2 on a bad --k or a missing file', async () => {
+    const dir = withData(themed());
+    for (const k of ['0', 'many', '-3']) {
+      const result = await run(['topics', '--data', 'data.jsonl', '--k', k], dir);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--k');
+    }
+    expect((await run(['topics', '--data', 'nope.jsonl'], dir)).code).toBe(2);
+  });
+});

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isSwitchboardError } from '../shared/index.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerImport } from './commands/import.ts';
 import { registerNlu } from './commands/nlu.ts';
@@ -20,6 +21,7 @@ export function buildProgram(io: CliIo): Command {
   registerStats(program, io);
   registerDemo(program, io);
   registerNlu(program, io);
+  registerAudit(program, io);
   registerTopics(program, io);
   registerStart(program, io);
   return program;

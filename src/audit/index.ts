@@ -1,0 +1,11 @@
+export * from './accumulate.ts';
+export * from './exclusions.ts';
+export * from './opportunities.ts';
+export * from './potential.ts';
+export * from './run-audit.ts';
+export * from './similarity.ts';
+export * from './taxonomy.ts';
+export * from './topic-discovery.ts';
+export * from './topic-quality.ts';
+export { discoverTopics } from './topics.ts';
+export * from './write-outputs.ts';

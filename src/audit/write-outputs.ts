@@ -1,0 +1,179 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { z } from 'zod';
+import { csvField, duration, mdCell, percent } from './format.ts';
+import { renderHtmlReport } from './report-html.ts';
+import { type AuditResult, AuditResultSchema } from './run-audit.ts';
+
+/** The files the audit writes into --out. */
+export const AUDIT_OUTPUTS = [
+  'opportunity-map.csv',
+  'opportunities.json',
+  'opportunities.schema.json',
+  'goals.yaml',
+  'report.md',
+  'report.html',
+] as const;
+
+/**
+ * Writes every output; each file goes to a temporary name first and is renamed, so a failed run never
+ * leaves a half-written report beside a complete one.
+ */
+export function writeAuditOutputs(result: AuditResult, outDir: string, now: Date): string[] {
+  mkdirSync(outDir, { recursive: true });
+  const files: Record<(typeof AUDIT_OUTPUTS)[number], string> = {
+    'opportunity-map.csv': opportunityMapCsv(result),
+    'opportunities.json': `${JSON.stringify(result, null, 2)}\n`,
+    'opportunities.schema.json': `${JSON.stringify(z.toJSONSchema(AuditResultSchema), null, 2)}\n`,
+    'goals.yaml': goalsYaml(result, now),
+    'report.md': reportMarkdown(result),
+    'report.html': renderHtmlReport(result),
+  };
+  const written: string[] = [];
+  for (const [name, content] of Object.entries(files)) {
+    const path = join(outDir, name);
+    writeFileSync(`${path}.tmp`, content);
+    renameSync(`${path}.tmp`, path);
+    written.push(path);
+  }
+  return written;
+}
+
+/** The strategy's spreadsheet: one row per category, CRLF line ends and RFC 4180 quoting. */
+export function opportunityMapCsv(result: AuditResult): string {
+  const header = [
+    'rank',
+    'ticket type',
+    'monthly volume',
+    'average handle time (min)',
+    'automation potential',
+    'score',
+    'hours saved per month',
+    'integrations',
+    'complexity',
+    'excluded (always to people)',
+    'pain points / notes',
+  ];
+  const rows = result.categories.map((c) => {
+    const handle = c.handleTimeSeconds.mean;
+    const notes = [
+      ...c.reasons,
+      `first response median ${duration(c.firstResponseSeconds.median)}`,
+      c.csat.mean !== null ? `CSAT ${percent(c.csat.mean)} (${c.csat.count})` : 'no CSAT',
+    ].join('; ');
+    return [
+      c.rank,
+      c.category,
+      c.monthlyVolume,
+      handle === null ? '' : Math.round((handle / 60) * 10) / 10,
+      c.potential,
+      c.score,
+      c.hoursSavedPerMonth,
+      c.integrations.join(' + '),
+      c.complexity,
+      `${c.exclusions.tickets} (${percent(c.exclusions.rate)})`,
+      notes,
+    ];
+  });
+  return `${[header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
+}
+
+/**
+ * The goals template for the next phase, filled from the baselines: first response target half the team's
+ * median, automation rate from the high/medium categories, fixed quality and escalation bars, with dates.
+ */
+export function goalsYaml(result: AuditResult, now: Date): string {
+  const day = (offsetDays: number) =>
+    new Date(now.getTime() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+  const frMedian = result.team.firstResponseSeconds.median;
+  const automatable = result.categories.reduce(
+    (s, c) => s + c.automatableMonthlyVolume * c.expectedAutomationRate,
+    0,
+  );
+  const automationRate = result.team.monthlyVolume ? automatable / result.team.monthlyVolume : 0;
+  const goals = {
+    generatedAt: now.toISOString(),
+    baseline: {
+      tickets: result.team.tickets,
+      monthlyVolume: result.team.monthlyVolume,
+      firstResponseMedianSeconds: frMedian,
+      firstResponseP90Seconds: result.team.firstResponseSeconds.p90,
+      resolutionMedianSeconds: result.team.resolutionSeconds.median,
+      csatMean: result.team.csat.mean,
+    },
+    targets: {
+      firstResponseMedianSeconds: frMedian === null ? null : Math.round(frMedian / 2),
+      automationRate: Math.round(automationRate * 1000) / 1000,
+      startWith: result.top.slice(0, 3),
+      reviewOn: day(30),
+      dueBy: day(90),
+    },
+    qualityBars: {
+      automatedResolutionRate: 0.8,
+      csatNoWorseThanPeople: result.team.csat.mean,
+    },
+    escalationBars: {
+      maxExchangesBeforeHandoff: 3,
+      negativeSentiment: true,
+      explicitRequestForPerson: true,
+      exclusionRules: result.exclusionRules.map((r) => r.id),
+    },
+  };
+  return `# Goals for the automation phase, filled from the audit baselines. Edit the targets, keep the bars.\n${stringify(goals)}`;
+}
+
+export function reportMarkdown(result: AuditResult): string {
+  const t = result.team;
+  const lines = [
+    '# Support audit',
+    '',
+    `**${percent(result.predictableShare)} of tickets are predictable** (in high-potential categories); ${percent(1 - result.predictableShare)} need judgement.`,
+    '',
+    `${t.tickets} tickets from ${result.window.from?.slice(0, 10) ?? '-'} to ${result.window.to?.slice(0, 10) ?? '-'} (${t.monthlyVolume} a month), categories from ${result.categorySource}.`,
+    '',
+    '## Team baseline',
+    '',
+    '| first response median | p90 | resolution median | p90 | CSAT | messages/ticket | always to people |',
+    '|---|---|---|---|---|---|---|',
+    `| ${duration(t.firstResponseSeconds.median)} | ${duration(t.firstResponseSeconds.p90)} | ${duration(t.resolutionSeconds.median)} | ${duration(t.resolutionSeconds.p90)} | ${t.csat.mean === null ? '-' : `${percent(t.csat.mean)} (${t.csat.count})`} | ${t.messagesPerTicket} | ${t.excluded} (${percent(t.exclusionRate)}) |`,
+    '',
+    '## Top opportunities',
+    '',
+    '| # | category | monthly volume | potential | score | hours saved / month | integrations | complexity | why |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...result.categories
+      .slice(0, 10)
+      .map(
+        (c) =>
+          `| ${c.rank} | ${mdCell(c.category)} | ${c.monthlyVolume} | ${c.potential} | ${c.score} | ${c.hoursSavedPerMonth} | ${c.integrations.join(', ') || '-'} | ${c.complexity} | ${mdCell(c.reasons.join('; '))} |`,
+      ),
+    '',
+    '## Baselines by category',
+    '',
+    '| category | tickets | share | first response median / p90 | resolution median / p90 | CSAT (n) | handle time | messages | reopen rate | excluded |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...result.categories.map(
+      (c) =>
+        `| ${mdCell(c.category)} | ${c.tickets} | ${percent(c.share)} | ${duration(c.firstResponseSeconds.median)} / ${duration(c.firstResponseSeconds.p90)} | ${duration(c.resolutionSeconds.median)} / ${duration(c.resolutionSeconds.p90)} | ${c.csat.mean === null ? '-' : `${percent(c.csat.mean)} (${c.csat.count})`} | ${duration(c.handleTimeSeconds.median)} | ${c.messagesPerTicket} | ${percent(c.reopenRate)} | ${c.exclusions.tickets} |`,
+    ),
+    '',
+    '## Always to people',
+    '',
+    ...result.exclusionRules.map(
+      (r) => `- **${r.label}** (${r.id}): ${t.exclusionsByRule[r.id] ?? 0} tickets`,
+    ),
+    '',
+    '## Assumptions',
+    '',
+    `- Score: ${result.assumptions.score}.`,
+    `- Time saved: ${result.assumptions.timeSaved}.`,
+    `- Expected automation rate: ${Object.entries(result.assumptions.expectedAutomationRate)
+      .map(([k, v]) => `${k} ${percent(v)}`)
+      .join(
+        ', ',
+      )}; handle time assumed ${duration(result.assumptions.assumedHandleTimeSeconds)} when unknown.`,
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,97 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import {
+  discoverTopics as discoverTopicsInTexts,
+  loadExclusionRules,
+  loadTaxonomy,
+  runAudit,
+  taxonomyCategoriser,
+  writeAuditOutputs,
+} from '../../audit/index.ts';
+import { UserError } from '../../shared/index.ts';
+import type { CliIo } from '../io.ts';
+import { progressBar } from '../progress.ts';
+import { openStoreFromOptions } from './options.ts';
+
+interface AuditOpts {
+  db?: string;
+  since?: string;
+  until?: string;
+  taxonomy?: string;
+  exclusions?: string;
+  out: string;
+}
+
+/**
+ * `switchboard audit --out DIR`: categories, baselines, automation potential, exclusions and the ranked
+ * opportunities of the imported tickets, written as CSV, JSON, YAML, Markdown and HTML.
+ */
+export function registerAudit(program: Command, io: CliIo): void {
+  program
+    .command('audit')
+    .description('measure each category of tickets, rank what to automate, flag what must go to people')
+    .option('--db <path>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)')
+    .option('--since <date>', 'only tickets created on or after this day (YYYY-MM-DD, UTC)')
+    .option('--until <date>', 'only tickets created before this day (YYYY-MM-DD, UTC)')
+    .option('--taxonomy <file>', 'YAML buckets with example phrases; tickets are classified into them')
+    .option(
+      '--exclusions <file>',
+      'YAML rules of tickets that always go to people (default: the shipped rules)',
+    )
+    .requiredOption('--out <dir>', 'directory for the report files')
+    .action(async (opts: AuditOpts) => {
+      // Validate every input before opening the store, so a typo costs nothing.
+      const since = opts.since !== undefined ? parseDay(opts.since, '--since') : undefined;
+      const until = opts.until !== undefined ? parseDay(opts.until, '--until') : undefined;
+      if (since !== undefined && until !== undefined && until <= since) {
+        throw new UserError('cli.bad_option', '--until must be after --since', { field: '--until' });
+      }
+      const exclusions = loadExclusionRules(
+        opts.exclusions !== undefined ? resolve(io.cwd, opts.exclusions) : undefined,
+      );
+      const taxonomy = opts.taxonomy !== undefined ? loadTaxonomy(resolve(io.cwd, opts.taxonomy)) : undefined;
+      const categorise = taxonomy ? taxonomyCategoriser(taxonomy) : undefined;
+      const discoverTopics = categorise ? undefined : discoverTopicsInTexts;
+      const store = await openStoreFromOptions(opts, io);
+      try {
+        const total = (await store.stats()).tickets;
+        const progress = progressBar(io, total, 'tickets');
+        const t0 = performance.now();
+        const result = await runAudit({
+          store,
+          exclusions,
+          ...(since !== undefined ? { since } : {}),
+          ...(until !== undefined ? { until } : {}),
+          ...(categorise ? { categorise } : {}),
+          ...(discoverTopics ? { discoverTopics } : {}),
+          onProgress: (done) => progress.update(done, { records: done }),
+        });
+        progress.stop();
+        const outDir = resolve(io.cwd, opts.out);
+        writeAuditOutputs(result, outDir, new Date());
+        const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+        io.stdout.write(
+          `audited ${result.team.tickets} tickets in ${seconds} s (categories from ${result.categorySource}); ` +
+            `${Math.round(result.predictableShare * 100)}% predictable\n\ntop opportunities:\n`,
+        );
+        for (const c of result.categories.slice(0, 5)) {
+          io.stdout.write(
+            `  ${String(c.rank).padStart(2)}. ${c.category.padEnd(22)} ${String(c.monthlyVolume).padStart(8)}/month  ${c.potential.padEnd(6)} score ${c.score}\n`,
+          );
+        }
+        io.stdout.write(`\nreport: ${resolve(outDir, 'report.html')}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+/** A UTC day as epoch ms. */
+export function parseDay(value: string, flag: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : Number.NaN;
+  if (!m || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) {
+    throw new UserError('cli.bad_option', `expected a day as YYYY-MM-DD, got "${value}"`, { field: flag });
+  }
+  return ms;
+}

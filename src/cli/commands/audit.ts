@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
+  type AuditResult,
   discoverTopics as discoverTopicsInTexts,
   loadExclusionRules,
   loadTaxonomy,
@@ -69,21 +70,25 @@ export function registerAudit(program: Command, io: CliIo): void {
         progress.stop();
         const outDir = resolve(io.cwd, opts.out);
         writeAuditOutputs(result, outDir, new Date());
-        const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-        io.stdout.write(
-          `audited ${result.team.tickets} tickets in ${seconds} s (categories from ${result.categorySource}); ` +
-            `${Math.round(result.predictableShare * 100)}% predictable\n\ntop opportunities:\n`,
-        );
-        for (const c of result.categories.slice(0, 5)) {
-          io.stdout.write(
-            `  ${String(c.rank).padStart(2)}. ${c.category.padEnd(22)} ${String(c.monthlyVolume).padStart(8)}/month  ${c.potential.padEnd(6)} score ${c.score}\n`,
-          );
-        }
-        io.stdout.write(`\nreport: ${resolve(outDir, 'report.html')}\n`);
+        printAuditSummary(result, outDir, (performance.now() - t0) / 1000, io);
       } finally {
         await store.close();
       }
     });
+}
+
+/** The lines `audit` and `start` print: the split, the top five opportunities and where the report is. */
+export function printAuditSummary(result: AuditResult, outDir: string, seconds: number, io: CliIo): void {
+  io.stdout.write(
+    `audited ${result.team.tickets} tickets in ${seconds.toFixed(1)} s (categories from ${result.categorySource}); ` +
+      `${Math.round(result.predictableShare * 100)}% predictable\n\ntop opportunities:\n`,
+  );
+  for (const c of result.categories.slice(0, 5)) {
+    io.stdout.write(
+      `  ${String(c.rank).padStart(2)}. ${c.category.padEnd(22)} ${String(c.monthlyVolume).padStart(8)}/month  ${c.potential.padEnd(6)} score ${c.score}\n`,
+    );
+  }
+  io.stdout.write(`\nreport: ${resolve(outDir, 'report.html')}\n`);
 }
 
 /** A UTC day as epoch ms. */

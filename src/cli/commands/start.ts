@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { discoverTopics, loadExclusionRules, runAudit, writeAuditOutputs } from '../../audit/index.ts';
 import { writeDemoFile } from '../../demo/index.ts';
 import { chooseImporter, importers, openFileSource, runImport, startReading } from '../../ingest/index.ts';
 import type { CliIo } from '../io.ts';
+import { printAuditSummary } from './audit.ts';
 import { openStoreFromOptions, parsePositiveInt } from './options.ts';
 import { formatStats } from './stats.ts';
 
@@ -14,13 +16,14 @@ interface StartOpts {
 }
 
 /**
- * The main job (`npm start`): on an empty store, generate the demo shop's history and import it; then print
- * the store's figures. Later phases (NLU, audit, workflows) extend this command.
+ * The main job (`npm start`): on an empty store, generate the demo shop's history and import it; print the
+ * store's figures; audit it and print the top opportunities and where the report is. Later phases (NLU
+ * training, workflows, replay) extend this command.
  */
 export function registerStart(program: Command, io: CliIo): void {
   program
     .command('start')
-    .description('the main job: load the demo history into an empty store, then show what is there')
+    .description('the main job: load the demo history into an empty store, show it, audit it')
     .option('--db <path>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)')
     .option('--tickets <n>', 'size of the demo history to generate', '5000')
     .option('--seed <n>', 'seed of the demo history', '7')
@@ -57,6 +60,12 @@ export function registerStart(program: Command, io: CliIo): void {
           io.stdout.write('the store already holds tickets: skipping the demo history\n\n');
         }
         io.stdout.write(formatStats(await store.stats(), store.capabilities.location));
+        io.stdout.write('\n');
+        const t1 = performance.now();
+        const result = await runAudit({ store, exclusions: loadExclusionRules(undefined), discoverTopics });
+        const outDir = resolve(io.cwd, '.switchboard', 'audit');
+        writeAuditOutputs(result, outDir, new Date());
+        printAuditSummary(result, outDir, (performance.now() - t1) / 1000, io);
       } finally {
         await store.close();
       }

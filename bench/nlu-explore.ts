@@ -17,11 +17,11 @@ import {
   OOS_LABEL,
   type SparseMatrix,
   type SparseVector,
-  stratifiedFolds,
   tokenise,
   toSparseMatrix,
   trainLinearSvm,
 } from '../src/nlu/index.ts';
+import { stratifiedFolds } from '../src/shared/index.ts';
 
 const require = createRequire(import.meta.url);
 const stem = require('wink-eng-lite-web-model/dist/porter-stemmer.js') as (w: string) => string;

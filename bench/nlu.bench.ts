@@ -7,13 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  coverageAtPrecision,
-  evaluatePredictions,
-  type LabelledText,
-  OOS_LABEL,
-  stratifiedFolds,
-} from '../src/nlu/index.ts';
+import { coverageAtPrecision, evaluatePredictions, type LabelledText, OOS_LABEL } from '../src/nlu/index.ts';
+import { stratifiedFolds } from '../src/shared/index.ts';
 import { type BenchPrediction, SYSTEMS } from './nlu-systems.ts';
 
 interface DataSet {

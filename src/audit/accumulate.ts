@@ -1,4 +1,5 @@
 import type { Entity } from '../nlu/index.ts';
+import { seededRandom } from '../shared/random.ts';
 import { quantile, sortedNumbers } from '../shared/stats.ts';
 import type { StoredTicket } from '../store/index.ts';
 
@@ -118,18 +119,6 @@ function reservoir(sample: string[], item: string, seen: number, size: number, r
     if (j < size) sample[j] = item;
   }
   return seen + 1;
-}
-
-/** Mulberry32: a small seeded generator, so the same data gives the same samples and the same report. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Median and 90th percentile; nulls when nothing is known. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createEntityExtractor, type Entity } from '../nlu/index.ts';
+import { seededRandom } from '../shared/random.ts';
 import type { Store, StoredTicket, TicketQuery } from '../store/index.ts';
 import {
   type Baseline,
@@ -8,7 +9,6 @@ import {
   DEFAULT_SAMPLE_LIMITS,
   mergedSpread,
   type SampleLimits,
-  seededRandom,
   ticketFacts,
 } from './accumulate.ts';
 import { type ExclusionRule, matchExclusions } from './exclusions.ts';

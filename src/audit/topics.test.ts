@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../nlu/rng.ts';
+import { seededRandom } from '../shared/random.ts';
 import { normalisedMutualInformation } from './topic-quality.ts';
 import { discoverTopics } from './topics.ts';
 

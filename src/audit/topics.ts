@@ -6,7 +6,7 @@ import {
   type SparseMatrix,
   tokenise,
 } from '../nlu/features.ts';
-import { seededRandom } from '../nlu/rng.ts';
+import { seededRandom } from '../shared/random.ts';
 
 export interface TopicOptions {
   /** Number of topics, or 'auto' (the default) to choose it by silhouette on a sample. */

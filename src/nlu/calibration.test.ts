@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../shared/random.ts';
 import { expectedCalibrationError, fitTemperature } from './calibration.ts';
-import { seededRandom } from './rng.ts';
 import { softmaxInPlace } from './softmax.ts';
 import { chooseThresholds, coverageAtPrecision, NEVER_ACCEPT, passesThreshold } from './thresholds.ts';
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { stratifiedFolds } from '../shared/random.ts';
 import { expectedCalibrationError, fitTemperature } from './calibration.ts';
 import { type EvaluationReport, evaluatePredictions } from './evaluate.ts';
 import {
@@ -12,7 +13,6 @@ import {
   type VectoriserState,
   vectoriserFromState,
 } from './features.ts';
-import { stratifiedFolds } from './rng.ts';
 import { type LinearModel, linearScores, softmaxInPlace } from './softmax.ts';
 import { DEFAULT_SVM_OPTIONS, type SvmOptions, trainLinearSvm } from './svm.ts';
 import { chooseThresholds, coverageAtPrecision, passesThreshold, type Thresholds } from './thresholds.ts';

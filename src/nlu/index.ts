@@ -6,7 +6,6 @@ export * from './features.ts';
 export * from './human-request.ts';
 export * from './model-file.ts';
 export * from './nlu.ts';
-export * from './rng.ts';
 export * from './sentiment.ts';
 export * from './softmax.ts';
 export * from './svm.ts';

@@ -1,5 +1,5 @@
+import { seededRandom, shuffleInPlace } from '../shared/random.ts';
 import type { SparseMatrix, SparseVector } from './features.ts';
-import { seededRandom, shuffleInPlace } from './rng.ts';
 
 /**
  * Multinomial logistic (softmax) regression on sparse features, trained by SGD with L2 regularisation.

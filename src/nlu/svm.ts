@@ -1,5 +1,5 @@
+import { seededRandom, shuffleInPlace } from '../shared/random.ts';
 import type { SparseMatrix } from './features.ts';
-import { seededRandom, shuffleInPlace } from './rng.ts';
 import type { LinearModel } from './softmax.ts';
 
 /**

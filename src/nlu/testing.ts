@@ -1,5 +1,5 @@
+import { seededRandom } from '../shared/random.ts';
 import type { LabelledText } from './classifier.ts';
-import { seededRandom } from './rng.ts';
 
 /**
  * A small generated intent data set for tests: a few support intents built from templates and slot values,

@@ -19,6 +19,7 @@ import { hasJsonKey, looksLikeJson } from './json-records.ts';
 import { describeIssues } from './json-tickets.ts';
 import {
   csvId,
+  csvIdAndCreated,
   epochMs,
   FRESHDESK_KEYS,
   groupByTicket,
@@ -377,12 +378,12 @@ function isFreshdeskCsv(header: ReadonlySet<string>): boolean {
 /** CSV timestamps are in the account's time zone without an offset; they are read as UTC. */
 function freshdeskCsvTicket(row: CsvRow): Result<TicketRecord, string> {
   const C = FRESHDESK_CSV;
-  const id = csvId(row.get(C.id));
-  if (id === null) return err('Ticket ID: missing');
-  const createdAt = epochMs(row.get(C.createdAt));
-  if (createdAt === null) {
-    return err(`Created time: not a timestamp: ${JSON.stringify(row.get(C.createdAt) ?? '')}`);
-  }
+  const required = csvIdAndCreated(row.get(C.id), row.get(C.createdAt), {
+    id: 'Ticket ID',
+    created: 'Created time',
+  });
+  if (!required.ok) return required;
+  const { id, createdAt } = required.value;
   const status = row.get(C.status);
   const survey = row.get(C.survey);
   const surveyCode = survey === null ? undefined : SURVEY_LABELS[survey.toLowerCase()];

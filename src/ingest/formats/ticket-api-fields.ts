@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseTimestamp } from '../../domain/index.ts';
+import { err, ok, type Result } from '../../shared/index.ts';
 import { isJsonObject } from './json-layout.ts';
 
 /**
@@ -93,4 +94,20 @@ export function groupByTicket(list: unknown): Map<string, unknown[]> {
     else out.set(id, [item]);
   }
   return out;
+}
+
+/**
+ * The two fields every vendor CSV row needs: its ticket id and creation time, or the reject reason naming the
+ * vendor's own column (`Ticket ID: missing`, `Created at: not a timestamp: "..."`).
+ */
+export function csvIdAndCreated(
+  id: string | null,
+  created: string | null,
+  labels: { id: string; created: string },
+): Result<{ id: string; createdAt: number }, string> {
+  const ticketId = csvId(id);
+  if (ticketId === null) return err(`${labels.id}: missing`);
+  const createdAt = epochMs(created);
+  if (createdAt === null) return err(`${labels.created}: not a timestamp: ${JSON.stringify(created ?? '')}`);
+  return ok({ id: ticketId, createdAt });
 }

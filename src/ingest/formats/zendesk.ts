@@ -17,6 +17,7 @@ import { hasJsonKey, looksLikeJson } from './json-records.ts';
 import { describeIssues } from './json-tickets.ts';
 import {
   csvId,
+  csvIdAndCreated,
   epochMs,
   FRESHDESK_KEYS,
   groupByTicket,
@@ -356,12 +357,9 @@ function isZendeskCsv(header: ReadonlySet<string>): boolean {
 
 function zendeskCsvTicket(row: CsvRow): Result<TicketRecord, string> {
   const C = ZENDESK_CSV;
-  const id = csvId(row.get(C.id));
-  if (id === null) return err('Id: missing');
-  const createdAt = epochMs(row.get(C.createdAt));
-  if (createdAt === null) {
-    return err(`Created at: not a timestamp: ${JSON.stringify(row.get(C.createdAt) ?? '')}`);
-  }
+  const required = csvIdAndCreated(row.get(C.id), row.get(C.createdAt), { id: 'Id', created: 'Created at' });
+  if (!required.ok) return required;
+  const { id, createdAt } = required.value;
   const status = row.get(C.status);
   const score = row.get(C.satisfaction)?.toLowerCase() ?? null;
   const firstReply = Number(row.get(C.firstReply) ?? Number.NaN);

@@ -1,2 +1,4 @@
+export * from './conversation.ts';
+export * from './escalation.ts';
 export * from './normalise.ts';
 export * from './ticket.ts';

@@ -1,0 +1,89 @@
+import type { z } from 'zod';
+import type { Clock, Logger, Result } from '../shared/index.ts';
+
+/**
+ * A connector: a versioned description (name, version, config schema, operations with zod input and output
+ * schemas) plus small functions `(ctx, input) => Promise<Result>`. No classes, no `this`: the registry
+ * (`registry.ts`) validates config once at start-up and hands each operation its context.
+ *
+ * @example
+ * const ping = defineConnector({
+ *   name: 'ping',
+ *   version: 1,
+ *   description: 'Answers pong.',
+ *   config: z.object({}),
+ *   operations: {
+ *     ping: defineOperation({
+ *       description: 'Says pong.',
+ *       input: z.object({ name: z.string() }),
+ *       output: z.object({ reply: z.string() }),
+ *       run: async (_ctx, input) => ok({ reply: `pong ${input.name}` }),
+ *     }),
+ *   },
+ * });
+ */
+export interface ConnectorContext<Config> {
+  /** The connector's validated configuration (secrets included: never log it). */
+  config: Config;
+  /** Aborted when the call's timeout passes. */
+  signal: AbortSignal;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Why an operation failed. `retryable` failures (timeouts, 5xx, refused connections) are retried with backoff. */
+export interface ConnectorFailure {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+export interface ConnectorOperation<Config, Input, Output> {
+  description: string;
+  input: z.ZodType<Input>;
+  output: z.ZodType<Output>;
+  run(ctx: ConnectorContext<Config>, input: Input): Promise<Result<Output, ConnectorFailure>>;
+}
+
+/** An operation with its types erased, as the registry stores it. */
+export interface AnyOperation<Config> {
+  description: string;
+  input: z.ZodType;
+  output: z.ZodType;
+  run(ctx: ConnectorContext<Config>, input: unknown): Promise<Result<unknown, ConnectorFailure>>;
+}
+
+export interface ConnectorDefinition<Config> {
+  name: string;
+  version: number;
+  description: string;
+  config: z.ZodType<Config>;
+  operations: Record<string, AnyOperation<Config>>;
+}
+
+/** Types an operation's `run` from its schemas, then erases them for the connector's record. */
+export function defineOperation<Config, Input, Output>(
+  op: ConnectorOperation<Config, Input, Output>,
+): AnyOperation<Config> {
+  return op as unknown as AnyOperation<Config>;
+}
+
+export function defineConnector<Config>(
+  definition: ConnectorDefinition<Config>,
+): ConnectorDefinition<Config> {
+  return definition;
+}
+
+/** What `workflows check` needs to know about the connectors of a deployment. */
+export interface ConnectorCatalogue {
+  connectors: Array<{
+    name: string;
+    version: number;
+    operations: Array<{
+      name: string;
+      inputFields: string[];
+      requiredInputFields: string[];
+      outputFields: string[];
+    }>;
+  }>;
+}

@@ -22,6 +22,8 @@ export type Effect =
       timeoutMs: number;
       retries: number;
     }
+  /** Ask "Did this resolve your issue?" (or the step's question); the next customer message answers yes or no. */
+  | { type: 'confirm'; stepId: string; text: string }
   /** Search the knowledge base; the runtime answers with an `answerResult` event. */
   | { type: 'answer'; stepId: string; query: string; minScore: number }
   /** The conversation is resolved by automation. */

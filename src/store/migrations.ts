@@ -1,5 +1,18 @@
-import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { StoreCapabilities } from './store.ts';
+
+/**
+ * The migrator of a store. With a PostgreSQL schema, Kysely's bookkeeping tables are looked up in that schema:
+ * otherwise it finds them in any schema of the database and skips creating its own.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
+export function migrator(db: Kysely<any>, dialect: StoreCapabilities['dialect'], schema?: string): Migrator {
+  return new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+}
 
 /**
  * Numbered migrations, applied in order when a store opens. The DDL differs only where the dialect is declared
@@ -109,6 +122,85 @@ function migrations(dialect: StoreCapabilities['dialect']): Record<string, Migra
           await sql`create trigger events_no_delete before delete on events
             begin select raise(abort, 'events are append-only'); end`.execute(db);
         }
+      },
+    },
+    '0002_conversations': {
+      async up(db: Db) {
+        // The allowed values are checked by the database too, so a bad value fails the whole transaction.
+        const oneOf = (column: string, values: readonly string[]) =>
+          sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
+        await db.schema
+          .createTable('conversations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('customer', 'text', (c) => c.notNull())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('owner', 'text', (c) => c.notNull().check(oneOf('owner', ['bot', 'human'])))
+          .addColumn('status', 'text', (c) =>
+            c.notNull().check(oneOf('status', ['open', 'resolved', 'escalated', 'closed'])),
+          )
+          .addColumn('workflow_id', 'text')
+          .addColumn('workflow_version', 'integer')
+          .addColumn('state', 'text')
+          .addColumn('revision', 'integer', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .execute();
+        // Listing is newest first, optionally by status or owner: (filter, updated_at, id) serves each.
+        await db.schema
+          .createIndex('conversations_updated')
+          .on('conversations')
+          .columns(['updated_at', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('conversations_status_updated')
+          .on('conversations')
+          .columns(['status', 'updated_at', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('conversations_owner_updated')
+          .on('conversations')
+          .columns(['owner', 'updated_at', 'id'])
+          .execute();
+
+        await db.schema
+          .createTable('conversation_messages')
+          .addColumn('id', id, (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('conversation_id', 'text', (c) => c.notNull().references('conversations.id'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('role', 'text', (c) =>
+            c.notNull().check(oneOf('role', ['customer', 'bot', 'agent', 'system'])),
+          )
+          .addColumn('text', 'text', (c) => c.notNull())
+          .addColumn('analysis', 'text')
+          .addColumn('step_id', 'text')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addUniqueConstraint('conversation_messages_conversation_seq', ['conversation_id', 'seq'])
+          .execute();
+
+        await db.schema
+          .createTable('handoffs')
+          .addColumn('id', id, (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('conversation_id', 'text', (c) => c.notNull().references('conversations.id'))
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('code', 'text', (c) => c.notNull())
+          .addColumn('queue', 'text', (c) => c.notNull())
+          .addColumn('priority', 'text', (c) => c.notNull())
+          .addColumn('packet', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('handoffs_conversation')
+          .on('handoffs')
+          .column('conversation_id')
+          .execute();
+
+        // A nullable column without a default: no existing row is rewritten, so the append-only triggers
+        // never fire.
+        await db.schema.alterTable('events').addColumn('conversation_id', 'text').execute();
+        await db.schema.createIndex('events_conversation').on('events').column('conversation_id').execute();
       },
     },
   };

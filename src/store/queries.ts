@@ -1,8 +1,28 @@
 import type { Kysely } from 'kysely';
-import { quantile } from '../shared/index.ts';
-import { storedEvent, storedMessage, storedTicket, type TicketSelectRow } from './rows.ts';
+import { quantile, UserError } from '../shared/index.ts';
+import {
+  storedConversation,
+  storedConversationMessage,
+  storedEvent,
+  storedHandoff,
+  storedMessage,
+  storedTicket,
+  type TicketSelectRow,
+} from './rows.ts';
 import type { Database } from './schema.ts';
-import type { Percentiles, StoredEvent, StoredTicket, StoreStats, TicketQuery } from './store.ts';
+import type {
+  ConversationPage,
+  ConversationQuery,
+  ConversationWithMessages,
+  EventQuery,
+  HandoffQuery,
+  Percentiles,
+  StoredEvent,
+  StoredHandoff,
+  StoredTicket,
+  StoreStats,
+  TicketQuery,
+} from './store.ts';
 
 /**
  * Read queries written once in Kysely and shared by both implementations. Writes are per implementation,
@@ -70,10 +90,7 @@ export async function listTickets(db: Kysely<Database>, query: TicketQuery): Pro
   return tickets;
 }
 
-export async function listEvents(
-  db: Kysely<Database>,
-  query: { afterId?: number; limit: number; type?: string },
-): Promise<StoredEvent[]> {
+export async function listEvents(db: Kysely<Database>, query: EventQuery): Promise<StoredEvent[]> {
   let q = db
     .selectFrom('events')
     .selectAll()
@@ -81,7 +98,88 @@ export async function listEvents(
     .orderBy('id')
     .limit(query.limit);
   if (query.type !== undefined) q = q.where('type', '=', query.type);
+  if (query.conversationId !== undefined) q = q.where('conversation_id', '=', query.conversationId);
   return (await q.execute()).map(storedEvent);
+}
+
+export async function getConversation(
+  db: Kysely<Database>,
+  id: string,
+): Promise<ConversationWithMessages | undefined> {
+  const row = await db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const messages = await db
+    .selectFrom('conversation_messages')
+    .selectAll()
+    .where('conversation_id', '=', id)
+    .orderBy('seq')
+    .execute();
+  return { conversation: storedConversation(row), messages: messages.map(storedConversationMessage) };
+}
+
+/** Keyset pagination on (updated_at, id), newest first; the cursor is the last row's pair, opaque to callers. */
+export async function listConversations(
+  db: Kysely<Database>,
+  query: ConversationQuery,
+): Promise<ConversationPage> {
+  let q = db
+    .selectFrom('conversations')
+    .selectAll()
+    .orderBy('updated_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1);
+  if (query.status !== undefined) q = q.where('status', '=', query.status);
+  if (query.owner !== undefined) q = q.where('owner', '=', query.owner);
+  if (query.cursor) {
+    const [updatedAt, id] = decodeCursor(query.cursor);
+    q = q.where((eb) =>
+      eb.or([
+        eb('updated_at', '<', updatedAt),
+        eb.and([eb('updated_at', '=', updatedAt), eb('id', '<', id)]),
+      ]),
+    );
+  }
+  const rows = await q.execute();
+  const conversations = rows.slice(0, query.limit).map(storedConversation);
+  const last = conversations[conversations.length - 1];
+  return {
+    conversations,
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.updatedAt, last.id) : null,
+  };
+}
+
+function encodeCursor(updatedAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([updatedAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      Number.isSafeInteger(value[0]) &&
+      typeof value[1] === 'string'
+    ) {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // Not JSON: reported below like any other foreign cursor.
+  }
+  throw new UserError('conversation.bad_cursor', 'the cursor is not one returned by listConversations', {
+    field: 'cursor',
+  });
+}
+
+export async function listHandoffs(db: Kysely<Database>, query: HandoffQuery): Promise<StoredHandoff[]> {
+  let q = db
+    .selectFrom('handoffs')
+    .selectAll()
+    .where('id', '>', query.afterId ?? 0)
+    .orderBy('id');
+  if (query.conversationId !== undefined) q = q.where('conversation_id', '=', query.conversationId);
+  if (query.limit !== undefined) q = q.limit(query.limit);
+  return (await q.execute()).map(storedHandoff);
 }
 
 async function percentiles(
@@ -98,7 +196,10 @@ async function percentiles(
   return { median: quantile(values, 0.5), p90: quantile(values, 0.9) };
 }
 
-async function countRows(db: Kysely<Database>, table: 'tickets' | 'messages' | 'customers' | 'events') {
+async function countRows(
+  db: Kysely<Database>,
+  table: 'tickets' | 'messages' | 'customers' | 'events' | 'conversations',
+) {
   const row = await db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll().as('n'))
@@ -125,5 +226,6 @@ export async function stats(db: Kysely<Database>): Promise<StoreStats> {
     byStatus: await grouped('status'),
     firstResponseSeconds: await percentiles(db, 'first_response_seconds'),
     resolutionSeconds: await percentiles(db, 'resolution_seconds'),
+    conversations: await countRows(db, 'conversations'),
   };
 }

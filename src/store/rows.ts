@@ -1,6 +1,22 @@
 import { type Customer, deriveTicketFigures, type TicketRecord } from '../domain/index.ts';
-import type { CustomersTable, MessagesTable, TicketsTable } from './schema.ts';
-import type { StoredCustomer, StoredEvent, StoredMessage, StoredTicket } from './store.ts';
+import type {
+  ConversationMessagesTable,
+  ConversationsTable,
+  CustomersTable,
+  EventsTable,
+  HandoffsTable,
+  MessagesTable,
+  TicketsTable,
+} from './schema.ts';
+import type {
+  StoredConversation,
+  StoredConversationMessage,
+  StoredCustomer,
+  StoredEvent,
+  StoredHandoff,
+  StoredMessage,
+  StoredTicket,
+} from './store.ts';
 
 /** Row mapping shared by both implementations, so they cannot drift apart. */
 
@@ -148,6 +164,7 @@ export function storedEvent(row: {
   at: Num;
   type: string;
   ticket_id: Num | null;
+  conversation_id: string | null;
   payload: string;
 }): StoredEvent {
   return {
@@ -155,6 +172,55 @@ export function storedEvent(row: {
     at: num(row.at),
     type: row.type,
     ticketId: numOrNull(row.ticket_id),
+    conversationId: row.conversation_id,
     payload: JSON.parse(row.payload),
+  };
+}
+
+export type EventRow = Omit<EventsTable, 'id'>;
+export type ConversationRow = ConversationsTable;
+export type ConversationMessageRow = Omit<ConversationMessagesTable, 'id'>;
+export type HandoffRow = Omit<HandoffsTable, 'id'>;
+
+export function storedConversation(row: ConversationRow): StoredConversation {
+  return {
+    id: row.id,
+    customer: JSON.parse(row.customer),
+    channel: row.channel,
+    owner: row.owner as StoredConversation['owner'],
+    status: row.status as StoredConversation['status'],
+    workflowId: row.workflow_id,
+    workflowVersion: numOrNull(row.workflow_version),
+    state: row.state === null ? null : JSON.parse(row.state),
+    revision: num(row.revision),
+    createdAt: num(row.created_at),
+    updatedAt: num(row.updated_at),
+  };
+}
+
+export function storedConversationMessage(
+  row: ConversationMessageRow & { id: Num },
+): StoredConversationMessage {
+  return {
+    id: num(row.id),
+    seq: num(row.seq),
+    role: row.role as StoredConversationMessage['role'],
+    text: row.text,
+    at: num(row.created_at),
+    // Absent rather than null, so a line reads back exactly as it was written.
+    ...(row.analysis === null ? {} : { analysis: JSON.parse(row.analysis) }),
+    ...(row.step_id === null ? {} : { stepId: row.step_id }),
+  };
+}
+
+export function storedHandoff(row: HandoffRow & { id: Num }): StoredHandoff {
+  return {
+    id: num(row.id),
+    conversationId: row.conversation_id,
+    createdAt: num(row.created_at),
+    code: row.code as StoredHandoff['code'],
+    queue: row.queue,
+    priority: row.priority as StoredHandoff['priority'],
+    packet: JSON.parse(row.packet),
   };
 }

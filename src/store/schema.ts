@@ -9,6 +9,9 @@ export interface Database {
   tickets: TicketsTable;
   messages: MessagesTable;
   events: EventsTable;
+  conversations: ConversationsTable;
+  conversation_messages: ConversationMessagesTable;
+  handoffs: HandoffsTable;
 }
 
 export interface CustomersTable {
@@ -71,5 +74,48 @@ export interface EventsTable {
   at: number;
   type: string;
   ticket_id: number | null;
+  /** Added by 0002_conversations. */
+  conversation_id: string | null;
   payload: string;
+}
+
+export interface ConversationsTable {
+  /** Chosen by the caller (a chat session id, a helpdesk conversation id). */
+  id: string;
+  /** JSON: the CustomerProfile. */
+  customer: string;
+  channel: string;
+  owner: string;
+  status: string;
+  workflow_id: string | null;
+  workflow_version: number | null;
+  /** JSON: the workflow state, opaque to the store; null before a workflow starts. */
+  state: string | null;
+  /** Bumped by every write; a write naming another revision is refused (optimistic concurrency). */
+  revision: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConversationMessagesTable {
+  id: Generated<number>;
+  conversation_id: string;
+  seq: number;
+  role: string;
+  text: string;
+  /** JSON: the TurnAnalysis of a customer line. */
+  analysis: string | null;
+  step_id: string | null;
+  created_at: number;
+}
+
+export interface HandoffsTable {
+  id: Generated<number>;
+  conversation_id: string;
+  created_at: number;
+  code: string;
+  queue: string;
+  priority: string;
+  /** JSON: the handoff packet, opaque to the store. */
+  packet: string;
 }

@@ -1,4 +1,13 @@
-import type { TicketRecord, TicketStatus } from '../domain/index.ts';
+import type {
+  ConversationOwner,
+  ConversationStatus,
+  CustomerProfile,
+  EscalationCode,
+  EscalationPriority,
+  TicketRecord,
+  TicketStatus,
+  TranscriptLine,
+} from '../domain/index.ts';
 
 /**
  * The store: one interface, two implementations (`sqlite/`, `postgres/`), one shared test suite
@@ -27,7 +36,90 @@ export interface Store {
   listTickets(query: TicketQuery): Promise<StoredTicket[]>;
 
   /** Events in id order after `afterId`. The log is append-only. */
-  listEvents(query: { afterId?: number; limit: number; type?: string }): Promise<StoredEvent[]>;
+  listEvents(query: EventQuery): Promise<StoredEvent[]>;
+
+  /**
+   * Starts a conversation at revision 0, owned by the bot and open, and appends `conversation.started`
+   * (payload: the channel) in the same transaction. An id that already exists is a UserError
+   * `conversation.exists` and nothing is written.
+   *
+   * @example
+   * const conversation = await store.createConversation({
+   *   id: 'chat-1', customer: { name: 'Ana', attributes: {} }, channel: 'chat', at: clock.now(),
+   * });
+   * console.log(conversation.revision); // 0
+   */
+  createConversation(input: CreateConversationInput): Promise<StoredConversation>;
+
+  /** A conversation with its transcript in seq order, or undefined when the id is unknown. */
+  getConversation(id: string): Promise<ConversationWithMessages | undefined>;
+
+  /**
+   * Stores one turn in one transaction: appends the messages (next seq numbers), sets the state, workflow,
+   * status and owner that are given, stores the handoff, appends the events, and bumps the revision. When the
+   * stored revision is not `expectedRevision` (another process handled the conversation since it was read)
+   * nothing is written and an OperationalError `conversation.conflict` is thrown: read it again and redo the
+   * turn. An unknown conversation is a UserError `conversation.not_found`.
+   *
+   * Events, in this order: `conversation.message` {seq, role} per message, the caller's `events`,
+   * `handoff.created` {handoffId, code, queue}, `conversation.status_changed` {from, to, by?} and
+   * `conversation.owner_changed` {from, to, by?} when they change. None carries customer text; the caller's
+   * payloads must not either.
+   *
+   * @example
+   * const { conversation } = (await store.getConversation('chat-1'))!;
+   * const next = await store.recordTurn({
+   *   conversationId: 'chat-1',
+   *   expectedRevision: conversation.revision,
+   *   messages: [
+   *     { role: 'customer', text: 'Where is my order?', at: now },
+   *     { role: 'bot', text: 'Which order number?', at: now, stepId: 'ask_order' },
+   *   ],
+   *   state: workflowState,
+   *   workflowId: 'order-status',
+   *   workflowVersion: 1,
+   *   at: now,
+   * });
+   * console.log(next.revision); // conversation.revision + 1
+   */
+  recordTurn(input: RecordTurnInput): Promise<StoredConversation>;
+
+  /**
+   * An agent takes a conversation over (`human`) or hands it back to the bot, whatever the revision: the
+   * revision is bumped so a turn in flight on the old revision is refused. Appends `conversation.owner_changed`
+   * {from, to, by}; nothing happens when the owner is already `owner`.
+   *
+   * @example
+   * await store.setConversationOwner({ conversationId: 'chat-1', owner: 'bot', by: 'agent:ana', at: now });
+   */
+  setConversationOwner(input: SetConversationOwnerInput): Promise<StoredConversation>;
+
+  /**
+   * Closes a conversation whatever the revision (bumping it) and appends `conversation.status_changed`
+   * {from, to: 'closed', by}; nothing happens when it is already closed.
+   *
+   * @example
+   * await store.closeConversation({ conversationId: 'chat-1', by: 'agent:ana', at: now });
+   */
+  closeConversation(input: CloseConversationInput): Promise<StoredConversation>;
+
+  /**
+   * Conversations, most recently updated first, a page at a time: pass the page's `nextCursor` back as
+   * `cursor` (null on the last page). A cursor that is not one of ours is a UserError
+   * `conversation.bad_cursor`.
+   *
+   * @example
+   * let cursor: string | null | undefined;
+   * do {
+   *   const page = await store.listConversations({ owner: 'human', status: 'escalated', limit: 50, cursor });
+   *   for (const c of page.conversations) console.log(c.id);
+   *   cursor = page.nextCursor;
+   * } while (cursor);
+   */
+  listConversations(query: ConversationQuery): Promise<ConversationPage>;
+
+  /** Handoffs in id order, of one conversation or of all, after `afterId`. */
+  listHandoffs(query: HandoffQuery): Promise<StoredHandoff[]>;
 
   stats(): Promise<StoreStats>;
 
@@ -96,12 +188,130 @@ export interface TicketQuery {
   withMessages?: boolean;
 }
 
+export interface EventQuery {
+  afterId?: number;
+  limit: number;
+  type?: string;
+  /** Only the events of this conversation. */
+  conversationId?: string;
+}
+
 export interface StoredEvent {
   id: number;
   at: number;
   type: string;
   ticketId: number | null;
+  conversationId: string | null;
   payload: Record<string, unknown>;
+}
+
+export interface CreateConversationInput {
+  /** Chosen by the caller: a chat session id, a helpdesk conversation id. */
+  id: string;
+  customer: CustomerProfile;
+  channel: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+export interface StoredConversation {
+  id: string;
+  customer: CustomerProfile;
+  channel: string;
+  owner: ConversationOwner;
+  status: ConversationStatus;
+  workflowId: string | null;
+  workflowVersion: number | null;
+  /**
+   * The workflow state (`WorkflowState` of workflows/state.ts) exactly as stored: the store keeps it as opaque
+   * JSON, so the reader validates it (`WorkflowStateSchema.parse`). Null before a workflow starts.
+   */
+  state: unknown;
+  /** 0 when created, plus one per write; what `recordTurn` checks against `expectedRevision`. */
+  revision: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A transcript line as stored: `seq` counts from 0 within its conversation. */
+export interface StoredConversationMessage extends TranscriptLine {
+  id: number;
+  seq: number;
+}
+
+export interface ConversationWithMessages {
+  conversation: StoredConversation;
+  messages: StoredConversationMessage[];
+}
+
+export interface HandoffInput {
+  code: EscalationCode;
+  queue: string;
+  priority: EscalationPriority;
+  /** The handoff packet, stored as opaque JSON. */
+  packet: unknown;
+}
+
+export interface StoredHandoff extends HandoffInput {
+  id: number;
+  conversationId: string;
+  createdAt: number;
+}
+
+export interface RecordTurnInput {
+  conversationId: string;
+  /** The revision the turn was computed from. */
+  expectedRevision: number;
+  /** Appended in order with the next seq numbers. */
+  messages: readonly TranscriptLine[];
+  /** The new workflow state; null clears it, absent keeps it. */
+  state?: unknown;
+  workflowId?: string | null;
+  workflowVersion?: number | null;
+  status?: ConversationStatus;
+  owner?: ConversationOwner;
+  handoff?: HandoffInput;
+  /** Further events of this turn (workflow steps, guardrails), linked to the conversation. No customer text. */
+  events?: readonly { type: string; payload: Record<string, unknown> }[];
+  /** Who changed the status or owner, recorded on those events (`by`); absent for the bot. */
+  by?: string;
+  /** Epoch ms: the conversation's updatedAt and every event's time. */
+  at: number;
+}
+
+export interface SetConversationOwnerInput {
+  conversationId: string;
+  owner: ConversationOwner;
+  /** Who made the change (an agent id, `bot`, `system`). */
+  by: string;
+  at: number;
+}
+
+export interface CloseConversationInput {
+  conversationId: string;
+  by: string;
+  at: number;
+}
+
+export interface ConversationQuery {
+  status?: ConversationStatus;
+  owner?: ConversationOwner;
+  /** The previous page's `nextCursor`. */
+  cursor?: string | null;
+  limit: number;
+}
+
+export interface ConversationPage {
+  conversations: StoredConversation[];
+  /** Pass back as `cursor` for the next page; null when this page is the last. */
+  nextCursor: string | null;
+}
+
+export interface HandoffQuery {
+  conversationId?: string;
+  afterId?: number;
+  /** All of them when absent. */
+  limit?: number;
 }
 
 export interface Percentiles {
@@ -119,4 +329,6 @@ export interface StoreStats {
   byStatus: Partial<Record<TicketStatus, number>>;
   firstResponseSeconds: Percentiles;
   resolutionSeconds: Percentiles;
+  /** Conversations handled by automation or agents (issue 5); counted apart from imported tickets. */
+  conversations: number;
 }

@@ -1,7 +1,10 @@
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { conversationsSuite } from '../conversations.suite.ts';
+import type { Database as Schema } from '../schema.ts';
 import { storeSuite } from '../store.suite.ts';
-import { aTicket } from '../test-builders.ts';
+import { aCustomerProfile, aTicket, T0 } from '../test-builders.ts';
 import { openPostgresStore, redactUrl } from './postgres-store.ts';
 
 /**
@@ -46,6 +49,71 @@ describe.skipIf(!available)(`postgres (${available ? redactUrl(url) : 'not reach
     },
     () => dropSchema(current),
   );
+
+  conversationsSuite(
+    'postgres',
+    () => {
+      current = `sb_test_${runId}_${++counter}`;
+      return openPostgresStore({ url, schema: current, poolSize: 2 });
+    },
+    {
+      dialect: 'postgres',
+      cleanup: () => dropSchema(current),
+      raw: async () => {
+        const schema = `sb_test_${runId}_raw_${++counter}`;
+        const admin = new pg.Client({ connectionString: url });
+        await admin.connect();
+        await admin.query(`create schema ${schema}`);
+        await admin.end();
+        const db = new Kysely<Schema>({
+          dialect: new PostgresDialect({
+            pool: new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` }),
+          }),
+        });
+        return {
+          db,
+          schema,
+          open: () => openPostgresStore({ url, schema, poolSize: 2 }),
+          dispose: async () => {
+            await db.destroy();
+            await dropSchema(schema);
+          },
+        };
+      },
+    },
+  );
+
+  it('lets one of two stores through when both handle the same conversation at once', async () => {
+    const schema = `sb_test_${runId}_turns`;
+    const a = await openPostgresStore({ url, schema, poolSize: 2 });
+    const b = await openPostgresStore({ url, schema, poolSize: 2 });
+    try {
+      for (let i = 0; i < 10; i++) {
+        const id = `conv-${i}`;
+        await a.createConversation({ id, customer: aCustomerProfile(), channel: 'chat', at: T0 });
+        const turn = (store: typeof a, text: string) =>
+          store.recordTurn({
+            conversationId: id,
+            expectedRevision: 0,
+            messages: [{ role: 'customer', text, at: T0 + 1 }],
+            owner: 'human',
+            at: T0 + 1,
+          });
+        const results = await Promise.allSettled([turn(a, 'from a'), turn(b, 'from b')]);
+        expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+        const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(rejected?.reason).toMatchObject({ code: 'conversation.conflict' });
+        const read = await b.getConversation(id);
+        expect(read?.messages).toHaveLength(1);
+        expect(read?.conversation.revision).toBe(1);
+      }
+      expect(await a.listEvents({ limit: 100, type: 'conversation.owner_changed' })).toHaveLength(10);
+    } finally {
+      await a.close();
+      await b.close();
+      await dropSchema(schema);
+    }
+  });
 
   it('refuses to change or delete events', async () => {
     const schema = `sb_test_${runId}_events`;

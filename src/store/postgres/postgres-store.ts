@@ -1,12 +1,35 @@
-import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { type TicketRecord, ticketContentHash } from '../../domain/index.ts';
 import { type Clock, OperationalError, systemClock } from '../../shared/index.ts';
-import { migrationProvider } from '../migrations.ts';
+import { migrator } from '../migrations.ts';
+import {
+  closeTurn,
+  conversationExists,
+  conversationNotFound,
+  newConversation,
+  ownerTurn,
+  planTurn,
+} from '../plan-turn.ts';
 import * as queries from '../queries.ts';
-import { customerKey, customerRow, messageRows, type TicketRow, ticketRow } from '../rows.ts';
+import {
+  type ConversationRow,
+  customerKey,
+  customerRow,
+  messageRows,
+  storedConversation,
+  type TicketRow,
+  ticketRow,
+} from '../rows.ts';
 import type { Database as Schema } from '../schema.ts';
-import type { Store, UpsertContext, UpsertResult } from '../store.ts';
+import type {
+  CreateConversationInput,
+  RecordTurnInput,
+  Store,
+  StoredConversation,
+  UpsertContext,
+  UpsertResult,
+} from '../store.ts';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/db`. */
@@ -49,7 +72,7 @@ export async function openPostgresStore({
   const location = redactUrl(url) + (schema ? ` (schema ${schema})` : '');
   try {
     if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
-    const { error } = await new Migrator({ db, provider: migrationProvider('postgres') }).migrateToLatest();
+    const { error } = await migrator(db, 'postgres', schema).migrateToLatest();
     if (error) throw error;
   } catch (cause) {
     await db.destroy();
@@ -71,9 +94,77 @@ export async function openPostgresStore({
     getTicket: (source, externalId) => queries.getTicket(db, source, externalId),
     listTickets: (query) => queries.listTickets(db, query),
     listEvents: (query) => queries.listEvents(db, query),
+    createConversation: (input) => createConversation(db, input),
+    getConversation: (id) => queries.getConversation(db, id),
+    recordTurn: (input) => conversationTurn(db, input.conversationId, () => input),
+    setConversationOwner: (input) =>
+      conversationTurn(db, input.conversationId, (current) => ownerTurn(current, input)),
+    closeConversation: (input) =>
+      conversationTurn(db, input.conversationId, (current) => closeTurn(current, input)),
+    listConversations: (query) => queries.listConversations(db, query),
+    listHandoffs: (query) => queries.listHandoffs(db, query),
     stats: () => queries.stats(db),
     close: () => db.destroy(),
   };
+}
+
+function createConversation(db: Kysely<Schema>, input: CreateConversationInput): Promise<StoredConversation> {
+  return db.transaction().execute(async (trx) => {
+    const { row, event } = newConversation(input);
+    const inserted = await trx
+      .insertInto('conversations')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) throw conversationExists(input.id);
+    await trx.insertInto('events').values(event).execute();
+    return storedConversation(row);
+  });
+}
+
+/**
+ * One conversation write. `select ... for update` holds the row until commit, so of two processes handling the
+ * same conversation the second reads the first one's revision and gets a conflict.
+ */
+function conversationTurn(
+  db: Kysely<Schema>,
+  conversationId: string,
+  decide: (current: ConversationRow) => RecordTurnInput | null,
+): Promise<StoredConversation> {
+  return db.transaction().execute(async (trx) => {
+    const current = await trx
+      .selectFrom('conversations')
+      .selectAll()
+      .where('id', '=', conversationId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) throw conversationNotFound(conversationId);
+    const input = decide(current);
+    if (!input) return storedConversation(current);
+    const { next } = await trx
+      .selectFrom('conversation_messages')
+      .select((eb) => eb.fn.coalesce(eb(eb.fn.max('seq'), '+', 1), eb.lit(0)).as('next'))
+      .where('conversation_id', '=', conversationId)
+      .executeTakeFirstOrThrow();
+    const plan = planTurn(current, input, Number(next));
+    for (const part of chunks(plan.messages, CHUNK_ROWS)) {
+      await trx.insertInto('conversation_messages').values(part).execute();
+    }
+    let handoffId: number | null = null;
+    if (plan.handoff) {
+      const { id } = await trx
+        .insertInto('handoffs')
+        .values(plan.handoff)
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      handoffId = id;
+    }
+    const events = plan.events(handoffId);
+    for (const part of chunks(events, CHUNK_ROWS)) await trx.insertInto('events').values(part).execute();
+    await trx.updateTable('conversations').set(plan.update).where('id', '=', conversationId).execute();
+    return storedConversation({ ...current, ...plan.update });
+  });
 }
 
 async function upsertBatch(

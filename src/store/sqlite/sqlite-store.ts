@@ -1,12 +1,36 @@
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import { blankTicket, type TicketRecord, ticketContentHash } from '../../domain/index.ts';
 import { type Clock, OperationalError, systemClock } from '../../shared/index.ts';
-import { migrationProvider } from '../migrations.ts';
+import { migrator } from '../migrations.ts';
+import {
+  closeTurn,
+  conversationExists,
+  conversationNotFound,
+  newConversation,
+  ownerTurn,
+  planTurn,
+} from '../plan-turn.ts';
 import * as queries from '../queries.ts';
-import { customerKey, customerRow, messageRows, type TicketRow, ticketRow } from '../rows.ts';
+import {
+  type ConversationRow,
+  customerKey,
+  customerRow,
+  type EventRow,
+  messageRows,
+  storedConversation,
+  type TicketRow,
+  ticketRow,
+} from '../rows.ts';
 import type { Database as Schema } from '../schema.ts';
-import type { Store, UpsertContext, UpsertResult } from '../store.ts';
+import type {
+  CreateConversationInput,
+  RecordTurnInput,
+  Store,
+  StoredConversation,
+  UpsertContext,
+  UpsertResult,
+} from '../store.ts';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for tests. */
@@ -38,7 +62,7 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
   raw.pragma('cache_size = -16384');
   raw.pragma('temp_store = memory');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
-  const { error } = await new Migrator({ db, provider: migrationProvider('sqlite') }).migrateToLatest();
+  const { error } = await migrator(db, 'sqlite').migrateToLatest();
   if (error) {
     await db.destroy();
     throw new OperationalError(
@@ -158,14 +182,124 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
     return result;
   });
 
+  const conversations = conversationWrites(raw);
+
   return {
     capabilities: { dialect: 'sqlite', concurrentWriters: false, location: path },
     upsertTickets: async (tickets, context) => upsertBatch(tickets, context),
     getTicket: (source, externalId) => queries.getTicket(db, source, externalId),
     listTickets: (query) => queries.listTickets(db, query),
     listEvents: (query) => queries.listEvents(db, query),
+    createConversation: async (input) => conversations.create(input),
+    getConversation: (id) => queries.getConversation(db, id),
+    recordTurn: async (input) => conversations.turn(input.conversationId, () => input),
+    setConversationOwner: async (input) =>
+      conversations.turn(input.conversationId, (current) => ownerTurn(current, input)),
+    closeConversation: async (input) =>
+      conversations.turn(input.conversationId, (current) => closeTurn(current, input)),
+    listConversations: (query) => queries.listConversations(db, query),
+    listHandoffs: (query) => queries.listHandoffs(db, query),
     stats: () => queries.stats(db),
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Conversation writes. `BEGIN IMMEDIATE` takes the write lock before the revision is read, so a second process
+ * on the same file waits for the first to commit and then sees the new revision (a clean conflict) instead of
+ * failing on a stale snapshot.
+ */
+function conversationWrites(raw: Database.Database) {
+  const conversationColumns = Object.keys(
+    newConversation({ id: '', customer: { attributes: {} }, channel: '', at: 0 }).row,
+  ) as (keyof ConversationRow)[];
+  const insertConversation = raw.prepare(
+    `insert into conversations (${conversationColumns.join(', ')})
+     values (${conversationColumns.map(() => '?').join(', ')}) on conflict (id) do nothing`,
+  );
+  const selectConversation = raw.prepare<[string], ConversationRow>(
+    'select * from conversations where id = ?',
+  );
+  const nextSeq = raw.prepare<[string], { next: number }>(
+    'select coalesce(max(seq) + 1, 0) as next from conversation_messages where conversation_id = ?',
+  );
+  const insertMessages = multiRowInsert(
+    raw,
+    'conversation_messages',
+    ['conversation_id', 'seq', 'role', 'text', 'analysis', 'step_id', 'created_at'],
+    16,
+  );
+  const insertHandoff = raw.prepare(
+    `insert into handoffs (conversation_id, created_at, code, queue, priority, packet)
+     values (?, ?, ?, ?, ?, ?)`,
+  );
+  const insertEvents = multiRowInsert(
+    raw,
+    'events',
+    ['at', 'type', 'ticket_id', 'conversation_id', 'payload'],
+    100,
+  );
+  const eventValues = (e: EventRow) => [e.at, e.type, e.ticket_id, e.conversation_id, e.payload];
+  const updateConversation = raw.prepare(
+    `update conversations set owner = ?, status = ?, workflow_id = ?, workflow_version = ?, state = ?,
+     revision = ?, updated_at = ? where id = ?`,
+  );
+
+  const create = raw.transaction((input: CreateConversationInput): StoredConversation => {
+    const { row, event } = newConversation(input);
+    if (insertConversation.run(conversationColumns.map((c) => row[c])).changes === 0) {
+      throw conversationExists(input.id);
+    }
+    insertEvents([eventValues(event)]);
+    return storedConversation(row);
+  });
+
+  const turn = raw.transaction(
+    (conversationId: string, decide: (current: ConversationRow) => RecordTurnInput | null) => {
+      const current = selectConversation.get(conversationId);
+      if (!current) throw conversationNotFound(conversationId);
+      const input = decide(current);
+      if (!input) return storedConversation(current);
+      const plan = planTurn(current, input, nextSeq.get(conversationId)!.next);
+      insertMessages(
+        plan.messages.map((m) => [
+          m.conversation_id,
+          m.seq,
+          m.role,
+          m.text,
+          m.analysis,
+          m.step_id,
+          m.created_at,
+        ]),
+      );
+      let handoffId: number | null = null;
+      if (plan.handoff) {
+        const h = plan.handoff;
+        handoffId = Number(
+          insertHandoff.run(h.conversation_id, h.created_at, h.code, h.queue, h.priority, h.packet)
+            .lastInsertRowid,
+        );
+      }
+      insertEvents(plan.events(handoffId).map(eventValues));
+      const u = plan.update;
+      updateConversation.run(
+        u.owner,
+        u.status,
+        u.workflow_id,
+        u.workflow_version,
+        u.state,
+        u.revision,
+        u.updated_at,
+        conversationId,
+      );
+      return storedConversation({ ...current, ...u });
+    },
+  );
+
+  return {
+    create: (input: CreateConversationInput) => create.immediate(input),
+    turn: (conversationId: string, decide: (current: ConversationRow) => RecordTurnInput | null) =>
+      turn.immediate(conversationId, decide),
   };
 }
 

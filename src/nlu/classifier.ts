@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stratifiedFolds } from '../shared/random.ts';
 import { expectedCalibrationError, fitTemperature } from './calibration.ts';
+import type { EntityPatternsConfig } from './entities.ts';
 import { type EvaluationReport, evaluatePredictions } from './evaluate.ts';
 import {
   DEFAULT_FEATURE_SETTINGS,
@@ -93,6 +94,8 @@ export interface IntentModel {
   noveltyThreshold: number;
   cv: CrossValidationReport;
   training: { examples: number; dataHash: string; options: TrainOptions };
+  /** The deployment's entity patterns, stored with the model so they travel with it (see entities.ts). */
+  entities?: EntityPatternsConfig;
 }
 
 export interface ScoredLabel {

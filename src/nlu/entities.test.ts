@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEntityExtractor, extractEntities } from './entities.ts';
+import { createEntityExtractor, extractEntities, findBadEntityPattern } from './entities.ts';
 
 const types = (text: string) => extractEntities(text).map((e) => [e.type, e.value]);
 
@@ -47,5 +47,27 @@ describe('extractEntities', () => {
       ['order_number', 'SO-123456'],
       ['sku', 'SKU-AB12'],
     ]);
+  });
+
+  it('adds patterns before the defaults of a type, and turns a type off with an empty list', () => {
+    const extract = createEntityExtractor({
+      patterns: { phone: [] },
+      extraPatterns: { order_number: '\\bSO-\\d{6}\\b' },
+    });
+    expect(
+      extract('SO-123456 and order #99999, call 0044 20 7946 0958').map((e) => [e.type, e.value]),
+    ).toEqual([
+      ['order_number', 'SO-123456'],
+      ['order_number', '99999'],
+    ]);
+  });
+
+  it('finds a pattern that does not compile or matches the empty string, with its place', () => {
+    expect(findBadEntityPattern({ replace: { sku: ['SKU-\\d+'] }, add: {} })).toBeUndefined();
+    expect(findBadEntityPattern({ replace: {}, add: { sku: ['SKU-\\d+', '(SKU'] } })).toMatchObject({
+      path: ['add', 'sku', 1],
+      message: expect.stringMatching(/^not a valid regular expression: .*Unterminated group/),
+    });
+    expect(findBadEntityPattern({ replace: { sku: ['x?'] }, add: {} })?.message).toMatch(/empty string/);
   });
 });

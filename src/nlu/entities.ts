@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Entities with character spans, found by patterns: order numbers, emails, phone numbers, money with a
  * currency, dates, invoice and account ids, URLs. Patterns are data, so a deployment can replace any of them
@@ -62,19 +64,30 @@ export const DEFAULT_ENTITY_PATTERNS: EntityPattern[] = [
 export type EntityExtractor = (text: string) => Entity[];
 
 export interface EntityExtractorOptions {
-  /** Replace the default pattern of these types (a string or a list of strings), or add new types. */
+  /**
+   * Replace the default patterns of these types (a string or a list of strings), or add new types. An empty
+   * list turns a type off.
+   */
   patterns?: Record<string, string | string[]>;
+  /** Patterns tried before the defaults of their type, which are kept. */
+  extraPatterns?: Record<string, string | string[]>;
 }
+
+/** The flags every entity pattern is compiled with. */
+export const ENTITY_PATTERN_FLAGS = 'giu';
+
+const listOf = (p: string | string[]) => (Array.isArray(p) ? p : [p]);
 
 export function createEntityExtractor(options: EntityExtractorOptions = {}): EntityExtractor {
   const overrides = options.patterns ?? {};
+  const patternsOf = (record: Record<string, string | string[]>) =>
+    Object.entries(record).flatMap(([type, p]) => listOf(p).map((pattern) => ({ type, pattern })));
   const list: EntityPattern[] = [
-    ...Object.entries(overrides).flatMap(([type, p]) =>
-      (Array.isArray(p) ? p : [p]).map((pattern) => ({ type, pattern })),
-    ),
+    ...patternsOf(overrides),
+    ...patternsOf(options.extraPatterns ?? {}),
     ...DEFAULT_ENTITY_PATTERNS.filter((p) => !(p.type in overrides)),
   ];
-  const compiled = list.map((p) => ({ type: p.type, re: new RegExp(p.pattern, 'giu') }));
+  const compiled = list.map((p) => ({ type: p.type, re: new RegExp(p.pattern, ENTITY_PATTERN_FLAGS) }));
   return (text) => {
     const found: (Entity & { priority: number })[] = [];
     compiled.forEach(({ type, re }, priority) => {
@@ -99,3 +112,74 @@ export function createEntityExtractor(options: EntityExtractorOptions = {}): Ent
 
 /** The extractor with the default patterns. */
 export const extractEntities: EntityExtractor = createEntityExtractor();
+
+const patternList = z.union([z.string().min(1), z.array(z.string().min(1))], {
+  error: 'expected a regular expression (a quoted string) or a list of them',
+});
+const entityType = z.string().regex(/^[a-z][a-z0-9_]*$/, {
+  error: 'an entity type is lowercase letters, digits and _ (e.g. order_number)',
+});
+
+/**
+ * A deployment's entity patterns, as written in its YAML file (`--entities FILE`) and stored in its model
+ * file. `replace` replaces the default patterns of a type or adds a new type (`[]` turns a type off); `add`
+ * puts patterns before the defaults of a type, which are kept.
+ *
+ * @example
+ * // entities.yaml
+ * // replace:
+ * //   order_number: '\bSO-\d{6}\b'
+ * //   phone: []
+ * // add:
+ * //   account_id: ['\bCUST-\d{5}\b']
+ */
+export const entityPatternsConfigSchema = z.strictObject({
+  replace: z.record(entityType, patternList).optional(),
+  add: z.record(entityType, patternList).optional(),
+});
+
+/** The normalised form: every type maps to a list. */
+export interface EntityPatternsConfig {
+  replace: Record<string, string[]>;
+  add: Record<string, string[]>;
+}
+
+export function normaliseEntityPatterns(
+  input: z.infer<typeof entityPatternsConfigSchema>,
+): EntityPatternsConfig {
+  const norm = (r: Record<string, string | string[]> = {}) =>
+    Object.fromEntries(Object.entries(r).map(([type, p]) => [type, listOf(p)]));
+  return { replace: norm(input.replace), add: norm(input.add) };
+}
+
+export function entityOptionsOf(config: EntityPatternsConfig): EntityExtractorOptions {
+  return { patterns: config.replace, extraPatterns: config.add };
+}
+
+/** The first pattern that does not compile or that matches the empty string, with its path in the config. */
+export function findBadEntityPattern(
+  config: EntityPatternsConfig,
+): { path: ['replace' | 'add', string, number]; message: string } | undefined {
+  for (const section of ['replace', 'add'] as const) {
+    for (const [type, patterns] of Object.entries(config[section])) {
+      for (let i = 0; i < patterns.length; i++) {
+        const source = patterns[i]!;
+        let re: RegExp;
+        try {
+          re = new RegExp(source, ENTITY_PATTERN_FLAGS);
+        } catch (error) {
+          const why =
+            error instanceof Error ? error.message.replace(/^Invalid regular expression: /, '') : '';
+          return { path: [section, type, i], message: `not a valid regular expression: ${why}` };
+        }
+        if (re.test('')) {
+          return {
+            path: [section, type, i],
+            message: `the pattern ${source} matches the empty string; it must match at least one character`,
+          };
+        }
+      }
+    }
+  }
+  return undefined;
+}

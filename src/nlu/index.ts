@@ -1,5 +1,6 @@
 export * from './calibration.ts';
 export * from './classifier.ts';
+export * from './detector-evaluation.ts';
 export * from './entities.ts';
 export * from './evaluate.ts';
 export * from './features.ts';

@@ -10,8 +10,10 @@ import {
   parseModel,
   quantiseRows,
   readModelFile,
+  serialiseModel,
   writeModelFile,
 } from './model-file.ts';
+import { createNlu } from './nlu.ts';
 import { generateIntentExamples } from './testing.ts';
 
 const model = trainIntentModel(generateIntentExamples({ seed: 3, perIntent: 30, outOfScope: 20 }), {
@@ -82,6 +84,34 @@ describe('model file', () => {
     const back = dequantiseRows(q.scales, q.data, 3);
     for (let i = 0; i < w.length; i++) {
       expect(Math.abs(back[i]! - w[i]!)).toBeLessThanOrEqual(q.scales[Math.floor(i / 3)]! / 2 + 1e-7);
+    }
+  });
+
+  it('stores the deployment entity patterns with the model, and still reads files without them', () => {
+    const entities = { replace: { order_number: ['\\bSO-\\d{6}\\b'] }, add: { sku: ['\\bSKU-\\d+\\b'] } };
+    const text = serialiseModel({ ...model, entities });
+    expect(JSON.parse(text)).toMatchObject({ formatVersion: 1, entities });
+    expect(parseModel(text, 'm.json').entities).toEqual(entities);
+    const nlu = createNlu({ model: parseModel(text, 'm.json') });
+    expect(nlu.predict('order SO-123456, SKU-77').entities.map((e) => e.value)).toEqual([
+      'SO-123456',
+      'SKU-77',
+    ]);
+    // A file written before patterns could be stored (no "entities") reads as the defaults.
+    const old = parseModel(serialiseModel(model), 'old.json');
+    expect(old.entities).toBeUndefined();
+    expect(createNlu({ model: old }).predict('order #48213').entities[0]).toMatchObject({ value: '48213' });
+  });
+
+  it('refuses a model whose stored entity pattern does not compile', () => {
+    const text = JSON.stringify({ ...modelToJson(model), entities: { replace: { sku: ['(SKU'] }, add: {} } });
+    expect(() => parseModel(text, 'm.json')).toThrow(/entity patterns: not a valid regular expression/);
+    try {
+      parseModel(text, 'm.json');
+    } catch (error) {
+      expect((error as UserError).describe()).toMatch(
+        /^m\.json: entities\.replace\.sku\.0: the model's entity patterns/,
+      );
     }
   });
 });

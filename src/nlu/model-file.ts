@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { UserError } from '../shared/index.ts';
 import type { IntentModel } from './classifier.ts';
 import { OOS_LABEL } from './classifier.ts';
+import { type EntityPatternsConfig, findBadEntityPattern } from './entities.ts';
 import { NEVER_ACCEPT } from './thresholds.ts';
 
 /**
@@ -117,6 +118,13 @@ const fileSchema = z.object({
       thresholdMargin: z.number().min(0).max(1),
     }),
   }),
+  /** Optional, so version-1 files written before deployments could set patterns still load. */
+  entities: z
+    .object({
+      replace: z.record(z.string(), z.array(z.string())),
+      add: z.record(z.string(), z.array(z.string())),
+    })
+    .optional(),
 });
 
 export type ModelFileJson = z.infer<typeof fileSchema>;
@@ -152,6 +160,7 @@ export function modelToJson(model: IntentModel): ModelFileJson {
     },
     crossValidation: model.cv,
     training: model.training,
+    ...(model.entities ? { entities: model.entities } : {}),
   };
 }
 
@@ -213,6 +222,14 @@ export function parseModel(text: string, file: string): IntentModel {
       file,
     });
   }
+  const entities: EntityPatternsConfig | undefined = m.entities;
+  const badPattern = entities ? findBadEntityPattern(entities) : undefined;
+  if (badPattern) {
+    throw new UserError('nlu.model_corrupt', `the model's entity patterns: ${badPattern.message}`, {
+      file,
+      field: ['entities', ...badPattern.path].join('.'),
+    });
+  }
   return {
     labels: m.labels,
     vectoriser: {
@@ -236,6 +253,7 @@ export function parseModel(text: string, file: string): IntentModel {
     noveltyThreshold: m.thresholds.noveltyThreshold,
     cv: m.crossValidation,
     training: m.training,
+    ...(entities ? { entities } : {}),
   };
 }
 

@@ -1,5 +1,10 @@
 import { createIntentClassifier, type IntentModel, type IntentPrediction } from './classifier.ts';
-import { createEntityExtractor, type Entity, type EntityExtractorOptions } from './entities.ts';
+import {
+  createEntityExtractor,
+  type Entity,
+  type EntityExtractorOptions,
+  entityOptionsOf,
+} from './entities.ts';
 import { detectHumanRequest } from './human-request.ts';
 import { analyseSentiment, type SentimentResult } from './sentiment.ts';
 
@@ -16,8 +21,9 @@ export interface Nlu {
 }
 
 /**
- * The NLU of one deployment: its intent model plus entity patterns. An explicit request for a person makes
- * the message out of scope for automation, whatever the intent.
+ * The NLU of one deployment: its intent model plus entity patterns (`entities` if given, else the patterns
+ * stored in the model, else the defaults). An explicit request for a person makes the message out of scope
+ * for automation, whatever the intent.
  *
  * @example
  * const nlu = createNlu({ model: readModelFile('intents.model.json') });
@@ -26,7 +32,9 @@ export interface Nlu {
  */
 export function createNlu(props: { model: IntentModel; entities?: EntityExtractorOptions }): Nlu {
   const classifier = createIntentClassifier(props.model);
-  const extract = createEntityExtractor(props.entities);
+  const extract = createEntityExtractor(
+    props.entities ?? (props.model.entities ? entityOptionsOf(props.model.entities) : undefined),
+  );
   return {
     model: props.model,
     predict(text) {

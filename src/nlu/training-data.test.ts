@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { demoTicketToRecord, generateDemoTickets } from '../demo/index.ts';
 import { UserError } from '../shared/index.ts';
+import { openSqliteStore } from '../store/sqlite/index.ts';
 import type { StoredTicket } from '../store/store.ts';
-import { parseTrainingJsonl, trainingExamplesFromTickets } from './training-data.ts';
+import {
+  leaveOutSmallLabels,
+  parseTrainingJsonl,
+  trainingExamplesFromStore,
+  trainingExamplesFromTickets,
+} from './training-data.ts';
 
 const lines = (...rows: string[]) => rows.join('\n');
 
@@ -90,6 +97,49 @@ describe('trainingExamplesFromTickets', () => {
     expect(examples).toEqual([
       { text: 'Refund please\nI returned the shoes last week', label: 'refund' },
       { text: 'Where is my parcel?', label: 'shipping' },
+    ]);
+  });
+});
+
+describe('trainingExamplesFromStore', () => {
+  it('reads every categorised ticket page by page and leaves out small categories', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    try {
+      const records = [...generateDemoTickets({ tickets: 120, seed: 4 })].map(demoTicketToRecord);
+      await store.upsertTickets(records, { origin: 'test' });
+      const data = await trainingExamplesFromStore({ store, minExamples: 5, pageSize: 25 });
+      expect(data.ticketsRead).toBe(120);
+      expect(data.categorisedTickets).toBe(120);
+      const counts = new Map<string, number>();
+      for (const r of records) counts.set(r.category!, (counts.get(r.category!) ?? 0) + 1);
+      const small = [...counts].filter(([, n]) => n < 5).map(([label]) => label);
+      expect(data.leftOut.map((l) => l.label).sort()).toEqual(small.sort());
+      expect(data.examples.length).toBe(120 - data.leftOut.reduce((a, l) => a + l.examples, 0));
+      const first = records.find((r) => counts.get(r.category!)! >= 5)!;
+      const firstCustomer = first.messages.find((m) => m.authorRole === 'customer')!.body.trim();
+      expect(data.examples[0]).toEqual({
+        text: [first.subject?.trim(), firstCustomer].filter((s) => s).join('\n'),
+        label: first.category,
+      });
+      expect(
+        (await trainingExamplesFromStore({ store, source: 'zendesk', minExamples: 5 })).ticketsRead,
+      ).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps out-of-scope examples however few, and lists left-out labels largest first', () => {
+    const ex = (label: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ text: `${label} ${i}`, label }));
+    const { kept, leftOut } = leaveOutSmallLabels(
+      [...ex('a', 5), ...ex('b', 2), ...ex('c', 3), ...ex('oos', 1)],
+      5,
+    );
+    expect(kept.map((e) => e.label)).toEqual(['a', 'a', 'a', 'a', 'a', 'oos']);
+    expect(leftOut).toEqual([
+      { label: 'c', examples: 3 },
+      { label: 'b', examples: 2 },
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../shared/index.ts';
-import type { StoredTicket } from '../store/store.ts';
+import type { Store, StoredTicket } from '../store/store.ts';
 import { type LabelledText, OOS_LABEL } from './classifier.ts';
 
 /**
@@ -105,4 +105,67 @@ export function trainingExamplesFromTickets(tickets: readonly StoredTicket[]): L
     if (text) out.push({ text, label });
   }
   return out;
+}
+
+export interface StoreTrainingData {
+  examples: LabelledText[];
+  /** Categories left out for having fewer than `minExamples` examples, largest first. */
+  leftOut: { label: string; examples: number }[];
+  ticketsRead: number;
+  /** Tickets with a category and some text, before small categories are left out. */
+  categorisedTickets: number;
+}
+
+/**
+ * Training examples from every ticket in the store (of one source, if given) that carries a category, read
+ * a page at a time. Categories with fewer than `minExamples` examples are left out and listed: too few to
+ * learn from, and each would get a per-intent threshold that never accepts.
+ *
+ * @example
+ * const data = await trainingExamplesFromStore({ store, source: 'zendesk', minExamples: 5 });
+ * console.log(data.examples.length, data.leftOut);
+ */
+export async function trainingExamplesFromStore(props: {
+  store: Pick<Store, 'listTickets'>;
+  source?: string;
+  minExamples: number;
+  pageSize?: number;
+}): Promise<StoreTrainingData> {
+  const pageSize = props.pageSize ?? 1000;
+  const all: LabelledText[] = [];
+  let ticketsRead = 0;
+  let afterId: number | undefined;
+  for (;;) {
+    const page = await props.store.listTickets({
+      limit: pageSize,
+      withMessages: true,
+      ...(afterId !== undefined ? { afterId } : {}),
+      ...(props.source !== undefined ? { source: props.source } : {}),
+    });
+    if (page.length === 0) break;
+    ticketsRead += page.length;
+    all.push(...trainingExamplesFromTickets(page));
+    afterId = page[page.length - 1]!.id;
+    if (page.length < pageSize) break;
+  }
+  const { kept, leftOut } = leaveOutSmallLabels(all, props.minExamples);
+  return { examples: kept, leftOut, ticketsRead, categorisedTickets: all.length };
+}
+
+/** Splits off the labels with fewer than `minExamples` examples (the out-of-scope label is always kept). */
+export function leaveOutSmallLabels(
+  examples: readonly LabelledText[],
+  minExamples: number,
+): { kept: LabelledText[]; leftOut: { label: string; examples: number }[] } {
+  const count = new Map<string, number>();
+  for (const e of examples) count.set(e.label, (count.get(e.label) ?? 0) + 1);
+  const small = new Set(
+    [...count].filter(([label, n]) => n < minExamples && label !== OOS_LABEL).map(([label]) => label),
+  );
+  return {
+    kept: examples.filter((e) => !small.has(e.label)),
+    leftOut: [...small]
+      .map((label) => ({ label, examples: count.get(label)! }))
+      .sort((a, b) => b.examples - a.examples || a.label.localeCompare(b.label)),
+  };
 }

@@ -1,10 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../../app/index.ts';
+import { demoTicketToRecord, generateDemoTickets } from '../../demo/index.ts';
 import { generateIntentExamples } from '../../nlu/testing.ts';
+
 import { memoryIo } from '../io.ts';
 import { reportError } from '../main.ts';
 import { registerNlu } from './nlu.ts';
@@ -133,5 +136,208 @@ describe('switchboard nlu', () => {
     );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('stdin:2');
+  });
+
+  it('trains from the categorised tickets of the store, leaving out small categories', async () => {
+    const dir = workdir();
+    const db = join(dir, 'history.db');
+    const store = await openStore({ db });
+    await store.upsertTickets([...generateDemoTickets({ tickets: 400, seed: 11 })].map(demoTicketToRecord), {
+      origin: 'test',
+    });
+    await store.close();
+
+    const train = await run(
+      [
+        'nlu',
+        'train',
+        '--from-store',
+        '--db',
+        db,
+        '--source',
+        'demo',
+        '--out',
+        'store.json',
+        '--folds',
+        '3',
+        '--json',
+      ],
+      dir,
+    );
+    expect(train.stderr).toBe('');
+    expect(train.code).toBe(0);
+    const summary = JSON.parse(train.stdout);
+    expect(summary.fromStore).toMatchObject({
+      source: 'demo',
+      ticketsRead: 400,
+      categorisedTickets: 400,
+      minExamples: 5,
+    });
+    // The demo history of this seed has 1 legal, 1 security and 4 distress tickets.
+    expect(summary.fromStore.leftOut).toEqual([
+      { label: 'distress', examples: 4 },
+      { label: 'legal', examples: 1 },
+      { label: 'security', examples: 1 },
+    ]);
+    expect(summary.examples).toBe(394);
+    expect(summary.labels).toBe(13);
+
+    const predict = await run(
+      ['nlu', 'predict', '--model', 'store.json'],
+      dir,
+      '{"text":"I forgot my password and the reset link never shows up in my inbox"}\n',
+    );
+    expect(predict.code).toBe(0);
+    expect(JSON.parse(predict.stdout)).toMatchObject({ label: 'password_reset' });
+
+    const text = await run(
+      [
+        'nlu',
+        'train',
+        '--from-store',
+        '--db',
+        db,
+        '--min-examples',
+        '10',
+        '--model',
+        'store10.json',
+        '--folds',
+        '3',
+      ],
+      dir,
+    );
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('400 tickets read, 400 with a category');
+    expect(text.stdout).toMatch(
+      /left out \(fewer than 10 examples\): complaint \(9\), feature_request \(6\), distress \(4\)/,
+    );
+
+    const otherSource = await run(
+      ['nlu', 'train', '--from-store', '--db', db, '--source', 'zendesk', '--model', 'z.json'],
+      dir,
+    );
+    expect(otherSource.code).toBe(2);
+    expect(otherSource.stderr).toContain('no ticket in the store carries a category (0 tickets read)');
+    expect(existsSync(join(dir, 'z.json'))).toBe(false);
+  });
+
+  it('refuses an empty store and contradictory options with exit 2', async () => {
+    const dir = workdir();
+    const db = join(dir, 'empty.db');
+    await (await openStore({ db })).close();
+    const empty = await run(['nlu', 'train', '--from-store', '--db', db, '--model', 'm.json'], dir);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain(`${db}: no ticket in the store carries a category`);
+    expect(existsSync(join(dir, 'm.json'))).toBe(false);
+
+    const both = await run(
+      ['nlu', 'train', '--data', 'train.jsonl', '--from-store', '--model', 'm.json'],
+      dir,
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--data FILE or --from-store, not both');
+    expect((await run(['nlu', 'train', '--model', 'm.json'], dir)).code).toBe(2);
+    expect((await run(['nlu', 'train', '--data', 'train.jsonl'], dir)).stderr).toContain('give --model FILE');
+    expect(
+      (await run(['nlu', 'train', '--data', 'train.jsonl', '--db', db, '--model', 'm.json'], dir)).stderr,
+    ).toContain('--db only applies with --from-store');
+    const badMin = await run(
+      ['nlu', 'train', '--from-store', '--db', db, '--min-examples', '0', '--model', 'm.json'],
+      dir,
+    );
+    expect(badMin.code).toBe(2);
+    expect(badMin.stderr).toContain('--min-examples');
+  });
+
+  it('stores deployment entity patterns in the model; predict --entities overrides them', async () => {
+    const dir = workdir();
+    writeFileSync(join(dir, 'shop.yaml'), "replace:\n  order_number: '\\bSO-\\d{6}\\b'\n");
+    writeFileSync(join(dir, 'other.yaml'), "add:\n  sku:\n    - '\\bSKU-\\d+\\b'\n");
+    const train = await run(
+      [
+        'nlu',
+        'train',
+        '--data',
+        'train.jsonl',
+        '--model',
+        'm.json',
+        '--folds',
+        '3',
+        '--entities',
+        'shop.yaml',
+        '--json',
+      ],
+      dir,
+    );
+    expect(train.code).toBe(0);
+    expect(JSON.parse(train.stdout).entityPatterns).toEqual(['order_number']);
+    expect(JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8')).entities).toEqual({
+      replace: { order_number: ['\\bSO-\\d{6}\\b'] },
+      add: {},
+    });
+    const line = '{"text":"where is SO-123456? it was order #99999 before, SKU-12"}\n';
+    const stored = await run(['nlu', 'predict', '--model', 'm.json'], dir, line);
+    expect(JSON.parse(stored.stdout).entities.map((e: { value: string }) => e.value)).toEqual(['SO-123456']);
+    const overridden = await run(
+      ['nlu', 'predict', '--model', 'm.json', '--entities', 'other.yaml'],
+      dir,
+      line,
+    );
+    expect(
+      JSON.parse(overridden.stdout).entities.map((e: { type: string; value: string }) => [e.type, e.value]),
+    ).toEqual([
+      ['order_number', '99999'],
+      ['sku', 'SKU-12'],
+    ]);
+
+    writeFileSync(join(dir, 'bad.yaml'), "replace:\n  order_number: '\\bSO-\\d{6}\\b'\n  sku: '(SKU'\n");
+    const bad = await run(
+      ['nlu', 'train', '--data', 'train.jsonl', '--model', 'bad.json', '--entities', 'bad.yaml'],
+      dir,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.yaml:3: replace\.sku: not a valid regular expression/);
+    expect(existsSync(join(dir, 'bad.json'))).toBe(false);
+    const badPredict = await run(
+      ['nlu', 'predict', '--model', 'm.json', '--entities', 'bad.yaml'],
+      dir,
+      line,
+    );
+    expect(badPredict.code).toBe(2);
+    expect(badPredict.stdout).toBe('');
+  });
+
+  it('evaluates the detectors on the bundled tuning and holdout sets, or on your own', async () => {
+    const dir = workdir();
+    const table = await run(['nlu', 'eval-detectors'], dir);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/sentiment-holdout +holdout +\d+ +0\.\d{3}/);
+    expect(table.stdout).toMatch(/human-request-holdout +holdout +\d+ +\d+ +\d\.\d{3} +\d\.\d{3}/);
+
+    const json = JSON.parse((await run(['nlu', 'eval-detectors', '--json'], dir)).stdout);
+    expect(json.sentiment.map((r: { set: string; split: string }) => [r.set, r.split])).toEqual([
+      ['sentiment', 'tuning'],
+      ['sentiment-holdout', 'holdout'],
+    ]);
+    expect(json.sentiment[1].messages).toBeGreaterThanOrEqual(60);
+    expect(json.sentiment[1].perClass.negative).toHaveProperty('accuracy');
+    expect(json.humanRequests[1]).toHaveProperty('recall');
+    expect(json.humanRequests[1]).not.toHaveProperty('mistakes');
+
+    writeFileSync(
+      join(dir, 'mine.jsonl'),
+      '{"text":"This is the third time I ask, still not fixed!!!","label":"negative"}\n{"text":"Thanks, that worked perfectly","label":"positive"}\n',
+    );
+    const own = JSON.parse(
+      (await run(['nlu', 'eval-detectors', '--sentiment', 'mine.jsonl', '--json', '--errors'], dir)).stdout,
+    );
+    expect(own.humanRequests).toEqual([]);
+    expect(own.sentiment).toEqual([
+      expect.objectContaining({ set: 'mine.jsonl', split: 'yours', messages: 2, accuracy: 1, mistakes: [] }),
+    ]);
+    writeFileSync(join(dir, 'broken.jsonl'), '{"text":"agent","requested":true}\n{"text":"x"}\n');
+    const broken = await run(['nlu', 'eval-detectors', '--human-requests', 'broken.jsonl'], dir);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('broken.jsonl:2: requested:');
   });
 });

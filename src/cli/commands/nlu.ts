@@ -1,23 +1,35 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
+import { loadEntityPatternsFile } from '../../app/nlu-config.ts';
 import {
+  BUNDLED_DETECTOR_SETS,
   coverageAtPrecision,
   createIntentClassifier,
   createNlu,
   DEFAULT_TRAIN_OPTIONS,
   type EvaluationReport,
+  entityOptionsOf,
+  evaluateHumanRequestDetector,
   evaluatePredictions,
+  evaluateSentimentDetector,
+  type HumanRequestEvaluation,
   type IntentModel,
+  type LabelledText,
   OOS_LABEL,
+  parseHumanRequestJsonl,
+  parseSentimentJsonl,
+  readLabelledFile,
   readModelFile,
   readTrainingFile,
+  type SentimentEvaluation,
   trainIntentModel,
+  trainingExamplesFromStore,
   writeModelFile,
 } from '../../nlu/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
-import { parseInteger, parsePositiveInt } from './options.ts';
+import { openStoreFromOptions, parseInteger, parsePositiveInt } from './options.ts';
 
 /**
  * `switchboard nlu train | eval | predict`: a contract that scripts rely on, so flags and output shapes stay
@@ -25,53 +37,77 @@ import { parseInteger, parsePositiveInt } from './options.ts';
  *
  * @example
  * switchboard nlu train --data intents.jsonl --model intents.model.json --seed 7
+ * switchboard nlu train --from-store --db switchboard.db --min-examples 10 --model tickets.model.json
  * echo '{"text":"where is my card"}' | switchboard nlu predict --model intents.model.json
+ * switchboard nlu eval-detectors --errors
  */
 export function registerNlu(program: Command, io: CliIo): void {
-  const nlu = program.command('nlu').description('intent classification: train, evaluate, predict');
+  const nlu = program
+    .command('nlu')
+    .description(
+      'intent classification: train, evaluate, predict; figures of the sentiment and human-request detectors',
+    );
 
   nlu
     .command('train')
     .description(
-      'train an intent model from JSON Lines {"text", "label"} ("label": "oos" or "in_scope": false marks out of scope)',
+      'train an intent model from JSON Lines {"text", "label"} ("label": "oos" or "in_scope": false marks out of scope), or from the categorised tickets of the store',
     )
-    .requiredOption('--data <file>', 'training examples, JSON Lines')
-    .requiredOption('--model <file>', 'where to write the model (written whole or not at all)')
+    .option('--data <file>', 'training examples, JSON Lines')
+    .option(
+      '--from-store',
+      'train from the tickets in the store that carry a category (subject + first customer message)',
+    )
+    .option(
+      '--db <path>',
+      'with --from-store: SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)',
+    )
+    .option('--source <name>', 'with --from-store: only tickets of this source')
+    .option('--min-examples <n>', 'with --from-store: leave out categories with fewer examples', '5')
+    .option('--model <file>', 'where to write the model (written whole or not at all)')
+    .option('--out <file>', 'same as --model')
+    .option('--entities <file>', 'YAML entity patterns of the deployment, stored in the model file')
     .option('--seed <n>', 'random seed (same data + seed = same model)', '1')
     .option('--target-precision <p>', 'precision that accepted predictions should reach', '0.97')
     .option('--folds <n>', 'cross-validation folds for calibration and thresholds', '5')
     .option('--json', 'print the summary as one JSON object')
-    .action(
-      (opts: {
-        data: string;
-        model: string;
-        seed: string;
-        targetPrecision: string;
-        folds: string;
-        json?: boolean;
-      }) => {
-        const seed = parseInteger(opts.seed, '--seed');
-        const targetPrecision = parseProbability(opts.targetPrecision, '--target-precision');
-        const folds = parsePositiveInt(opts.folds, '--folds');
-        if (folds < 2)
-          throw new UserError('cli.bad_option', 'expected at least 2 folds', { field: '--folds' });
-        const examples = readTrainingFile(resolvePath(io, opts.data));
-        const started = performance.now();
-        const model = trainIntentModel(examples, { ...DEFAULT_TRAIN_OPTIONS, seed, targetPrecision, folds });
-        const seconds = (performance.now() - started) / 1000;
-        const bytes = writeModelFile(resolvePath(io, opts.model), model);
-        const summary = {
-          model: opts.model,
-          examples: examples.length,
-          labels: model.labels.length,
-          outOfScopeExamples: examples.filter((e) => e.label === OOS_LABEL).length,
-          trainingSeconds: round(seconds, 2),
-          modelBytes: bytes,
-          crossValidation: model.cv,
-        };
-        io.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : formatTrainSummary(summary, model));
-      },
-    );
+    .action(async (opts: TrainOpts) => {
+      // Every flag and file is checked before the store is opened or training starts.
+      const seed = parseInteger(opts.seed, '--seed');
+      const targetPrecision = parseProbability(opts.targetPrecision, '--target-precision');
+      const folds = parsePositiveInt(opts.folds, '--folds');
+      if (folds < 2) throw new UserError('cli.bad_option', 'expected at least 2 folds', { field: '--folds' });
+      const modelPath = modelOutPath(opts);
+      const input = trainingInputOf(opts);
+      const entities =
+        opts.entities !== undefined ? loadEntityPatternsFile(resolvePath(io, opts.entities)) : undefined;
+      const data =
+        input.kind === 'file'
+          ? fileTrainingData(io, input.path)
+          : await storeTrainingData(io, opts, input.minExamples);
+      const started = performance.now();
+      const trained = trainIntentModel(data.examples, {
+        ...DEFAULT_TRAIN_OPTIONS,
+        seed,
+        targetPrecision,
+        folds,
+      });
+      const model: IntentModel = entities ? { ...trained, entities } : trained;
+      const seconds = (performance.now() - started) / 1000;
+      const bytes = writeModelFile(resolvePath(io, modelPath), model);
+      const summary = {
+        model: modelPath,
+        examples: data.examples.length,
+        labels: model.labels.length,
+        outOfScopeExamples: data.examples.filter((e) => e.label === OOS_LABEL).length,
+        trainingSeconds: round(seconds, 2),
+        modelBytes: bytes,
+        crossValidation: model.cv,
+        entityPatterns: entities ? Object.keys({ ...entities.replace, ...entities.add }).sort() : [],
+        ...(data.store ? { fromStore: data.store } : {}),
+      };
+      io.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : formatTrainSummary(summary, model));
+    });
 
   nlu
     .command('eval')
@@ -90,8 +126,14 @@ export function registerNlu(program: Command, io: CliIo): void {
     .command('predict')
     .description('read JSON Lines {"text"} on stdin, write one JSON line per input, in order')
     .requiredOption('--model <file>', 'a model written by `nlu train`')
-    .action(async (opts: { model: string }) => {
-      const engine = createNlu({ model: readModelFile(resolvePath(io, opts.model)) });
+    .option('--entities <file>', 'YAML entity patterns, used instead of the ones stored in the model')
+    .action(async (opts: { model: string; entities?: string }) => {
+      const entities =
+        opts.entities !== undefined ? loadEntityPatternsFile(resolvePath(io, opts.entities)) : undefined;
+      const engine = createNlu({
+        model: readModelFile(resolvePath(io, opts.model)),
+        ...(entities ? { entities: entityOptionsOf(entities) } : {}),
+      });
       const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
       let lineNo = 0;
       let buffer: string[] = [];
@@ -108,6 +150,259 @@ export function registerNlu(program: Command, io: CliIo): void {
       }
       if (buffer.length) io.stdout.write(`${buffer.join('\n')}\n`);
     });
+
+  nlu
+    .command('eval-detectors')
+    .description(
+      'accuracy of the sentiment detector and precision/recall of the human-request detector on labelled sets (default: the bundled tuning and holdout sets)',
+    )
+    .option(
+      '--sentiment <file>',
+      'your own JSON Lines {"text", "label": "negative" | "neutral" | "positive"}',
+    )
+    .option('--human-requests <file>', 'your own JSON Lines {"text", "requested": true | false}')
+    .option('--errors', 'also list the messages each detector got wrong')
+    .option('--json', 'print the results as one JSON object')
+    .action((opts: { sentiment?: string; humanRequests?: string; errors?: boolean; json?: boolean }) => {
+      const report = evaluateDetectors(io, opts);
+      if (opts.json) {
+        // One flat row per set: its name and split, then the figures (and the mistakes with --errors).
+        const rows = <T extends { mistakes: unknown }>(list: { set: string; split: string; result: T }[]) =>
+          list.map(({ set, split, result: { mistakes, ...figures } }) => ({
+            set,
+            split,
+            ...figures,
+            ...(opts.errors ? { mistakes } : {}),
+          }));
+        io.stdout.write(
+          `${JSON.stringify({ sentiment: rows(report.sentiment), humanRequests: rows(report.humanRequests) })}\n`,
+        );
+      } else {
+        io.stdout.write(formatDetectorReport(report, opts.errors === true));
+      }
+    });
+}
+
+interface TrainOpts {
+  data?: string;
+  fromStore?: boolean;
+  db?: string;
+  source?: string;
+  minExamples: string;
+  model?: string;
+  out?: string;
+  entities?: string;
+  seed: string;
+  targetPrecision: string;
+  folds: string;
+  json?: boolean;
+}
+
+interface TrainingData {
+  examples: LabelledText[];
+  store?: {
+    location: string;
+    source: string | null;
+    ticketsRead: number;
+    categorisedTickets: number;
+    minExamples: number;
+    leftOut: { label: string; examples: number }[];
+  };
+}
+
+function modelOutPath(opts: TrainOpts): string {
+  if (opts.model !== undefined && opts.out !== undefined && opts.model !== opts.out) {
+    throw new UserError('cli.bad_option', 'give --model or --out (the same option), not both', {
+      field: '--out',
+    });
+  }
+  const path = opts.model ?? opts.out;
+  if (path === undefined) {
+    throw new UserError('cli.bad_option', 'where should the model go? give --model FILE', {
+      field: '--model',
+    });
+  }
+  return path;
+}
+
+function trainingInputOf(
+  opts: TrainOpts,
+): { kind: 'file'; path: string } | { kind: 'store'; minExamples: number } {
+  if (opts.data !== undefined && opts.fromStore) {
+    throw new UserError('cli.bad_option', 'give --data FILE or --from-store, not both', {
+      field: '--from-store',
+    });
+  }
+  if (opts.data !== undefined) {
+    for (const [flag, value] of [
+      ['--db', opts.db],
+      ['--source', opts.source],
+    ] as const) {
+      if (value !== undefined) {
+        throw new UserError('cli.bad_option', `${flag} only applies with --from-store`, { field: flag });
+      }
+    }
+    return { kind: 'file', path: opts.data };
+  }
+  if (!opts.fromStore) {
+    throw new UserError(
+      'cli.bad_option',
+      'what should the model learn from? give --data FILE or --from-store',
+      {
+        field: '--data',
+      },
+    );
+  }
+  return { kind: 'store', minExamples: parsePositiveInt(opts.minExamples, '--min-examples') };
+}
+
+function fileTrainingData(io: CliIo, path: string): TrainingData {
+  return { examples: readTrainingFile(resolvePath(io, path)) };
+}
+
+async function storeTrainingData(io: CliIo, opts: TrainOpts, minExamples: number): Promise<TrainingData> {
+  const store = await openStoreFromOptions(opts, io);
+  try {
+    const location = store.capabilities.location;
+    const data = await trainingExamplesFromStore({
+      store,
+      minExamples,
+      ...(opts.source !== undefined ? { source: opts.source } : {}),
+    });
+    const where = {
+      file: location,
+      ...(opts.source !== undefined ? { field: `source ${opts.source}` } : {}),
+    };
+    if (data.categorisedTickets === 0) {
+      throw new UserError(
+        'nlu.no_categorised_tickets',
+        `no ticket in the store carries a category (${data.ticketsRead} tickets read): import tickets with categories, or train from labelled examples with --data`,
+        where,
+      );
+    }
+    const intents = new Set(data.examples.map((e) => e.label).filter((l) => l !== OOS_LABEL));
+    if (intents.size < 2) {
+      const left = data.leftOut.map((l) => `${l.label} (${l.examples})`).join(', ');
+      throw new UserError(
+        'nlu.too_few_labels',
+        `training needs at least two categories with ${minExamples} or more examples; ${intents.size} left${left ? `, left out: ${left}` : ''}`,
+        where,
+      );
+    }
+    return {
+      examples: data.examples,
+      store: {
+        location,
+        source: opts.source ?? null,
+        ticketsRead: data.ticketsRead,
+        categorisedTickets: data.categorisedTickets,
+        minExamples,
+        leftOut: data.leftOut,
+      },
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+interface DetectorReport {
+  sentiment: { set: string; split: 'tuning' | 'holdout' | 'yours'; result: SentimentEvaluation }[];
+  humanRequests: { set: string; split: 'tuning' | 'holdout' | 'yours'; result: HumanRequestEvaluation }[];
+}
+
+function evaluateDetectors(io: CliIo, opts: { sentiment?: string; humanRequests?: string }): DetectorReport {
+  const own = opts.sentiment !== undefined || opts.humanRequests !== undefined;
+  const sets = own
+    ? [
+        ...(opts.sentiment !== undefined
+          ? [
+              {
+                name: opts.sentiment,
+                detector: 'sentiment' as const,
+                split: 'yours' as const,
+                path: resolvePath(io, opts.sentiment),
+              },
+            ]
+          : []),
+        ...(opts.humanRequests !== undefined
+          ? [
+              {
+                name: opts.humanRequests,
+                detector: 'human_request' as const,
+                split: 'yours' as const,
+                path: resolvePath(io, opts.humanRequests),
+              },
+            ]
+          : []),
+      ]
+    : BUNDLED_DETECTOR_SETS;
+  const report: DetectorReport = { sentiment: [], humanRequests: [] };
+  for (const set of sets) {
+    const text = readLabelledFile(set.path);
+    if (set.detector === 'sentiment') {
+      report.sentiment.push({
+        set: set.name,
+        split: set.split,
+        result: evaluateSentimentDetector(parseSentimentJsonl(text, set.path)),
+      });
+    } else {
+      report.humanRequests.push({
+        set: set.name,
+        split: set.split,
+        result: evaluateHumanRequestDetector(parseHumanRequestJsonl(text, set.path)),
+      });
+    }
+  }
+  return report;
+}
+
+const fixed = (n: number | null) => (n === null ? '-' : n.toFixed(3));
+
+function formatDetectorReport(report: DetectorReport, withErrors: boolean): string {
+  const lines: string[] = [];
+  if (report.sentiment.length) {
+    lines.push(
+      'sentiment (accuracy; per class: share of its messages labelled right / precision)',
+      `${'set'.padEnd(24)} ${'split'.padEnd(8)} ${'msgs'.padStart(5)} ${'accuracy'.padStart(8)}  ${'negative'.padStart(11)}  ${'neutral'.padStart(11)}  ${'positive'.padStart(11)}`,
+    );
+    for (const { set, split, result: r } of report.sentiment) {
+      const cls = (c: keyof SentimentEvaluation['perClass']) =>
+        `${fixed(r.perClass[c].accuracy)}/${fixed(r.perClass[c].precision)}`.padStart(11);
+      lines.push(
+        `${set.padEnd(24)} ${split.padEnd(8)} ${String(r.messages).padStart(5)} ${fixed(r.accuracy).padStart(8)}  ${cls('negative')}  ${cls('neutral')}  ${cls('positive')}`,
+      );
+    }
+    lines.push('');
+  }
+  if (report.humanRequests.length) {
+    lines.push(
+      'human requests',
+      `${'set'.padEnd(24)} ${'split'.padEnd(8)} ${'msgs'.padStart(5)} ${'requests'.padStart(8)} ${'precision'.padStart(9)} ${'recall'.padStart(7)} ${'fp'.padStart(4)} ${'fn'.padStart(4)}`,
+    );
+    for (const { set, split, result: r } of report.humanRequests) {
+      lines.push(
+        `${set.padEnd(24)} ${split.padEnd(8)} ${String(r.messages).padStart(5)} ${String(r.requests).padStart(8)} ${fixed(r.precision).padStart(9)} ${fixed(r.recall).padStart(7)} ${String(r.falsePositives).padStart(4)} ${String(r.falseNegatives).padStart(4)}`,
+      );
+    }
+    lines.push('');
+  }
+  if (withErrors) {
+    for (const { set, result } of report.sentiment) {
+      if (!result.mistakes.length) continue;
+      lines.push(`${set}: wrong (expected -> got)`);
+      for (const m of result.mistakes) lines.push(`  ${m.expected} -> ${m.got}  ${JSON.stringify(m.text)}`);
+      lines.push('');
+    }
+    for (const { set, result } of report.humanRequests) {
+      if (!result.mistakes.length) continue;
+      lines.push(`${set}: wrong`);
+      for (const m of result.mistakes) {
+        lines.push(`  ${m.expected ? 'missed request ' : 'false request  '}  ${JSON.stringify(m.text)}`);
+      }
+      lines.push('');
+    }
+  }
+  return lines.join('\n');
 }
 
 function textOfLine(line: string, lineNo: number): string {
@@ -187,11 +482,27 @@ function formatTrainSummary(
     outOfScopeExamples: number;
     trainingSeconds: number;
     modelBytes: number;
+    entityPatterns: string[];
+    fromStore?: TrainingData['store'];
   },
   model: IntentModel,
 ): string {
   const cv = model.cv;
+  const store = s.fromStore;
   return [
+    ...(store
+      ? [
+          `from the store ${store.location}${store.source !== null ? ` (source ${store.source})` : ''}: ${store.ticketsRead} tickets read, ${store.categorisedTickets} with a category`,
+          ...(store.leftOut.length
+            ? [
+                `left out (fewer than ${store.minExamples} examples): ${store.leftOut.map((l) => `${l.label} (${l.examples})`).join(', ')}`,
+              ]
+            : []),
+        ]
+      : []),
+    ...(s.entityPatterns.length
+      ? [`entity patterns stored in the model: ${s.entityPatterns.join(', ')}`]
+      : []),
     `model written: ${s.model} (${(s.modelBytes / 1024).toFixed(0)} KiB)`,
     `examples ${s.examples}, labels ${s.labels}, out-of-scope examples ${s.outOfScopeExamples}, trained in ${s.trainingSeconds} s`,
     `${cv.folds}-fold cross-validation:`,

@@ -59,6 +59,12 @@ export interface ConnectorDefinition<Config> {
   description: string;
   config: z.ZodType<Config>;
   operations: Record<string, AnyOperation<Config>>;
+  /**
+   * Operations declared by the configuration itself (the `http` connector's named requests). The registry
+   * calls this once, after validating the config, and adds the result to `operations`; a name already in
+   * `operations` is a config error.
+   */
+  operationsFromConfig?(config: Config): Record<string, AnyOperation<Config>>;
 }
 
 /** Types an operation's `run` from its schemas, then erases them for the connector's record. */

@@ -1,0 +1,103 @@
+import { SHOP } from '../../demo/shop.ts';
+import { type DemoShopData, type DemoShopDataOptions, generateDemoShopData } from './data.ts';
+import type { Account, DemoShopInput, DemoShopOperation, DemoShopOutput, Order } from './schemas.ts';
+
+/** The demo shop's operations as plain functions; the HTTP server and the in-process transport both use them. */
+export type DemoShopService = {
+  [Op in DemoShopOperation]: (input: DemoShopInput<Op>) => DemoShopOutput<Op>;
+};
+
+export const PASSWORD_RESET_EXPIRES_IN_MINUTES = 30;
+
+/** `SB-123456`, `sb123456`, `#123456`, `no. 123456` and `123456` all name order SB-123456. */
+export function normaliseOrderNumber(text: string): string | null {
+  const match = /^(?:SB-?|#|no\.?\s*)?(\d{1,12})$/i.exec(text.trim());
+  return match ? `${SHOP.orderPrefix}${match[1]}` : null;
+}
+
+const key = (email: string) => email.trim().toLowerCase();
+
+/**
+ * A demo shop over its own copy of the generated data: cancellations, refunds and address changes stay in this
+ * instance, so two services (two tests, two registries) never see each other's changes.
+ *
+ * @example
+ * const shop = createDemoShopService({ seed: 7 });
+ * shop.getOrder({ orderNumber: '#100001' }).order?.status; // 'shipped'
+ */
+export function createDemoShopService(
+  options: DemoShopDataOptions & { data?: DemoShopData } = {},
+): DemoShopService {
+  const data = structuredClone(options.data ?? generateDemoShopData(options));
+  const orders = new Map(data.orders.map((o) => [o.orderNumber, o]));
+  const accounts = new Map(data.accounts.map((a) => [key(a.email), a]));
+  const invoices = new Map(data.invoices.map((i) => [i.orderNumber, i]));
+  const ordersByEmail = new Map<string, Order[]>();
+  for (const order of data.orders) {
+    const list = ordersByEmail.get(key(order.email)) ?? [];
+    list.push(order);
+    ordersByEmail.set(key(order.email), list);
+  }
+  let refunds = 0;
+
+  const findOrder = (orderNumber: string): Order | undefined => {
+    const normalised = normaliseOrderNumber(orderNumber);
+    return normalised ? orders.get(normalised) : undefined;
+  };
+  const openAccount = (email: string): Account | undefined => {
+    const account = accounts.get(key(email));
+    return account && account.status !== 'closed' ? account : undefined;
+  };
+
+  return {
+    getOrder: ({ orderNumber }) => {
+      const order = findOrder(orderNumber);
+      return order ? { found: true, order: structuredClone(order) } : { found: false };
+    },
+    listOrders: ({ email }) => {
+      const list = [...(ordersByEmail.get(key(email)) ?? [])].sort((a, b) =>
+        b.placedAt.localeCompare(a.placedAt),
+      );
+      return { orders: structuredClone(list), count: list.length };
+    },
+    getAccount: ({ email }) => {
+      const account = accounts.get(key(email));
+      return account ? { found: true, account: { ...account } } : { found: false };
+    },
+    sendPasswordReset: ({ email }) => ({
+      sent: openAccount(email) !== undefined,
+      expiresInMinutes: PASSWORD_RESET_EXPIRES_IN_MINUTES,
+    }),
+    sendInvoice: ({ orderNumber, email }) => {
+      const order = findOrder(orderNumber);
+      const invoice = order && key(order.email) === key(email) ? invoices.get(order.orderNumber) : undefined;
+      return invoice ? { sent: true, invoiceId: invoice.invoiceId } : { sent: false };
+    },
+    cancelOrder: ({ orderNumber }) => {
+      const order = findOrder(orderNumber);
+      if (!order) return { cancelled: false, reason: 'not_found' };
+      if (order.status !== 'processing') return { cancelled: false, reason: `already_${order.status}` };
+      order.status = 'cancelled';
+      order.estimatedDelivery = null;
+      return { cancelled: true };
+    },
+    refundOrder: ({ orderNumber, amount }) => {
+      const order = findOrder(orderNumber);
+      if (!order) return { refunded: false, reason: 'not_found' };
+      if (order.status === 'cancelled') return { refunded: false, reason: 'order_cancelled' };
+      const cents = Math.round(amount * 100);
+      if (cents > Math.round((order.total - order.refundedAmount) * 100)) {
+        return { refunded: false, reason: 'exceeds_order_total' };
+      }
+      order.refundedAmount = (Math.round(order.refundedAmount * 100) + cents) / 100;
+      refunds++;
+      return { refunded: true, refundId: `RF-${String(500_000 + refunds)}` };
+    },
+    updateAddress: ({ email, address }) => {
+      const account = accounts.get(key(email));
+      if (account?.status !== 'active') return { updated: false };
+      account.address = address;
+      return { updated: true };
+    },
+  };
+}

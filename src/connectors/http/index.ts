@@ -1,0 +1,8 @@
+export {
+  HTTP_METHODS,
+  type HttpConfig,
+  HttpConfigSchema,
+  type HttpOperationConfig,
+  HttpOperationConfigSchema,
+  httpConnector,
+} from './connector.ts';

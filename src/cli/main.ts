@@ -1,12 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { isSwitchboardError } from '../shared/index.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerChat } from './commands/chat.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerImport } from './commands/import.ts';
 import { registerNlu } from './commands/nlu.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStats } from './commands/stats.ts';
 import { registerTopics } from './commands/topics.ts';
+import { registerWorkflows } from './commands/workflows.ts';
 import type { CliIo } from './io.ts';
 import { processIo } from './io.ts';
 
@@ -24,6 +26,8 @@ export function buildProgram(io: CliIo): Command {
   registerAudit(program, io);
   registerTopics(program, io);
   registerStart(program, io);
+  registerWorkflows(program, io);
+  registerChat(program, io);
   return program;
 }
 

@@ -18,3 +18,6 @@ export {
   writeDemoFile,
 } from './write-demo-file.ts';
 export { ticketToZendesk, ticketToZendeskLine, ZENDESK_FIELDS } from './zendesk-jsonl.ts';
+
+/** The demo shop's entity patterns (its order numbers), stored in the model `npm start` trains. */
+export const DEMO_ENTITIES_FILE = new URL('./entities.yaml', import.meta.url);

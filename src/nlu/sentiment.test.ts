@@ -27,6 +27,12 @@ describe('analyseSentiment', () => {
     expect(analyseSentiment('Thanks, but the issue is still not resolved.').label).toBe('negative');
   });
 
+  it("does not read a customer's apology as a negative state", () => {
+    expect(analyseSentiment('sorry, it is SB-000001').label).toBe('neutral');
+    expect(analyseSentiment('Apologies, my bad, the number is SB-100002').label).toBe('neutral');
+    expect(analyseSentiment("I'm sorry but this is unacceptable").label).toBe('negative');
+  });
+
   it(`labels the fixture set (${rows.length} support messages) with accuracy >= 0.9`, () => {
     const labels = ['negative', 'neutral', 'positive'] as const;
     expect(rows.length).toBeGreaterThanOrEqual(200);

@@ -79,7 +79,9 @@ const FRUSTRATION_CUES: Cue[] = [
 const PRAISE_RE =
   /\b(?:no complaints?|nothing to complain about|can'?t (?:complain|fault)|never had (?:a|any) (?:problem|issue)|not a single (?:problem|issue)|no (?:issues|problems) (?:at all|since)|not bad at all|works like a charm)\b/i;
 // Phrases that a lexicon reads as negative but that are neutral in a support request.
-const NEUTRAL_PHRASES_RE = /\b(?:not sure|no rush|not urgent|no hurry|if possible|not able to|unable to)\b/gi;
+// A customer's apology ("sorry, it is SB-1") is politeness, not a negative state.
+const NEUTRAL_PHRASES_RE =
+  /\b(?:not sure|no rush|not urgent|no hurry|if possible|not able to|unable to|(?:i'?m |i am |so )?sorry|(?:my )?apologies|my bad|excuse me)\b/gi;
 
 const GRATITUDE_RE =
   /\b(?:thanks?|thank you|thx|ty|cheers|appreciate(?:d)?|grateful|you(?:'re| are) (?:the best|awesome|amazing|great)|great (?:job|service|help|support)|works? (?:now|perfectly|great)|(?:problem|issue) (?:is )?(?:solved|fixed|resolved)|(?:all|problem|it'?s) sorted|brilliant|perfect|excellent|fantastic|love (?:it|this|your))\b/i;

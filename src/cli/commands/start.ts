@@ -1,11 +1,21 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { loadEntityPatternsFile } from '../../app/nlu-config.ts';
 import { discoverTopics, loadExclusionRules, runAudit, writeAuditOutputs } from '../../audit/index.ts';
-import { writeDemoFile } from '../../demo/index.ts';
+import { DEMO_ENTITIES_FILE, writeDemoFile } from '../../demo/index.ts';
 import { chooseImporter, importers, openFileSource, runImport, startReading } from '../../ingest/index.ts';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  trainIntentModel,
+  trainingExamplesFromStore,
+  writeModelFile,
+} from '../../nlu/index.ts';
+import type { Store } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
 import { printAuditSummary } from './audit.ts';
+import { DEFAULT_MODEL_FILE } from './chat.ts';
 import { openStoreFromOptions, parsePositiveInt } from './options.ts';
 import { formatStats } from './stats.ts';
 
@@ -33,7 +43,9 @@ export function registerStart(program: Command, io: CliIo): void {
       const store = await openStoreFromOptions(opts, io);
       try {
         io.stdout.write(`Switchboard: store ${store.capabilities.location}\n`);
+        let loaded = false;
         if ((await store.stats()).tickets === 0) {
+          loaded = true;
           const dir = resolve(io.cwd, '.switchboard');
           mkdirSync(dir, { recursive: true });
           const file = join(dir, `demo-history-${tickets}-${seed}.csv`);
@@ -61,13 +73,42 @@ export function registerStart(program: Command, io: CliIo): void {
         }
         io.stdout.write(formatStats(await store.stats(), store.capabilities.location));
         io.stdout.write('\n');
+        const modelFile = resolve(io.cwd, DEFAULT_MODEL_FILE);
+        if (loaded || !existsSync(modelFile)) await trainDemoModel(store, modelFile, io);
+        else io.stdout.write(`NLU model: ${modelFile} (kept; delete it to retrain)\n\n`);
         const t1 = performance.now();
         const result = await runAudit({ store, exclusions: loadExclusionRules(undefined), discoverTopics });
         const outDir = resolve(io.cwd, '.switchboard', 'audit');
         writeAuditOutputs(result, outDir, new Date());
         printAuditSummary(result, outDir, (performance.now() - t1) / 1000, io);
+        io.stdout.write(
+          '\ntalk to the automation: switchboard chat --customer olivia.okafor@example.net --debug\n' +
+            '  (or play a scripted conversation: switchboard chat --script examples/chat/order-status-choose.yaml)\n',
+        );
       } finally {
         await store.close();
       }
     });
+}
+
+/** Trains the intent model on the store's categorised tickets, with the demo shop's entity patterns. */
+async function trainDemoModel(store: Store, modelFile: string, io: CliIo): Promise<void> {
+  const t0 = performance.now();
+  const data = await trainingExamplesFromStore({ store, minExamples: 5 });
+  if (new Set(data.examples.map((e) => e.label)).size < 2) {
+    io.stdout.write('NLU: fewer than two categories with 5+ tickets: no model trained\n\n');
+    return;
+  }
+  const entities = loadEntityPatternsFile(fileURLToPath(DEMO_ENTITIES_FILE));
+  const model = { ...trainIntentModel(data.examples, DEFAULT_TRAIN_OPTIONS), entities };
+  mkdirSync(resolve(modelFile, '..'), { recursive: true });
+  writeModelFile(modelFile, model);
+  io.stdout.write(
+    `trained the NLU on ${data.examples.length} tickets (${model.labels.length} intents; ` +
+      `cross-validated accuracy ${(model.cv.accuracy * 100).toFixed(1)}%) in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${modelFile}\n` +
+      (data.leftOut.length > 0
+        ? `  left out (fewer than 5 tickets): ${data.leftOut.map((l) => `${l.label} (${l.examples})`).join(', ')}\n`
+        : '') +
+      '\n',
+  );
 }

@@ -1,0 +1,174 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoryIo } from '../io.ts';
+import { main } from '../main.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sb-chat-'));
+const db = join(dir, 'chat.db');
+const examples = fileURLToPath(new URL('../../../examples/chat/', import.meta.url));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// The demo deployment as `npm start` leaves it: a generated history, the NLU trained on it (with the shop's
+// order-number pattern), the demo workflows and the in-process demo shop.
+beforeAll(async () => {
+  const m = memoryIo({}, dir);
+  expect(await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '1500'], m.io)).toBe(0);
+  expect(m.stdout()).toMatch(/trained the NLU on \d+ tickets/);
+}, 120_000);
+
+interface Transcript {
+  turns: Array<{
+    customer: string;
+    intent: string | null;
+    guardrail: string;
+    bot: Array<{ kind: string; text: string; step?: string; choices?: string[] }>;
+    status: string;
+    owner: string;
+  }>;
+  outcome: { status: string; owner: string; workflow: string | null; escalation: { code: string } | null };
+  handoff: { escalation: { code: string }; suggestedNextStep: string; transcript: unknown[] } | null;
+}
+
+async function play(script: string, id: string): Promise<Transcript> {
+  const m = memoryIo({}, dir);
+  const code = await main(
+    ['node', 'switchboard', 'chat', '--db', db, '--script', join(examples, script), '--conversation', id],
+    m.io,
+  );
+  expect(m.stderr()).toBe('');
+  expect(code).toBe(0);
+  return JSON.parse(m.stdout()) as Transcript;
+}
+
+const steps = (t: Transcript) => t.turns.flatMap((turn) => turn.bot.map((b) => b.step ?? b.kind));
+
+describe('switchboard chat --script: the order-status workflow', () => {
+  it('happy path: one order, shipped, tracking link, confirmed, resolved', async () => {
+    const t = await play('order-status-happy.yaml', 'happy');
+    expect(t.turns[0]?.intent).toBe('order_status');
+    expect(steps(t)).toEqual(['say_shipped_tracked', 'did_it_help', 'done']);
+    expect(t.turns[0]?.bot[0]?.text).toContain('https://track.');
+    expect(t.outcome).toMatchObject({
+      status: 'resolved',
+      owner: 'bot',
+      workflow: 'order-status',
+      escalation: null,
+    });
+    expect(t.handoff).toBeNull();
+  });
+
+  it('no order number and none on file: asks for it, then answers', async () => {
+    const t = await play('order-status-ask-number.yaml', 'ask');
+    expect(t.turns[0]?.bot[0]).toMatchObject({ kind: 'ask', step: 'ask_number' });
+    expect(t.turns[1]?.bot[0]?.text).toMatch(/SB-100002.*being prepared/);
+    expect(t.outcome.status).toBe('resolved');
+  });
+
+  it('several orders: offers them as choices, answers about the one chosen', async () => {
+    const t = await play('order-status-choose.yaml', 'choose');
+    const ask = t.turns[0]?.bot[0];
+    expect(ask).toMatchObject({ kind: 'ask', step: 'choose_order' });
+    expect(ask?.choices).toHaveLength(3);
+    expect(t.turns[1]?.bot[0]?.step).toBe('say_delivered');
+    expect(t.outcome.status).toBe('resolved');
+  });
+
+  it('not found: asks again, then escalates with a handoff packet and a person owns the conversation', async () => {
+    const t = await play('order-status-not-found.yaml', 'not-found');
+    expect(t.turns[0]?.bot[0]).toMatchObject({ kind: 'ask', step: 'ask_again' });
+    expect(t.turns[1]?.bot[0]).toMatchObject({ kind: 'escalate', step: 'not_found' });
+    expect(t.outcome).toMatchObject({ status: 'escalated', owner: 'human' });
+    expect(t.outcome.escalation?.code).toBe('workflow_escalated');
+    expect(t.handoff?.escalation.code).toBe('workflow_escalated');
+    expect(t.handoff?.transcript).toHaveLength(4);
+  });
+
+  it('an explicit request for a person escalates at once', async () => {
+    const t = await play('order-status-human.yaml', 'human');
+    expect(t.turns[1]?.guardrail).toBe('escalate');
+    expect(t.outcome.escalation?.code).toBe('human_requested');
+    expect(t.turns[1]?.bot.map((b) => b.kind)).toEqual(['escalate']);
+  });
+
+  it('"no" to "did this answer your question" escalates as not resolved', async () => {
+    const t = await play('order-status-not-resolved.yaml', 'not-resolved');
+    expect(t.outcome.escalation?.code).toBe('not_resolved');
+    expect(t.handoff?.suggestedNextStep).toBeTruthy();
+  });
+
+  it('stays silent once a person owns the conversation, and stores the turns', async () => {
+    const script = join(dir, 'after-handoff.txt');
+    writeFileSync(script, 'I need a human\nhello? anyone there?\n');
+    const m = memoryIo({}, dir);
+    expect(
+      await main(
+        ['node', 'switchboard', 'chat', '--db', db, '--script', script, '--conversation', 'silent'],
+        m.io,
+      ),
+    ).toBe(0);
+    const t = JSON.parse(m.stdout()) as Transcript;
+    expect(t.turns[0]?.owner).toBe('human');
+    expect(t.turns[1]?.bot).toEqual([]);
+    const again = memoryIo({}, dir);
+    // The same conversation id again: it is stored, so starting it twice is refused.
+    expect(
+      await main(
+        ['node', 'switchboard', 'chat', '--db', db, '--script', script, '--conversation', 'silent'],
+        again.io,
+      ),
+    ).toBe(2);
+    expect(again.stderr()).toContain('silent');
+  });
+});
+
+describe('switchboard chat, interactive', () => {
+  it('prints the replies, intents with --debug, and the handoff packet on escalation', async () => {
+    const m = memoryIo({}, dir);
+    m.io.stdin = Readable.from(['where is my order\n', 'let me talk to a human\n', '\n']);
+    const code = await main(
+      ['node', 'switchboard', 'chat', '--db', db, '--customer', 'olivia.okafor@example.net', '--debug'],
+      m.io,
+    );
+    expect(code).toBe(0);
+    const out = m.stdout();
+    expect(out).toContain('[intent order_status');
+    expect(out).toMatch(/bot> Order SB-100001 has shipped/);
+    expect(out).toContain('--- handoff packet ---');
+    expect(out).toMatch(/human_requested/);
+  });
+});
+
+describe('switchboard chat, bad input', () => {
+  it('a script with an error names the file and line, exit 2', async () => {
+    const script = join(dir, 'bad.yaml');
+    writeFileSync(script, 'customer: { email: a@b.example }\nturns: []\n');
+    const m = memoryIo({}, dir);
+    expect(await main(['node', 'switchboard', 'chat', '--db', db, '--script', script], m.io)).toBe(2);
+    expect(m.stderr()).toMatch(/bad\.yaml:2: turns: a script needs at least one customer turn/);
+  });
+
+  it('a missing model file is a clear error, exit 2', async () => {
+    const m = memoryIo({}, dir);
+    expect(
+      await main(
+        [
+          'node',
+          'switchboard',
+          'chat',
+          '--db',
+          db,
+          '--model',
+          'nope.json',
+          '--script',
+          join(examples, 'order-status-happy.yaml'),
+        ],
+        m.io,
+      ),
+    ).toBe(2);
+    expect(m.stderr()).toContain('nope.json');
+  });
+});

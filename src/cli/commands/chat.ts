@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { TurnReport } from '../../app/conversation-runtime.ts';
+import { openConversations } from '../../app/open-conversations.ts';
+import { resolveWorkflowsDir } from '../../app/workflows-dir.ts';
+import type { CustomerProfile } from '../../domain/index.ts';
+import { renderHandoffMarkdown } from '../../escalation/index.ts';
+import { UserError } from '../../shared/index.ts';
+import type { CliIo } from '../io.ts';
+import { openStoreFromOptions } from './options.ts';
+
+/** Where `npm start` and `nlu train` put the demo's model; chat uses it when `--model` is not given. */
+export const DEFAULT_MODEL_FILE = '.switchboard/nlu.model.json';
+
+const ScriptSchema = z.strictObject({
+  customer: z
+    .strictObject({
+      email: z.string().optional(),
+      name: z.string().optional(),
+      plan: z.string().optional(),
+      segment: z.string().optional(),
+    })
+    .optional(),
+  channel: z.string().min(1).optional(),
+  turns: z.array(z.string().min(1)).min(1, 'a script needs at least one customer turn'),
+});
+type ChatScript = z.infer<typeof ScriptSchema>;
+
+interface ChatOptions {
+  db?: string;
+  model?: string;
+  workflows?: string;
+  customer?: string;
+  name?: string;
+  plan?: string;
+  channel: string;
+  conversation?: string;
+  script?: string;
+  debug?: boolean;
+}
+
+/**
+ * `switchboard chat`: a conversation in the terminal against the store, the NLU model, the workflows and the
+ * connectors. `--script FILE` plays customer turns from a file and prints a JSON transcript.
+ *
+ * @example
+ * switchboard chat --customer olivia.okafor@example.net --debug
+ * switchboard chat --script order-status-happy.yaml
+ */
+export function registerChat(program: Command, io: CliIo): void {
+  program
+    .command('chat')
+    .description(
+      'talk to the automation in the terminal; --script FILE plays a scripted conversation as JSON',
+    )
+    .option('--db <path>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)')
+    .option('--model <file>', `NLU model (default: ${DEFAULT_MODEL_FILE} when it exists)`)
+    .option('--workflows <dir>', 'workflow folder (default: ./workflows, else the demo workflows)')
+    .option('--customer <email>', "the customer's email address")
+    .option('--name <name>', "the customer's name")
+    .option('--plan <plan>', "the customer's plan or segment")
+    .option('--channel <channel>', 'the channel the conversation is on', 'chat')
+    .option('--conversation <id>', 'conversation id (default: a new random id)')
+    .option(
+      '--script <file>',
+      'customer turns from a file (YAML with customer/channel/turns, or one per line)',
+    )
+    .option('--debug', 'show intent, confidence, guardrail and workflow step for each turn')
+    .action(async (opts: ChatOptions) => {
+      const script = opts.script ? readScript(resolve(io.cwd, opts.script)) : null;
+      const modelFile = opts.model
+        ? resolve(io.cwd, opts.model)
+        : existsSync(resolve(io.cwd, DEFAULT_MODEL_FILE))
+          ? resolve(io.cwd, DEFAULT_MODEL_FILE)
+          : null;
+      const workflowsDir = resolveWorkflowsDir(opts.workflows && resolve(io.cwd, opts.workflows), io.cwd);
+      const customer = customerOf(opts, script);
+      const channel = script?.channel ?? opts.channel;
+      const store = await openStoreFromOptions(opts, io);
+      try {
+        const { runtime } = openConversations({ store, modelFile, workflowsDir });
+        if (!modelFile) {
+          io.stderr.write(
+            `note: no NLU model (${DEFAULT_MODEL_FILE} is missing): every request goes to a person. ` +
+              'Run `npm start` or `switchboard nlu train` first.\n',
+          );
+        }
+        const id = opts.conversation ?? `chat-${randomUUID()}`;
+        await runtime.startConversation({ id, customer, channel });
+        if (script) {
+          const turns: TurnReport[] = [];
+          for (const text of script.turns) {
+            turns.push(await runtime.handleCustomerMessage({ conversationId: id, text }));
+          }
+          io.stdout.write(
+            `${JSON.stringify(scriptTranscript(id, customer, channel, turns, opts.debug === true), null, 2)}\n`,
+          );
+          return;
+        }
+        await interactive(io, async (text) => {
+          const turn = await runtime.handleCustomerMessage({ conversationId: id, text });
+          io.stdout.write(formatTurn(turn, opts.debug === true));
+        });
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+async function interactive(io: CliIo, onTurn: (text: string) => Promise<void>): Promise<void> {
+  io.stdout.write('Type a message as the customer; an empty line or Ctrl-D ends the conversation.\n');
+  const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  io.stdout.write('you> ');
+  for await (const line of lines) {
+    const text = line.trim();
+    if (text === '' || text === '/quit') break;
+    await onTurn(text);
+    io.stdout.write('you> ');
+  }
+  io.stdout.write('\n');
+}
+
+function formatTurn(turn: TurnReport, debug: boolean): string {
+  const out: string[] = [];
+  if (debug) {
+    const a = turn.analysis;
+    const entities = a.entities.map((e) => `${e.type}=${e.value}`).join(', ');
+    out.push(
+      `  [intent ${a.intent ?? '-'} ${a.confidence.toFixed(2)}${a.outOfScope ? ` (${a.reason})` : ''}` +
+        ` | sentiment ${a.sentiment.score.toFixed(2)}${a.humanRequested ? ' | asks for a person' : ''}` +
+        `${a.exclusions.length ? ` | exclusions ${a.exclusions.join(', ')}` : ''}` +
+        `${entities ? ` | ${entities}` : ''}` +
+        ` | guardrail ${turn.guardrail}` +
+        `${turn.workflow ? ` | ${turn.workflow.id} @ ${turn.workflow.stepId ?? '-'} (${turn.workflow.status})` : ''}]`,
+    );
+  }
+  for (const line of turn.bot) {
+    out.push(`bot> ${plainText(line.text)}`);
+    line.choices?.forEach((choice, i) => {
+      out.push(`     ${i + 1}. ${plainText(choice)}`);
+    });
+  }
+  if (turn.bot.length === 0 && turn.owner === 'human') out.push('  (a person owns this conversation now)');
+  if (turn.handoff) {
+    out.push('', '--- handoff packet ---', renderHandoffMarkdown(turn.handoff), '--- end of handoff ---');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function scriptTranscript(
+  conversationId: string,
+  customer: CustomerProfile,
+  channel: string,
+  turns: TurnReport[],
+  debug: boolean,
+) {
+  const last = turns.at(-1);
+  const handoff = turns.find((t) => t.handoff)?.handoff ?? null;
+  const escalation = turns.find((t) => t.escalation)?.escalation ?? null;
+  return {
+    conversationId,
+    customer,
+    channel,
+    turns: turns.map((t) => ({
+      customer: t.analysis.text,
+      intent: t.analysis.intent,
+      confidence: Math.round(t.analysis.confidence * 1000) / 1000,
+      outOfScope: t.analysis.outOfScope,
+      entities: t.analysis.entities.map((e) => ({ type: e.type, value: e.value })),
+      guardrail: t.guardrail,
+      bot: t.bot.map((b) => ({
+        kind: b.kind,
+        text: plainText(b.text),
+        ...(b.stepId ? { step: b.stepId } : {}),
+        ...(b.choices ? { choices: b.choices.map(plainText) } : {}),
+      })),
+      workflow: t.workflow,
+      status: t.status,
+      owner: t.owner,
+      ...(debug ? { effects: t.effects } : {}),
+    })),
+    outcome: {
+      status: last?.status ?? 'open',
+      owner: last?.owner ?? 'bot',
+      workflow: turns.find((t) => t.workflow)?.workflow?.id ?? null,
+      escalation,
+    },
+    handoff,
+  };
+}
+
+/** Templates escape HTML (safe for web channels); a terminal or JSON shows the plain text. */
+export function plainText(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#34;|&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+function customerOf(opts: ChatOptions, script: ChatScript | null): CustomerProfile {
+  const c = script?.customer ?? {};
+  const email = c.email ?? opts.customer;
+  const name = c.name ?? opts.name;
+  const plan = c.plan ?? opts.plan;
+  const segment = c.segment ?? plan;
+  return {
+    ...(email ? { email, id: email } : {}),
+    ...(name ? { name } : {}),
+    ...(plan ? { plan } : {}),
+    ...(segment ? { segment } : {}),
+    attributes: {},
+  };
+}
+
+/** A YAML script (`customer`, `channel`, `turns`) or plain text with one customer turn per line. */
+export function readScript(file: string): ChatScript {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new UserError('chat.unreadable_script', 'cannot read the chat script', { file }, { cause });
+  }
+  if (!/\.ya?ml$/i.test(file)) {
+    const turns = text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    if (turns.length === 0)
+      throw new UserError('chat.empty_script', 'the script has no customer turns', { file });
+    return { turns };
+  }
+  const doc = parseDocument(text, { prettyErrors: false });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    throw new UserError('chat.bad_script', syntax.message.split('\n')[0] ?? 'invalid YAML', {
+      file,
+      ...(syntax.linePos?.[0] ? { line: syntax.linePos[0].line, column: syntax.linePos[0].col } : {}),
+    });
+  }
+  const parsed = ScriptSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path ?? [];
+    let node: unknown;
+    for (let n = path.length; n >= 0 && !node; n--)
+      node = doc.getIn(path.slice(0, n) as (string | number)[], true);
+    const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
+    const line = offset === undefined ? undefined : text.slice(0, offset).split('\n').length;
+    throw new UserError('chat.bad_script', issue?.message ?? 'invalid script', {
+      file,
+      ...(line ? { line } : {}),
+      field: path.join('.') || 'script',
+    });
+  }
+  return parsed.data;
+}

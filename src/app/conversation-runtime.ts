@@ -115,13 +115,12 @@ export function createConversationRuntime(options: ConversationRuntimeOptions): 
     },
 
     async handleCustomerMessage({ conversationId, text }) {
-      const found = await store.getConversation(conversationId);
-      if (!found) {
+      const conversation = await store.findConversation(conversationId);
+      if (!conversation) {
         throw new UserError('conversation.not_found', `no conversation "${conversationId}"`, {
           field: 'conversationId',
         });
       }
-      const { conversation, messages } = found;
       const at = clock.now();
       const analysis = analyse(text);
       const lines: TranscriptLine[] = [{ role: 'customer', text, at, analysis }];
@@ -324,6 +323,8 @@ export function createConversationRuntime(options: ConversationRuntimeOptions): 
 
       let handoff: HandoffPacket | undefined;
       if (escalation) {
+        // Only a handoff needs the whole transcript.
+        const messages = (await store.getConversation(conversationId))?.messages ?? [];
         const workflowEscalation = effects.find((e) => e.type === 'escalate');
         handoff = buildHandoffPacket({
           conversationId,

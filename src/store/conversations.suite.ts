@@ -74,6 +74,7 @@ export function conversationsSuite(
         updatedAt: T0,
       });
       expect(await store.getConversation('conv-1')).toEqual({ conversation: created, messages: [] });
+      expect(await store.findConversation('conv-1')).toEqual(created);
       const events = await store.listEvents({ limit: 10 });
       expect(events).toEqual([
         {
@@ -86,6 +87,7 @@ export function conversationsSuite(
         },
       ]);
       expect(await store.getConversation('nope')).toBeUndefined();
+      expect(await store.findConversation('nope')).toBeUndefined();
     });
 
     it('refuses to create a conversation twice', async () => {
@@ -150,12 +152,10 @@ export function conversationsSuite(
       expect(read?.messages[3]).not.toHaveProperty('analysis');
       expect(read?.messages[3]).not.toHaveProperty('stepId');
 
-      const events = await store.listEvents({ limit: 100, type: 'conversation.message' });
+      const events = await store.listEvents({ limit: 100, type: 'conversation.messages' });
       expect(events.map((e) => e.payload)).toEqual([
-        { seq: 0, role: 'customer' },
-        { seq: 1, role: 'bot' },
-        { seq: 2, role: 'customer' },
-        { seq: 3, role: 'system' },
+        { seqs: [0, 1], roles: ['customer', 'bot'] },
+        { seqs: [2, 3], roles: ['customer', 'system'] },
       ]);
       const all = JSON.stringify(await store.listEvents({ limit: 100 }));
       expect(all).not.toContain('DROP TABLE');
@@ -271,8 +271,7 @@ export function conversationsSuite(
       const events = await store.listEvents({ limit: 100, conversationId: 'conv-1' });
       expect(events.map((e) => [e.type, e.payload])).toEqual([
         ['conversation.started', { channel: 'chat' }],
-        ['conversation.message', { seq: 0, role: 'customer' }],
-        ['conversation.message', { seq: 1, role: 'bot' }],
+        ['conversation.messages', { seqs: [0, 1], roles: ['customer', 'bot'] }],
         ['conversation.turn', { guardrail: 'escalate' }],
         ['handoff.created', { handoffId: handoffs[0]?.id, code: 'human_requested', queue: 'billing' }],
         ['conversation.status_changed', { from: 'open', to: 'escalated' }],

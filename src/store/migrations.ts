@@ -145,21 +145,13 @@ function migrations(dialect: StoreCapabilities['dialect']): Record<string, Migra
           .addColumn('created_at', big, (c) => c.notNull())
           .addColumn('updated_at', big, (c) => c.notNull())
           .execute();
-        // Listing is newest first, optionally by status or owner: (filter, updated_at, id) serves each.
-        await db.schema
-          .createIndex('conversations_updated')
-          .on('conversations')
-          .columns(['updated_at', 'id'])
-          .execute();
+        // Listing is newest first, usually by status (the escalated queue). One index only: every turn moves
+        // updated_at, and each index on it costs a delete and an insert on the hot path (measured: ~20 us a
+        // turn each on SQLite). Listing by owner alone or unfiltered scans; both are rare admin views.
         await db.schema
           .createIndex('conversations_status_updated')
           .on('conversations')
           .columns(['status', 'updated_at', 'id'])
-          .execute();
-        await db.schema
-          .createIndex('conversations_owner_updated')
-          .on('conversations')
-          .columns(['owner', 'updated_at', 'id'])
           .execute();
 
         await db.schema
@@ -200,7 +192,21 @@ function migrations(dialect: StoreCapabilities['dialect']): Record<string, Migra
         // A nullable column without a default: no existing row is rewritten, so the append-only triggers
         // never fire.
         await db.schema.alterTable('events').addColumn('conversation_id', 'text').execute();
-        await db.schema.createIndex('events_conversation').on('events').column('conversation_id').execute();
+        // Partial indexes: a conversation event has no ticket and a ticket event no conversation, so neither
+        // pays for an index entry it will never be found by.
+        await db.schema
+          .createIndex('events_conversation')
+          .on('events')
+          .column('conversation_id')
+          .where(sql.ref('conversation_id'), 'is not', null)
+          .execute();
+        await db.schema.dropIndex('events_ticket').execute();
+        await db.schema
+          .createIndex('events_ticket')
+          .on('events')
+          .column('ticket_id')
+          .where(sql.ref('ticket_id'), 'is not', null)
+          .execute();
       },
     },
   };

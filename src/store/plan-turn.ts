@@ -104,7 +104,15 @@ export function planTurn(current: ConversationRow, input: RecordTurnInput, nextS
     updated_at: at,
   };
   const events = (handoffId: number | null): EventRow[] => [
-    ...messages.map((m) => event(at, 'conversation.message', id, { seq: m.seq, role: m.role })),
+    // One event for the turn's messages, not one per message: every row written costs on the hot path.
+    ...(messages.length > 0
+      ? [
+          event(at, 'conversation.messages', id, {
+            seqs: messages.map((m) => m.seq),
+            roles: messages.map((m) => m.role),
+          }),
+        ]
+      : []),
     ...(input.events ?? []).map((e) => event(at, e.type, id, e.payload)),
     ...(handoff && handoffId !== null
       ? [event(at, 'handoff.created', id, { handoffId, code: handoff.code, queue: handoff.queue })]

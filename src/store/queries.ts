@@ -17,6 +17,7 @@ import type {
   EventQuery,
   HandoffQuery,
   Percentiles,
+  StoredConversation,
   StoredEvent,
   StoredHandoff,
   StoredTicket,
@@ -115,6 +116,14 @@ export async function getConversation(
     .orderBy('seq')
     .execute();
   return { conversation: storedConversation(row), messages: messages.map(storedConversationMessage) };
+}
+
+export async function findConversation(
+  db: Kysely<Database>,
+  id: string,
+): Promise<StoredConversation | undefined> {
+  const row = await db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? storedConversation(row) : undefined;
 }
 
 /** Keyset pagination on (updated_at, id), newest first; the cursor is the last row's pair, opaque to callers. */

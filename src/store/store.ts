@@ -55,13 +55,19 @@ export interface Store {
   getConversation(id: string): Promise<ConversationWithMessages | undefined>;
 
   /**
+   * The conversation alone, without its transcript: what a turn needs (the transcript grows with every
+   * turn; only a handoff reads it).
+   */
+  findConversation(id: string): Promise<StoredConversation | undefined>;
+
+  /**
    * Stores one turn in one transaction: appends the messages (next seq numbers), sets the state, workflow,
    * status and owner that are given, stores the handoff, appends the events, and bumps the revision. When the
    * stored revision is not `expectedRevision` (another process handled the conversation since it was read)
    * nothing is written and an OperationalError `conversation.conflict` is thrown: read it again and redo the
    * turn. An unknown conversation is a UserError `conversation.not_found`.
    *
-   * Events, in this order: `conversation.message` {seq, role} per message, the caller's `events`,
+   * Events, in this order: `conversation.messages` {seqs, roles} for the messages of the turn, the caller's `events`,
    * `handoff.created` {handoffId, code, queue}, `conversation.status_changed` {from, to, by?} and
    * `conversation.owner_changed` {from, to, by?} when they change. None carries customer text; the caller's
    * payloads must not either.

@@ -95,12 +95,30 @@ export function step(
       if (state.status !== 'awaiting_answer' || event.stepId !== state.stepId) return { state, effects: [] };
       return onAnswerResult(definition, state, event);
     case 'escalate': {
-      const run = new Run(definition, structuredClone(state), event.at);
+      const run = new Run(definition, writableCopy(state), event.at);
       run.escalate({ stepId: null, code: event.code, reason: event.reason });
       run.state.stepId = null;
       return run.result();
     }
   }
+}
+
+/**
+ * A copy of the state that a run may change. The containers a run writes to (slots, vars, attempts, entities,
+ * trail, calls) are new; the values inside them are never changed in place (a call record is copied before
+ * it is updated), so they are shared with the caller's state instead of deep-copied on every event: a deep
+ * copy was the largest cost of a step.
+ */
+function writableCopy(state: WorkflowState): WorkflowState {
+  return {
+    ...state,
+    slots: { ...state.slots },
+    vars: { ...state.vars },
+    attempts: { ...state.attempts },
+    entities: [...state.entities],
+    trail: [...state.trail],
+    calls: [...state.calls],
+  };
 }
 
 function start(definition: WorkflowDefinition, event: Extract<EngineEvent, { type: 'start' }>): StepResult {
@@ -147,7 +165,7 @@ function onMessage(
   at: number,
   turn: TurnAnalysis,
 ): StepResult {
-  const run = new Run(definition, structuredClone(previous), at);
+  const run = new Run(definition, writableCopy(previous), at);
   const state = run.state;
   state.entities.push(...structuredClone(turn.entities));
   state.lastMessage = turn.text;
@@ -224,10 +242,13 @@ function onCallResult(
   previous: WorkflowState,
   event: Extract<EngineEvent, { type: 'callResult' }>,
 ): StepResult {
-  const run = new Run(definition, structuredClone(previous), event.at);
+  const run = new Run(definition, writableCopy(previous), event.at);
   const state = run.state;
   const call = run.waitingStep('call');
-  const record = state.calls.find((c) => c.callId === event.callId);
+  // The record is copied before it changes: the copy of the state shares its entries with the caller's.
+  const index = state.calls.findIndex((c) => c.callId === event.callId);
+  const record = index >= 0 ? { ...state.calls[index]! } : undefined;
+  if (record) state.calls[index] = record;
   state.pendingCallId = null;
   run.progress();
   if (event.ok) {
@@ -265,7 +286,7 @@ function onAnswerResult(
   previous: WorkflowState,
   event: Extract<EngineEvent, { type: 'answerResult' }>,
 ): StepResult {
-  const run = new Run(definition, structuredClone(previous), event.at);
+  const run = new Run(definition, writableCopy(previous), event.at);
   const answer = run.waitingStep('answer');
   run.progress();
   if (event.found && event.score >= answer.minScore) {

@@ -96,6 +96,7 @@ export async function openPostgresStore({
     listEvents: (query) => queries.listEvents(db, query),
     createConversation: (input) => createConversation(db, input),
     getConversation: (id) => queries.getConversation(db, id),
+    findConversation: (id) => queries.findConversation(db, id),
     recordTurn: (input) => conversationTurn(db, input.conversationId, () => input),
     setConversationOwner: (input) =>
       conversationTurn(db, input.conversationId, (current) => ownerTurn(current, input)),

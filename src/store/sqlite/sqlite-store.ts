@@ -192,6 +192,8 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
     listEvents: (query) => queries.listEvents(db, query),
     createConversation: async (input) => conversations.create(input),
     getConversation: (id) => queries.getConversation(db, id),
+    // On the hot path of every turn: a prepared statement, not a query built each time.
+    findConversation: async (id) => conversations.find(id),
     recordTurn: async (input) => conversations.turn(input.conversationId, () => input),
     setConversationOwner: async (input) =>
       conversations.turn(input.conversationId, (current) => ownerTurn(current, input)),
@@ -292,11 +294,17 @@ function conversationWrites(raw: Database.Database) {
         u.updated_at,
         conversationId,
       );
-      return storedConversation({ ...current, ...u });
+      // The state just written is the caller's own object: no need to parse it back.
+      if (input.state === undefined) return storedConversation({ ...current, ...u });
+      return { ...storedConversation({ ...current, ...u, state: null }), state: input.state };
     },
   );
 
   return {
+    find: (id: string) => {
+      const row = selectConversation.get(id);
+      return row ? storedConversation(row) : undefined;
+    },
     create: (input: CreateConversationInput) => create.immediate(input),
     turn: (conversationId: string, decide: (current: ConversationRow) => RecordTurnInput | null) =>
       turn.immediate(conversationId, decide),

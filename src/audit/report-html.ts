@@ -16,8 +16,8 @@ export function renderHtmlReport(result: AuditResult): string {
         c,
       ) => `<tr><td>${c.rank}</td><td>${esc(c.category)}</td><td>${c.tickets}</td><td>${c.monthlyVolume}</td>
 <td><span class="pill ${c.potential}">${c.potential}</span></td><td>${c.score}</td><td>${c.hoursSavedPerMonth}</td>
-<td>${esc(duration(c.firstResponseSeconds.median))} / ${esc(duration(c.firstResponseSeconds.p90))}</td>
-<td>${esc(duration(c.resolutionSeconds.median))} / ${esc(duration(c.resolutionSeconds.p90))}</td>
+<td class="num">${esc(duration(c.firstResponseSeconds.median))} / ${esc(duration(c.firstResponseSeconds.p90))}</td>
+<td class="num">${esc(duration(c.resolutionSeconds.median))} / ${esc(duration(c.resolutionSeconds.p90))}</td>
 <td>${c.csat.mean === null ? '-' : `${percent(c.csat.mean)} (${c.csat.count})`}</td><td>${c.exclusions.tickets}</td>
 <td>${esc(c.integrations.join(', ') || '-')}</td><td>${c.complexity}</td><td class="why">${esc(c.reasons.join('; '))}</td></tr>`,
     )
@@ -33,12 +33,13 @@ export function renderHtmlReport(result: AuditResult): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Support audit</title>
 <style>
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#222}
 h1{margin-bottom:.2rem}.lead{font-size:1.25rem}table{border-collapse:collapse;width:100%;font-size:12px}
 th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}th{background:#f4f4f4}
 .pill{padding:1px 6px;border-radius:8px;color:#fff}.high{background:${COLOURS.high}}.medium{background:${COLOURS.medium};color:#222}.low{background:${COLOURS.low}}
 .why{color:#555}.charts{display:grid;grid-template-columns:1fr 1fr;gap:1rem}figure{margin:0}figcaption{font-weight:600}
-svg text{font:11px system-ui,sans-serif}@media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}figure,table{break-inside:avoid}}
+svg text{font:11px system-ui,sans-serif}svg .tick{fill:#666}svg .quadrant{fill:#9e9e9e;font-style:italic}
+td.num{white-space:nowrap}.note,.empty{color:#666;font-size:12px;margin:.2rem 0}.why{min-width:12rem;font-size:11px}table.narrow{width:auto}table.narrow td{white-space:nowrap}@media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}figure,table{break-inside:avoid}}
 </style></head><body>
 <h1>Support audit</h1>
 <p class="lead"><strong>${percent(result.predictableShare)} predictable</strong> (tickets in high-potential categories), ${percent(1 - result.predictableShare)} need judgement.</p>
@@ -53,20 +54,20 @@ ${splitBar(result.predictableShare)}
       values: [c.monthlyVolume],
       colour: COLOURS[c.potential],
     })),
-    (v) => String(Math.round(v)),
+    (v) => (v >= 10 ? String(Math.round(v)) : v.toFixed(1)),
   )}</figure>
 <figure><figcaption>Volume x simplicity</figcaption>${scatter(result)}</figure>
 <figure><figcaption>First response, median (dark) and p90 (light), hours</figcaption>${barChart(
     result.categories.map((c) => ({
       label: c.category,
-      values: [(c.firstResponseSeconds.median ?? 0) / 3600, (c.firstResponseSeconds.p90 ?? 0) / 3600],
+      values: hours(c.firstResponseSeconds),
     })),
     (v) => v.toFixed(1),
   )}</figure>
 <figure><figcaption>Resolution, median (dark) and p90 (light), days</figcaption>${barChart(
     result.categories.map((c) => ({
       label: c.category,
-      values: [(c.resolutionSeconds.median ?? 0) / 86400, (c.resolutionSeconds.p90 ?? 0) / 86400],
+      values: days(c.resolutionSeconds),
     })),
     (v) => v.toFixed(1),
   )}</figure>
@@ -75,6 +76,7 @@ ${splitBar(result.predictableShare)}
 <table><thead><tr><th>#</th><th>category</th><th>tickets</th><th>per month</th><th>potential</th><th>score</th><th>hours saved / month</th>
 <th>first response median / p90</th><th>resolution median / p90</th><th>CSAT (n)</th><th>to people</th><th>integrations</th><th>complexity</th><th>why</th></tr></thead>
 <tbody>${rows}</tbody></table>
+${respondersHtml(result)}
 <h2>Always to people</h2><ul>${result.exclusionRules
     .map((r) => `<li>${esc(r.label)}: ${t.exclusionsByRule[r.id] ?? 0} tickets</li>`)
     .join('')}</ul>
@@ -89,29 +91,55 @@ ${splitBar(result.predictableShare)}
 
 interface Bar {
   label: string;
-  values: number[];
+  /** One value, or median and p90; null when the data has none for this bar. */
+  values: (number | null)[];
   colour?: string;
 }
 
-/** Horizontal bars, one row per category; a second value is drawn lighter behind the first (p90 vs median). */
+const hours = (s: { median: number | null; p90: number | null }) => [
+  s.median === null ? null : s.median / 3600,
+  s.p90 === null ? null : s.p90 / 3600,
+];
+const days = (s: { median: number | null; p90: number | null }) => [
+  s.median === null ? null : s.median / 86_400,
+  s.p90 === null ? null : s.p90 / 86_400,
+];
+
+/** A label cut to what fits in `px` pixels of 11px text, with an ellipsis when cut. */
+function fitText(label: string, px: number): string {
+  const chars = Math.floor(px / CHAR_WIDTH);
+  return label.length <= chars ? label : `${label.slice(0, Math.max(1, chars - 1))}\u2026`;
+}
+
+/**
+ * Horizontal bars, one row per category; a second value is drawn lighter behind the first (p90 vs median).
+ * A category without the figure shows "-" rather than a zero bar; a chart with no figure at all says so.
+ */
 function barChart(bars: Bar[], fmt: (v: number) => string): string {
+  const known = bars.flatMap((b) => b.values.filter((v): v is number => v !== null));
+  if (!known.length) return '<p class="empty">Not in this data.</p>';
   const rowH = 18;
-  const labelW = 130;
+  const labelW = 160;
   const width = 520;
   const plotW = width - labelW - 50;
-  const max = Math.max(1e-9, ...bars.flatMap((b) => b.values));
+  const max = Math.max(1e-9, ...known);
   const height = bars.length * rowH + 6;
   const rows = bars.map((b, i) => {
     const y = i * rowH + 3;
-    const [first = 0, second] = b.values;
+    const [first = null, second] = b.values;
+    const label = `<text x="${labelW - 4}" y="${y + rowH - 6}" text-anchor="end">${esc(fitText(b.label, labelW - 8))}</text>`;
+    const shown = second ?? first;
+    if (shown === null) return `${label}<text x="${labelW + 4}" y="${y + rowH - 6}" class="tick">-</text>`;
     const back =
-      second !== undefined
+      second !== undefined && second !== null
         ? `<rect x="${labelW}" y="${y + 2}" width="${((second / max) * plotW).toFixed(1)}" height="${rowH - 6}" fill="${COLOURS.bar2}"/>`
         : '';
-    const shown = second ?? first;
-    return `<text x="${labelW - 4}" y="${y + rowH - 6}" text-anchor="end">${esc(b.label.slice(0, 22))}</text>${back}
-<rect x="${labelW}" y="${y + 2}" width="${((first / max) * plotW).toFixed(1)}" height="${rowH - 6}" fill="${b.colour ?? COLOURS.bar}"/>
-<text x="${labelW + (shown / max) * plotW + 4}" y="${y + rowH - 6}">${esc(fmt(shown))}</text>`;
+    const front =
+      first !== null
+        ? `<rect x="${labelW}" y="${y + 2}" width="${((first / max) * plotW).toFixed(1)}" height="${rowH - 6}" fill="${b.colour ?? COLOURS.bar}"/>`
+        : '';
+    return `${label}${back}${front}
+<text x="${(labelW + (shown / max) * plotW + 4).toFixed(1)}" y="${y + rowH - 6}">${esc(fmt(shown))}</text>`;
   });
   return `<svg role="img" viewBox="0 0 ${width} ${height}" width="100%">${rows.join('\n')}</svg>`;
 }
@@ -119,22 +147,151 @@ function barChart(bars: Bar[], fmt: (v: number) => string): string {
 /** Monthly volume (x) against simplicity (y), points coloured by potential: the strategy's 2x2. */
 function scatter(result: AuditResult): string {
   const w = 520;
-  const h = 300;
-  const pad = 40;
-  const maxV = Math.max(1, ...result.categories.map((c) => c.monthlyVolume));
-  const x = (v: number) => pad + (v / maxV) * (w - 2 * pad);
-  const y = (s: number) => h - pad - s * (h - 2 * pad);
-  const points = result.categories
+  const h = 330;
+  const left = 46;
+  const right = 14;
+  const top = 14;
+  const bottom = 44;
+  const maxV = niceCeiling(Math.max(1, ...result.categories.map((c) => c.monthlyVolume)));
+  const x = (v: number) => left + (v / maxV) * (w - left - right);
+  const y = (s: number) => h - bottom - s * (h - top - bottom);
+  const points = result.categories.map((c) => ({
+    x: x(c.monthlyVolume),
+    y: y(c.simplicity),
+    label: fitText(c.category, 150),
+    colour: COLOURS[c.potential],
+  }));
+  // Best-ranked categories are placed first, so they get the closest label spots.
+  const captions: [string, number, number, 'start' | 'end'][] = [
+    ['automate first', w - right - 4, top + 12, 'end'],
+    ['simple, low volume', left + 6, top + 12, 'start'],
+    ['busy, needs judgement', w - right - 4, h - bottom - 6, 'end'],
+    ['leave to people', left + 6, h - bottom - 6, 'start'],
+  ];
+  const captionBoxes = captions.map(([text, cx, cy, anchor]) => {
+    const tw = text.length * CHAR_WIDTH;
+    return {
+      x0: anchor === 'end' ? cx - tw : cx,
+      x1: anchor === 'end' ? cx : cx + tw,
+      y0: cy - 10,
+      y1: cy + 2,
+    };
+  });
+  const labels = placeLabels(points, { width: w, height: h }, captionBoxes);
+  const grid = [0, 0.5, 1]
     .map(
-      (c) =>
-        `<circle cx="${x(c.monthlyVolume).toFixed(1)}" cy="${y(c.simplicity).toFixed(1)}" r="5" fill="${COLOURS[c.potential]}"/><text x="${(x(c.monthlyVolume) + 7).toFixed(1)}" y="${(y(c.simplicity) + 4).toFixed(1)}">${esc(c.category.slice(0, 20))}</text>`,
+      (f) =>
+        `<text class="tick" x="${x(maxV * f).toFixed(1)}" y="${h - bottom + 14}" text-anchor="middle">${formatTick(maxV * f)}</text>` +
+        `<text class="tick" x="${left - 6}" y="${(y(f) + 4).toFixed(1)}" text-anchor="end">${f}</text>`,
+    )
+    .join('');
+  const leaders = labels
+    .map((l, i) =>
+      l?.leader
+        ? `<line x1="${points[i]!.x.toFixed(1)}" y1="${points[i]!.y.toFixed(1)}" x2="${l.anchorX.toFixed(1)}" y2="${(l.y - 4).toFixed(1)}" stroke="#bbb"/>`
+        : '',
+    )
+    .join('');
+  const dots = points
+    .map(
+      (p) => `<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="5" fill="${p.colour}" stroke="#fff"/>`,
+    )
+    .join('');
+  const unlabelled = labels.filter((l) => l === null).length;
+  const texts = labels
+    .map((l, i) =>
+      l === null
+        ? ''
+        : `<text x="${l.x.toFixed(1)}" y="${l.y.toFixed(1)}"${l.anchor === 'end' ? ' text-anchor="end"' : ''}>${esc(points[i]!.label)}</text>`,
     )
     .join('\n');
   return `<svg role="img" viewBox="0 0 ${w} ${h}" width="100%">
-<line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="#888"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${h - pad}" stroke="#888"/>
-<line x1="${x(maxV / 2)}" y1="${pad}" x2="${x(maxV / 2)}" y2="${h - pad}" stroke="#ddd" stroke-dasharray="4"/><line x1="${pad}" y1="${y(0.5)}" x2="${w - pad}" y2="${y(0.5)}" stroke="#ddd" stroke-dasharray="4"/>
-<text x="${w / 2}" y="${h - 8}" text-anchor="middle">monthly volume</text><text x="12" y="${h / 2}" transform="rotate(-90 12 ${h / 2})" text-anchor="middle">simplicity</text>
-${points}</svg>`;
+<line x1="${left}" y1="${h - bottom}" x2="${w - right}" y2="${h - bottom}" stroke="#888"/><line x1="${left}" y1="${top}" x2="${left}" y2="${h - bottom}" stroke="#888"/>
+<line x1="${x(maxV / 2)}" y1="${top}" x2="${x(maxV / 2)}" y2="${h - bottom}" stroke="#ddd" stroke-dasharray="4"/><line x1="${left}" y1="${y(0.5)}" x2="${w - right}" y2="${y(0.5)}" stroke="#ddd" stroke-dasharray="4"/>
+${captions.map(([text, cx, cy, anchor]) => `<text class="quadrant" x="${cx}" y="${cy}" text-anchor="${anchor}">${text}</text>`).join('')}
+${grid}<text x="${(left + w - right) / 2}" y="${h - 8}" text-anchor="middle">tickets per month</text><text x="12" y="${(top + h - bottom) / 2}" transform="rotate(-90 12 ${(top + h - bottom) / 2})" text-anchor="middle">simplicity</text>
+${leaders}${dots}
+${texts}</svg>${unlabelled ? `<p class="note">${unlabelled === 1 ? 'One smaller category' : `${unlabelled} smaller categories`} left unlabelled for lack of room: see the table.</p>` : ''}`;
+}
+
+/** A round number (1, 1.2, 1.5, 2, 2.5, ... times a power of ten) at or above v, for the axis end. */
+function niceCeiling(v: number): number {
+  const p = 10 ** Math.floor(Math.log10(v));
+  return ([1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((m) => m * p >= v) ?? 10) * p;
+}
+
+function formatTick(v: number): string {
+  return v >= 10 ? String(Math.round(v)) : String(Math.round(v * 10) / 10);
+}
+
+/** A rectangle in chart coordinates. */
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export interface PlacedLabel {
+  /** Text position (baseline) and anchor. */
+  x: number;
+  y: number;
+  anchor: 'start' | 'end';
+  /** Where a leader line meets the label, when the label sits away from its point. */
+  anchorX: number;
+  leader: boolean;
+}
+
+const CHAR_WIDTH = 6.2;
+const LABEL_HEIGHT = 12;
+
+/**
+ * Greedy label placement for the scatter: each label, in the order given, takes the first spot (right or left
+ * of its point, then further up or down with a leader line) that overlaps no label placed so far, no other
+ * point and stays inside the chart. When none is free, the first `always` labels take the spot with the least
+ * overlap and the others are left out (null): a crowded chart stays readable and the table names everything.
+ */
+export function placeLabels(
+  points: readonly { x: number; y: number; label: string }[],
+  bounds: { width: number; height: number },
+  avoid: readonly Box[] = [],
+  always = 3,
+): (PlacedLabel | null)[] {
+  const placed: Box[] = [...avoid];
+  const dots: Box[] = points.map((p) => ({ x0: p.x - 5, y0: p.y - 5, x1: p.x + 5, y1: p.y + 5 }));
+  const offsets = [0, -13, 13, -26, 26, -39, 39, -52, 52];
+  const overlap = (a: Box, b: Box) =>
+    Math.max(0, Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0)) *
+    Math.max(0, Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0));
+  return points.map((p, i) => {
+    const textW = p.label.length * CHAR_WIDTH;
+    let best: { label: PlacedLabel; box: Box; cost: number } | undefined;
+    for (const dy of offsets) {
+      for (const side of ['start', 'end'] as const) {
+        const x = side === 'start' ? p.x + 8 : p.x - 8;
+        const baseline = p.y + 4 + dy;
+        const box = {
+          x0: side === 'start' ? x : x - textW,
+          x1: side === 'start' ? x + textW : x,
+          y0: baseline - LABEL_HEIGHT + 2,
+          y1: baseline + 2,
+        };
+        const outside = box.x0 < 0 || box.x1 > bounds.width || box.y0 < 0 || box.y1 > bounds.height;
+        const cost =
+          (outside ? 1e6 : 0) +
+          placed.reduce((s, b) => s + overlap(box, b), 0) +
+          dots.reduce((s, d, j) => s + (j === i ? 0 : overlap(box, d)), 0);
+        if (!best || cost < best.cost) {
+          best = { label: { x, y: baseline, anchor: side, anchorX: x, leader: Math.abs(dy) > 6 }, box, cost };
+        }
+        if (cost === 0) break;
+      }
+      if (best?.cost === 0) break;
+    }
+    if (best!.cost > 0 && i >= always) return null;
+    placed.push(best!.box);
+    return best!.label;
+  });
 }
 
 /** The predictable / needs-judgement split as one stacked bar. */
@@ -144,4 +301,24 @@ function splitBar(share: number): string {
   return `<svg role="img" viewBox="0 0 ${w} 28" width="100%"><rect x="0" y="0" width="${p.toFixed(1)}" height="28" fill="${COLOURS.high}"/>
 <rect x="${p.toFixed(1)}" y="0" width="${(w - p).toFixed(1)}" height="28" fill="#9e9e9e"/>
 <text x="6" y="18" fill="#fff">predictable ${percent(share)}</text><text x="${w - 6}" y="18" fill="#fff" text-anchor="end">needs judgement ${percent(1 - share)}</text></svg>`;
+}
+
+/** First response by who answered (the company in TWCS, the agent elsewhere), when tickets say so. */
+function respondersHtml(result: AuditResult): string {
+  const r = result.responders;
+  if (!r.list.length) return '';
+  const rows = r.list
+    .map(
+      (x) =>
+        `<tr><td>${esc(x.responder)}</td><td>${x.tickets}</td><td>${percent(x.share)}</td><td>${x.answered}</td>
+<td>${esc(duration(x.firstResponseSeconds.median))} / ${esc(duration(x.firstResponseSeconds.p90))}</td>
+<td>${esc(duration(x.resolutionSeconds.median))} / ${esc(duration(x.resolutionSeconds.p90))}</td>
+<td>${x.csat.mean === null ? '-' : `${percent(x.csat.mean)} (${x.csat.count})`}</td></tr>`,
+    )
+    .join('\n');
+  const shown = r.total > r.list.length ? `, the ${r.list.length} busiest shown` : '';
+  return `<h2>By responder</h2>
+<p>Who answered: the ticket's assignee, else its group (in TWCS, the company). ${r.total} responders${shown}; ${r.withoutResponder} tickets name none.</p>
+<table class="narrow"><thead><tr><th>responder</th><th>tickets</th><th>share</th><th>answered</th><th>first response median / p90</th>
+<th>resolution median / p90</th><th>CSAT (n)</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

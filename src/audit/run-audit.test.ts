@@ -100,6 +100,41 @@ describe('runAudit on hand-written tickets', () => {
     );
   });
 
+  it('gives first response by responder: the assignee, else the group', async () => {
+    const by = (id: number, assignee: string | null, group: string | null, replyAfterMin: number) => ({
+      ...qa(id, 'x', 'hello', 'hi there', replyAfterMin),
+      assignee,
+      group,
+    });
+    const s = await storeWith([
+      by(0, 'AcmeHelp', 'AcmeHelp', 2),
+      by(1, 'AcmeHelp', 'AcmeHelp', 4),
+      by(2, 'AcmeHelp', null, 10),
+      by(3, null, 'ShopCo', 30),
+      by(4, null, null, 5),
+    ]);
+    const { responders } = await runAudit({ store: s, exclusions });
+    expect(responders.total).toBe(2);
+    expect(responders.withoutResponder).toBe(1);
+    expect(responders.list).toEqual([
+      {
+        responder: 'AcmeHelp',
+        tickets: 3,
+        share: 0.6,
+        answered: 3,
+        // 2, 4 and 10 min: p90 at rank 1.8 = 240 + 0.8 x 360.
+        firstResponseSeconds: { median: 240, p90: 528 },
+        resolutionSeconds: { median: 480, p90: 1056 },
+        csat: { mean: 1, count: 3 },
+      },
+      expect.objectContaining({
+        responder: 'ShopCo',
+        tickets: 1,
+        firstResponseSeconds: { median: 1800, p90: 1800 },
+      }),
+    ]);
+  });
+
   it('honours --since/--until', async () => {
     const s = await storeWith([0, 1, 2, 3].map((i) => qa(i, 'a', 'hi', 'hello there friend', 5)));
     const result = await runAudit({ store: s, exclusions, since: T0 + 3_600_000, until: T0 + 3 * 3_600_000 });

@@ -35,23 +35,32 @@ export interface TopicResult {
 }
 
 // Word 1-2-grams of the content words (NMI 0.58 on BANKING77 at k=77, against 0.46 with function words kept).
-// Char 3-5-grams reach 0.63 but cost eight times the time: too slow for 100k tickets.
-// An empty char range (3 > 2) turns that block off.
-const CLUSTER_FEATURES: FeatureSettings = {
+// An empty char range (3 > 2) turns the char block off.
+const WORD_FEATURES: FeatureSettings = {
   ...DEFAULT_FEATURE_SETTINGS,
   wordNgrams: [1, 2],
   charNgrams: [3, 2],
   charWeight: 0,
 };
+// Plus char 4-grams at equal weight, which match "refund"/"refunded" and typos: NMI at the true k 0.61 -> 0.64
+// on BANKING77, 0.735 -> 0.776 on CLINC150, 0.725 -> 0.742 on Bitext, for three to five times the time (denser
+// rows), so only up to RICH_FEATURES_MAX_TEXTS texts. Char 3-5-grams cost eight times the time.
+const RICH_FEATURES: FeatureSettings = { ...WORD_FEATURES, charNgrams: [4, 4], charWeight: 1 };
+const RICH_FEATURES_MAX_TEXTS = 20_000;
 /** A ticket less similar than this to its topic centre shares almost no term with it: "other". */
 const OUTLIER_SIMILARITY = 0.05;
 const MAX_ITERATIONS = 40;
 const AUTO_SAMPLE = 2000;
-const MAX_AUTO_K = 150;
+const MAX_AUTO_K = 200;
+/** Neighbours each text borrows words from, and their weight (see borrowFromNeighbours). */
+const NEIGHBOURS = 5;
+const NEIGHBOUR_WEIGHT = 0.5;
+/** Above this many texts the neighbour search costs more than it gives; plain TF-IDF is used. */
+const NEIGHBOURS_MAX_TEXTS = 20_000;
 
 /**
- * Topic discovery for unlabelled tickets: TF-IDF word 1-2-grams of the content words (the NLU featuriser),
- * spherical k-means with greedy k-means++ seeding and several restarts (deterministic for a seed), topics
+ * Topic discovery for unlabelled tickets: TF-IDF word 1-2-grams of the content words (the NLU featuriser;
+ * with char 4-grams up to 20,000 texts), each text topped up with the words of its five nearest texts (up to 20,000 texts), spherical k-means with greedy k-means++ seeding and several restarts (deterministic for a seed), topics
  * named by c-TF-IDF (terms frequent in the topic but rare in the corpus), the most central ticket as
  * representative. Topics under the size floor and tickets far from every centre go to -1 ("other").
  *
@@ -67,8 +76,10 @@ export function discoverTopics(texts: string[], options: TopicOptions = {}): Top
   const minTopicSize = Math.max(1, options.minTopicSize ?? defaultMinTopicSize(n));
   // Small inputs keep singleton terms, or a handful of tickets would have no features at all.
   const content = texts.map(contentWords);
-  const vectoriser = fitVectoriser(content, { ...CLUSTER_FEATURES, minDf: n < 50 ? 1 : 2 });
-  const x = vectoriser.transformAll(content);
+  const features = n <= RICH_FEATURES_MAX_TEXTS ? RICH_FEATURES : WORD_FEATURES;
+  const vectoriser = fitVectoriser(content, { ...features, minDf: n < 50 ? 1 : 2 });
+  const tfidf = vectoriser.transformAll(content);
+  const x = n <= NEIGHBOURS_MAX_TEXTS ? borrowFromNeighbours(tfidf, NEIGHBOURS, NEIGHBOUR_WEIGHT) : tfidf;
   const nonEmpty = countNonEmptyRows(x);
   const maxK = Math.max(1, nonEmpty);
   const wantedK = options.k === undefined || options.k === 'auto' ? chooseK(x, seed) : options.k;
@@ -81,6 +92,76 @@ export function discoverTopics(texts: string[], options: TopicOptions = {}): Top
     if (!best || run.objective > best.objective) best = run;
   }
   return finishTopics(texts, x, best!, minTopicSize);
+}
+
+/**
+ * Each row plus `weight` x the mean of its `count` nearest rows (cosine, weighted by it), renormalised. Short
+ * texts share few words even within one theme ("card not here yet" / "still waiting for my card"); borrowing
+ * their neighbours' words pulls a theme together (NMI +0.02 on BANKING77 and Bitext, +0.015 on CLINC150 at the
+ * true k). Neighbours are found through an inverted index that skips terms in more than 5% of the texts:
+ * they cost the most and tell the least.
+ */
+function borrowFromNeighbours(x: SparseMatrix, count: number, weight: number): SparseMatrix {
+  const n = x.rows;
+  const df = new Int32Array(x.cols);
+  for (let p = 0; p < x.indices.length; p++) df[x.indices[p]!]!++;
+  const maxDf = Math.max(50, Math.floor(n * 0.05));
+  const start = new Int32Array(x.cols + 1);
+  for (let c = 0; c < x.cols; c++) start[c + 1] = start[c]! + (df[c]! <= maxDf ? df[c]! : 0);
+  const postingRow = new Int32Array(start[x.cols]!);
+  const postingValue = new Float32Array(start[x.cols]!);
+  const next = start.slice(0, x.cols);
+  for (let i = 0; i < n; i++) {
+    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p++) {
+      const c = x.indices[p]!;
+      if (df[c]! > maxDf) continue;
+      postingRow[next[c]!] = i;
+      postingValue[next[c]!++] = x.values[p]!;
+    }
+  }
+  const scores = new Float32Array(n);
+  const touched: number[] = [];
+  const row = new Map<number, number>();
+  const rows: { indices: number[]; values: number[] }[] = [];
+  for (let i = 0; i < n; i++) {
+    touched.length = 0;
+    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p++) {
+      const c = x.indices[p]!;
+      const v = x.values[p]!;
+      for (let q = start[c]!; q < start[c + 1]!; q++) {
+        const j = postingRow[q]!;
+        if (j === i) continue;
+        if (scores[j] === 0) touched.push(j);
+        scores[j]! += v * postingValue[q]!;
+      }
+    }
+    // Ties by row number, so the result does not depend on the order rows were touched in.
+    touched.sort((a, b) => scores[b]! - scores[a]! || a - b);
+    row.clear();
+    for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p++) row.set(x.indices[p]!, x.values[p]!);
+    const neighbours = touched.slice(0, count);
+    for (const j of neighbours) {
+      const w = (weight / neighbours.length) * scores[j]!;
+      for (let p = x.indptr[j]!; p < x.indptr[j + 1]!; p++) {
+        row.set(x.indices[p]!, (row.get(x.indices[p]!) ?? 0) + w * x.values[p]!);
+      }
+    }
+    for (const j of touched) scores[j] = 0;
+    let norm = 0;
+    for (const v of row.values()) norm += v * v;
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    const entries = [...row.entries()].sort((a, b) => a[0] - b[0]);
+    rows.push({ indices: entries.map((e) => e[0]), values: entries.map((e) => e[1] * scale) });
+  }
+  const indptr = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) indptr[i + 1] = indptr[i]! + rows[i]!.indices.length;
+  const indices = new Int32Array(indptr[n]!);
+  const values = new Float32Array(indptr[n]!);
+  rows.forEach((r, i) => {
+    indices.set(r.indices, indptr[i]!);
+    values.set(r.values, indptr[i]!);
+  });
+  return { rows: n, cols: x.cols, indptr, indices, values };
 }
 
 function defaultMinTopicSize(n: number): number {
@@ -233,8 +314,12 @@ function recomputeCentroids(
 /**
  * k for 'auto': the knee of the curve "mean similarity to the centre" against k, over a grid of k each
  * clustered on a sample of at most 2000 tickets (Kneedle: the point furthest above the chord joining the
- * ends). Silhouette was tried first, but on short texts it keeps rising with k and always picked the largest; against
- * log k the curve has no knee at all.
+ * ends), times sqrt(texts / sample size). Silhouette was tried first, but on short texts it keeps rising with
+ * k and always picked the largest; against log k the curve has no knee at all. The knee of a 2000-text sample
+ * alone picked 37 topics on BANKING77 (77 intents, 10,003 texts) and 32 on CLINC150 (150, 15,000): a larger
+ * set separates more themes than its sample shows, and the sqrt(n) growth (the usual rule of thumb for k)
+ * brought them to 72 and 134 with NMI up from 0.56 to 0.61 and from 0.53 to 0.74. Too many topics is the
+ * cheaper mistake: a lead merges them in the mapping file.
  */
 function chooseK(x: SparseMatrix, seed: number): number {
   const random = seededRandom(seed ^ 0x5bd1e995);
@@ -247,7 +332,7 @@ function chooseK(x: SparseMatrix, seed: number): number {
   const sample = subMatrix(x, rows.slice(0, AUTO_SAMPLE));
   const m = sample.rows;
   if (m <= 3) return Math.max(1, m);
-  const limit = Math.max(2, Math.min(MAX_AUTO_K, Math.floor(m / 3)));
+  const limit = Math.max(2, Math.min(150, Math.floor(m / 3)));
   const ks: number[] = [];
   const fit: number[] = [];
   for (let k = 1; k <= limit; k = Math.max(k + 1, Math.round(k * 1.15))) {
@@ -267,7 +352,7 @@ function chooseK(x: SparseMatrix, seed: number): number {
       best = i;
     }
   }
-  return ks[best]!;
+  return Math.min(MAX_AUTO_K, Math.round(ks[best]! * Math.sqrt(x.rows / m)));
 }
 
 /** The given rows, with columns renumbered to those they use (small dense centres for the sample). */
@@ -339,9 +424,17 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
+/**
+ * The words that say what a ticket is about: @handles (which company or customer a tweet addresses) and HTML
+ * entities ("&amp;") dropped, or topics form around who was addressed rather than what was asked.
+ */
+function topicTokens(text: string): string[] {
+  return tokenise(text.replace(/(^|[^\w])@\w+/g, '$1 ').replace(/&[a-z]+;|&#\d+;/gi, ' '));
+}
+
 /** The text without function words: in short tickets "I", "my", "the" otherwise pull unrelated tickets together. */
 function contentWords(text: string): string {
-  return tokenise(text)
+  return topicTokens(text)
     .filter((w) => !STOP_WORDS.has(w))
     .join(' ');
 }
@@ -355,7 +448,7 @@ function distinctiveTerms(texts: string[], assignments: number[], topicCount: nu
   const corpus = new Map<string, number>();
   let totalTerms = 0;
   texts.forEach((text, i) => {
-    const tokens = tokenise(text);
+    const tokens = topicTokens(text);
     forEachWordNgram(tokens, [1, 2], (term) => {
       const words = term.split(' ');
       if (words.every((w) => STOP_WORDS.has(w)) || STOP_WORDS.has(words[0]!) || STOP_WORDS.has(words.at(-1)!))

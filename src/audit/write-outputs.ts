@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { csvField, duration, mdCell, percent } from './format.ts';
 import { renderHtmlReport } from './report-html.ts';
 import { type AuditResult, AuditResultSchema } from './run-audit.ts';
+import { topicsMapYaml } from './topics-map.ts';
 
 /** The files the audit writes into --out. */
 export const AUDIT_OUTPUTS = [
@@ -14,21 +15,25 @@ export const AUDIT_OUTPUTS = [
   'goals.yaml',
   'report.md',
   'report.html',
+  'topics.yaml',
 ] as const;
 
 /**
- * Writes every output; each file goes to a temporary name first and is renamed, so a failed run never
+ * Writes every output (topics.yaml only when categories come from topic discovery); each file goes to a temporary name first and is renamed, so a failed run never
  * leaves a half-written report beside a complete one.
  */
 export function writeAuditOutputs(result: AuditResult, outDir: string, now: Date): string[] {
   mkdirSync(outDir, { recursive: true });
-  const files: Record<(typeof AUDIT_OUTPUTS)[number], string> = {
+  const files: Partial<Record<(typeof AUDIT_OUTPUTS)[number], string>> = {
     'opportunity-map.csv': opportunityMapCsv(result),
     'opportunities.json': `${JSON.stringify(result, null, 2)}\n`,
     'opportunities.schema.json': `${JSON.stringify(z.toJSONSchema(AuditResultSchema), null, 2)}\n`,
     'goals.yaml': goalsYaml(result, now),
     'report.md': reportMarkdown(result),
     'report.html': renderHtmlReport(result),
+    ...(result.topicDiscovery
+      ? { 'topics.yaml': topicsMapYaml(result.topicDiscovery.seed, result.topicDiscovery.topics) }
+      : {}),
   };
   const written: string[] = [];
   for (const [name, content] of Object.entries(files)) {
@@ -158,6 +163,7 @@ export function reportMarkdown(result: AuditResult): string {
         `| ${mdCell(c.category)} | ${c.tickets} | ${percent(c.share)} | ${duration(c.firstResponseSeconds.median)} / ${duration(c.firstResponseSeconds.p90)} | ${duration(c.resolutionSeconds.median)} / ${duration(c.resolutionSeconds.p90)} | ${c.csat.mean === null ? '-' : `${percent(c.csat.mean)} (${c.csat.count})`} | ${duration(c.handleTimeSeconds.median)} | ${c.messagesPerTicket} | ${percent(c.reopenRate)} | ${c.exclusions.tickets} |`,
     ),
     '',
+    ...respondersMarkdown(result),
     '## Always to people',
     '',
     ...result.exclusionRules.map(
@@ -176,4 +182,23 @@ export function reportMarkdown(result: AuditResult): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** The "by responder" table (the company in TWCS, the agent elsewhere), when tickets say who answered. */
+function respondersMarkdown(result: AuditResult): string[] {
+  const r = result.responders;
+  if (!r.list.length) return [];
+  return [
+    '## By responder',
+    '',
+    `Who answered: the ticket's assignee, else its group (in TWCS, the company). ${r.total} responders${r.total > r.list.length ? `, the ${r.list.length} busiest shown` : ''}; ${r.withoutResponder} tickets name none.`,
+    '',
+    '| responder | tickets | share | answered | first response median / p90 | resolution median / p90 | CSAT (n) |',
+    '|---|---|---|---|---|---|---|',
+    ...r.list.map(
+      (x) =>
+        `| ${mdCell(x.responder)} | ${x.tickets} | ${percent(x.share)} | ${x.answered} | ${duration(x.firstResponseSeconds.median)} / ${duration(x.firstResponseSeconds.p90)} | ${duration(x.resolutionSeconds.median)} / ${duration(x.resolutionSeconds.p90)} | ${x.csat.mean === null ? '-' : `${percent(x.csat.mean)} (${x.csat.count})`} |`,
+    ),
+    '',
+  ];
 }

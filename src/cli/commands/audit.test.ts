@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { openStore } from '../../app/index.ts';
 import { demoTicketToRecord, generateDemoTickets } from '../../demo/index.ts';
 import { memoryIo } from '../io.ts';
@@ -89,4 +90,78 @@ describe('switchboard audit', () => {
     expect(d.stderr).toContain('--since: expected a day as YYYY-MM-DD');
     expect((await run(['audit', '--db', db], dir)).code).toBe(2);
   });
+
+  it('discovers topics on unlabelled tickets, writes topics.yaml, and applies an edited copy on the next run', async () => {
+    const plain = join(dir, 'plain.db');
+    const store = await openStore({ db: plain });
+    const tickets = [...generateDemoTickets({ tickets: 400, seed: 5 })]
+      .map(demoTicketToRecord)
+      .map((t) => ({ ...t, category: null, tags: [] }));
+    await store.upsertTickets(tickets, { origin: 'demo' });
+    await store.close();
+
+    const first = await run(['audit', '--db', plain, '--out', 'topics-out'], dir);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('categories from topics');
+    expect(first.stdout).toContain(`topics: ${join(dir, 'topics-out', 'topics.yaml')}`);
+    const written = readFileSync(join(dir, 'topics-out', 'topics.yaml'), 'utf8');
+    const listing = parse(written) as {
+      seed: number;
+      topics: { id: number; name: string; size: number; example: string }[];
+    };
+    expect(listing.seed).toBe(1);
+    expect(listing.topics.length).toBeGreaterThanOrEqual(3);
+    const [a, b, c] = listing.topics as [
+      (typeof listing.topics)[0],
+      (typeof listing.topics)[0],
+      (typeof listing.topics)[0],
+    ];
+
+    // The lead renames topic 0 and merges 1 and 2 (one by name), keeping the listing as written.
+    const edited = written
+      .replace('rename: {}', `rename:\n  0: first topic renamed`)
+      .replace(
+        'merge: []',
+        `merge:\n  - topics: [${b.id}, ${JSON.stringify(c.name)}]\n    name: merged pair`,
+      );
+    writeFileSync(join(dir, 'edited.yaml'), edited);
+    const second = await run(
+      ['audit', '--db', plain, '--topics-map', 'edited.yaml', '--out', 'topics-out2'],
+      dir,
+    );
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    const json = JSON.parse(readFileSync(join(dir, 'topics-out2', 'opportunities.json'), 'utf8')) as {
+      categories: { category: string; tickets: number }[];
+    };
+    const sizes = new Map(json.categories.map((x) => [x.category, x.tickets]));
+    expect(sizes.get('first topic renamed')).toBe(a.size);
+    expect(sizes.get('merged pair')).toBe(b.size + c.size);
+    expect(sizes.has(a.name)).toBe(false);
+    // The topics.yaml of the second run carries the mapping, so the lead keeps editing the same file.
+    const carried = parse(readFileSync(join(dir, 'topics-out2', 'topics.yaml'), 'utf8')) as {
+      rename: Record<string, string>;
+      merge: { topics: number[]; name: string }[];
+    };
+    expect(carried.rename).toEqual({ 0: 'first topic renamed' });
+    expect(carried.merge).toEqual([{ topics: [b.id, c.id], name: 'merged pair' }]);
+
+    const renameLine = written.split('\n').indexOf('rename: {}') + 1;
+    writeFileSync(join(dir, 'bad-map.yaml'), `${written.replace('rename: {}', 'rename:\n  99: nope')}`);
+    const bad = await run(['audit', '--db', plain, '--topics-map', 'bad-map.yaml', '--out', 'o3'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      `error: bad-map.yaml:${renameLine + 1}: no topic 99: the topics are 0 to ${listing.topics.length - 1}\n`,
+    );
+
+    writeFileSync(join(dir, 'syntax.yaml'), 'merge:\n  - topics: [0]\n    name: x\n');
+    const syntax = await run(['audit', '--db', plain, '--topics-map', 'syntax.yaml', '--out', 'o4'], dir);
+    expect(syntax.code).toBe(2);
+    expect(syntax.stderr).toMatch(/^error: syntax\.yaml:2: merge\.0\.topics: merge at least two topics\n$/);
+
+    const labelled = await run(['audit', '--db', db, '--topics-map', 'edited.yaml', '--out', 'o5'], dir);
+    expect(labelled.code).toBe(2);
+    expect(labelled.stderr).toContain('a topics map applies only when categories come from topic discovery');
+  }, 120_000);
 });

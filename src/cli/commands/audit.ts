@@ -5,6 +5,7 @@ import {
   discoverTopics as discoverTopicsInTexts,
   loadExclusionRules,
   loadTaxonomy,
+  loadTopicsMap,
   runAudit,
   taxonomyCategoriser,
   writeAuditOutputs,
@@ -20,6 +21,7 @@ interface AuditOpts {
   until?: string;
   taxonomy?: string;
   exclusions?: string;
+  topicsMap?: string;
   out: string;
 }
 
@@ -39,6 +41,10 @@ export function registerAudit(program: Command, io: CliIo): void {
       '--exclusions <file>',
       'YAML rules of tickets that always go to people (default: the shipped rules)',
     )
+    .option(
+      '--topics-map <file>',
+      'YAML renames and merges of discovered topics (start from the topics.yaml a previous run wrote)',
+    )
     .requiredOption('--out <dir>', 'directory for the report files')
     .action(async (opts: AuditOpts) => {
       // Validate every input before opening the store, so a typo costs nothing.
@@ -51,6 +57,19 @@ export function registerAudit(program: Command, io: CliIo): void {
         opts.exclusions !== undefined ? resolve(io.cwd, opts.exclusions) : undefined,
       );
       const taxonomy = opts.taxonomy !== undefined ? loadTaxonomy(resolve(io.cwd, opts.taxonomy)) : undefined;
+      if (taxonomy && opts.topicsMap !== undefined) {
+        throw new UserError(
+          'cli.bad_option',
+          '--topics-map renames discovered topics; it cannot go with --taxonomy',
+          {
+            field: '--topics-map',
+          },
+        );
+      }
+      const topicsMap =
+        opts.topicsMap !== undefined
+          ? loadTopicsMap(resolve(io.cwd, opts.topicsMap), opts.topicsMap)
+          : undefined;
       const categorise = taxonomy ? taxonomyCategoriser(taxonomy) : undefined;
       const discoverTopics = categorise ? undefined : discoverTopicsInTexts;
       const store = await openStoreFromOptions(opts, io);
@@ -65,6 +84,7 @@ export function registerAudit(program: Command, io: CliIo): void {
           ...(until !== undefined ? { until } : {}),
           ...(categorise ? { categorise } : {}),
           ...(discoverTopics ? { discoverTopics } : {}),
+          ...(topicsMap ? { topicsMap } : {}),
           onProgress: (done) => progress.update(done, { records: done }),
         });
         progress.stop();
@@ -89,6 +109,11 @@ export function printAuditSummary(result: AuditResult, outDir: string, seconds: 
     );
   }
   io.stdout.write(`\nreport: ${resolve(outDir, 'report.html')}\n`);
+  if (result.topicDiscovery) {
+    io.stdout.write(
+      `topics: ${resolve(outDir, 'topics.yaml')} (rename or merge there, then run again with --topics-map)\n`,
+    );
+  }
 }
 
 /** A UTC day as epoch ms. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -92,5 +92,58 @@ describe('switchboard topics', () => {
       expect(result.stderr).toContain('--k');
     }
     expect((await run(['topics', '--data', 'nope.jsonl'], dir)).code).toBe(2);
+  });
+
+  it('writes a starting map with --map-out and applies an edited one with --topics-map', async () => {
+    const dir = withData(themed());
+    const first = await run(
+      ['topics', '--data', 'data.jsonl', '--k', '2', '--seed', '4', '--map-out', 'map.yaml'],
+      dir,
+    );
+    expect(first.code).toBe(0);
+    const written = readFileSync(join(dir, 'map.yaml'), 'utf8');
+    expect(written).toContain('seed: 4');
+    const before = first.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { topic: number; name: string });
+    const passwordTopic = before[0]!.topic;
+    writeFileSync(
+      join(dir, 'edited.yaml'),
+      written.replace('rename: {}', `rename:\n  ${passwordTopic}: passwords`),
+    );
+    // The seed comes from the map.
+    const second = await run(
+      ['topics', '--data', 'data.jsonl', '--k', '2', '--topics-map', 'edited.yaml'],
+      dir,
+    );
+    expect(second.stderr).toBe('');
+    const after = second.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { topic: number; name: string });
+    expect(after[0]).toEqual({ topic: passwordTopic, name: 'passwords' });
+    expect(after[1]).toEqual(before[1]);
+
+    writeFileSync(
+      join(dir, 'merged.yaml'),
+      written.replace('merge: []', 'merge:\n  - topics: [0, 1]\n    name: all'),
+    );
+    const merged = await run(
+      ['topics', '--data', 'data.jsonl', '--k', '2', '--topics-map', 'merged.yaml'],
+      dir,
+    );
+    expect(new Set(merged.stdout.trim().split('\n'))).toEqual(new Set(['{"topic":0,"name":"all"}']));
+
+    const clash = await run(
+      ['topics', '--data', 'data.jsonl', '--k', '2', '--seed', '5', '--topics-map', 'edited.yaml'],
+      dir,
+    );
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toContain('--seed: the topics map was written with seed 4');
+    writeFileSync(join(dir, 'bad.yaml'), 'rename:\n  7: x\n');
+    const bad = await run(['topics', '--data', 'data.jsonl', '--k', '2', '--topics-map', 'bad.yaml'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: bad.yaml:2: no topic 7: the topics are 0 to 1\n');
   });
 });

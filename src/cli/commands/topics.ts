@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { discoverTopics } from '../../audit/topics.ts';
+import { applyTopicsMap, loadTopicsMap, topicsMapYaml } from '../../audit/topics-map.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
 import { parseInteger, parsePositiveInt } from './options.ts';
@@ -9,11 +10,14 @@ import { parseInteger, parsePositiveInt } from './options.ts';
 /**
  * `switchboard topics`: topic discovery on JSON Lines `{"text"}`, one JSON line out per input, in order, with
  * at least `{"topic": id, "name": string}` (-1 and "other" for the other bucket). A contract that checks rely
- * on, so the output shape stays stable.
+ * on, so the output shape stays stable. `--map-out` writes the starting mapping file; `--topics-map` applies
+ * one (renamed topics keep their id, merged ones share the smallest id of the group, "other" is -1).
  *
  * @example
- * switchboard topics --data tickets.jsonl --k auto --seed 7 --min-size 5
+ * switchboard topics --data tickets.jsonl --k auto --seed 7 --min-size 5 --map-out topics.yaml
  * // {"topic":0,"name":"card / arrived / card arrived"}
+ * switchboard topics --data tickets.jsonl --k auto --min-size 5 --topics-map topics.yaml
+ * // {"topic":0,"name":"card delivery"}
  */
 export function registerTopics(program: Command, io: CliIo): void {
   program
@@ -21,25 +25,59 @@ export function registerTopics(program: Command, io: CliIo): void {
     .description('cluster unlabelled texts (JSON Lines {"text"}) into named topics; one JSON line per input')
     .requiredOption('--data <file>', 'texts, JSON Lines {"text": "..."}')
     .option('--k <n|auto>', 'number of topics, or auto', 'auto')
-    .option('--seed <n>', 'random seed (same data + seed = same topics)', '1')
+    .option('--seed <n>', "random seed (same data + seed = same topics; default: the map's, else 1)")
     .option('--min-size <n>', 'smaller topics go to "other" (default: about 0.5% of the texts, 2 to 20)')
-    .action((opts: { data: string; k: string; seed: string; minSize?: string }) => {
+    .option('--topics-map <file>', 'YAML renames and merges of the topics (see --map-out)')
+    .option('--map-out <file>', 'write a starting mapping file listing the topics found')
+    .action((opts: TopicsOpts) => {
       const k = opts.k === 'auto' ? 'auto' : parsePositiveInt(opts.k, '--k');
-      const seed = parseInteger(opts.seed, '--seed');
       const minTopicSize =
         opts.minSize === undefined ? undefined : parsePositiveInt(opts.minSize, '--min-size');
+      const map =
+        opts.topicsMap !== undefined
+          ? loadTopicsMap(resolve(io.cwd, opts.topicsMap), opts.topicsMap)
+          : undefined;
+      const givenSeed = opts.seed === undefined ? undefined : parseInteger(opts.seed, '--seed');
+      if (givenSeed !== undefined && map?.seed !== undefined && givenSeed !== map.seed) {
+        throw new UserError('cli.bad_option', `the topics map was written with seed ${map.seed}`, {
+          field: '--seed',
+        });
+      }
+      const seed = givenSeed ?? map?.seed ?? 1;
       const texts = readTexts(resolve(io.cwd, opts.data), opts.data);
       const result = discoverTopics(texts, {
         k,
         seed,
         ...(minTopicSize !== undefined ? { minTopicSize } : {}),
       });
-      const names = new Map(result.topics.map((t) => [t.id, t.name]));
-      const lines = result.assignments.map((topic) =>
-        JSON.stringify({ topic, name: names.get(topic) ?? 'other' }),
-      );
+      const mapped = map
+        ? applyTopicsMap(map, result.topics)
+        : new Map(result.topics.map((t) => [t.id, { id: t.id, name: t.name }]));
+      const lines = result.assignments.map((topic) => {
+        const to = mapped.get(topic) ?? { id: -1, name: 'other' };
+        return JSON.stringify({ topic: to.id, name: to.name });
+      });
+      if (opts.mapOut !== undefined) {
+        const listed = result.topics.map((t) => ({
+          id: t.id,
+          name: t.name,
+          size: t.size,
+          example: texts[t.representative] ?? '',
+          category: mapped.get(t.id)!.name,
+        }));
+        writeFileSync(resolve(io.cwd, opts.mapOut), topicsMapYaml(seed, listed));
+      }
       io.stdout.write(`${lines.join('\n')}\n`);
     });
+}
+
+interface TopicsOpts {
+  data: string;
+  k: string;
+  seed?: string;
+  minSize?: string;
+  topicsMap?: string;
+  mapOut?: string;
 }
 
 /** The texts of a JSON Lines file; blank lines are skipped, anything else that is not `{"text"}` is an error. */

@@ -49,30 +49,63 @@ export type EscalationPriority = z.infer<typeof EscalationPrioritySchema>;
  * a person on request at once, on negative sentiment, after three exchanges without progress or the same
  * intent three times, on any exclusion, and after one clarifying question when unsure.
  */
-export const GuardrailConfigSchema = z.object({
+const guardrailFields = {
   /** Escalate at once on an explicit request for a person. */
-  escalateOnHumanRequest: z.boolean().default(true),
+  escalateOnHumanRequest: z.boolean(),
   /** Escalate when the sentiment score of a customer turn is at or below this (-1 .. 1). */
-  negativeSentimentBelow: z.number().min(-1).max(1).default(-0.5),
+  negativeSentimentBelow: z.number().min(-1).max(1),
   /** Escalate when frustration (0 .. 1) reaches this. */
-  frustrationAbove: z.number().min(0).max(1).default(0.8),
+  frustrationAbove: z.number().min(0).max(1),
   /** Escalate after this many customer turns in a row without progress (a slot filled, a step passed). */
-  maxExchangesWithoutProgress: z.number().int().min(1).default(3),
+  maxExchangesWithoutProgress: z.number().int().min(1),
   /** Escalate when the same intent is asked this many times in different words. */
-  maxSameIntent: z.number().int().min(2).default(3),
+  maxSameIntent: z.number().int().min(2),
   /** Clarifying questions allowed when out of scope or unsure, before escalating. */
-  clarifyingQuestions: z.number().int().min(0).default(1),
+  clarifyingQuestions: z.number().int().min(0),
   /** Below this calibrated confidence an intent is treated as unsure. */
-  minConfidence: z.number().min(0).max(1).default(0.5),
+  minConfidence: z.number().min(0).max(1),
   /** Exclusion rule ids to ignore for this workflow (none by default: exclusions always go to people). */
-  allowExclusions: z.array(z.string()).default([]),
+  allowExclusions: z.array(z.string()),
   /** The queue escalations go to unless the escalating step names one. */
-  queue: z.string().default('support'),
+  queue: z.string(),
+};
+
+const GUARDRAIL_DEFAULTS = {
+  escalateOnHumanRequest: true,
+  negativeSentimentBelow: -0.5,
+  frustrationAbove: 0.8,
+  maxExchangesWithoutProgress: 3,
+  maxSameIntent: 3,
+  clarifyingQuestions: 1,
+  minConfidence: 0.5,
+  allowExclusions: [] as string[],
+  queue: 'support',
+};
+
+export const GuardrailConfigSchema = z.object({
+  escalateOnHumanRequest: guardrailFields.escalateOnHumanRequest.default(
+    GUARDRAIL_DEFAULTS.escalateOnHumanRequest,
+  ),
+  negativeSentimentBelow: guardrailFields.negativeSentimentBelow.default(
+    GUARDRAIL_DEFAULTS.negativeSentimentBelow,
+  ),
+  frustrationAbove: guardrailFields.frustrationAbove.default(GUARDRAIL_DEFAULTS.frustrationAbove),
+  maxExchangesWithoutProgress: guardrailFields.maxExchangesWithoutProgress.default(
+    GUARDRAIL_DEFAULTS.maxExchangesWithoutProgress,
+  ),
+  maxSameIntent: guardrailFields.maxSameIntent.default(GUARDRAIL_DEFAULTS.maxSameIntent),
+  clarifyingQuestions: guardrailFields.clarifyingQuestions.default(GUARDRAIL_DEFAULTS.clarifyingQuestions),
+  minConfidence: guardrailFields.minConfidence.default(GUARDRAIL_DEFAULTS.minConfidence),
+  allowExclusions: guardrailFields.allowExclusions.default(() => []),
+  queue: guardrailFields.queue.default(GUARDRAIL_DEFAULTS.queue),
 });
 export type GuardrailConfig = z.infer<typeof GuardrailConfigSchema>;
 
-/** Per-workflow overrides: any subset of the global guardrail settings. */
-export const GuardrailOverridesSchema = GuardrailConfigSchema.partial();
+/**
+ * Overrides of the global settings (a workflow's `guardrails`, a deployment's `guardrails`): any subset, with
+ * no defaults of its own, so a key left out keeps the value it overrides.
+ */
+export const GuardrailOverridesSchema = z.strictObject(guardrailFields).partial();
 export type GuardrailOverrides = z.infer<typeof GuardrailOverridesSchema>;
 
 export const DEFAULT_GUARDRAILS: GuardrailConfig = GuardrailConfigSchema.parse({});

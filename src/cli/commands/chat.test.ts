@@ -142,6 +142,27 @@ describe('switchboard chat, interactive', () => {
   });
 });
 
+describe('switchboard chat --config', () => {
+  it('global guardrails come from the configuration file', async () => {
+    const script = join(dir, 'gibberish.txt');
+    writeFileSync(script, 'qwxz blorp\n');
+    const run = async (args: string[]) => {
+      const m = memoryIo({}, dir);
+      expect(await main(['node', 'switchboard', 'chat', '--db', db, '--script', script, ...args], m.io)).toBe(
+        0,
+      );
+      return JSON.parse(m.stdout()) as Transcript;
+    };
+    // By default one clarifying question comes first ...
+    expect((await run(['--conversation', 'cfg-1'])).turns[0]?.guardrail).toBe('clarify');
+    // ... a deployment that allows none escalates at once.
+    const config = join(dir, 'switchboard.yaml');
+    writeFileSync(config, 'guardrails:\n  clarifyingQuestions: 0\n');
+    const t = await run(['--conversation', 'cfg-2', '--config', config]);
+    expect(t.outcome.escalation?.code).toBe('out_of_scope');
+  });
+});
+
 describe('switchboard chat, bad input', () => {
   it('a script with an error names the file and line, exit 2', async () => {
     const script = join(dir, 'bad.yaml');

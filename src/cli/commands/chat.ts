@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { TurnReport } from '../../app/conversation-runtime.ts';
 import { openConversations } from '../../app/open-conversations.ts';
 import { resolveWorkflowsDir } from '../../app/workflows-dir.ts';
-import type { CustomerProfile } from '../../domain/index.ts';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../config/index.ts';
+import { type CustomerProfile, GuardrailConfigSchema } from '../../domain/index.ts';
 import { renderHandoffMarkdown } from '../../escalation/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
@@ -33,6 +34,7 @@ type ChatScript = z.infer<typeof ScriptSchema>;
 
 interface ChatOptions {
   db?: string;
+  config?: string;
   model?: string;
   workflows?: string;
   customer?: string;
@@ -59,7 +61,11 @@ export function registerChat(program: Command, io: CliIo): void {
       'talk to the automation in the terminal; --script FILE plays a scripted conversation as JSON',
     )
     .option('--db <path>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)')
-    .option('--model <file>', `NLU model (default: ${DEFAULT_MODEL_FILE} when it exists)`)
+    .option('--config <file>', `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
+    .option(
+      '--model <file>',
+      `NLU model (default: the configuration's, else ${DEFAULT_MODEL_FILE} when it exists)`,
+    )
     .option('--workflows <dir>', 'workflow folder (default: ./workflows, else the demo workflows)')
     .option('--customer <email>', "the customer's email address")
     .option('--name <name>', "the customer's name")
@@ -73,17 +79,28 @@ export function registerChat(program: Command, io: CliIo): void {
     .option('--debug', 'show intent, confidence, guardrail and workflow step for each turn')
     .action(async (opts: ChatOptions) => {
       const script = opts.script ? readScript(resolve(io.cwd, opts.script)) : null;
-      const modelFile = opts.model
-        ? resolve(io.cwd, opts.model)
+      const configFile =
+        opts.config ?? (existsSync(resolve(io.cwd, DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : null);
+      const config = configFile ? loadConfigFile(resolve(io.cwd, configFile)) : {};
+      const modelOption = opts.model ?? config.nlu?.model;
+      const modelFile = modelOption
+        ? resolve(io.cwd, modelOption)
         : existsSync(resolve(io.cwd, DEFAULT_MODEL_FILE))
           ? resolve(io.cwd, DEFAULT_MODEL_FILE)
           : null;
-      const workflowsDir = resolveWorkflowsDir(opts.workflows && resolve(io.cwd, opts.workflows), io.cwd);
+      const workflowsOption = opts.workflows ?? config.workflows?.dir;
+      const workflowsDir = resolveWorkflowsDir(workflowsOption && resolve(io.cwd, workflowsOption), io.cwd);
       const customer = customerOf(opts, script);
       const channel = script?.channel ?? opts.channel;
       const store = await openStoreFromOptions(opts, io);
       try {
-        const { runtime } = openConversations({ store, modelFile, workflowsDir });
+        const { runtime } = openConversations({
+          store,
+          modelFile,
+          workflowsDir,
+          connectors: config.connectors ?? {},
+          guardrails: GuardrailConfigSchema.parse(config.guardrails ?? {}),
+        });
         if (!modelFile) {
           io.stderr.write(
             `note: no NLU model (${DEFAULT_MODEL_FILE} is missing): every request goes to a person. ` +

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../shared/index.ts';
 import { detectHumanRequest } from './human-request.ts';
+import { jsonlObjects } from './jsonl-objects.ts';
 import { analyseSentiment, type SentimentResult } from './sentiment.ts';
 
 type SentimentLabel = SentimentResult['label'];
@@ -55,21 +56,8 @@ function parseRows<T>(
   check: (row: Record<string, unknown>) => { value: T } | { field: string; message: string },
 ): T[] {
   const rows: T[] = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    const where = { file, line: i + 1 };
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-    } catch (cause) {
-      throw new UserError('nlu.bad_labelled_line', 'this line is not JSON', where, { cause });
-    }
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-      throw new UserError('nlu.bad_labelled_line', 'expected a JSON object', where);
-    }
-    const result = check(row as Record<string, unknown>);
+  for (const { record, where } of jsonlObjects(text, file, 'nlu.bad_labelled_line')) {
+    const result = check(record);
     if ('field' in result) {
       throw new UserError('nlu.bad_labelled_line', result.message, { ...where, field: result.field });
     }

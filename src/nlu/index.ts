@@ -5,6 +5,7 @@ export * from './entities.ts';
 export * from './evaluate.ts';
 export * from './features.ts';
 export * from './human-request.ts';
+export * from './jsonl-objects.ts';
 export * from './model-file.ts';
 export * from './nlu.ts';
 export * from './sentiment.ts';

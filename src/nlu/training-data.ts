@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { UserError } from '../shared/index.ts';
 import type { Store, StoredTicket } from '../store/store.ts';
 import { type LabelledText, OOS_LABEL } from './classifier.ts';
+import { jsonlObjects } from './jsonl-objects.ts';
 
 /**
  * Reads labelled examples from JSON Lines: `{"text": "...", "label": "..."}` per line; `"label": "oos"` or
@@ -18,21 +19,12 @@ export function parseTrainingJsonl(
   const examples: LabelledText[] = [];
   const firstLine = new Map<string, number>();
   const count = new Map<string, number>();
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    const where = { file, line: i + 1 };
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-    } catch (error) {
-      throw new UserError('nlu.bad_training_line', 'this line is not JSON', where, { cause: error });
-    }
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-      throw new UserError('nlu.bad_training_line', 'expected a JSON object {"text", "label"}', where);
-    }
-    const record = row as Record<string, unknown>;
+  for (const { record, where } of jsonlObjects(
+    text,
+    file,
+    'nlu.bad_training_line',
+    'expected a JSON object {"text", "label"}',
+  )) {
     if (typeof record.text !== 'string' || record.text.trim() === '') {
       throw new UserError('nlu.bad_training_line', 'missing or empty "text"', { ...where, field: 'text' });
     }
@@ -41,7 +33,7 @@ export function parseTrainingJsonl(
       throw new UserError('nlu.bad_training_line', 'missing or empty "label"', { ...where, field: 'label' });
     }
     const label = outOfScope ? OOS_LABEL : (record.label as string).trim();
-    if (!firstLine.has(label)) firstLine.set(label, i + 1);
+    if (!firstLine.has(label)) firstLine.set(label, where.line);
     count.set(label, (count.get(label) ?? 0) + 1);
     examples.push({ text: record.text, label });
   }

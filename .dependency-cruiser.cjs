@@ -2,7 +2,7 @@
  * The layering of docs/ARCHITECTURE.md, enforced: `npm run depcheck` fails on an import against it.
  * shared <- domain <- middle layers (through the interface files of store/nlu/kb/connectors) <- app <- cli/server/web.
  */
-const middle = 'ingest|nlu|kb|audit|workflows|escalation|connectors|analytics|demo';
+const middle = 'ingest|nlu|kb|audit|workflows|escalation|connectors|analytics|demo|abcd';
 const implementations = '^src/(store/(sqlite|postgres)|connectors/[^/]+/)';
 
 module.exports = {

@@ -1,0 +1,2 @@
+export * from './abcd-data.ts';
+export * from './abcd-workflows.ts';

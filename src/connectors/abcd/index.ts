@@ -1,0 +1,9 @@
+export {
+  type AbcdCall,
+  type AbcdConfig,
+  AbcdConfigSchema,
+  type AbcdConnectorProps,
+  AbcdOutputSchema,
+  abcdCatalogueEntry,
+  abcdConnector,
+} from './connector.ts';

@@ -6,6 +6,7 @@ import { demoShopConnector } from './connector.ts';
 import {
   FIXTURE_CUSTOMER_LOCKED,
   FIXTURE_CUSTOMER_NO_ORDERS,
+  FIXTURE_CUSTOMER_ONE_ORDER,
   FIXTURE_CUSTOMER_THREE_ORDERS,
   FIXTURE_ORDER_DELIVERED,
   FIXTURE_ORDER_PROCESSING,
@@ -13,6 +14,9 @@ import {
   FIXTURE_ORDER_UNKNOWN,
 } from './data.ts';
 import { type DemoShopServer, startDemoShopServer } from './server.ts';
+
+/** The fixture orders below belong to this customer (the shipped one to the one-order customer). */
+const OWNER = FIXTURE_CUSTOMER_THREE_ORDERS.email;
 
 /** One suite, run against both transports: the answers must not depend on how the shop is reached. */
 const transports: Array<{ name: string; config: () => Record<string, unknown> }> = [];
@@ -81,15 +85,23 @@ describe.each(transports)('demo-shop connector ($name)', ({ config }) => {
   });
 
   it('changes state: cancel, refund (amount as text), address', async () => {
-    expect((await call('cancelOrder', { orderNumber: FIXTURE_ORDER_PROCESSING })).result).toEqual({
+    expect(
+      (await call('cancelOrder', { orderNumber: FIXTURE_ORDER_PROCESSING, email: OWNER })).result,
+    ).toEqual({
       ok: true,
       value: { cancelled: true },
     });
-    expect((await call('cancelOrder', { orderNumber: FIXTURE_ORDER_PROCESSING })).result).toEqual({
+    expect(
+      (await call('cancelOrder', { orderNumber: FIXTURE_ORDER_PROCESSING, email: OWNER })).result,
+    ).toEqual({
       ok: true,
       value: { cancelled: false, reason: 'already_cancelled' },
     });
-    const refund = await call('refundOrder', { orderNumber: FIXTURE_ORDER_DELIVERED, amount: '19.99' });
+    const refund = await call('refundOrder', {
+      orderNumber: FIXTURE_ORDER_DELIVERED,
+      amount: '19.99',
+      email: OWNER,
+    });
     expect(refund.result).toMatchObject({ ok: true, value: { refunded: true } });
     const address = await call('updateAddress', {
       email: FIXTURE_CUSTOMER_NO_ORDERS.email,
@@ -99,7 +111,11 @@ describe.each(transports)('demo-shop connector ($name)', ({ config }) => {
   });
 
   it('refuses bad input before calling the shop, naming the field', async () => {
-    const outcome = await call('refundOrder', { orderNumber: FIXTURE_ORDER_DELIVERED, amount: 'lots' });
+    const outcome = await call('refundOrder', {
+      orderNumber: FIXTURE_ORDER_DELIVERED,
+      amount: 'lots',
+      email: OWNER,
+    });
     expect(outcome.attempts).toBe(0);
     expect(outcome.result).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     if (!outcome.result.ok) expect(outcome.result.error.message).toContain('input field amount:');

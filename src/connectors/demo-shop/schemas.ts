@@ -98,12 +98,13 @@ export const demoShopSchemas = {
     input: z.object({ orderNumber: OrderNumberInput, email: EmailInput }),
     output: z.object({ sent: z.boolean(), invoiceId: z.string().optional() }),
   },
+  // The email of the person asking: the shop refuses orders that are not theirs (empty when unknown).
   cancelOrder: {
-    input: z.object({ orderNumber: OrderNumberInput }),
+    input: z.object({ orderNumber: OrderNumberInput, email: z.string() }),
     output: z.object({ cancelled: z.boolean(), reason: z.string().optional() }),
   },
   refundOrder: {
-    input: z.object({ orderNumber: OrderNumberInput, amount: AmountInput }),
+    input: z.object({ orderNumber: OrderNumberInput, amount: AmountInput, email: z.string() }),
     output: z.object({
       refunded: z.boolean(),
       refundId: z.string().optional(),

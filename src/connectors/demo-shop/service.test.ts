@@ -13,6 +13,9 @@ import {
 } from './data.ts';
 import { createDemoShopService, normaliseOrderNumber } from './service.ts';
 
+/** The fixture orders below belong to this customer (the shipped one to the one-order customer). */
+const OWNER = FIXTURE_CUSTOMER_THREE_ORDERS.email;
+
 describe('normaliseOrderNumber', () => {
   it.each([
     ['SB-123456', 'SB-123456'],
@@ -81,17 +84,31 @@ describe('createDemoShopService', () => {
 
   it('cancels processing orders only, once', () => {
     const shop = createDemoShopService();
-    expect(shop.cancelOrder({ orderNumber: FIXTURE_ORDER_PROCESSING })).toEqual({ cancelled: true });
+    expect(shop.cancelOrder({ orderNumber: FIXTURE_ORDER_PROCESSING, email: OWNER })).toEqual({
+      cancelled: true,
+    });
     expect(shop.getOrder({ orderNumber: FIXTURE_ORDER_PROCESSING }).order?.status).toBe('cancelled');
-    expect(shop.cancelOrder({ orderNumber: FIXTURE_ORDER_PROCESSING })).toEqual({
+    expect(shop.cancelOrder({ orderNumber: FIXTURE_ORDER_PROCESSING, email: OWNER })).toEqual({
       cancelled: false,
       reason: 'already_cancelled',
     });
-    expect(shop.cancelOrder({ orderNumber: FIXTURE_ORDER_SHIPPED })).toEqual({
+    expect(
+      shop.cancelOrder({ orderNumber: FIXTURE_ORDER_SHIPPED, email: FIXTURE_CUSTOMER_ONE_ORDER.email }),
+    ).toEqual({
       cancelled: false,
       reason: 'already_shipped',
     });
-    expect(shop.cancelOrder({ orderNumber: FIXTURE_ORDER_UNKNOWN })).toEqual({
+    expect(
+      shop.cancelOrder({ orderNumber: FIXTURE_ORDER_PROCESSING, email: FIXTURE_CUSTOMER_ONE_ORDER.email }),
+    ).toEqual({
+      cancelled: false,
+      reason: 'not_your_order',
+    });
+    expect(shop.refundOrder({ orderNumber: FIXTURE_ORDER_DELIVERED, amount: 1, email: '' })).toEqual({
+      refunded: false,
+      reason: 'not_your_order',
+    });
+    expect(shop.cancelOrder({ orderNumber: FIXTURE_ORDER_UNKNOWN, email: OWNER })).toEqual({
       cancelled: false,
       reason: 'not_found',
     });
@@ -99,19 +116,21 @@ describe('createDemoShopService', () => {
 
   it('refunds up to what is left of the order total', () => {
     const shop = createDemoShopService();
-    const first = shop.refundOrder({ orderNumber: FIXTURE_ORDER_DELIVERED, amount: 100 });
+    const first = shop.refundOrder({ orderNumber: FIXTURE_ORDER_DELIVERED, amount: 100, email: OWNER });
     expect(first).toEqual({ refunded: true, refundId: 'RF-500001' });
-    expect(shop.refundOrder({ orderNumber: FIXTURE_ORDER_DELIVERED, amount: 20.01 })).toEqual({
+    expect(shop.refundOrder({ orderNumber: FIXTURE_ORDER_DELIVERED, amount: 20.01, email: OWNER })).toEqual({
       refunded: false,
       reason: 'exceeds_order_total',
     });
-    expect(shop.refundOrder({ orderNumber: FIXTURE_ORDER_DELIVERED, amount: 20 }).refunded).toBe(true);
+    expect(
+      shop.refundOrder({ orderNumber: FIXTURE_ORDER_DELIVERED, amount: 20, email: OWNER }).refunded,
+    ).toBe(true);
     expect(shop.getOrder({ orderNumber: FIXTURE_ORDER_DELIVERED }).order?.refundedAmount).toBe(120);
-    expect(shop.refundOrder({ orderNumber: FIXTURE_ORDER_CANCELLED, amount: 1 })).toEqual({
+    expect(shop.refundOrder({ orderNumber: FIXTURE_ORDER_CANCELLED, amount: 1, email: OWNER })).toEqual({
       refunded: false,
       reason: 'order_cancelled',
     });
-    expect(shop.refundOrder({ orderNumber: FIXTURE_ORDER_UNKNOWN, amount: 1 })).toEqual({
+    expect(shop.refundOrder({ orderNumber: FIXTURE_ORDER_UNKNOWN, amount: 1, email: OWNER })).toEqual({
       refunded: false,
       reason: 'not_found',
     });
@@ -137,7 +156,7 @@ describe('createDemoShopService', () => {
   it('keeps each instance its own: changes and returned copies do not leak', () => {
     const a = createDemoShopService();
     const b = createDemoShopService();
-    a.cancelOrder({ orderNumber: FIXTURE_ORDER_PROCESSING });
+    a.cancelOrder({ orderNumber: FIXTURE_ORDER_PROCESSING, email: OWNER });
     expect(b.getOrder({ orderNumber: FIXTURE_ORDER_PROCESSING }).order?.status).toBe('processing');
     const copy = b.getOrder({ orderNumber: FIXTURE_ORDER_PROCESSING }).order!;
     copy.status = 'delivered';

@@ -73,17 +73,19 @@ export function createDemoShopService(
       const invoice = order && key(order.email) === key(email) ? invoices.get(order.orderNumber) : undefined;
       return invoice ? { sent: true, invoiceId: invoice.invoiceId } : { sent: false };
     },
-    cancelOrder: ({ orderNumber }) => {
+    cancelOrder: ({ orderNumber, email }) => {
       const order = findOrder(orderNumber);
       if (!order) return { cancelled: false, reason: 'not_found' };
+      if (key(order.email) !== key(email)) return { cancelled: false, reason: 'not_your_order' };
       if (order.status !== 'processing') return { cancelled: false, reason: `already_${order.status}` };
       order.status = 'cancelled';
       order.estimatedDelivery = null;
       return { cancelled: true };
     },
-    refundOrder: ({ orderNumber, amount }) => {
+    refundOrder: ({ orderNumber, amount, email }) => {
       const order = findOrder(orderNumber);
       if (!order) return { refunded: false, reason: 'not_found' };
+      if (key(order.email) !== key(email)) return { refunded: false, reason: 'not_your_order' };
       if (order.status === 'cancelled') return { refunded: false, reason: 'order_cancelled' };
       const cents = Math.round(amount * 100);
       if (cents > Math.round((order.total - order.refundedAmount) * 100)) {

@@ -17,6 +17,7 @@ import {
   createConversationRuntime,
   type KnowledgeSearch,
 } from './conversation-runtime.ts';
+import { openKnowledge } from './knowledge.ts';
 import { createTurnAnalyser } from './turn-analysis.ts';
 
 export interface OpenConversationsOptions {
@@ -29,6 +30,8 @@ export interface OpenConversationsOptions {
   guardrails?: GuardrailConfig;
   clock?: Clock;
   logger?: Logger;
+  /** A knowledge-base index file (`kb import`); absent or missing: `answer` steps take their fallback. */
+  knowledgeIndex?: string;
   searchKnowledge?: KnowledgeSearch;
 }
 
@@ -77,6 +80,8 @@ export function openConversations(options: OpenConversationsOptions): OpenedConv
     );
   }
   const workflows = loaded.workflows.map((w) => w.definition);
+  const searchKnowledge =
+    options.searchKnowledge ?? (options.knowledgeIndex ? openKnowledge(options.knowledgeIndex) : null);
   const connectors = buildConnectorRegistry({
     config: { connectors: options.connectors ?? {} },
     clock,
@@ -90,7 +95,7 @@ export function openConversations(options: OpenConversationsOptions): OpenedConv
     guardrails: options.guardrails ?? DEFAULT_GUARDRAILS,
     clock,
     logger,
-    ...(options.searchKnowledge ? { searchKnowledge: options.searchKnowledge } : {}),
+    ...(searchKnowledge ? { searchKnowledge } : {}),
   });
   return { runtime, nlu, workflows };
 }

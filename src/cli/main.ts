@@ -4,6 +4,7 @@ import { registerAudit } from './commands/audit.ts';
 import { registerChat } from './commands/chat.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerImport } from './commands/import.ts';
+import { registerKb } from './commands/kb.ts';
 import { registerNlu } from './commands/nlu.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStats } from './commands/stats.ts';
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIo): Command {
   registerStart(program, io);
   registerWorkflows(program, io);
   registerChat(program, io);
+  registerKb(program, io);
   return program;
 }
 

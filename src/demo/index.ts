@@ -21,3 +21,6 @@ export { ticketToZendesk, ticketToZendeskLine, ZENDESK_FIELDS } from './zendesk-
 
 /** The demo shop's entity patterns (its order numbers), stored in the model `npm start` trains. */
 export const DEMO_ENTITIES_FILE = new URL('./entities.yaml', import.meta.url);
+
+/** The demo shop's help articles (Markdown with front matter), imported by `npm start`. */
+export const DEMO_KB_DIR = new URL('./kb/', import.meta.url);

@@ -125,6 +125,24 @@ describe('switchboard chat --script: the order-status workflow', () => {
   });
 });
 
+describe('switchboard chat: the knowledge base that npm start imports answers the billing FAQ', () => {
+  it('quotes the best passage with its source, asks whether it helped, resolves on yes', async () => {
+    const script = join(dir, 'billing.txt');
+    writeFileSync(script, 'what is this charge on my card statement\nyes, thanks\n');
+    const m = memoryIo({}, dir);
+    expect(
+      await main(
+        ['node', 'switchboard', 'chat', '--db', db, '--script', script, '--conversation', 'kb-1'],
+        m.io,
+      ),
+    ).toBe(0);
+    const t = JSON.parse(m.stdout()) as Transcript;
+    expect(t.turns[0]?.bot.map((b) => b.kind)).toEqual(['reply', 'confirm']);
+    expect(t.turns[0]?.bot[0]?.text).toMatch(/Source: .+\(https:\/\/help\.sablebramble\.example\//);
+    expect(t.outcome).toMatchObject({ status: 'resolved', workflow: 'billing-faq' });
+  });
+});
+
 describe('switchboard chat, interactive', () => {
   it('prints the replies, intents with --debug, and the handoff packet on escalation', async () => {
     const m = memoryIo({}, dir);

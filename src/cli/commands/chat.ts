@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { TurnReport } from '../../app/conversation-runtime.ts';
+import { DEFAULT_KB_INDEX } from '../../app/knowledge.ts';
 import { openConversations } from '../../app/open-conversations.ts';
 import { resolveWorkflowsDir } from '../../app/workflows-dir.ts';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../config/index.ts';
@@ -34,6 +35,7 @@ type ChatScript = z.infer<typeof ScriptSchema>;
 
 interface ChatOptions {
   db?: string;
+  kb?: string;
   config?: string;
   model?: string;
   workflows?: string;
@@ -65,6 +67,10 @@ export function registerChat(program: Command, io: CliIo): void {
     .option(
       '--model <file>',
       `NLU model (default: the configuration's, else ${DEFAULT_MODEL_FILE} when it exists)`,
+    )
+    .option(
+      '--kb <file>',
+      `knowledge-base index from \`kb import\` (default: ${DEFAULT_KB_INDEX} when it exists)`,
     )
     .option('--workflows <dir>', 'workflow folder (default: ./workflows, else the demo workflows)')
     .option('--customer <email>', "the customer's email address")
@@ -99,6 +105,7 @@ export function registerChat(program: Command, io: CliIo): void {
           modelFile,
           workflowsDir,
           connectors: config.connectors ?? {},
+          knowledgeIndex: resolve(io.cwd, opts.kb ?? DEFAULT_KB_INDEX),
           guardrails: GuardrailConfigSchema.parse(config.guardrails ?? {}),
         });
         if (!modelFile) {

@@ -2,10 +2,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { DEFAULT_KB_INDEX } from '../../app/knowledge.ts';
 import { loadEntityPatternsFile } from '../../app/nlu-config.ts';
 import { discoverTopics, loadExclusionRules, runAudit, writeAuditOutputs } from '../../audit/index.ts';
-import { DEMO_ENTITIES_FILE, writeDemoFile } from '../../demo/index.ts';
+import { DEMO_ENTITIES_FILE, DEMO_KB_DIR, writeDemoFile } from '../../demo/index.ts';
 import { chooseImporter, importers, openFileSource, runImport, startReading } from '../../ingest/index.ts';
+import { buildKnowledgeIndex, readArticles, writeKnowledgeIndex } from '../../kb/index.ts';
 import {
   DEFAULT_TRAIN_OPTIONS,
   trainIntentModel,
@@ -76,6 +78,7 @@ export function registerStart(program: Command, io: CliIo): void {
         const modelFile = resolve(io.cwd, DEFAULT_MODEL_FILE);
         if (loaded || !existsSync(modelFile)) await trainDemoModel(store, modelFile, io);
         else io.stdout.write(`NLU model: ${modelFile} (kept; delete it to retrain)\n\n`);
+        importDemoKnowledge(io);
         const t1 = performance.now();
         const result = await runAudit({ store, exclusions: loadExclusionRules(undefined), discoverTopics });
         const outDir = resolve(io.cwd, '.switchboard', 'audit');
@@ -110,5 +113,16 @@ async function trainDemoModel(store: Store, modelFile: string, io: CliIo): Promi
         ? `  left out (fewer than 5 tickets): ${data.leftOut.map((l) => `${l.label} (${l.examples})`).join(', ')}\n`
         : '') +
       '\n',
+  );
+}
+
+/** The demo shop's help articles into the knowledge-base index the chat's `answer` steps search. */
+function importDemoKnowledge(io: CliIo): void {
+  const indexPath = resolve(io.cwd, DEFAULT_KB_INDEX);
+  const index = buildKnowledgeIndex(readArticles(fileURLToPath(DEMO_KB_DIR)), Date.now());
+  mkdirSync(resolve(indexPath, '..'), { recursive: true });
+  writeKnowledgeIndex(indexPath, index);
+  io.stdout.write(
+    `knowledge base: ${index.articles.length} demo articles, ${index.passages.length} passages -> ${indexPath}\n\n`,
   );
 }

@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerImport } from './commands/import.ts';
 import { registerKb } from './commands/kb.ts';
 import { registerNlu } from './commands/nlu.ts';
+import { registerReplay } from './commands/replay.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStats } from './commands/stats.ts';
 import { registerTopics } from './commands/topics.ts';
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIo): Command {
   registerStart(program, io);
   registerWorkflows(program, io);
   registerChat(program, io);
+  registerReplay(program, io);
   registerKb(program, io);
   return program;
 }

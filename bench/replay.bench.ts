@@ -1,0 +1,103 @@
+// npm run bench:replay [-- --tickets N]
+// Replay of the demo history through every demo workflow, as `switchboard replay --all` does it: N demo
+// tickets (default 10,000) in a SQLite file, the NLU trained on them (set-up, not timed), then every ticket the
+// NLU routes to a workflow played as a conversation in an in-memory store: NLU, guardrails, engine, the
+// demo-shop connector in process. One process, one thread. Target: >= 1,000 tickets/s. Prints a table and
+// one JSON line.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildConnectorRegistry } from '../src/app/connectors.ts';
+import { openStore } from '../src/app/index.ts';
+import { loadEntityPatternsFile } from '../src/app/nlu-config.ts';
+import { replayTickets } from '../src/app/replay.ts';
+import { createTurnAnalyser } from '../src/app/turn-analysis.ts';
+import { DEMO_WORKFLOWS_DIR } from '../src/app/workflows-dir.ts';
+import { loadExclusionRules } from '../src/audit/index.ts';
+import { DEMO_ENTITIES_FILE, demoTicketToRecord, generateDemoTickets } from '../src/demo/index.ts';
+import { DEFAULT_GUARDRAILS } from '../src/domain/index.ts';
+import {
+  createNlu,
+  DEFAULT_TRAIN_OPTIONS,
+  trainIntentModel,
+  trainingExamplesFromStore,
+} from '../src/nlu/index.ts';
+import { silentLogger, systemClock } from '../src/shared/index.ts';
+import { loadWorkflowDir } from '../src/workflows/index.ts';
+
+const args = process.argv.slice(2);
+const at = args.indexOf('--tickets');
+const tickets = at >= 0 ? Number(args[at + 1]) : 10_000;
+const TARGET = 1000;
+
+const dir = mkdtempSync(join(tmpdir(), 'sb-bench-replay-'));
+try {
+  const store = await openStore({ db: join(dir, 'replay.db') });
+  const records = Array.from(generateDemoTickets({ tickets, seed: 11 }), demoTicketToRecord);
+  for (let i = 0; i < records.length; i += 2000) {
+    await store.upsertTickets(records.slice(i, i + 2000), { origin: 'bench' });
+  }
+  const data = await trainingExamplesFromStore({ store, minExamples: 5 });
+  const model = {
+    ...trainIntentModel(data.examples, DEFAULT_TRAIN_OPTIONS),
+    entities: loadEntityPatternsFile(fileURLToPath(DEMO_ENTITIES_FILE)),
+  };
+  const nlu = createNlu({ model });
+  const analyse = createTurnAnalyser({ nlu, exclusions: loadExclusionRules() });
+  const workflows = loadWorkflowDir(DEMO_WORKFLOWS_DIR).workflows.map((w) => w.definition);
+  const connectors = buildConnectorRegistry({ config: {}, clock: systemClock, logger: silentLogger });
+
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const report = await replayTickets({
+    store,
+    analyse,
+    workflows,
+    connectors,
+    guardrails: DEFAULT_GUARDRAILS,
+    clock: systemClock,
+    sample: tickets,
+    seed: 1,
+  });
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  await store.close();
+
+  const replayed = report.workflows.reduce((n, w) => n + w.tickets, 0);
+  const row = {
+    ticketsInStore: report.ticketsRead,
+    workflows: report.workflows.length,
+    replayed,
+    seconds: round(wallMs / 1000, 2),
+    ticketsPerSecond: Math.round(replayed / (wallMs / 1000)),
+    storeTicketsPerSecond: Math.round(report.ticketsRead / (wallMs / 1000)),
+    cpuSeconds: round((cpu.user + cpu.system) / 1e6, 2),
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+  const pass = row.ticketsPerSecond >= TARGET;
+  console.log(
+    '\nbench:replay: demo history through every demo workflow (routing, NLU, engine, in-memory store), one thread',
+  );
+  console.log(
+    '| tickets in store | workflows | replayed | seconds | replayed tickets/s | store tickets/s | CPU s | peak RSS MB |',
+  );
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    `| ${row.ticketsInStore} | ${row.workflows} | ${row.replayed} | ${row.seconds} | ${row.ticketsPerSecond} | ${row.storeTicketsPerSecond} | ${row.cpuSeconds} | ${row.maxRssMb} |`,
+  );
+  for (const w of report.workflows) {
+    console.log(
+      `  ${w.workflow}: ${w.tickets} tickets, resolved ${w.outcomes.resolved}, escalated ${w.outcomes.escalated}, stuck ${w.outcomes.stuck}, error ${w.outcomes.error}`,
+    );
+  }
+  console.log(`target: >= ${TARGET} replayed tickets/s on one core ${pass ? 'met' : 'NOT met'}\n`);
+  console.log(JSON.stringify({ bench: 'replay', ...row, target: { ticketsPerSecond: TARGET }, pass }));
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,372 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadExclusionRules } from '../audit/index.ts';
+import {
+  FIXTURE_CUSTOMER_LOCKED,
+  FIXTURE_CUSTOMER_NO_ORDERS,
+  FIXTURE_CUSTOMER_ONE_ORDER,
+} from '../connectors/demo-shop/index.ts';
+import { DEMO_ENTITIES_FILE, demoTicketToRecord, generateDemoTickets } from '../demo/index.ts';
+import { DEFAULT_GUARDRAILS, type TicketRecord } from '../domain/index.ts';
+import {
+  createNlu,
+  DEFAULT_TRAIN_OPTIONS,
+  trainIntentModel,
+  trainingExamplesFromStore,
+} from '../nlu/index.ts';
+import { fakeClock, silentLogger } from '../shared/index.ts';
+import type { Store } from '../store/index.ts';
+import { aMessage, aTicket, T0 } from '../store/test-builders.ts';
+import { loadWorkflowDir, type WorkflowDefinition } from '../workflows/index.ts';
+import { buildConnectorRegistry, type ConnectorCaller } from './connectors.ts';
+import { loadEntityPatternsFile } from './nlu-config.ts';
+import { openStore } from './open-store.ts';
+import { type ReplayProps, replayTickets, type TicketReplay, wilsonInterval } from './replay.ts';
+import { createTurnAnalyser, type TurnAnalyser } from './turn-analysis.ts';
+import { DEMO_WORKFLOWS_DIR } from './workflows-dir.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sb-replay-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const UNKNOWN = {
+  externalId: 'x9',
+  email: 'nobody@nowhere.example',
+  name: 'Noah Body',
+  segment: 'free',
+  attributes: {},
+};
+const shopCustomer = (c: { customerId: string; email: string; name: string; plan: string }) => ({
+  externalId: c.customerId,
+  email: c.email,
+  name: c.name,
+  segment: c.plan,
+  attributes: {},
+});
+
+/** A ticket with these customer messages (and one agent reply after the first). */
+function ticket(
+  id: string,
+  props: {
+    category: string;
+    customer: TicketRecord['customer'];
+    customerSays: string[];
+    status?: TicketRecord['status'];
+    subject?: string;
+  },
+): TicketRecord {
+  const [first, ...rest] = props.customerSays;
+  return aTicket({
+    externalId: id,
+    subject: props.subject ?? null,
+    category: props.category,
+    status: props.status ?? 'closed',
+    customer: props.customer,
+    channel: 'email',
+    messages: [
+      aMessage({ body: first ?? '' }),
+      aMessage({
+        authorRole: 'agent',
+        authorId: 'ana',
+        body: `Agent answer to ${id}.`,
+        createdAt: T0 + 60_000,
+      }),
+      ...rest.map((body, i) => aMessage({ body, createdAt: T0 + 120_000 * (i + 1) })),
+    ],
+  });
+}
+
+/** Each ticket's expected outcome, as the demo shop's fixtures make it. */
+const FIXTURES: Array<{ ticket: TicketRecord; expect: Partial<TicketReplay> & { steps?: string[] } }> = [
+  {
+    // One order on file, shipped: told the status; the closed ticket reads as a yes to "did it help?".
+    ticket: ticket('os-one-order', {
+      category: 'order_status',
+      customer: shopCustomer(FIXTURE_CUSTOMER_ONE_ORDER),
+      customerSays: ['Where is my order? It has been a week.'],
+    }),
+    expect: {
+      outcome: 'resolved',
+      steps: [
+        'check_known',
+        'list_orders',
+        'how_many',
+        'get_only_order',
+        'check_listed',
+        'show_status',
+        'say_shipped_tracked',
+        'did_it_help',
+        'done',
+      ],
+    },
+  },
+  {
+    // Unknown customer, no number, nothing more in the history: waits for the order number.
+    ticket: ticket('os-no-number', {
+      category: 'order_status',
+      customer: UNKNOWN,
+      customerSays: ['Where is my order? It has been a week.'],
+      status: 'open',
+    }),
+    expect: { outcome: 'stuck', stuckAt: 'ask_number' },
+  },
+  {
+    // The customer's later messages answer the questions: the number, then an explicit yes.
+    ticket: ticket('os-answers', {
+      category: 'order_status',
+      customer: UNKNOWN,
+      customerSays: ['Where is my order? It has been a week.', 'It is SB-100002', 'yes, thank you'],
+      status: 'open',
+    }),
+    expect: { outcome: 'resolved' },
+  },
+  {
+    // The first number is wrong; the second number in the ticket answers the re-ask (an entity fill).
+    ticket: ticket('os-entity-fill', {
+      category: 'order_status',
+      customer: UNKNOWN,
+      customerSays: ['Where is my order SB-000000? Or maybe the number was SB-100003, not sure.'],
+    }),
+    expect: {
+      outcome: 'resolved',
+      steps: [
+        'check_known',
+        'get_order',
+        'check_found',
+        'ask_again',
+        'get_order_again',
+        'check_found_again',
+        'show_status',
+        'say_delivered',
+        'did_it_help',
+        'done',
+      ],
+    },
+  },
+  {
+    ticket: ticket('os-human', {
+      category: 'order_status',
+      customer: UNKNOWN,
+      customerSays: ['Where is my order? I want to talk to a human, not a bot.'],
+    }),
+    expect: { outcome: 'escalated', escalation: { code: 'human_requested', reason: expect.any(String) } },
+  },
+  {
+    // A system failing with an exception (not a failed call): the replay records the error and goes on.
+    ticket: ticket('os-error', {
+      category: 'order_status',
+      customer: {
+        externalId: 'b1',
+        email: 'boom@shop.example',
+        name: 'Bo Om',
+        segment: 'free',
+        attributes: {},
+      },
+      customerSays: ['Where is my order? It has been a week.'],
+    }),
+    expect: { outcome: 'error', error: 'connector exploded' },
+  },
+  {
+    ticket: ticket('pw-locked', {
+      category: 'password_reset',
+      customer: shopCustomer(FIXTURE_CUSTOMER_LOCKED),
+      customerSays: ['I forgot my password and cannot log in to my account, please send a reset link'],
+    }),
+    expect: {
+      outcome: 'escalated',
+      escalation: {
+        code: 'workflow_escalated',
+        reason: expect.any(String),
+        workflowReason: 'account_locked',
+      },
+    },
+  },
+  {
+    ticket: ticket('pw-sent', {
+      category: 'password_reset',
+      customer: shopCustomer(FIXTURE_CUSTOMER_NO_ORDERS),
+      customerSays: ['I forgot my password and cannot log in to my account, please send a reset link'],
+    }),
+    expect: {
+      outcome: 'resolved',
+      steps: [
+        'check_known',
+        'get_account',
+        'check_account',
+        'send_reset',
+        'check_sent',
+        'say_sent',
+        'did_it_help',
+        'done',
+      ],
+    },
+  },
+  {
+    // Not resolved by the link: the customer's next message is a no to "were you able to set a new password?".
+    ticket: ticket('pw-not-resolved', {
+      category: 'password_reset',
+      customer: shopCustomer(FIXTURE_CUSTOMER_NO_ORDERS),
+      customerSays: [
+        'I forgot my password and cannot log in to my account, please send a reset link',
+        'No, I still have not set one.',
+      ],
+    }),
+    expect: { outcome: 'escalated', escalation: { code: 'not_resolved', reason: expect.any(String) } },
+  },
+  {
+    // Another category: routed to no replayed workflow, so never picked by routing.
+    ticket: ticket('other', {
+      category: 'shipping_address',
+      customer: UNKNOWN,
+      customerSays: ['Do you ship to Iceland, and how much does it cost?'],
+    }),
+    expect: {},
+  },
+];
+
+let store: Store;
+let analyse: TurnAnalyser;
+let workflows: WorkflowDefinition[];
+let connectors: ConnectorCaller;
+
+beforeAll(async () => {
+  // An intent model trained on the demo history (as `npm start` trains it, smaller for speed).
+  const training = await openStore({ db: ':memory:' });
+  await training.upsertTickets(
+    Array.from(generateDemoTickets({ tickets: 1200, seed: 3 }), demoTicketToRecord),
+    {
+      origin: 'demo',
+    },
+  );
+  const data = await trainingExamplesFromStore({ store: training, minExamples: 5 });
+  await training.close();
+  const nlu = createNlu({
+    model: {
+      ...trainIntentModel(data.examples, DEFAULT_TRAIN_OPTIONS),
+      entities: loadEntityPatternsFile(fileURLToPath(DEMO_ENTITIES_FILE)),
+    },
+  });
+  analyse = createTurnAnalyser({ nlu, exclusions: loadExclusionRules() });
+  // Only the two workflows the fixtures are written for, whatever else the demo folder holds.
+  workflows = loadWorkflowDir(DEMO_WORKFLOWS_DIR)
+    .workflows.map((w) => w.definition)
+    .filter((w) => w.id === 'order-status' || w.id === 'password-reset');
+  const clock = fakeClock();
+  const shop = buildConnectorRegistry({ config: {}, clock, logger: silentLogger });
+  connectors = {
+    async call(request) {
+      if ((request.input as { email?: unknown }).email === 'boom@shop.example')
+        throw new Error('connector exploded');
+      return shop.call(request);
+    },
+  };
+  store = await openStore({ db: join(dir, 'history.db') });
+  await store.upsertTickets(
+    FIXTURES.map((f) => f.ticket),
+    { origin: 'test' },
+  );
+}, 90_000);
+afterAll(async () => store?.close());
+
+const replay = (props: Partial<ReplayProps> = {}) =>
+  replayTickets({
+    store,
+    analyse,
+    workflows,
+    connectors,
+    guardrails: DEFAULT_GUARDRAILS,
+    clock: fakeClock(Date.UTC(2026, 10, 1)),
+    examplesPerOutcome: 100,
+    ...props,
+  });
+
+describe('replayTickets', () => {
+  it('routes each ticket to its workflow and gives every ticket its known outcome', async () => {
+    const report = await replay();
+    expect(report.ticketsRead).toBe(FIXTURES.length);
+    const byId = new Map(report.workflows.flatMap((w) => w.examples).map((t) => [t.externalId, t]));
+    expect(byId.has('other')).toBe(false);
+    for (const fixture of FIXTURES) {
+      if (!fixture.expect.outcome) continue;
+      const got = byId.get(fixture.ticket.externalId);
+      const { steps, ...rest } = fixture.expect;
+      expect(got, fixture.ticket.externalId).toMatchObject(rest);
+      if (steps) expect(got?.steps, fixture.ticket.externalId).toEqual(steps);
+    }
+  });
+
+  it('aggregates outcomes, coverage, breaks and the forecast per workflow', async () => {
+    const report = await replay();
+    const os = report.workflows.find((w) => w.workflow === 'order-status');
+    const pw = report.workflows.find((w) => w.workflow === 'password-reset');
+    expect(os).toMatchObject({
+      tickets: 6,
+      candidates: 6,
+      outcomes: { resolved: 3, escalated: 1, stuck: 1, error: 1 },
+      escalationCodes: { human_requested: 1 },
+      breaks: {
+        stuckAt: { ask_number: 1 },
+        errors: [{ message: 'connector exploded', tickets: 1 }],
+        loops: 0,
+      },
+      assumptions: { filledFromEntities: 1, assumedYes: 2, resolvedOnAssumedYes: 2 },
+      selection: { by: 'routing' },
+    });
+    expect(os?.forecast).toMatchObject({ ...wilsonInterval(3, 6), confidence: 0.95 });
+    // The human request escalates before the workflow starts; the exception leaves no state.
+    expect(os?.stepCoverage.check_known).toBe(4);
+    expect(os?.stepCoverage.say_delivered).toBe(1);
+    expect(os?.stepCoverage.say_cancelled).toBe(0);
+    expect(os?.neverReachedSteps).toContain('say_cancelled');
+    expect(os?.neverReachedSteps).not.toContain('say_processing');
+    const taken = (from: string, to: string) =>
+      os?.edgeCoverage.find((e) => e.from === from && e.to === to)?.tickets;
+    expect(taken('how_many', 'get_only_order')).toBe(1);
+    expect(taken('check_found', 'ask_again')).toBe(1);
+    expect(taken('did_it_help', 'done')).toBe(3);
+    expect(os?.neverReachedEdges).toContainEqual(
+      expect.objectContaining({ from: 'show_status', to: 'say_cancelled' }),
+    );
+
+    expect(pw).toMatchObject({
+      tickets: 3,
+      outcomes: { resolved: 1, escalated: 2, stuck: 0, error: 0 },
+      escalationCodes: { workflow_escalated: 1, not_resolved: 1 },
+      workflowReasons: { account_locked: 1 },
+    });
+    // The "no" goes through the confirm's automatic exit.
+    expect(pw?.edgeCoverage.find((e) => e.from === 'did_it_help' && e.kind === 'no')?.tickets).toBe(1);
+    // The user's store only holds the tickets: the replayed conversations were in memory.
+    expect((await store.listConversations({ limit: 10 })).conversations).toEqual([]);
+  });
+
+  it('keeps the replies that would have been sent beside the agent answer', async () => {
+    const report = await replay({ only: ['order-status'] });
+    const t = report.workflows[0]?.examples.find((e) => e.externalId === 'os-one-order');
+    expect(t?.agentReply).toBe('Agent answer to os-one-order.');
+    expect(t?.turns.map((turn) => turn.source)).toEqual(['first_message', 'assumed_yes']);
+    expect(t?.turns[0]?.bot.join('\n')).toMatch(/SB-100001 has shipped/);
+  });
+
+  it('takes the category instead of routing, and samples with a seed', async () => {
+    const category = await replay({ only: ['password-reset'], category: 'password_reset' });
+    expect(category.workflows[0]).toMatchObject({ candidates: 3, tickets: 3, selection: { by: 'category' } });
+
+    const a = await replay({ only: ['order-status'], sample: 3, seed: 5 });
+    const b = await replay({ only: ['order-status'], sample: 3, seed: 5 });
+    const ids = (r: typeof a) => r.workflows[0]?.examples.map((e) => e.externalId).sort();
+    expect(a.workflows[0]).toMatchObject({ candidates: 6, tickets: 3 });
+    expect(ids(a)).toEqual(ids(b));
+  });
+
+  it('wilsonInterval: a proportion with its 95% interval', () => {
+    expect(wilsonInterval(0, 0)).toBeNull();
+    const i = wilsonInterval(8, 10);
+    expect(i?.rate).toBe(0.8);
+    expect(i?.low).toBeCloseTo(0.4902, 3);
+    expect(i?.high).toBeCloseTo(0.9433, 3);
+    expect(wilsonInterval(0, 20)?.low).toBe(0);
+  });
+});

@@ -1,0 +1,160 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../app/index.ts';
+import { loadEntityPatternsFile } from '../../app/nlu-config.ts';
+import { DEMO_WORKFLOWS_DIR } from '../../app/workflows-dir.ts';
+import { DEMO_ENTITIES_FILE, demoTicketToRecord, generateDemoTickets } from '../../demo/index.ts';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  trainIntentModel,
+  trainingExamplesFromStore,
+  writeModelFile,
+} from '../../nlu/index.ts';
+import { aMessage, aTicket } from '../../store/test-builders.ts';
+import { memoryIo } from '../io.ts';
+import { main } from '../main.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sb-replay-cli-'));
+const db = join(dir, 'history.db');
+const model = join(dir, 'nlu.model.json');
+const workflows = join(dir, 'workflows');
+// Two of the demo shop's fixture customers (connectors/demo-shop/data.ts; the CLI layer does not import it):
+// one shipped order, and an active account without orders.
+const FIXTURE_CUSTOMER_ONE_ORDER = {
+  customerId: 'C-00002',
+  name: 'Olivia Okafor',
+  email: 'olivia.okafor@example.net',
+  plan: 'pro',
+};
+const FIXTURE_CUSTOMER_NO_ORDERS = {
+  customerId: 'C-00001',
+  name: 'Nora Lindqvist',
+  email: 'nora.lindqvist@example.com',
+  plan: 'free',
+};
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  const training = await openStore({ db: ':memory:' });
+  await training.upsertTickets(
+    Array.from(generateDemoTickets({ tickets: 1200, seed: 3 }), demoTicketToRecord),
+    {
+      origin: 'demo',
+    },
+  );
+  const data = await trainingExamplesFromStore({ store: training, minExamples: 5 });
+  await training.close();
+  writeModelFile(model, {
+    ...trainIntentModel(data.examples, DEFAULT_TRAIN_OPTIONS),
+    entities: loadEntityPatternsFile(fileURLToPath(DEMO_ENTITIES_FILE)),
+  });
+  // The two workflows the tickets are written for, whatever else the demo folder holds.
+  mkdirSync(workflows);
+  for (const file of ['order-status.yaml', 'password-reset.yaml']) {
+    copyFileSync(join(DEMO_WORKFLOWS_DIR, file), join(workflows, file));
+  }
+  const store = await openStore({ db });
+  const customer = (c: typeof FIXTURE_CUSTOMER_ONE_ORDER) => ({
+    externalId: c.customerId,
+    email: c.email,
+    name: c.name,
+    segment: c.plan,
+    attributes: {},
+  });
+  await store.upsertTickets(
+    [
+      aTicket({
+        externalId: 'os-1',
+        subject: 'Order status',
+        category: 'order_status',
+        customer: customer(FIXTURE_CUSTOMER_ONE_ORDER),
+        messages: [aMessage({ body: 'Where is my order? It has been a week. <script>alert(1)</script>' })],
+      }),
+      aTicket({
+        externalId: 'pw-1',
+        subject: 'Password reset',
+        category: 'password_reset',
+        status: 'open',
+        customer: customer(FIXTURE_CUSTOMER_NO_ORDERS),
+        messages: [aMessage({ body: 'I forgot my password and cannot log in, please send a reset link' })],
+      }),
+    ],
+    { origin: 'test' },
+  );
+  await store.close();
+}, 90_000);
+
+async function run(...args: string[]) {
+  const m = memoryIo({}, dir);
+  const code = await main(['node', 'switchboard', 'replay', ...args], m.io);
+  return { code, stdout: m.stdout(), stderr: m.stderr() };
+}
+
+describe('switchboard replay', () => {
+  it('--all writes replay.md, replay.html and replay.json and prints a table', async () => {
+    const r = await run('--all', '--db', db, '--model', model, '--workflows', workflows, '--out', 'out');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('| order-status | 1 | 1 | 0 | 0 | 0 | 100.0% (20.7-100.0%) |');
+    // Sent the link; the open ticket has no answer to "were you able to set a new password?".
+    expect(r.stdout).toContain('| password-reset | 1 | 0 | 0 | 1 | 0 |');
+    expect(r.stdout).toContain('out/replay.html');
+    const json = JSON.parse(readFileSync(join(dir, 'out', 'replay.json'), 'utf8'));
+    expect(json.workflows.map((w: { workflow: string }) => w.workflow)).toEqual([
+      'order-status',
+      'password-reset',
+    ]);
+    expect(json.workflows[1]).toMatchObject({
+      tickets: 1,
+      outcomes: { resolved: 0, escalated: 0, stuck: 1, error: 0 },
+      stepCoverage: { send_reset: 1 },
+      breaks: { stuckAt: { did_it_help: 1 } },
+    });
+    const html = readFileSync(join(dir, 'out', 'replay.html'), 'utf8');
+    expect(html).not.toContain('<script>');
+    expect(existsSync(join(dir, 'out', 'replay.md'))).toBe(true);
+    // The history store was only read.
+    const store = await openStore({ db });
+    expect((await store.listConversations({ limit: 5 })).conversations).toEqual([]);
+    await store.close();
+  });
+
+  it('--workflow with --category replays only that workflow', async () => {
+    const r = await run(
+      '--workflow',
+      'password-reset',
+      '--category',
+      'password_reset',
+      '--db',
+      db,
+      '--model',
+      model,
+      '--workflows',
+      workflows,
+      '--out',
+      'one',
+    );
+    expect(r.code).toBe(0);
+    const json = JSON.parse(readFileSync(join(dir, 'one', 'replay.json'), 'utf8'));
+    expect(json.workflows).toHaveLength(1);
+    expect(json.workflows[0]).toMatchObject({ workflow: 'password-reset', selection: { by: 'category' } });
+  });
+
+  it('refuses unclear options with exit 2 and says what is wrong', async () => {
+    const none = await run('--db', db, '--model', model);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--workflow ID or --all');
+    const both = await run('--all', '--workflow', 'order-status', '--db', db, '--model', model);
+    expect(both.code).toBe(2);
+    const unknown = await run('--workflow', 'nope', '--db', db, '--model', model, '--workflows', workflows);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no workflow "nope"');
+    expect(unknown.stderr).toContain('order-status, password-reset');
+    const sample = await run('--all', '--sample', 'ten', '--db', db, '--model', model);
+    expect(sample.code).toBe(2);
+    expect(sample.stderr).toContain('--sample');
+  });
+});

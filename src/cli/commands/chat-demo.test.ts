@@ -30,11 +30,22 @@ interface Transcript {
 }
 
 /** Plays one script of examples/chat/ in its own conversation (named after the script). */
-async function play(script: string): Promise<Transcript> {
+async function play(script: string, extra: string[] = []): Promise<Transcript> {
   const m = memoryIo({}, dir);
   const id = script.replace(/\.yaml$/, '');
   const code = await main(
-    ['node', 'switchboard', 'chat', '--db', db, '--script', join(examples, script), '--conversation', id],
+    [
+      'node',
+      'switchboard',
+      'chat',
+      '--db',
+      db,
+      '--script',
+      join(examples, script),
+      '--conversation',
+      id,
+      ...extra,
+    ],
     m.io,
   );
   expect(m.stderr()).toBe('');
@@ -138,9 +149,10 @@ describe('order-cancellation', () => {
 });
 
 describe('billing-faq', () => {
-  // The chat command loads no knowledge base yet, so the search finds nothing and the fallback runs.
+  // Without a knowledge base (an index file that does not exist) the search finds nothing and the fallback
+  // runs; the answered path is tested in chat.test.ts with the base `npm start` imports.
   it('no passage scores high enough: the billing team takes over', async () => {
-    const t = await play('billing-faq-no-answer.yaml');
+    const t = await play('billing-faq-no-answer.yaml', ['--kb', join(dir, 'no-such-index.json')]);
     expect(t.turns[0]?.intent).toBe('billing_question');
     expect(steps(t)).toEqual(['no_answer']);
     expect(t.handoff?.escalation).toMatchObject({ workflowReason: 'no_kb_answer', queue: 'billing' });

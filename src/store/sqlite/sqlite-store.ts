@@ -61,6 +61,9 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
   // 16 MB of page cache (the default is 2 MB): the unique indexes' hot pages stay in memory during imports.
   raw.pragma('cache_size = -16384');
   raw.pragma('temp_store = memory');
+  // Checkpoint every 4,000 WAL pages (16 MB) instead of 1,000: a checkpoint syncs the files, and conversation
+  // turns rewrite the same hot pages, which a longer interval writes back once (bench:engine: p99 4.6 -> 1.4 ms).
+  raw.pragma('wal_autocheckpoint = 4000');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
   const { error } = await migrator(db, 'sqlite').migrateToLatest();
   if (error) {

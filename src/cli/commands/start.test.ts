@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,23 +6,100 @@ import { memoryIo } from '../io.ts';
 import { main } from '../main.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-start-'));
+const db = join(dir, 'start.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const DEMO_WORKFLOWS = [
+  'address-change',
+  'billing-faq',
+  'invoice-request',
+  'order-cancellation',
+  'order-status',
+  'password-reset',
+  'refund-request',
+];
+
 describe('switchboard start', () => {
-  it('loads the demo history into an empty store, audits it, and reuses it on a second run', async () => {
-    const db = join(dir, 'start.db');
+  it('runs the whole loop on an empty store, and reuses the store on a second run', async () => {
     const first = memoryIo({}, dir);
     expect(await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '600'], first.io)).toBe(0);
-    expect(first.stdout()).toMatch(/imported 600 tickets \(0 rejected\)/);
-    expect(first.stdout()).toMatch(/tickets\s+600/);
-    expect(first.stdout()).toMatch(/top opportunities:\n\s+1\. (password_reset|order_status)/);
+    const out = first.stdout();
+    expect(first.stderr()).toBe('');
+
+    const headings = [...out.matchAll(/^── (.+?) ─+$/gm)].map((m) => m[1]);
+    expect(headings).toEqual([
+      'History',
+      'NLU and knowledge base',
+      'Audit',
+      'Workflows',
+      'Replay of the history',
+      'Demo conversations',
+      'What next',
+    ]);
+    expect(out).toMatch(/imported 600 tickets \(0 rejected\)/);
+    expect(out).toMatch(/tickets\s+600/);
+    expect(out).toMatch(/trained the NLU on \d+ tickets \(\d+ intents/);
+    expect(out).toMatch(/top opportunities:\n\s+1\. (password_reset|order_status)/);
     expect(existsSync(join(dir, '.switchboard', 'audit', 'report.html'))).toBe(true);
+
+    // The workflows: checked, then a forecast line per workflow with its interval (or none routed there).
+    expect(out).toContain('7 workflows checked: 0 errors');
+    for (const id of DEMO_WORKFLOWS) {
+      expect(out).toMatch(
+        new RegExp(
+          `^ {2}${id} +(\\d+ +){5}(\\d+\\.\\d% \\(\\d+\\.\\d% to \\d+\\.\\d%\\)|no tickets routed here)$`,
+          'm',
+        ),
+      );
+    }
+    for (const file of ['replay.md', 'replay.html', 'replay.json']) {
+      expect(out).toContain(`  .switchboard/replay/${file}\n`);
+      expect(existsSync(join(dir, '.switchboard', 'replay', file))).toBe(true);
+    }
+
+    // One scripted conversation per top opportunity with a workflow; the last one is handed to a person.
+    const tour = out.slice(out.indexOf('── Demo conversations'), out.indexOf('── What next'));
+    const conversations = [...tour.matchAll(/^(\d)\. (\w+) -> ([\w-]+): /gm)];
+    expect(conversations.length).toBeGreaterThanOrEqual(2);
+    expect(conversations.map((m) => m[1])).toEqual(conversations.map((_, i) => String(i + 1)));
+    for (const m of conversations) expect(DEMO_WORKFLOWS).toContain(m[3]);
+    expect(tour).toMatch(/^ {3}customer> .+\n {3}bot> {6}.+/m);
+    expect(tour.match(/=> resolved by the bot/g)).toHaveLength(conversations.length - 1);
+    expect(tour.match(/=> handed to a person: /g)).toHaveLength(1);
+    const last = conversations.at(-1)?.[3];
+    expect(tour).toContain(
+      `   --- handoff packet ---\n   # Handoff: conversation tour-${conversations.length}-${last}`,
+    );
+    expect(tour).toContain('   --- end of handoff ---');
+    expect(out).toMatch(/What next[\s\S]+switchboard chat --customer[\s\S]+switchboard replay --all/);
 
     const second = memoryIo({}, dir);
     expect(await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '600'], second.io)).toBe(0);
     expect(second.stdout()).toContain('the store already holds tickets');
     expect(second.stdout()).toMatch(/tickets\s+600/);
-  });
+    expect(second.stdout()).toContain('(kept; delete it to retrain)');
+    // The demo conversations ran in memory again: the same ids, nothing left behind in the store.
+    expect(second.stdout()).toContain(`# Handoff: conversation tour-${conversations.length}-${last}`);
+  }, 120_000);
+
+  it('lists the problems of a broken workflow folder and exits 2', async () => {
+    const broken = join(dir, 'broken-workflows');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(
+      join(broken, 'greet.yaml'),
+      'id: greet\nversion: 1\ntrigger: { intents: [greeting] }\nsteps:\n  - id: hello\n    type: reply\n    text: Hi\n    next: nowhere\n',
+    );
+    const m = memoryIo({}, dir);
+    const code = await main(
+      ['node', 'switchboard', 'start', '--db', db, '--tickets', '600', '--workflows', 'broken-workflows'],
+      m.io,
+    );
+    expect(code).toBe(2);
+    expect(m.stdout()).toMatch(/1 workflow checked: [1-9]\d* errors?/);
+    expect(m.stdout()).toMatch(/broken-workflows\/greet\.yaml:\d+:\d+/);
+    expect(m.stdout()).not.toContain('── Replay of the history');
+    expect(m.stderr()).toContain('broken-workflows');
+  }, 60_000);
 
   it('exits 2 on a bad option', async () => {
     const m = memoryIo({}, dir);

@@ -58,6 +58,25 @@ export const AGENT_SCRIPTS: Record<string, AgentScript> = {
       'Thanks for your patience. I asked our warehouse to check order {orderId}: it was scanned out this morning, and the tracking should update by tonight.',
     ],
   ),
+  // The same replies, split by what the order's status allows the agent to say.
+  'order_status/shipped': macro(
+    [
+      'Thanks for reaching out! Your order {orderId} has left our warehouse and is with {carrier}. Your tracking number is {tracking}, and the current estimate is delivery within 2-3 working days.',
+      'Good news: order {orderId} is on its way. You can follow it with tracking number {tracking} on the {carrier} website. Tracking can take up to 24 hours to show the first scan.',
+    ],
+    [
+      "I've contacted {carrier} about {tracking}. They've confirmed the parcel is at their local depot and is booked for delivery tomorrow.",
+    ],
+  ),
+  'order_status/processing': macro(
+    [
+      "I've checked order {orderId}: it's packed and will be handed to {carrier} today. You'll get an email with the tracking link as soon as it's scanned.",
+      "Order {orderId} is being prepared in our warehouse. Orders normally dispatch within 2 working days, and you'll get a dispatch email with tracking as soon as it leaves us.",
+    ],
+    [
+      'Thanks for your patience. I asked our warehouse to check order {orderId}: it was scanned out this morning, and the tracking should update by tonight.',
+    ],
+  ),
   'billing_question/double': macro(
     [
       'Thanks for flagging this. The second charge you can see is a pre-authorisation from when the first payment attempt timed out. It was never taken, and your bank will release it automatically within 3-5 working days.',
@@ -583,6 +602,15 @@ const compiledScripts = new Map<string, CompiledAgentScript>(
 export const COMPILED_BESPOKE_CLOSINGS = compileAll(BESPOKE_CLOSINGS);
 
 /** The agent script for a reply key; an unknown key is a bug in the phrasing tables. */
+/**
+ * The script that answers a ticket with `replyKey` about an order in `orderStatus`: `key/status` when there is
+ * one (an agent does not give tracking for an order still in the warehouse), else the key's own.
+ */
+export function replyKeyFor(replyKey: string, orderStatus: string): string {
+  const specific = `${replyKey}/${orderStatus}`;
+  return compiledScripts.has(specific) ? specific : replyKey;
+}
+
 export function agentScript(key: string): CompiledAgentScript {
   const script = compiledScripts.get(key);
   if (!script) throw new BugError('demo.no_agent_script', `no agent script for "${key}"`);

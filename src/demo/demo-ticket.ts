@@ -60,5 +60,9 @@ export interface DemoTicket {
     angry: boolean;
     /** Typos injected into the customer's messages. */
     typos: number;
+    /** The status of the ticket's order (in the demo shop too) when the customer wrote. */
+    orderStatus: 'processing' | 'shipped' | 'delivered' | 'cancelled';
+    /** The customer typed an order number that exists nowhere (the real one is `orderId`). */
+    wrongOrderNumber: boolean;
   };
 }

@@ -1,7 +1,14 @@
 import type { Priority } from '../domain/ticket.ts';
 import { BugError } from '../shared/index.ts';
+import { replyKeyFor } from './agent-replies.ts';
 import { createArrivals, DAY_MS, HOUR_MS, isWorkingTime, MINUTE_MS, nextWorkingTime } from './calendar.ts';
-import { CATEGORY_PROFILES, CATEGORY_TABLE, type CategoryProfile, DEMO_CATEGORIES } from './categories.ts';
+import {
+  CATEGORY_PROFILES,
+  CATEGORY_TABLE,
+  type CategoryProfile,
+  DEMO_CATEGORIES,
+  type DemoCategory,
+} from './categories.ts';
 import {
   agentMessage,
   agentNote,
@@ -20,6 +27,7 @@ import { AGENTS, type DemoAgent, type SupportGroup } from './shop.ts';
 import { ticketFacts } from './slots.ts';
 import { fill, type SlotValues } from './template.ts';
 import { injectTypos } from './typos.ts';
+import { missingOrderNumber, orderForStory, type WorldOrderStatus } from './world.ts';
 
 export interface DemoOptions {
   tickets: number;
@@ -62,6 +70,33 @@ const COMPLEX_LENGTHS = weightedTable<number>([
   [8, 8],
 ]);
 const PRIORITY_ORDER: readonly Priority[] = ['low', 'normal', 'high', 'urgent'];
+/** Share of tickets about an order whose customer types a number that is no order (misremembered). */
+const WRONG_NUMBER_SHARE = 0.05;
+
+/**
+ * The statuses, most wanted first, that the order a ticket is about had when the customer wrote: a parcel
+ * that is late has shipped or is still processing, a refund follows a delivery, a cancellation mostly comes
+ * before shipping. Tickets not about an order (a password reset that names one) take the newest order.
+ */
+function storyStatuses(rng: Random, category: DemoCategory): readonly WorldOrderStatus[] {
+  switch (category) {
+    case 'order_status':
+      return rng.chance(0.6) ? ['shipped', 'processing'] : ['processing', 'shipped'];
+    case 'shipping_delay':
+      return rng.chance(0.8) ? ['shipped', 'processing'] : ['processing', 'shipped'];
+    case 'order_change':
+      return ['processing', 'shipped'];
+    case 'order_cancellation':
+      return rng.chance(0.8) ? ['processing', 'shipped'] : ['shipped', 'processing'];
+    case 'refund_request':
+      return ['delivered'];
+    case 'invoice_request':
+    case 'complaint':
+      return ['delivered', 'shipped'];
+    default:
+      return [];
+  }
+}
 
 const VARIANT_TABLES = Object.fromEntries(
   DEMO_CATEGORIES.map((c) => [
@@ -185,11 +220,18 @@ function buildTicket(p: BuildProps): DemoTicket {
   const angry = rng.chance(profile.angerRate);
   const { agent, group } = pickAgent(rng, profile);
   const staff = rng.pick(AGENTS);
+  const order = orderForStory({
+    seed: p.seed,
+    customer: { ...customerProfile, index: p.customerIndex },
+    createdAt,
+    prefer: storyStatuses(rng, category),
+  });
+  const wrongNumber = profile.aboutOrder && rng.chance(WRONG_NUMBER_SHARE);
   const facts = ticketFacts({
     rng,
     profile: customerProfile,
-    createdAt,
-    isRefund: category === 'refund_request',
+    order,
+    writtenOrder: wrongNumber ? missingOrderNumber(rng) : null,
     agentFirstName: agent.name.split(' ')[0] as string,
     staffFirstName: staff.name.split(' ')[0] as string,
   });
@@ -236,6 +278,7 @@ function buildTicket(p: BuildProps): DemoTicket {
   const subjectRaw = subjectLine(voicing);
   const subject = subjectRaw === null ? null : withTypos(typos, subjectRaw);
 
+  const replyKey = replyKeyFor(variant.replyKey, order.status);
   const messages: DemoMessage[] = [];
   let agentReplies = 0;
   for (let t = 0; t < turns.length; t++) {
@@ -249,10 +292,10 @@ function buildTicket(p: BuildProps): DemoTicket {
           : laterCustomerMessage(voicing, t === turns.length - 1 && !truncated && !stalled),
       );
     } else if (turn === 'agent') {
-      body = agentMessage(voicing, variant.replyKey, agentReplies === 0);
+      body = agentMessage(voicing, replyKey, agentReplies === 0);
       agentReplies++;
     } else {
-      body = agentNote(voicing, variant.replyKey);
+      body = agentNote(voicing, replyKey);
     }
     messages.push({
       id: p.firstMessageId + t,
@@ -325,7 +368,14 @@ function buildTicket(p: BuildProps): DemoTicket {
     ...rating,
     handleTimeSeconds,
     messages,
-    truth: { category, complex: profile.complex, angry, typos: typos.count },
+    truth: {
+      category,
+      complex: profile.complex,
+      angry,
+      typos: typos.count,
+      orderStatus: order.status,
+      wrongOrderNumber: wrongNumber,
+    },
   };
 }
 

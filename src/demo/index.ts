@@ -11,6 +11,16 @@ export { GENERIC_CSV_HEADER, ticketToCsvRows } from './generic-csv.ts';
 export { AGENTS, type DemoAgent, PLAN_TIERS, type PlanTier, SHOP } from './shop.ts';
 export { demoTicketToRecord } from './to-record.ts';
 export {
+  orderForStory,
+  type WorldCustomer,
+  type WorldOrder,
+  worldCustomer,
+  worldOrder,
+  worldOrderNumber,
+  worldOrderSlot,
+  worldOrdersOf,
+} from './world.ts';
+export {
   DEMO_FORMATS,
   type DemoFileSummary,
   type DemoFormat,

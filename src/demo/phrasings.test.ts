@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT_SCRIPTS, agentScript } from './agent-replies.ts';
+import { AGENT_SCRIPTS, agentScript, replyKeyFor } from './agent-replies.ts';
 import { CATEGORY_PROFILES, CATEGORY_TABLE, DEMO_CATEGORIES } from './categories.ts';
 import { planTurns } from './conversation.ts';
 import { COMPILED_CUSTOMER_SCRIPTS, CUSTOMER_SCRIPTS } from './phrasings.ts';
@@ -19,9 +19,13 @@ describe('phrasing tables', () => {
     const used = new Set<string>();
     for (const category of DEMO_CATEGORIES) {
       for (const variant of COMPILED_CUSTOMER_SCRIPTS[category]) {
-        const script = agentScript(variant.replyKey);
-        expect(script.kind, variant.replyKey).toBe(CATEGORY_PROFILES[category].complex ? 'bespoke' : 'macro');
-        used.add(variant.replyKey);
+        // The order's status can pick a more specific script (`order_status/shipped`).
+        for (const status of ['processing', 'shipped', 'delivered', 'cancelled']) {
+          const key = replyKeyFor(variant.replyKey, status);
+          const script = agentScript(key);
+          expect(script.kind, key).toBe(CATEGORY_PROFILES[category].complex ? 'bespoke' : 'macro');
+          used.add(key);
+        }
       }
     }
     expect([...used].sort()).toEqual(Object.keys(AGENT_SCRIPTS).sort());

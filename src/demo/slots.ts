@@ -1,7 +1,8 @@
 import type { CustomerProfile } from './customers.ts';
 import type { Random } from './random.ts';
-import { CARRIERS, CITIES, COMPANIES, PERSONAL_EMAIL_DOMAINS, PLAN_DETAILS, PRODUCTS, SHOP } from './shop.ts';
+import { CITIES, COMPANIES, PERSONAL_EMAIL_DOMAINS, PLAN_DETAILS, PRODUCTS, SHOP } from './shop.ts';
 import { SLOT, SLOTS, type SlotValues } from './template.ts';
+import type { WorldOrder } from './world.ts';
 
 const MONTHS_SHORT = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const MONTHS_LONG = [
@@ -18,12 +19,6 @@ const MONTHS_LONG = [
   'November',
   'December',
 ];
-const CARRIER_PREFIX: Record<(typeof CARRIERS)[number], string> = {
-  ParcelPoint: 'PP',
-  NorthPost: 'NP',
-  SwiftShip: 'SS',
-  'Bluebird Couriers': 'BB',
-};
 const CHARGE_DESCRIPTORS = [
   'SABLEBRAMBLE*CLUB',
   'SB CLUB MEMBERSHIP',
@@ -36,12 +31,6 @@ const ordinal = (n: number) => {
   if (tens >= 11 && tens <= 13) return `${n}th`;
   return `${n}${['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
 };
-
-/** Shop prices: mostly ending in .99, some round. */
-function price(rng: Random, value: number): number {
-  const whole = Math.max(1, Math.round(value));
-  return rng.chance(0.7) ? whole - 0.01 : whole;
-}
 
 const CENTS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
@@ -87,35 +76,41 @@ export interface TicketFacts {
 }
 
 /**
- * Fills every slot once for a ticket: its order, amounts, dates, tracking and people. Amounts for refunds run
- * from a few dollars to several hundred; other orders centre around a typical basket.
+ * Fills every slot once for a ticket: its order (number, date, total, products, carrier and tracking, all from
+ * the world's order the ticket is about), amounts, dates and people. `writtenOrder` is the number the customer
+ * types when it is not the order's (a misremembered one); the agent's replies keep the real one.
  */
 export function ticketFacts(props: {
   rng: Random;
   profile: CustomerProfile;
-  createdAt: number;
-  isRefund: boolean;
+  order: WorldOrder;
+  writtenOrder: string | null;
   agentFirstName: string;
   staffFirstName: string;
 }): TicketFacts {
-  const { rng, profile, createdAt } = props;
+  const { rng, profile, order: worldOrder } = props;
   const { customer, currency } = profile;
   const values: SlotValues = new Array<string>(SLOTS.length).fill('');
-  const number = digits(rng, 6);
-  const orderId = `${SHOP.orderPrefix}${number}`;
+  const orderId = worldOrder.orderNumber;
+  const number = (props.writtenOrder ?? orderId).slice(SHOP.orderPrefix.length);
   const orderStyle = rng.int(0, 9);
   const order =
-    orderStyle < 5 ? orderId : orderStyle < 8 ? `#${number}` : orderStyle === 8 ? number : `no. ${number}`;
-  const amount = props.isRefund
-    ? price(rng, Math.min(900, Math.max(8, rng.lognormal(45, 1))))
-    : price(rng, Math.min(1500, Math.max(8, rng.lognormal(60, 0.8))));
+    orderStyle < 5
+      ? `${SHOP.orderPrefix}${number}`
+      : orderStyle < 8
+        ? `#${number}`
+        : orderStyle === 8
+          ? number
+          : `no. ${number}`;
+  const amount = worldOrder.total;
   const partial = Math.max(1, Math.round(amount * (0.5 + 0.4 * rng.next()) * 100) / 100);
   const fee = PLAN_DETAILS[customer.plan].monthlyFee || 9.99;
-  const carrier = rng.pick(CARRIERS);
-  const product = rng.pick(PRODUCTS);
-  let product2: string = rng.pick(PRODUCTS);
-  if (product2 === product) product2 = PRODUCTS[(PRODUCTS.indexOf(product) + 1) % PRODUCTS.length] as string;
-  const orderDate = createdAt - rng.int(2, 20) * 86_400_000;
+  const { carrier } = worldOrder;
+  const product = worldOrder.items[0]?.product ?? rng.pick(PRODUCTS);
+  let product2: string = worldOrder.items[1]?.product ?? rng.pick(PRODUCTS);
+  if (product2 === product)
+    product2 = PRODUCTS[((PRODUCTS as readonly string[]).indexOf(product) + 1) % PRODUCTS.length] as string;
+  const orderDate = worldOrder.placedAt;
   const otherDomain = rng.pick(PERSONAL_EMAIL_DOMAINS);
   const [localPart] = customer.email.split('@');
 
@@ -133,7 +128,7 @@ export function ticketFacts(props: {
   values[SLOT.date] = dateText(rng, orderDate);
   values[SLOT.days] = String(rng.int(3, 16));
   values[SLOT.carrier] = carrier;
-  values[SLOT.tracking] = `${CARRIER_PREFIX[carrier]}${digits(rng, 10)}`;
+  values[SLOT.tracking] = worldOrder.trackingNumber;
   values[SLOT.plan] = PLAN_DETAILS[customer.plan].label;
   values[SLOT.membership] = SHOP.membership;
   values[SLOT.shop] = SHOP.name;
@@ -144,7 +139,7 @@ export function ticketFacts(props: {
   values[SLOT.staff] = props.staffFirstName;
   values[SLOT.company] = customer.company ?? rng.pick(COMPANIES).name;
   values[SLOT.qty] = String(rng.int(2, 5));
-  values[SLOT.invoice] = `INV-${digits(rng, 7)}`;
+  values[SLOT.invoice] = worldOrder.invoiceId ?? `INV-${digits(rng, 7)}`;
   values[SLOT.ref] = `CR-${digits(rng, 6)}`;
   return { values, orderId, amount };
 }

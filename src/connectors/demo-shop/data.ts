@@ -1,15 +1,10 @@
 import {
-  CARRIERS,
-  CITIES,
-  COMPANIES,
-  FIRST_NAMES,
-  LAST_NAMES,
-  PERSONAL_EMAIL_DOMAINS,
-  PLAN_TIERS,
-  PRODUCTS,
-  SHOP,
-} from '../../demo/shop.ts';
-import { seededRandom } from '../../shared/index.ts';
+  type WorldCustomer,
+  type WorldOrder,
+  worldCustomer,
+  worldOrderSlot,
+  worldOrdersOf,
+} from '../../demo/world.ts';
 import type { Account, Customer, Invoice, Order } from './schemas.ts';
 
 /** "Today" for the demo shop's data: orders are placed in the 60 days before it. */
@@ -26,7 +21,10 @@ export interface DemoShopData {
 
 export interface DemoShopDataOptions {
   seed?: number;
-  /** Generated customers, on top of the fixtures. */
+  /**
+   * Customers of the demo world (indexes 0 to customers - 1, each with all its orders), on top of the fixtures.
+   * The service's default is DEFAULT_DEMO_SHOP_CUSTOMERS; `generateDemoShopData`'s is 150.
+   */
   customers?: number;
   anchorMs?: number;
 }
@@ -34,13 +32,6 @@ export interface DemoShopDataOptions {
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoDate = (ms: number) => iso(ms).slice(0, 10);
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '');
-
-const CARRIER_PREFIX: Record<(typeof CARRIERS)[number], string> = {
-  ParcelPoint: 'PP',
-  NorthPost: 'NP',
-  SwiftShip: 'SS',
-  'Bluebird Couriers': 'BB',
-};
 
 export const trackingUrl = (carrier: string, trackingNumber: string) =>
   `https://track.sablebramble.example/${slug(carrier)}/${trackingNumber}`;
@@ -66,7 +57,7 @@ function customer(
 
 /*
  * Fixtures: the same in every data set whatever the seed, so tests, scripted chats and demos can name them.
- * Their order numbers (SB-1000xx) never collide with generated ones (SB-2xxxxx and up).
+ * Their order numbers (SB-1000xx) never collide with the world's (SB-200000 and up).
  */
 
 /** A customer with an active account and no orders. */
@@ -187,8 +178,92 @@ const FIXTURE_ACCOUNT_STATUS: Array<[Customer, Account['status']]> = [
 ];
 
 /**
- * The demo shop's customers, accounts, orders and invoices: the fixtures above plus `customers` generated ones,
- * identical for the same seed and anchor on every machine.
+ * Customers of the demo world a shop holds unless told otherwise (indexes 0 to 19,999). A demo history of T
+ * tickets writes from its first round(T / 3) customers, so this covers histories of up to 60,000 tickets.
+ */
+export const DEFAULT_DEMO_SHOP_CUSTOMERS = 20_000;
+
+function worldCustomerRecord(c: WorldCustomer): Customer {
+  return {
+    customerId: c.customerId,
+    name: c.customer.name,
+    email: c.customer.email,
+    plan: c.customer.plan,
+    company: c.customer.company,
+    city: c.city,
+    currency: c.currency,
+  };
+}
+
+function worldOrderRecord(o: WorldOrder): Order {
+  const shipped = o.status === 'shipped' || o.status === 'delivered';
+  return {
+    orderNumber: o.orderNumber,
+    email: o.email,
+    status: o.status,
+    placedAt: iso(o.placedAt),
+    items: o.items.map((i) => ({ ...i })),
+    total: o.total,
+    currency: o.currency,
+    carrier: shipped ? o.carrier : null,
+    trackingNumber: shipped ? o.trackingNumber : null,
+    trackingUrl: shipped ? trackingUrl(o.carrier, o.trackingNumber) : null,
+    estimatedDelivery: o.estimatedDelivery === null ? null : isoDate(o.estimatedDelivery),
+    refundedAmount: 0,
+  };
+}
+
+/** One customer of the demo world as the shop's records: its customer, account, orders and invoices. */
+export function worldCustomerData(seed: number, index: number): DemoShopData {
+  const world = worldCustomer(seed, index);
+  const customer = worldCustomerRecord(world);
+  const orders = worldOrdersOf(seed, world);
+  return {
+    customers: [customer],
+    accounts: [accountFor(customer, world.accountStatus, world.accountCreatedAt)],
+    orders: orders.map(worldOrderRecord),
+    invoices: orders.flatMap((o) =>
+      o.invoiceId === null
+        ? []
+        : [
+            {
+              invoiceId: o.invoiceId,
+              orderNumber: o.orderNumber,
+              email: o.email,
+              amount: o.total,
+              currency: o.currency,
+              issuedAt: iso(o.placedAt),
+            },
+          ],
+    ),
+  };
+}
+
+/** The fixtures alone, placed relative to `anchorMs`. */
+export function fixtureData(anchorMs: number = DEMO_SHOP_ANCHOR_MS): DemoShopData {
+  const orders = fixtureOrders(anchorMs);
+  return {
+    customers: FIXTURE_ACCOUNT_STATUS.map(([c]) => ({ ...c })),
+    accounts: FIXTURE_ACCOUNT_STATUS.map(([c, status]) => accountFor(c, status, anchorMs - 400 * DAY_MS)),
+    orders,
+    invoices: orders
+      .filter((o) => o.status !== 'cancelled')
+      .map((o, i) => ({
+        invoiceId: `INV-${String(3_000_001 + i)}`,
+        orderNumber: o.orderNumber,
+        email: o.email,
+        amount: o.total,
+        currency: o.currency,
+        issuedAt: o.placedAt,
+      })),
+  };
+}
+
+/**
+ * The demo shop's records as lists: the fixtures, then the first `customers` customers of the demo world for
+ * `seed` (src/demo/world.ts, default 150 here: a listing, not the whole shop) with all their orders,
+ * identical on every machine. A world customer whose email an earlier one has is listed once, with both's
+ * orders. `anchorMs` places the fixtures' orders; the world's orders have fixed dates.
  *
  * @example
  * const data = generateDemoShopData({ seed: 7 });
@@ -196,93 +271,59 @@ const FIXTURE_ACCOUNT_STATUS: Array<[Customer, Account['status']]> = [
  */
 export function generateDemoShopData(options: DemoShopDataOptions = {}): DemoShopData {
   const seed = options.seed ?? DEFAULT_DEMO_SHOP_SEED;
-  const count = options.customers ?? 150;
-  const anchorMs = options.anchorMs ?? DEMO_SHOP_ANCHOR_MS;
-  const random = seededRandom(seed);
-  const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-
-  const customers: Customer[] = FIXTURE_ACCOUNT_STATUS.map(([c]) => ({ ...c }));
-  const accounts: Account[] = FIXTURE_ACCOUNT_STATUS.map(([c, status]) =>
-    accountFor(c, status, anchorMs - 400 * DAY_MS),
-  );
-  const orders: Order[] = fixtureOrders(anchorMs);
-  const emails = new Set(customers.map((c) => c.email));
-  const orderNumbers = new Set(orders.map((o) => o.orderNumber));
-
-  for (let n = customers.length + 1; customers.length < FIXTURE_ACCOUNT_STATUS.length + count; n++) {
-    const first = pick(FIRST_NAMES);
-    const last = pick(LAST_NAMES);
-    const plan = pick(PLAN_TIERS);
-    const company = plan === 'business' || plan === 'enterprise' ? pick(COMPANIES) : null;
-    const local = `${slug(first)}.${slug(last)}`;
-    const email = company ? `${local}@${company.domain}` : `${local}@${pick(PERSONAL_EMAIL_DOMAINS)}`;
-    if (emails.has(email)) continue;
-    emails.add(email);
-    const c = customer(n, `${first} ${last}`, email, plan, {
-      company: company?.name ?? null,
-      city: pick(CITIES),
-      currency: pick(['USD', 'USD', 'GBP', 'EUR'] as const),
-    });
-    customers.push(c);
-    const roll = random();
-    accounts.push(
-      accountFor(
-        c,
-        roll < 0.05 ? 'locked' : roll < 0.08 ? 'closed' : 'active',
-        anchorMs - int(30, 900) * DAY_MS,
-      ),
-    );
-
-    const orderCount = int(0, 4);
-    for (let k = 0; k < orderCount; k++) {
-      let orderNumber: string;
-      do orderNumber = `${SHOP.orderPrefix}${int(200_000, 999_999)}`;
-      while (orderNumbers.has(orderNumber));
-      orderNumbers.add(orderNumber);
-      const placedMs = anchorMs - int(1, 60 * 24) * 3_600_000;
-      const ageDays = (anchorMs - placedMs) / DAY_MS;
-      const status: Order['status'] =
-        random() < 0.08 ? 'cancelled' : ageDays < 2 ? 'processing' : ageDays < 7 ? 'shipped' : 'delivered';
-      const items = Array.from({ length: int(1, 3) }, () => ({
-        product: pick(PRODUCTS),
-        quantity: int(1, 3),
-        unitPrice: int(9, 240) - (random() < 0.7 ? 0.01 : 0),
-      }));
-      const total = Math.round(items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0) * 100) / 100;
-      const carrier = pick(CARRIERS);
-      const shipped = status === 'shipped' || status === 'delivered';
-      const trackingNumber = shipped
-        ? `${CARRIER_PREFIX[carrier]}${int(1_000_000_000, 9_999_999_999)}`
-        : null;
-      orders.push({
-        orderNumber,
-        email,
-        status,
-        placedAt: iso(placedMs),
-        items,
-        total,
-        currency: c.currency,
-        carrier: shipped ? carrier : null,
-        trackingNumber,
-        trackingUrl: trackingNumber ? trackingUrl(carrier, trackingNumber) : null,
-        estimatedDelivery:
-          status === 'processing' || status === 'shipped' ? isoDate(placedMs + int(5, 8) * DAY_MS) : null,
-        refundedAmount: 0,
-      });
+  const data = fixtureData(options.anchorMs);
+  const emails = new Set(data.customers.map((c) => c.email));
+  for (let index = 0; index < (options.customers ?? 150); index++) {
+    const slice = worldCustomerData(seed, index);
+    const customer = slice.customers[0] as Customer;
+    if (!emails.has(customer.email)) {
+      emails.add(customer.email);
+      data.customers.push(customer);
+      data.accounts.push(...slice.accounts);
     }
+    data.orders.push(...slice.orders);
+    data.invoices.push(...slice.invoices);
   }
+  return data;
+}
 
-  const invoices: Invoice[] = orders
-    .filter((o) => o.status !== 'cancelled')
-    .map((o, i) => ({
-      invoiceId: `INV-${String(3_000_001 + i)}`,
-      orderNumber: o.orderNumber,
-      email: o.email,
-      amount: o.total,
-      currency: o.currency,
-      issuedAt: o.placedAt,
-    }));
+/** Looks up customers of the demo world one at a time, built only when first asked for. */
+export interface DemoShopWorld {
+  /** The records of the customer whose order this is (`SB-123456`), if the shop holds that customer. */
+  customerOfOrder(orderNumber: string): DemoShopData | undefined;
+  /** The records of the first customer with this email (lower case), if the shop holds one. */
+  customerByEmail(email: string): DemoShopData | undefined;
+}
 
-  return { customers, accounts, orders, invoices };
+/**
+ * The first `customers` customers of the demo world for `seed`, found by order number (decoded, no search)
+ * or by email (customers indexed in order until found, each at most once). The demo shop service uses it so
+ * that a shop of 20,000 customers costs only the customers a conversation asks about.
+ *
+ * @example
+ * const world = openDemoShopWorld({ seed: 7 });
+ * const ticket = generateDemoTickets({ tickets: 10, seed: 7 }).next().value;
+ * world.customerByEmail(ticket.customer.email)?.accounts[0]?.status; // 'active', 'locked' or 'closed'
+ */
+export function openDemoShopWorld(options: { seed?: number; customers?: number } = {}): DemoShopWorld {
+  const seed = options.seed ?? DEFAULT_DEMO_SHOP_SEED;
+  const size = options.customers ?? DEFAULT_DEMO_SHOP_CUSTOMERS;
+  const byEmail = new Map<string, number>();
+  let indexed = 0;
+  return {
+    customerOfOrder: (orderNumber) => {
+      const slot = worldOrderSlot(seed, orderNumber);
+      return slot && slot.customerIndex < size ? worldCustomerData(seed, slot.customerIndex) : undefined;
+    },
+    customerByEmail: (email) => {
+      let index = byEmail.get(email);
+      while (index === undefined && indexed < size) {
+        const found = worldCustomer(seed, indexed).customer.email;
+        if (!byEmail.has(found)) byEmail.set(found, indexed);
+        if (found === email) index = indexed;
+        indexed++;
+      }
+      return index === undefined ? undefined : worldCustomerData(seed, index);
+    },
+  };
 }

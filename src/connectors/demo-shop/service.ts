@@ -1,6 +1,6 @@
 import { SHOP } from '../../demo/shop.ts';
-import { type DemoShopData, type DemoShopDataOptions, generateDemoShopData } from './data.ts';
-import type { Account, DemoShopInput, DemoShopOperation, DemoShopOutput, Order } from './schemas.ts';
+import { type DemoShopData, type DemoShopDataOptions, fixtureData, openDemoShopWorld } from './data.ts';
+import type { Account, DemoShopInput, DemoShopOperation, DemoShopOutput, Invoice, Order } from './schemas.ts';
 
 /** The demo shop's operations as plain functions; the HTTP server and the in-process transport both use them. */
 export type DemoShopService = {
@@ -18,8 +18,11 @@ export function normaliseOrderNumber(text: string): string | null {
 const key = (email: string) => email.trim().toLowerCase();
 
 /**
- * A demo shop over its own copy of the generated data: cancellations, refunds and address changes stay in this
- * instance, so two services (two tests, two registries) never see each other's changes.
+ * A demo shop over its own copy of the data: cancellations, refunds and address changes stay in this instance,
+ * so two services (two tests, two registries) never see each other's changes. Without `data` it holds the
+ * fixtures and the first `customers` customers of the demo world for `seed` (default 20,000, see
+ * `openDemoShopWorld`): the demo history generated with the same seed finds every customer and order it
+ * names. A customer is built the first time an operation names it or one of its orders.
  *
  * @example
  * const shop = createDemoShopService({ seed: 7 });
@@ -28,24 +31,52 @@ const key = (email: string) => email.trim().toLowerCase();
 export function createDemoShopService(
   options: DemoShopDataOptions & { data?: DemoShopData } = {},
 ): DemoShopService {
-  const data = structuredClone(options.data ?? generateDemoShopData(options));
-  const orders = new Map(data.orders.map((o) => [o.orderNumber, o]));
-  const accounts = new Map(data.accounts.map((a) => [key(a.email), a]));
-  const invoices = new Map(data.invoices.map((i) => [i.orderNumber, i]));
+  const orders = new Map<string, Order>();
+  const accounts = new Map<string, Account>();
+  const invoices = new Map<string, Invoice>();
   const ordersByEmail = new Map<string, Order[]>();
-  for (const order of data.orders) {
-    const list = ordersByEmail.get(key(order.email)) ?? [];
-    list.push(order);
-    ordersByEmail.set(key(order.email), list);
-  }
+  const add = (data: DemoShopData) => {
+    for (const account of data.accounts) {
+      if (!accounts.has(key(account.email))) accounts.set(key(account.email), account);
+    }
+    for (const invoice of data.invoices) invoices.set(invoice.orderNumber, invoice);
+    for (const order of data.orders) {
+      if (orders.has(order.orderNumber)) continue;
+      orders.set(order.orderNumber, order);
+      const list = ordersByEmail.get(key(order.email)) ?? [];
+      list.push(order);
+      ordersByEmail.set(key(order.email), list);
+    }
+  };
+  add(structuredClone(options.data ?? fixtureData(options.anchorMs)));
+  const world = options.data ? undefined : openDemoShopWorld(options);
+  // Emails already asked of the world, found or not: each customer is added once.
+  const askedEmails = new Set<string>();
+  const withEmail = (email: string) => {
+    const k = key(email);
+    if (world && !askedEmails.has(k)) {
+      askedEmails.add(k);
+      const data = world.customerByEmail(k);
+      if (data) add(data);
+    }
+    return k;
+  };
   let refunds = 0;
 
   const findOrder = (orderNumber: string): Order | undefined => {
     const normalised = normaliseOrderNumber(orderNumber);
-    return normalised ? orders.get(normalised) : undefined;
+    if (!normalised) return undefined;
+    if (world && !orders.has(normalised)) {
+      const data = world.customerOfOrder(normalised);
+      if (data) {
+        add(data);
+        for (const customer of data.customers) askedEmails.add(key(customer.email));
+      }
+    }
+    return orders.get(normalised);
   };
   const openAccount = (email: string): Account | undefined => {
-    const account = accounts.get(key(email));
+    const account = accounts.get(withEmail(email));
     return account && account.status !== 'closed' ? account : undefined;
   };
 
@@ -55,13 +86,13 @@ export function createDemoShopService(
       return order ? { found: true, order: structuredClone(order) } : { found: false };
     },
     listOrders: ({ email }) => {
-      const list = [...(ordersByEmail.get(key(email)) ?? [])].sort((a, b) =>
+      const list = [...(ordersByEmail.get(withEmail(email)) ?? [])].sort((a, b) =>
         b.placedAt.localeCompare(a.placedAt),
       );
       return { orders: structuredClone(list), count: list.length };
     },
     getAccount: ({ email }) => {
-      const account = accounts.get(key(email));
+      const account = accounts.get(withEmail(email));
       return account ? { found: true, account: { ...account } } : { found: false };
     },
     sendPasswordReset: ({ email }) => ({
@@ -96,7 +127,7 @@ export function createDemoShopService(
       return { refunded: true, refundId: `RF-${String(500_000 + refunds)}` };
     },
     updateAddress: ({ email, address }) => {
-      const account = accounts.get(key(email));
+      const account = accounts.get(withEmail(email));
       if (account?.status !== 'active') return { updated: false };
       account.address = address;
       return { updated: true };

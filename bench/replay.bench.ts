@@ -34,7 +34,8 @@ const TARGET = 1000;
 const dir = mkdtempSync(join(tmpdir(), 'sb-bench-replay-'));
 try {
   const store = await openStore({ db: join(dir, 'replay.db') });
-  const records = Array.from(generateDemoTickets({ tickets, seed: 11 }), demoTicketToRecord);
+  const HISTORY_SEED = 11;
+  const records = Array.from(generateDemoTickets({ tickets, seed: HISTORY_SEED }), demoTicketToRecord);
   for (let i = 0; i < records.length; i += 2000) {
     await store.upsertTickets(records.slice(i, i + 2000), { origin: 'bench' });
   }
@@ -46,7 +47,12 @@ try {
   const nlu = createNlu({ model });
   const analyse = createTurnAnalyser({ nlu, exclusions: loadExclusionRules() });
   const workflows = loadWorkflowDir(DEMO_WORKFLOWS_DIR).workflows.map((w) => w.definition);
-  const connectors = buildConnectorRegistry({ config: {}, clock: systemClock, logger: silentLogger });
+  // The demo shop of the same seed holds the history's customers and orders.
+  const connectors = buildConnectorRegistry({
+    config: { connectors: { 'demo-shop': { seed: HISTORY_SEED } } },
+    clock: systemClock,
+    logger: silentLogger,
+  });
 
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();

@@ -88,6 +88,11 @@ export const SlotSchema = z.strictObject({
   retries: z.number().int().min(0).max(5).default(2),
   /** Filled from the entities of earlier customer messages when present (no question asked). */
   fromEntities: z.boolean().default(true),
+  /**
+   * For `type: choice` with fixed `choices`: filled from the customer's opening message when it names exactly
+   * one of the choices ("I moved, how do I update my address?" -> address), so the question is not asked.
+   */
+  fromMessage: z.boolean().default(false),
 });
 export type SlotDefinition = z.infer<typeof SlotSchema>;
 

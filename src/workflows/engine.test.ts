@@ -449,6 +449,33 @@ describe('steps', () => {
     expect(run.state.trail[0]).toMatchObject({ stepId: 'a', outcome: 'already_filled' });
   });
 
+  it('fills a choice slot from the opening message when it names exactly one choice (fromMessage)', () => {
+    const definition = workflow({
+      slots: {
+        change: {
+          type: 'choice',
+          choices: ['address', 'something else'],
+          prompt: 'Which?',
+          fromMessage: true,
+        },
+      },
+      steps: [
+        { id: 'a', type: 'ask', slot: 'change' },
+        { id: 'done', type: 'resolve', summary: '{{ slots.change }}' },
+      ],
+    });
+    const named = conversation(definition);
+    expect(named.start('How do I update my delivery Address?')).toEqual([
+      { type: 'resolve', stepId: 'done', summary: 'address' },
+    ]);
+    // A word inside another word is not a choice; without fromMessage the question is asked.
+    expect(only(conversation(definition).start('my addresses are wrong'), 'ask')?.slot).toBe('change');
+    const asked = conversation(
+      workflow({ ...definition, slots: { change: { ...definition.slots.change!, fromMessage: false } } }),
+    );
+    expect(only(asked.start('update my address'), 'ask')?.slot).toBe('change');
+  });
+
   it('fills an entity slot from an entity of an earlier message when its ask step comes', () => {
     const run = conversation(
       workflow({

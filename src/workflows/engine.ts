@@ -149,7 +149,7 @@ function start(definition: WorkflowDefinition, event: Extract<EngineEvent, { typ
     updatedAt: event.at,
   };
   for (const [name, slot] of Object.entries(definition.slots)) {
-    const value = valueFromEntities(name, slot, state);
+    const value = valueFromEntities(name, slot, state) ?? choiceFromMessage(slot, event.turn.text);
     if (value !== undefined) state.slots[name] = value;
   }
   const run = new Run(definition, state, event.at);
@@ -310,6 +310,18 @@ function onAnswerResult(
       detail: `Step ${answer.id}: no passage scored ${answer.minScore} or more.`,
     });
   return run.result();
+}
+
+/**
+ * A fixed choice the opening message names, when it names exactly one (whole words, any case). Positions
+ * ("the first") are not read here: in an opening message they rarely mean a choice.
+ */
+function choiceFromMessage(slot: SlotDefinition, text: string): string | undefined {
+  if (slot.type !== 'choice' || !slot.fromMessage || !slot.choices) return undefined;
+  const named = slot.choices.filter((choice) =>
+    new RegExp(`\\b${choice.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(text),
+  );
+  return named.length === 1 ? named[0] : undefined;
 }
 
 /** The first entity of an entity slot's type, in message order, that validates. */

@@ -367,6 +367,22 @@ function startEvents(definition: WorkflowDefinition, conversationId: string, at:
       });
     }
   }
+  // Choice slots filled from the opening message: one opening per choice it could name.
+  for (const slot of Object.values(definition.slots)) {
+    if (slot.type !== 'choice' || !slot.fromMessage || !slot.choices) continue;
+    for (const choice of slot.choices) {
+      for (const customer of customers) {
+        events.push({
+          type: 'start',
+          at,
+          turn: customerTurn(`I need some help with this: ${choice}.`, [], intent),
+          customer,
+          channel: 'chat',
+          conversationId,
+        });
+      }
+    }
+  }
   return events;
 }
 

@@ -210,9 +210,7 @@ describe('switchboard nlu', () => {
     );
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('400 tickets read, 400 with a category');
-    expect(text.stdout).toMatch(
-      /left out \(fewer than 10 examples\): (\w+ \(\d\)(, )?)+\n/,
-    );
+    expect(text.stdout).toMatch(/left out \(fewer than 10 examples\): (\w+ \(\d\)(, )?)+\n/);
 
     const otherSource = await run(
       ['nlu', 'train', '--from-store', '--db', db, '--source', 'zendesk', '--model', 'z.json'],

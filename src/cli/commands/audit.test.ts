@@ -1,28 +1,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { openStore } from '../../app/index.ts';
 import { demoTicketToRecord, generateDemoTickets } from '../../demo/index.ts';
-import { memoryIo } from '../io.ts';
-import { reportError } from '../main.ts';
+import { runCommand } from '../testing.ts';
 import { registerAudit } from './audit.ts';
 
 async function run(args: string[], cwd: string) {
-  const m = memoryIo({}, cwd);
-  const program = new Command('switchboard')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => m.io.stderr.write(s) });
-  registerAudit(program, m.io);
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'switchboard', ...args]);
-  } catch (error) {
-    code = reportError(error, m.io);
-  }
-  return { code, stdout: m.stdout(), stderr: m.stderr() };
+  return runCommand((program, io) => registerAudit(program, io), args, cwd);
 }
 
 describe('switchboard audit', () => {

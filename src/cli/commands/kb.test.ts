@@ -2,15 +2,13 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../app/index.ts';
 import { DEFAULT_TRAIN_OPTIONS, trainIntentModel, writeModelFile } from '../../nlu/index.ts';
 import { generateIntentExamples } from '../../nlu/testing.ts';
 import { fakeClock } from '../../shared/index.ts';
 import { aMessage, aTicket } from '../../store/test-builders.ts';
-import { memoryIo } from '../io.ts';
-import { reportError } from '../main.ts';
+import { runCommand } from '../testing.ts';
 import { registerKb } from './kb.ts';
 
 const DEMO_KB = fileURLToPath(new URL('../../demo/kb/', import.meta.url));
@@ -19,19 +17,7 @@ const NOW = Date.UTC(2026, 10, 27);
 
 /** Runs `switchboard kb ...` in-process with its own program (main.ts wires the command in separately). */
 async function run(args: string[], cwd: string) {
-  const { io, stdout, stderr } = memoryIo({}, cwd);
-  const program = new Command('switchboard').exitOverride().configureOutput({
-    writeOut: (s) => io.stdout.write(s),
-    writeErr: (s) => io.stderr.write(s),
-  });
-  registerKb(program, io, fakeClock(NOW));
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'switchboard', ...args]);
-  } catch (error) {
-    code = reportError(error, io);
-  }
-  return { code, stdout: stdout(), stderr: stderr() };
+  return runCommand((program, io) => registerKb(program, io, fakeClock(NOW)), args, cwd);
 }
 
 /** A working directory with a copy of a knowledge-base folder in `kb/`. */

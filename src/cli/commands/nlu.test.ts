@@ -1,33 +1,17 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../app/index.ts';
 import { demoTicketToRecord, generateDemoTickets } from '../../demo/index.ts';
 import { generateIntentExamples } from '../../nlu/testing.ts';
+import { runCommand } from '../testing.ts';
 
-import { memoryIo } from '../io.ts';
-import { reportError } from '../main.ts';
 import { registerNlu } from './nlu.ts';
 
 /** Runs `switchboard nlu ...` in-process with its own program (main.ts wires the command in separately). */
 async function run(args: string[], cwd: string, stdin = '') {
-  const { io, stdout, stderr } = memoryIo({}, cwd);
-  io.stdin = Readable.from([stdin]);
-  const program = new Command('switchboard').exitOverride().configureOutput({
-    writeOut: (s) => io.stdout.write(s),
-    writeErr: (s) => io.stderr.write(s),
-  });
-  registerNlu(program, io);
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'switchboard', ...args]);
-  } catch (error) {
-    code = reportError(error, io);
-  }
-  return { code, stdout: stdout(), stderr: stderr() };
+  return runCommand((program, io) => registerNlu(program, io), args, cwd, stdin);
 }
 
 function workdir() {

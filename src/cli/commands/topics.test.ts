@@ -1,27 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { memoryIo } from '../io.ts';
-import { reportError } from '../main.ts';
+import { runCommand } from '../testing.ts';
 import { registerTopics } from './topics.ts';
 
 /** Runs `switchboard topics ...` in-process with its own program (main.ts wires the command in separately). */
 async function run(args: string[], cwd: string) {
-  const { io, stdout, stderr } = memoryIo({}, cwd);
-  const program = new Command('switchboard').exitOverride().configureOutput({
-    writeOut: (s) => io.stdout.write(s),
-    writeErr: (s) => io.stderr.write(s),
-  });
-  registerTopics(program, io);
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'switchboard', ...args]);
-  } catch (error) {
-    code = reportError(error, io);
-  }
-  return { code, stdout: stdout(), stderr: stderr() };
+  return runCommand((program, io) => registerTopics(program, io), args, cwd);
 }
 
 /** A directory holding `data.jsonl` with the given content. */

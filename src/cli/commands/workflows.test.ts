@@ -2,31 +2,17 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { DEMO_WORKFLOWS_DIR, resolveWorkflowsDir } from '../../app/workflows-dir.ts';
 import { DEFAULT_TRAIN_OPTIONS, trainIntentModel, writeModelFile } from '../../nlu/index.ts';
-import { memoryIo } from '../io.ts';
-import { reportError } from '../main.ts';
+import { runCommand } from '../testing.ts';
 import { registerWorkflows } from './workflows.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../workflows/fixtures/check/', import.meta.url));
 
 /** Runs `switchboard workflows ...` in-process with its own program (main.ts wires the command in separately). */
 async function run(args: string[], cwd: string) {
-  const { io, stdout, stderr } = memoryIo({}, cwd);
-  const program = new Command('switchboard').exitOverride().configureOutput({
-    writeOut: (s) => io.stdout.write(s),
-    writeErr: (s) => io.stderr.write(s),
-  });
-  registerWorkflows(program, io);
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'switchboard', ...args]);
-  } catch (error) {
-    code = reportError(error, io);
-  }
-  return { code, stdout: stdout(), stderr: stderr() };
+  return runCommand((program, io) => registerWorkflows(program, io), args, cwd);
 }
 
 /** A project folder whose `workflows/` holds copies of the named fixtures. */

@@ -2,9 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { moneyAmount } from '../domain/index.ts';
 import { extractEntities } from '../nlu/index.ts';
 import { UserError } from '../shared/index.ts';
-import { loadExclusionRules, matchExclusions, moneyAmount } from './exclusions.ts';
+import { loadExclusionRules, matchExclusions } from './exclusions.ts';
 
 const rules = loadExclusionRules();
 const match = (text: string) => matchExclusions(text, extractEntities(text), rules);

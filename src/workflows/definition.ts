@@ -68,7 +68,10 @@ export const SLOT_TYPES = ['text', 'number', 'yes_no', 'choice', 'entity'] as co
 export const SlotSchema = z.strictObject({
   /** text: any answer; number; yes_no; choice: one of `choices`/`choicesFrom`; entity: an NLU entity type. */
   type: z.enum(SLOT_TYPES).default('text'),
-  /** For `type: entity`: the entity type (order_number, email, money, date, invoice_id, ...). */
+  /**
+   * For `type: entity`: the entity type (order_number, email, money, date, invoice_id, ...). For `type: number`,
+   * `entity: money` fills the slot with the amount of a money entity the customer wrote ("$25.00" -> 25).
+   */
   entity: z.string().optional(),
   /** What the bot asks (a template). */
   prompt: z.string().min(1),

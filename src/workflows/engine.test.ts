@@ -449,6 +449,35 @@ describe('steps', () => {
     expect(run.state.trail[0]).toMatchObject({ stepId: 'a', outcome: 'already_filled' });
   });
 
+  it('fills a number slot with entity money from the amount of a money entity', () => {
+    const definition = workflow({
+      slots: { amount: { type: 'number', entity: 'money', min: 0.01, prompt: 'How much?' } },
+      steps: [
+        { id: 'a', type: 'ask', slot: 'amount' },
+        {
+          id: 'limit',
+          type: 'branch',
+          cases: [{ when: { var: 'slots.amount', op: 'lte', value: 50 }, goto: 'small' }],
+          else: 'large',
+        },
+        { id: 'small', type: 'resolve', summary: 'refund {{ slots.amount }}' },
+        { id: 'large', type: 'escalate', reason: 'too_much' },
+      ],
+    });
+    const text = 'Please refund $1,250.00 of it';
+    expect(
+      conversation(definition).start(text, { entities: [entity('money', '$1,250.00', text)] })[0],
+    ).toMatchObject({
+      type: 'escalate',
+      workflowReason: 'too_much',
+    });
+    const small = 'refund 12,50 euros please';
+    expect(
+      conversation(definition).start(small, { entities: [entity('money', '12,50 euros', small)] }),
+    ).toEqual([{ type: 'resolve', stepId: 'small', summary: 'refund 12.5' }]);
+    expect(only(conversation(definition).start('refund please'), 'ask')?.slot).toBe('amount');
+  });
+
   it('fills a choice slot from the opening message when it names exactly one choice (fromMessage)', () => {
     const definition = workflow({
       slots: {

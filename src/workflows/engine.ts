@@ -2,6 +2,7 @@ import {
   ESCALATION_SENTENCES,
   type EscalationCode,
   type EscalationPriority,
+  moneyAmount,
   type TurnAnalysis,
 } from '../domain/index.ts';
 import { BugError } from '../shared/index.ts';
@@ -326,11 +327,17 @@ function choiceFromMessage(slot: SlotDefinition, text: string): string | undefin
 
 /** The first entity of an entity slot's type, in message order, that validates. */
 function valueFromEntities(name: string, slot: SlotDefinition, state: WorkflowState): unknown {
-  if (slot.type !== 'entity' || !slot.fromEntities) return undefined;
+  if (!slot.fromEntities) return undefined;
+  // A number slot with `entity: money` takes the amount of a money entity ("$25.00" -> 25), so conditions can
+  // compare it with a limit.
+  const amount = slot.type === 'number' && slot.entity === 'money';
+  if (slot.type !== 'entity' && !amount) return undefined;
   const type = slotEntityType(name, slot);
   for (const entity of state.entities) {
     if (entity.type !== type) continue;
-    const checked = validateSlotValue(slot, entity.value);
+    const value = amount ? moneyAmount(entity.value) : entity.value;
+    if (value === null) continue;
+    const checked = validateSlotValue(slot, value);
     if (checked.ok) return checked.value;
   }
   return undefined;

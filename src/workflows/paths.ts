@@ -327,14 +327,18 @@ function movesAt(definition: WorkflowDefinition, state: WorkflowState): Move[] {
 
 function startEvents(definition: WorkflowDefinition, conversationId: string, at: number): EngineEvent[] {
   const intent = definition.trigger.intents[0] ?? null;
+  // Slots an opening message can fill: entity slots, and number slots that take a money entity's amount.
   const entitySlots = Object.entries(definition.slots).filter(
-    ([, slot]) => slot.type === 'entity' && slot.fromEntities,
+    ([, slot]) =>
+      slot.fromEntities && (slot.type === 'entity' || (slot.type === 'number' && slot.entity === 'money')),
   );
   const entityValues = entitySlots
     .map(([name, slot]) => {
-      const value = exampleValues(name, slot).find(
-        (v) => extractSlotValue({ name, slot, answer: entityAnswer(slotEntityType(name, slot), v) }).ok,
-      );
+      const value = exampleValues(name, slot)
+        .map(String)
+        .find(
+          (v) => extractSlotValue({ name, slot, answer: entityAnswer(slotEntityType(name, slot), v) }).ok,
+        );
       return value === undefined ? undefined : { type: slotEntityType(name, slot), value };
     })
     .filter((e) => e !== undefined);

@@ -1,37 +1,42 @@
 import { Command, CommanderError } from 'commander';
 import { isSwitchboardError } from '../shared/index.ts';
-import { registerAudit } from './commands/audit.ts';
-import { registerChat } from './commands/chat.ts';
-import { registerDemo } from './commands/demo.ts';
-import { registerImport } from './commands/import.ts';
-import { registerKb } from './commands/kb.ts';
-import { registerNlu } from './commands/nlu.ts';
-import { registerReplay } from './commands/replay.ts';
-import { registerStart } from './commands/start.ts';
-import { registerStats } from './commands/stats.ts';
-import { registerTopics } from './commands/topics.ts';
-import { registerWorkflows } from './commands/workflows.ts';
 import type { CliIo } from './io.ts';
 import { processIo } from './io.ts';
 
-/** Builds the `switchboard` program. Each command lives in `commands/` and receives the IO it writes to. */
-export function buildProgram(io: CliIo): Command {
+type Register = (program: Command, io: CliIo) => void;
+
+/**
+ * The commands, each loaded only when it is needed: a run of one command loads that command's modules alone
+ * (`switchboard import` does not load the NLU, the workflow engine or the knowledge base), which keeps start-up
+ * time and memory down. Help, or a name that is not a command, loads them all.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  import: async () => (await import('./commands/import.ts')).registerImport,
+  stats: async () => (await import('./commands/stats.ts')).registerStats,
+  demo: async () => (await import('./commands/demo.ts')).registerDemo,
+  nlu: async () => (await import('./commands/nlu.ts')).registerNlu,
+  audit: async () => (await import('./commands/audit.ts')).registerAudit,
+  topics: async () => (await import('./commands/topics.ts')).registerTopics,
+  start: async () => (await import('./commands/start.ts')).registerStart,
+  workflows: async () => (await import('./commands/workflows.ts')).registerWorkflows,
+  chat: async () => (await import('./commands/chat.ts')).registerChat,
+  replay: async () => (await import('./commands/replay.ts')).registerReplay,
+  kb: async () => (await import('./commands/kb.ts')).registerKb,
+};
+
+/**
+ * Builds the `switchboard` program for `argv` (all commands when `argv` does not name one). Each command lives
+ * in `commands/` and receives the IO it writes to.
+ */
+export async function buildProgram(io: CliIo, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('switchboard')
     .description('Customer-support automation: import, audit and automate your tickets, offline.')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError();
-  registerImport(program, io);
-  registerStats(program, io);
-  registerDemo(program, io);
-  registerNlu(program, io);
-  registerAudit(program, io);
-  registerTopics(program, io);
-  registerStart(program, io);
-  registerWorkflows(program, io);
-  registerChat(program, io);
-  registerReplay(program, io);
-  registerKb(program, io);
+  const name = argv[2];
+  const wanted = name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : Object.keys(COMMANDS);
+  for (const command of wanted) (await (COMMANDS[command] as () => Promise<Register>)())(program, io);
   return program;
 }
 
@@ -41,7 +46,7 @@ export function buildProgram(io: CliIo): Command {
  */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   try {
-    await buildProgram(io).parseAsync(argv);
+    await (await buildProgram(io, argv)).parseAsync(argv);
     return 0;
   } catch (error) {
     return reportError(error, io);

@@ -1,60 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryIo } from '../io.ts';
-import { main } from '../main.ts';
+import { demoDeployment, EXAMPLE_CHATS, steps, type Transcript } from './chat-testing.ts';
 
 // The demo workflows beyond order status, played as scripted chats against the deployment `npm start`
 // leaves: a generated history, the NLU trained on it, the demo workflows and the in-process demo shop.
-const dir = mkdtempSync(join(tmpdir(), 'sb-chat-demo-'));
-const db = join(dir, 'chat.db');
-const examples = fileURLToPath(new URL('../../../examples/chat/', import.meta.url));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const demo = demoDeployment('sb-chat-demo-');
+beforeAll(() => demo.setUp(), 120_000);
+afterAll(() => demo.tearDown());
 
-beforeAll(async () => {
-  const m = memoryIo({}, dir);
-  expect(await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '1500'], m.io)).toBe(0);
-}, 120_000);
-
-interface Transcript {
-  turns: Array<{
-    customer: string;
-    intent: string | null;
-    guardrail: string;
-    bot: Array<{ kind: string; text: string; step?: string; choices?: string[] }>;
-  }>;
-  outcome: { status: string; owner: string; workflow: string | null; escalation: { code: string } | null };
-  handoff: { escalation: { code: string; workflowReason?: string; queue: string } } | null;
-}
+/** Everything the bot said, one line per message. */
+const said = (t: Transcript) => t.turns.flatMap((turn) => turn.bot.map((b) => b.text)).join('\n');
 
 /** Plays one script of examples/chat/ in its own conversation (named after the script). */
 async function play(script: string, extra: string[] = []): Promise<Transcript> {
-  const m = memoryIo({}, dir);
-  const id = script.replace(/\.yaml$/, '');
-  const code = await main(
-    [
-      'node',
-      'switchboard',
-      'chat',
-      '--db',
-      db,
-      '--script',
-      join(examples, script),
-      '--conversation',
-      id,
-      ...extra,
-    ],
-    m.io,
-  );
-  expect(m.stderr()).toBe('');
-  expect(code).toBe(0);
-  return JSON.parse(m.stdout()) as Transcript;
+  const run = await demo.play(join(EXAMPLE_CHATS, script), script.replace(/\.yaml$/, ''), extra);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return run.transcript as Transcript;
 }
-
-const steps = (t: Transcript) => t.turns.flatMap((turn) => turn.bot.map((b) => b.step ?? b.kind));
-const said = (t: Transcript) => t.turns.flatMap((turn) => turn.bot.map((b) => b.text)).join('\n');
 
 describe('invoice-request', () => {
   it('happy path: the one order of a known customer, invoice sent to the address on the order, resolved', async () => {
@@ -153,7 +116,7 @@ describe('billing-faq', () => {
   // Without a knowledge base (an index file that does not exist) the search finds nothing and the fallback
   // runs; the answered path is tested in chat.test.ts with the base `npm start` imports.
   it('no passage scores high enough: the billing team takes over', async () => {
-    const t = await play('billing-faq-no-answer.yaml', ['--kb', join(dir, 'no-such-index.json')]);
+    const t = await play('billing-faq-no-answer.yaml', ['--kb', join(demo.dir, 'no-such-index.json')]);
     expect(t.turns[0]?.intent).toBe('billing_question');
     expect(steps(t)).toEqual(['no_answer']);
     expect(t.handoff?.escalation).toMatchObject({ workflowReason: 'no_kb_answer', queue: 'billing' });

@@ -1,50 +1,26 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../io.ts';
 import { main } from '../main.ts';
-
-const dir = mkdtempSync(join(tmpdir(), 'sb-chat-'));
-const db = join(dir, 'chat.db');
-const examples = fileURLToPath(new URL('../../../examples/chat/', import.meta.url));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+import { demoDeployment, EXAMPLE_CHATS, steps, type Transcript } from './chat-testing.ts';
 
 // The demo deployment as `npm start` leaves it: a generated history, the NLU trained on it (with the shop's
 // order-number pattern), the demo workflows and the in-process demo shop.
+const demo = demoDeployment('sb-chat-');
+const { dir, db } = demo;
 beforeAll(async () => {
-  const m = memoryIo({}, dir);
-  expect(await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '1500'], m.io)).toBe(0);
-  expect(m.stdout()).toMatch(/trained the NLU on \d+ tickets/);
+  expect(await demo.setUp()).toMatch(/trained the NLU on \d+ tickets/);
 }, 120_000);
-
-interface Transcript {
-  turns: Array<{
-    customer: string;
-    intent: string | null;
-    guardrail: string;
-    bot: Array<{ kind: string; text: string; step?: string; choices?: string[] }>;
-    status: string;
-    owner: string;
-  }>;
-  outcome: { status: string; owner: string; workflow: string | null; escalation: { code: string } | null };
-  handoff: { escalation: { code: string }; suggestedNextStep: string; transcript: unknown[] } | null;
-}
+afterAll(() => demo.tearDown());
 
 async function play(script: string, id: string): Promise<Transcript> {
-  const m = memoryIo({}, dir);
-  const code = await main(
-    ['node', 'switchboard', 'chat', '--db', db, '--script', join(examples, script), '--conversation', id],
-    m.io,
-  );
-  expect(m.stderr()).toBe('');
-  expect(code).toBe(0);
-  return JSON.parse(m.stdout()) as Transcript;
+  const run = await demo.play(join(EXAMPLE_CHATS, script), id);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return run.transcript as Transcript;
 }
-
-const steps = (t: Transcript) => t.turns.flatMap((turn) => turn.bot.map((b) => b.step ?? b.kind));
 
 describe('switchboard chat --script: the order-status workflow', () => {
   it('happy path: one order, shipped, tracking link, confirmed, resolved', async () => {
@@ -203,7 +179,7 @@ describe('switchboard chat, bad input', () => {
           '--model',
           'nope.json',
           '--script',
-          join(examples, 'order-status-happy.yaml'),
+          join(EXAMPLE_CHATS, 'order-status-happy.yaml'),
         ],
         m.io,
       ),

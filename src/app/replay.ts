@@ -5,6 +5,7 @@ import {
   escalateNode,
   RESOLVE_NODE,
   selectWorkflow,
+  templatePlainText,
   type WorkflowDefinition,
   type WorkflowEdge,
   type WorkflowState,
@@ -443,18 +444,9 @@ function customerOf(ticket: StoredTicket) {
 
 /** What the customer would have read: templates escape HTML for web channels, a report shows the text. */
 function botText(line: TurnReport['bot'][number]): string {
-  const text = unescapeTemplate(line.text);
+  const text = templatePlainText(line.text);
   if (!line.choices || line.choices.length === 0) return text;
-  return `${text}\n${line.choices.map((c, i) => `${i + 1}. ${unescapeTemplate(c)}`).join('\n')}`;
-}
-
-function unescapeTemplate(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&#34;|&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
+  return `${text}\n${line.choices.map((c, i) => `${i + 1}. ${templatePlainText(c)}`).join('\n')}`;
 }
 
 /**

@@ -110,3 +110,19 @@ function quote(source: string): string {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * The plain text of a rendered template: undoes the HTML escaping templates apply for web channels, for a
+ * terminal, a JSON transcript or a report that escapes on its own.
+ *
+ * @example
+ * templatePlainText('Tom &amp; Jerry&#39;s order'); // "Tom & Jerry's order"
+ */
+export function templatePlainText(text: string): string {
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#34;|&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}

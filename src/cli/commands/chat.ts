@@ -13,6 +13,7 @@ import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../config/index.ts';
 import { type CustomerProfile, GuardrailConfigSchema } from '../../domain/index.ts';
 import { renderHandoffMarkdown } from '../../escalation/index.ts';
 import { UserError } from '../../shared/index.ts';
+import { templatePlainText } from '../../workflows/index.ts';
 import type { CliIo } from '../io.ts';
 import { openStoreFromOptions } from './options.ts';
 
@@ -164,9 +165,9 @@ function formatTurn(turn: TurnReport, debug: boolean): string {
     );
   }
   for (const line of turn.bot) {
-    out.push(`bot> ${plainText(line.text)}`);
+    out.push(`bot> ${templatePlainText(line.text)}`);
     line.choices?.forEach((choice, i) => {
-      out.push(`     ${i + 1}. ${plainText(choice)}`);
+      out.push(`     ${i + 1}. ${templatePlainText(choice)}`);
     });
   }
   if (turn.bot.length === 0 && turn.owner === 'human') out.push('  (a person owns this conversation now)');
@@ -199,9 +200,9 @@ function scriptTranscript(
       guardrail: t.guardrail,
       bot: t.bot.map((b) => ({
         kind: b.kind,
-        text: plainText(b.text),
+        text: templatePlainText(b.text),
         ...(b.stepId ? { step: b.stepId } : {}),
-        ...(b.choices ? { choices: b.choices.map(plainText) } : {}),
+        ...(b.choices ? { choices: b.choices.map(templatePlainText) } : {}),
       })),
       workflow: t.workflow,
       status: t.status,
@@ -216,16 +217,6 @@ function scriptTranscript(
     },
     handoff,
   };
-}
-
-/** Templates escape HTML (safe for web channels); a terminal or JSON shows the plain text. */
-export function plainText(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&#34;|&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
 }
 
 function customerOf(opts: ChatOptions, script: ChatScript | null): CustomerProfile {

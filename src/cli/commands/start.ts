@@ -27,10 +27,16 @@ import {
 } from '../../nlu/index.ts';
 import { silentLogger, systemClock, UserError } from '../../shared/index.ts';
 import type { Store } from '../../store/index.ts';
-import { checkWorkflows, formatDiagnostic, loadWorkflowDir, sortDiagnostics } from '../../workflows/index.ts';
+import {
+  checkWorkflows,
+  formatDiagnostic,
+  loadWorkflowDir,
+  sortDiagnostics,
+  templatePlainText,
+} from '../../workflows/index.ts';
 import type { CliIo } from '../io.ts';
 import { printAuditSummary } from './audit.ts';
-import { DEFAULT_MODEL_FILE, plainText } from './chat.ts';
+import { DEFAULT_MODEL_FILE } from './chat.ts';
 import { openStoreFromOptions, parsePositiveInt } from './options.ts';
 import { DEFAULT_REPLAY_DIR } from './replay.ts';
 import { formatStats } from './stats.ts';
@@ -302,10 +308,10 @@ export function formatTourConversation(c: TourConversation, n: number): string {
   const out = [`${n}. ${c.category} -> ${c.workflow}: ${c.script.title}`, `   customer: ${customer}`];
   for (const line of c.lines) {
     const prefix = line.role === 'customer' ? '   customer> ' : '   bot>      ';
-    const text = plainText(line.text).replace(/\s*\n\s*/g, ' ');
+    const text = templatePlainText(line.text).replace(/\s*\n\s*/g, ' ');
     out.push(`${prefix}${text}`);
     line.choices?.forEach((choice, i) => {
-      out.push(`             ${i + 1}. ${plainText(choice)}`);
+      out.push(`             ${i + 1}. ${templatePlainText(choice)}`);
     });
   }
   if (c.status === 'resolved') out.push('   => resolved by the bot');

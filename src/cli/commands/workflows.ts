@@ -85,14 +85,7 @@ export function registerWorkflows(program: Command, io: CliIo): void {
     .description('print (or write) the JSON Schema of a workflow file, for editors')
     .option('--out <file>', 'write it to this file instead of printing it')
     .action((opts: { out?: string }) => {
-      const text = `${JSON.stringify(workflowJsonSchema(), null, 2)}\n`;
-      if (opts.out === undefined) {
-        io.stdout.write(text);
-        return;
-      }
-      const out = resolve(io.cwd, opts.out);
-      writeFileSync(out, text);
-      io.stdout.write(`wrote ${shown(out, io)}\n`);
+      printOrWrite(`${JSON.stringify(workflowJsonSchema(), null, 2)}\n`, opts.out, io);
     });
 
   workflows
@@ -122,14 +115,19 @@ export function registerWorkflows(program: Command, io: CliIo): void {
         );
       }
       const text = opts.format === 'svg' ? drawSvg(workflow.definition) : drawMermaid(workflow.definition);
-      if (opts.out === undefined) {
-        io.stdout.write(text);
-        return;
-      }
-      const out = resolve(io.cwd, opts.out);
-      writeFileSync(out, text);
-      io.stdout.write(`wrote ${shown(out, io)}\n`);
+      printOrWrite(text, opts.out, io);
     });
+}
+
+/** Prints the text, or writes it to `out` (relative to the working directory) and says where. */
+function printOrWrite(text: string, out: string | undefined, io: CliIo): void {
+  if (out === undefined) {
+    io.stdout.write(text);
+    return;
+  }
+  const path = resolve(io.cwd, out);
+  writeFileSync(path, text);
+  io.stdout.write(`wrote ${shown(path, io)}\n`);
 }
 
 function knownIntentsOf(opts: CheckOpts, io: CliIo): string[] | undefined {

@@ -67,6 +67,19 @@ describe('thresholds', () => {
     expect(precision).toBeGreaterThanOrEqual(0.96);
   });
 
+  it('does not set the cut at the least confident held-out prediction when every one met the target', () => {
+    // Very separable data: every held-out prediction is right and at 0.995 or more.
+    const sharp = Array.from({ length: 200 }, (_, i) => ({
+      predicted: 0,
+      confidence: 0.995 + (i % 5) / 1000,
+      correct: true,
+    }));
+    expect(chooseThresholds(sharp, 1, 0.97).perIntent[0]).toBe(0.97);
+    // Lower confidences that were seen and right are still accepted.
+    const wide = sharp.map((p, i) => ({ ...p, confidence: i === 0 ? 0.6 : p.confidence }));
+    expect(chooseThresholds(wide, 1, 0.97).perIntent[0]).toBe(0.6);
+  });
+
   it('measures coverage at a precision with a single cut-off', () => {
     const preds = [
       { confidence: 0.9, correct: true },

@@ -77,12 +77,18 @@ export function chooseThresholds(
     }
     let correct = 0;
     let best = NEVER_ACCEPT;
+    let lastMeets = false;
     list.forEach((p, i) => {
       if (p.correct) correct++;
       const estimate = (correct + PRIOR_WEIGHT * precisionAt(p.confidence)) / (i + 1 + PRIOR_WEIGHT);
-      if (estimate >= targetPrecision) best = Math.max(MIN_THRESHOLD, p.confidence);
+      lastMeets = estimate >= targetPrecision;
+      if (lastMeets) best = Math.max(MIN_THRESHOLD, p.confidence);
     });
-    perIntent[k] = best;
+    // Every held-out prediction of the intent, down to the least confident, still met the target: the data
+    // gives no reason to refuse lower confidences, so the cut need not sit at the lowest one seen (on very
+    // separable data that is 0.99+, and a new phrasing at 0.98 would be refused). A calibrated confidence at
+    // the target precision is right that often, so the cut may go down to it.
+    perIntent[k] = lastMeets ? Math.max(MIN_THRESHOLD, Math.min(best, targetPrecision)) : best;
   }
   return { targetPrecision, global, perIntent };
 }

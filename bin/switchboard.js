@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript sources directly through tsx, so `npx switchboard` works right after
-// `npm install` with no build step.
-import { register } from 'tsx/esm/api';
+// The CLI: compiled dist/ when current, else the TypeScript sources through tsx (see load-main.js), so
+// `npx switchboard` works right after `npm install`.
+import { loadMain } from './load-main.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const main = await loadMain();
 process.exitCode = await main(process.argv);

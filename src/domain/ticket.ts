@@ -1,5 +1,5 @@
-import { hash } from 'node:crypto';
 import { z } from 'zod';
+import { contentHash } from './content-hash.ts';
 
 /**
  * The normalised ticket every importer produces, whatever the helpdesk. Timestamps are epoch milliseconds
@@ -155,5 +155,5 @@ export function blankTicket(source: string, externalId: string, createdAt: numbe
  * unchanged re-import without reading messages back.
  */
 export function ticketContentHash(ticket: TicketRecord): string {
-  return hash('sha1', JSON.stringify(ticket), 'base64url');
+  return contentHash(ticket);
 }

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { TicketRecord } from '../domain/index.ts';
 
 /**
@@ -39,7 +38,7 @@ export interface ImportSource {
   /** Up to the first 64 KiB of the file, decoded: for detection and header checks. */
   readonly head: string;
   /** The whole file as UTF-8 text chunks: BOM removed, invalid byte sequences replaced by U+FFFD. */
-  text(): Readable;
+  text(): AsyncIterable<string>;
 }
 
 export interface ImportOptions {

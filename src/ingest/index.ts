@@ -4,6 +4,8 @@ export type * from './importer.ts';
 export {
   type ImportProgress,
   type ImportSummary,
+  type ReadBatch,
+  type ReadOptions,
   type RunImportProps,
   runImport,
   startReading,

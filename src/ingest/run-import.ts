@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { TicketRecord } from '../domain/index.ts';
-import type { Store } from '../store/index.ts';
-import type { Importer, ImportItem, ImportOptions, ImportSource, RejectLine } from './importer.ts';
+import { type PreparedTicket, prepareTicket, type Store } from '../store/index.ts';
+import type { Importer, ImportOptions, ImportSource, RejectLine } from './importer.ts';
+import type { FileSource } from './source.ts';
 
 export interface ImportSummary {
   format: string;
@@ -20,56 +20,105 @@ export interface ImportSummary {
 export interface ImportProgress {
   read: number;
   rejected: number;
+  /** Bytes of the file read so far, when reading a file. */
+  bytesRead: number;
+}
+
+/** What the reader hands the writer: prepared tickets and the rejects met since the last batch. */
+export interface ReadBatch {
+  tickets: PreparedTicket[];
+  rejects: RejectLine[];
+  /** Bytes of the file read so far (0 for a source that is not a file). */
+  bytesRead: number;
+}
+
+export interface ReadOptions extends ImportOptions {
+  /** Tickets per batch, and so per transaction: a crash loses at most the batch in flight. Default 2,000. */
+  batchSize?: number;
 }
 
 /**
- * Starts reading and pulls the first record, so that a file which is not the named format at all fails (with a
- * UserError) before the caller opens the store or writes anything.
+ * The importer's records in batches, tickets prepared for the store (`prepareTicket`: content hash, column
+ * values) and `options.source` applied.
+ */
+export async function* readBatches(
+  importer: Importer,
+  source: ImportSource,
+  options: ReadOptions,
+): AsyncGenerator<ReadBatch> {
+  const batchSize = options.batchSize ?? 2000;
+  const bytesRead = () => (isFileSource(source) ? source.bytesRead() : 0);
+  let tickets: PreparedTicket[] = [];
+  let rejects: RejectLine[] = [];
+  for await (const item of importer.read(source, options)) {
+    if (item.kind === 'ticket') {
+      if (options.source) item.ticket.source = options.source;
+      tickets.push(prepareTicket(item.ticket));
+    } else {
+      rejects.push({ line: item.line, reason: item.reason, raw: item.raw });
+    }
+    if (tickets.length >= batchSize || rejects.length >= batchSize) {
+      yield { tickets, rejects, bytesRead: bytesRead() };
+      tickets = [];
+      rejects = [];
+    }
+  }
+  if (tickets.length > 0 || rejects.length > 0) yield { tickets, rejects, bytesRead: bytesRead() };
+}
+
+const isFileSource = (source: ImportSource): source is FileSource => 'bytesRead' in source;
+
+/**
+ * Starts reading in this thread and reads the first batch, so that a file which is not the named format at all
+ * fails (with a UserError) before the caller opens the store or writes anything.
  */
 export async function startReading(
   importer: Importer,
   source: ImportSource,
-  options: ImportOptions,
-): Promise<AsyncIterable<ImportItem>> {
-  const iterator = importer.read(source, options)[Symbol.asyncIterator]();
+  options: ReadOptions,
+): Promise<AsyncIterable<ReadBatch>> {
+  return primed(readBatches(importer, source, options));
+}
+
+/** Pulls the first value of an iterator now (throwing its error now), and yields it and the rest later. */
+export async function primed<T>(iterable: AsyncIterable<T>): Promise<AsyncIterable<T>> {
+  const iterator = iterable[Symbol.asyncIterator]();
   const first = await iterator.next();
   return {
     async *[Symbol.asyncIterator]() {
-      if (first.done) return;
-      yield first.value;
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+      try {
+        if (first.done) return;
+        yield first.value;
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+      } finally {
+        await iterator.return?.();
+      }
     },
   };
 }
 
 export interface RunImportProps {
   store: Store;
-  /** The importer's records, from startReading(). */
-  items: AsyncIterable<ImportItem>;
+  /** From startReading() or startReadingInWorker(). */
+  batches: AsyncIterable<ReadBatch>;
   format: string;
-  /** For `source` overrides (options.source). */
-  options: Pick<ImportOptions, 'source'>;
   /** Created only when the first reject arrives. */
   rejectsPath: string;
-  /** Tickets per transaction: a crash loses at most the batch in flight, and a rerun completes it. */
-  batchSize?: number;
   onProgress?: (progress: ImportProgress) => void;
   /** Label stored on each event: the file name, `demo`... */
   origin: string;
 }
 
 /**
- * Streams an importer's records into the store in batches, each in its own transaction. Idempotent: the
- * store skips tickets it already holds unchanged, so running the same import twice, or again after a crash,
- * ends with each ticket exactly once.
+ * Writes the reader's batches into the store, each in its own transaction. Idempotent: the store skips tickets
+ * it already holds unchanged, so running the same import twice, or again after a crash, ends with each ticket
+ * exactly once.
  */
 export async function runImport({
   store,
-  items,
+  batches,
   format,
-  options,
   rejectsPath,
-  batchSize = 2000,
   onProgress,
   origin,
 }: RunImportProps): Promise<ImportSummary> {
@@ -85,40 +134,30 @@ export async function runImport({
     elapsedMs: 0,
   };
   let rejects: WriteStream | null = null;
-  let batch: TicketRecord[] = [];
 
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const result = await store.upsertTickets(batch, { origin });
-    summary.imported += result.inserted;
-    summary.updated += result.updated;
-    summary.unchanged += result.unchanged;
-    batch = [];
-    onProgress?.({ read: summary.read, rejected: summary.rejected });
-  };
-
-  const writeReject = async (item: Extract<ImportItem, { kind: 'reject' }>) => {
+  const writeRejects = async (lines: readonly RejectLine[]) => {
     if (!rejects) {
       rejects = createWriteStream(rejectsPath, { flags: 'w' });
       summary.rejectsFile = rejectsPath;
     }
-    const line: RejectLine = { line: item.line, reason: item.reason, raw: item.raw };
-    if (!rejects.write(`${JSON.stringify(line)}\n`)) await once(rejects, 'drain');
+    for (const line of lines) {
+      if (!rejects.write(`${JSON.stringify(line)}\n`)) await once(rejects, 'drain');
+    }
   };
 
   try {
-    for await (const item of items) {
-      summary.read++;
-      if (item.kind === 'ticket') {
-        if (options.source) item.ticket.source = options.source;
-        batch.push(item.ticket);
-        if (batch.length >= batchSize) await flush();
-      } else {
-        summary.rejected++;
-        await writeReject(item);
+    for await (const batch of batches) {
+      summary.read += batch.tickets.length + batch.rejects.length;
+      summary.rejected += batch.rejects.length;
+      if (batch.rejects.length > 0) await writeRejects(batch.rejects);
+      if (batch.tickets.length > 0) {
+        const result = await store.upsertPreparedTickets(batch.tickets, { origin });
+        summary.imported += result.inserted;
+        summary.updated += result.updated;
+        summary.unchanged += result.unchanged;
       }
+      onProgress?.({ read: summary.read, rejected: summary.rejected, bytesRead: batch.bytesRead });
     }
-    await flush();
   } finally {
     const open = rejects as WriteStream | null;
     if (open) {

@@ -1,1 +1,2 @@
+export { prepareTicket } from './prepared.ts';
 export type * from './store.ts';

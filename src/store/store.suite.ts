@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { prepareTicket } from './prepared.ts';
 import type { Store } from './store.ts';
 import { aMessage, aTicket, T0 } from './test-builders.ts';
 
@@ -118,6 +119,49 @@ export function storeSuite(name: string, open: () => Promise<Store>, cleanup?: (
       expect(result.inserted).toBe(1);
       expect((await store.getTicket('test', '1'))?.subject).toBe('second');
       expect((await store.stats()).tickets).toBe(1);
+    });
+
+    it("keeps only the last version's messages when a batch names the same ticket twice", async () => {
+      const first = aTicket();
+      const second = aTicket({ messages: [{ ...first.messages[0]!, body: 'only this one' }] });
+      await store.upsertTickets([first, second], { origin: 'a' });
+      expect((await store.getTicket('test', '1'))?.messages.map((m) => m.body)).toEqual(['only this one']);
+    });
+
+    it('applies two versions of one customer in one batch in order, and both tickets share it', async () => {
+      const a = aTicket({ externalId: '1' });
+      const b = aTicket({
+        externalId: '2',
+        customer: {
+          externalId: 'c1',
+          email: null,
+          name: 'Renamed',
+          segment: 'enterprise',
+          attributes: { v: 2 },
+        },
+      });
+      await store.upsertTickets([a, b], { origin: 'a' });
+      const [t1, t2] = [await store.getTicket('test', '1'), await store.getTicket('test', '2')];
+      expect(t1?.customer?.id).toBe(t2?.customer?.id);
+      expect(t2?.customer).toMatchObject({
+        email: 'c1@example.com',
+        name: 'Renamed',
+        segment: 'enterprise',
+        attributes: { v: 2 },
+      });
+      expect((await store.stats()).customers).toBe(1);
+    });
+
+    it('writes prepared tickets exactly as it writes records', async () => {
+      const records = [aTicket({ externalId: '1' }), aTicket({ externalId: '2', customer: null })];
+      const result = await store.upsertPreparedTickets(records.map(prepareTicket), { origin: 'a' });
+      expect(result).toEqual({ inserted: 2, updated: 0, unchanged: 0 });
+      expect(await store.upsertTickets(records, { origin: 'a' })).toEqual({
+        inserted: 0,
+        updated: 0,
+        unchanged: 2,
+      });
+      expect((await store.getTicket('test', '1'))?.messages).toHaveLength(records[0]!.messages.length);
     });
 
     it('lists tickets a page at a time, with filters', async () => {

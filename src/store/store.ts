@@ -11,7 +11,7 @@ import type {
 
 /**
  * The store: one interface, two implementations (`sqlite/`, `postgres/`), one shared test suite
- * (`store.suite.ts`). Everything above `store/` sees only this file.
+ * (`store.suite.ts`). Everything above `store/` sees only this file (and `prepareTicket`, through index.ts).
  *
  * @example
  * const store = await openStore({ url: ':memory:' });
@@ -29,6 +29,12 @@ export interface Store {
    * none of it. A ticket identical to the stored one is left alone (and counted `unchanged`).
    */
   upsertTickets(tickets: readonly TicketRecord[], context: UpsertContext): Promise<UpsertResult>;
+
+  /**
+   * The same, for tickets already turned into column values by `prepareTicket` (the import prepares them as it
+   * reads). `upsertTickets(t)` is `upsertPreparedTickets(t.map(prepareTicket))`.
+   */
+  upsertPreparedTickets(tickets: readonly PreparedTicket[], context: UpsertContext): Promise<UpsertResult>;
 
   getTicket(source: string, externalId: string): Promise<StoredTicket | undefined>;
 
@@ -337,4 +343,22 @@ export interface StoreStats {
   resolutionSeconds: Percentiles;
   /** Conversations handled by automation or agents (issue 5); counted apart from imported tickets. */
   conversations: number;
+}
+
+/**
+ * A ticket turned into the column values the store writes, before it knows the ticket's or customer's id. Both
+ * stores write these; the import prepares them as it reads (`readBatches`), so the write only binds values.
+ * Plain arrays of strings, numbers and nulls.
+ */
+export interface PreparedTicket {
+  source: string;
+  externalId: string;
+  /** `ticketContentHash` of the record: an unchanged re-import is recognised by it. */
+  hash: string;
+  /** Values in CUSTOMER_COLUMNS order (prepared.ts), or null when the ticket has no identifiable customer. */
+  customer: unknown[] | null;
+  /** Values in TICKET_COLUMNS order; the `customer_id` slot (CUSTOMER_ID_SLOT) is null until the store fills it. */
+  ticket: unknown[];
+  /** Values in MESSAGE_COLUMNS order, one message after another; `ticket_id` is added by the store. */
+  messages: unknown[];
 }

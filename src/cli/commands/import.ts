@@ -55,22 +55,20 @@ export function registerImport(program: Command, io: CliIo): void {
       const source = openFileSource(file);
       const importer = chooseImporter(importers, source.head, file, opts.format);
       const rejectsPath = resolve(io.cwd, opts.rejects ?? `${basename(file)}.rejects.jsonl`);
-      const options = { mapping, ...(opts.source ? { source: opts.source } : {}) };
-      // Reads the first record: a file that is not this format fails here, before the store is opened.
-      const items = await startReading(importer, source, options);
+      const options = { mapping, batchSize, ...(opts.source ? { source: opts.source } : {}) };
+      // Reads the first batch: a file that is not this format fails here, before the store is opened.
+      const batches = await startReading(importer, source, options);
       const store = await openStoreFromOptions(opts, io);
       const bar = progressBar(io, source.sizeBytes, 'records');
       let summary: ImportSummary;
       try {
         summary = await runImport({
           store,
-          items,
+          batches,
           format: importer.format,
-          options,
           origin: basename(file),
           rejectsPath,
-          batchSize,
-          onProgress: (p) => bar.update(source.bytesRead(), { records: p.read }),
+          onProgress: (p) => bar.update(p.bytesRead, { records: p.read }),
         });
       } finally {
         bar.stop();

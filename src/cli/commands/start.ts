@@ -95,12 +95,11 @@ export function registerStart(program: Command, io: CliIo): void {
           );
           const source = openFileSource(file);
           const importer = chooseImporter(importers, source.head, file, undefined);
-          const items = await startReading(importer, source, { mapping: {} });
+          const batches = await startReading(importer, source, { mapping: {}, source: 'demo' });
           const summary = await runImport({
             store,
-            items,
+            batches,
             format: importer.format,
-            options: { source: 'demo' },
             origin: 'demo',
             rejectsPath: join(dir, 'demo-history.rejects.jsonl'),
           });

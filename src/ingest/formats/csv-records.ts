@@ -11,7 +11,6 @@
  * Memory: only the unfinished record is carried between chunks. A record longer than a chunk is retried only when
  * the carried text has doubled, so a 100 MB field costs linear, not quadratic, time.
  */
-import type { Readable } from 'node:stream';
 
 export interface CsvRecord {
   /** Unquoted field values. */
@@ -37,7 +36,7 @@ const COMMA = 44;
  * for await (const batch of csvRecords(source.text())) for (const r of batch) console.log(r.line, r.fields);
  */
 export async function* csvRecords(
-  text: Readable | AsyncIterable<string>,
+  text: AsyncIterable<string>,
   options: { delimiter?: string } = {},
 ): AsyncGenerator<CsvRecord[]> {
   const state: ScanState = { line: 1, delimiter: options.delimiter?.charCodeAt(0) ?? -1 };

@@ -331,9 +331,8 @@ describe('generic-csv into the store', () => {
     const run = async (text: string) =>
       runImport({
         store,
-        items: await startReading(genericCsvImporter, textSource(text, 'messages.csv'), { mapping: {} }),
+        batches: await startReading(genericCsvImporter, textSource(text, 'messages.csv'), { mapping: {} }),
         format: 'generic-csv',
-        options: {},
         rejectsPath: join(scratch, 'rejects.jsonl'),
         origin: 'messages.csv',
       });

@@ -66,6 +66,6 @@ export async function importText(props: {
   rejectsPath: string;
 }): Promise<ImportSummary> {
   const { store, importer, text, path, rejectsPath } = props;
-  const items = await startReading(importer, textSource(text, path), { mapping: {} });
-  return runImport({ store, items, format: importer.format, options: {}, rejectsPath, origin: path });
+  const batches = await startReading(importer, textSource(text, path), { mapping: {} });
+  return runImport({ store, batches, format: importer.format, rejectsPath, origin: path });
 }

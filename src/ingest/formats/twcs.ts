@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { blankTicket, type Message, type TicketRecord } from '../../domain/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { Importer, ImportItem, ImportOptions, ImportSource } from '../importer.ts';
@@ -82,7 +81,7 @@ async function* readTwcs(source: ImportSource, options: ImportOptions): AsyncIte
 }
 
 /** Data records, numbered from 0 in file order (the header skipped): the key that ties the two passes together. */
-async function* dataRecords(text: Readable): AsyncGenerator<CsvRecord[]> {
+async function* dataRecords(text: AsyncIterable<string>): AsyncGenerator<CsvRecord[]> {
   let header = true;
   for await (const batch of csvRecords(text, { delimiter: ',' })) {
     yield header ? batch.slice(1) : batch;
@@ -345,7 +344,7 @@ function walkThread(
 // Pass 2: texts, and each ticket as soon as its last tweet has been read.
 
 async function* emitTickets(
-  text: Readable,
+  text: AsyncIterable<string>,
   index: TweetIndex,
   threads: Threads,
   source: string,

@@ -1,6 +1,5 @@
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
-import { type TicketRecord, ticketContentHash } from '../../domain/index.ts';
 import { type Clock, OperationalError, systemClock } from '../../shared/index.ts';
 import { migrator } from '../migrations.ts';
 import {
@@ -11,19 +10,13 @@ import {
   ownerTurn,
   planTurn,
 } from '../plan-turn.ts';
+import { preparedCustomerRow, preparedMessageRows, preparedTicketRow, prepareTicket } from '../prepared.ts';
 import * as queries from '../queries.ts';
-import {
-  type ConversationRow,
-  customerKey,
-  customerRow,
-  messageRows,
-  storedConversation,
-  type TicketRow,
-  ticketRow,
-} from '../rows.ts';
+import { type ConversationRow, type CustomerRow, storedConversation, type TicketRow } from '../rows.ts';
 import type { Database as Schema } from '../schema.ts';
 import type {
   CreateConversationInput,
+  PreparedTicket,
   RecordTurnInput,
   Store,
   StoredConversation,
@@ -81,7 +74,7 @@ export async function openPostgresStore({
     });
   }
 
-  const upsertTickets = (tickets: readonly TicketRecord[], context: UpsertContext) =>
+  const upsertPrepared = (tickets: readonly PreparedTicket[], context: UpsertContext) =>
     db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext('switchboard.tickets.upsert'))`.execute(trx);
       return upsertBatch(trx, tickets, context, clock.now());
@@ -90,7 +83,11 @@ export async function openPostgresStore({
   return {
     capabilities: { dialect: 'postgres', concurrentWriters: true, location },
     upsertTickets: async (tickets, context) =>
-      tickets.length === 0 ? { inserted: 0, updated: 0, unchanged: 0 } : upsertTickets(tickets, context),
+      tickets.length === 0
+        ? { inserted: 0, updated: 0, unchanged: 0 }
+        : upsertPrepared(tickets.map(prepareTicket), context),
+    upsertPreparedTickets: async (tickets, context) =>
+      tickets.length === 0 ? { inserted: 0, updated: 0, unchanged: 0 } : upsertPrepared(tickets, context),
     getTicket: (source, externalId) => queries.getTicket(db, source, externalId),
     listTickets: (query) => queries.listTickets(db, query),
     listEvents: (query) => queries.listEvents(db, query),
@@ -170,20 +167,17 @@ function conversationTurn(
 
 async function upsertBatch(
   trx: Transaction<Schema>,
-  input: readonly TicketRecord[],
+  input: readonly PreparedTicket[],
   context: UpsertContext,
   at: number,
 ): Promise<UpsertResult> {
   const { origin } = context;
   const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
   // A batch may name the same ticket twice; the last version wins, as it would row by row.
-  const latest = new Map<string, { ticket: TicketRecord; hash: string }>();
-  for (const ticket of input) {
-    latest.set(`${ticket.source}\u0000${ticket.externalId}`, { ticket, hash: ticketContentHash(ticket) });
-  }
+  const latest = new Map<string, PreparedTicket>();
+  for (const ticket of input) latest.set(`${ticket.source}\u0000${ticket.externalId}`, ticket);
   result.unchanged += input.length - latest.size;
-  const tickets = [...latest.values()].map((v) => v.ticket);
-  const hashes = new Map([...latest.values()].map((v) => [v.ticket, v.hash]));
+  const tickets = [...latest.values()];
 
   const existing = new Map<string, { id: number; hash: string }>();
   for (const [source, group] of groupBy(tickets, (t) => t.source)) {
@@ -202,22 +196,35 @@ async function upsertBatch(
     }
   }
 
-  const changed: { ticket: TicketRecord; hash: string; existingId: number | null }[] = [];
+  const changed: { ticket: PreparedTicket; existingId: number | null }[] = [];
   for (const ticket of tickets) {
-    const hash = hashes.get(ticket)!;
     const found = existing.get(`${ticket.source}\u0000${ticket.externalId}`);
-    if (found && found.hash === hash) result.unchanged++;
-    else changed.push({ ticket, hash, existingId: found?.id ?? null });
+    if (found && found.hash === ticket.hash) result.unchanged++;
+    else changed.push({ ticket, existingId: found?.id ?? null });
   }
   if (changed.length === 0) return result;
 
   const customerIds = new Map<string, number>();
-  const customers = new Map<string, ReturnType<typeof customerRow>>();
+  const customers = new Map<string, CustomerRow>();
+  // Two versions of one customer in a batch merge as they would one after the other (a later null keeps the
+  // known value): PostgreSQL cannot update one row twice in a statement.
   for (const { ticket } of changed) {
-    const key = customerKey(ticket.customer);
-    if (ticket.customer && key !== null) {
-      customers.set(`${ticket.source}\u0000${key}`, customerRow(ticket.source, ticket.customer, key));
-    }
+    const row = preparedCustomerRow(ticket);
+    if (!row) continue;
+    const key = `${row.source}\u0000${row.customer_key}`;
+    const earlier = customers.get(key);
+    customers.set(
+      key,
+      earlier
+        ? {
+            ...row,
+            external_id: row.external_id ?? earlier.external_id,
+            email: row.email ?? earlier.email,
+            name: row.name ?? earlier.name,
+            segment: row.segment ?? earlier.segment,
+          }
+        : row,
+    );
   }
   for (const rows of chunks([...customers.values()], CHUNK_ROWS)) {
     const returned = await trx
@@ -237,18 +244,18 @@ async function upsertBatch(
     for (const r of returned) customerIds.set(`${r.source}\u0000${r.customer_key}`, r.id);
   }
 
-  const rowOf = (ticket: TicketRecord, hash: string): TicketRow => {
-    const key = customerKey(ticket.customer);
-    const customerId = key === null ? null : (customerIds.get(`${ticket.source}\u0000${key}`) ?? null);
-    return ticketRow(ticket, customerId, hash);
+  const rowOf = (ticket: PreparedTicket): TicketRow => {
+    const c = preparedCustomerRow(ticket);
+    const customerId = c === null ? null : (customerIds.get(`${c.source}\u0000${c.customer_key}`) ?? null);
+    return preparedTicketRow(ticket, customerId);
   };
 
-  const withIds: { ticket: TicketRecord; id: number; updated: boolean }[] = [];
+  const withIds: { ticket: PreparedTicket; id: number; updated: boolean }[] = [];
   const fresh = changed.filter((c) => c.existingId === null);
   for (const part of chunks(fresh, CHUNK_ROWS)) {
     const returned = await trx
       .insertInto('tickets')
-      .values(part.map((c) => rowOf(c.ticket, c.hash)))
+      .values(part.map((c) => rowOf(c.ticket)))
       .returning(['id', 'external_id', 'source'])
       .execute();
     const byKey = new Map(part.map((c) => [`${c.ticket.source}\u0000${c.ticket.externalId}`, c.ticket]));
@@ -259,7 +266,7 @@ async function upsertBatch(
   }
   const stale = changed.filter((c) => c.existingId !== null);
   for (const c of stale) {
-    await trx.updateTable('tickets').set(rowOf(c.ticket, c.hash)).where('id', '=', c.existingId!).execute();
+    await trx.updateTable('tickets').set(rowOf(c.ticket)).where('id', '=', c.existingId!).execute();
     withIds.push({ ticket: c.ticket, id: c.existingId!, updated: true });
     result.updated++;
   }
@@ -270,7 +277,7 @@ async function upsertBatch(
     await trx.deleteFrom('messages').where('ticket_id', 'in', ids).execute();
   }
 
-  const messages = withIds.flatMap(({ ticket, id }) => messageRows(ticket, id));
+  const messages = withIds.flatMap(({ ticket, id }) => preparedMessageRows(ticket, id));
   for (const part of chunks(messages, CHUNK_ROWS * 3))
     await trx.insertInto('messages').values(part).execute();
   const events = withIds.map(({ ticket, id, updated }) => ({

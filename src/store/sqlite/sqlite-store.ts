@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { blankTicket, type TicketRecord, ticketContentHash } from '../../domain/index.ts';
 import { type Clock, OperationalError, systemClock } from '../../shared/index.ts';
 import { migrator } from '../migrations.ts';
 import {
@@ -11,20 +10,19 @@ import {
   ownerTurn,
   planTurn,
 } from '../plan-turn.ts';
-import * as queries from '../queries.ts';
 import {
-  type ConversationRow,
-  customerKey,
-  customerRow,
-  type EventRow,
-  messageRows,
-  storedConversation,
-  type TicketRow,
-  ticketRow,
-} from '../rows.ts';
+  CUSTOMER_COLUMNS,
+  CUSTOMER_ID_SLOT,
+  MESSAGE_COLUMNS,
+  prepareTicket,
+  TICKET_COLUMNS,
+} from '../prepared.ts';
+import * as queries from '../queries.ts';
+import { type ConversationRow, type EventRow, storedConversation } from '../rows.ts';
 import type { Database as Schema } from '../schema.ts';
 import type {
   CreateConversationInput,
+  PreparedTicket,
   RecordTurnInput,
   Store,
   StoredConversation,
@@ -58,8 +56,9 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  // 16 MB of page cache (the default is 2 MB): the unique indexes' hot pages stay in memory during imports.
-  raw.pragma('cache_size = -16384');
+  // 8 MB of page cache (the default is 2 MB): the indexes' hot pages (imports append at their right edge) stay in
+  // memory; 16 MB was no faster on a million-ticket import and cost 8 MB of its 300 MB budget.
+  raw.pragma('cache_size = -8192');
   raw.pragma('temp_store = memory');
   // Checkpoint every 4,000 WAL pages (16 MB) instead of 1,000: a checkpoint syncs the files, and conversation
   // turns rewrite the same hot pages, which a longer interval writes back once (bench:engine: p99 4.6 -> 1.4 ms).
@@ -85,36 +84,48 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
      where source = ? and external_id in (select value from json_each(?))`,
   );
   // Positional parameters throughout: better-sqlite3 binds named ones several times slower on wide rows.
-  const upsertCustomer = raw.prepare<unknown[], { id: number }>(
-    `insert into customers (source, customer_key, external_id, email, name, segment, attributes)
-     values (?, ?, ?, ?, ?, ?, ?)
+  // Customers are upserted many rows per statement (a batch's distinct customers at once): one statement per
+  // customer was the largest cost of an import. Rows of one statement are applied in order, so two versions of
+  // one customer in a batch end as they would one after the other.
+  const upsertCustomers = multiRowStatement(
+    raw,
+    (tuples) => `insert into customers (${CUSTOMER_COLUMNS.join(', ')}) values ${tuples}
      on conflict (source, customer_key) do update set
        external_id = coalesce(excluded.external_id, external_id),
        email = coalesce(excluded.email, email),
        name = coalesce(excluded.name, name),
        segment = coalesce(excluded.segment, segment),
        attributes = excluded.attributes
-     returning id`,
+     returning id, source, customer_key`,
+    CUSTOMER_COLUMNS.length,
+    64,
   );
-  const ticketColumns = Object.keys(ticketRow(blankTicket('x', 'x', 0), null, '')) as (keyof TicketRow)[];
   const insertTicket = raw.prepare(
-    `insert into tickets (${ticketColumns.join(', ')}) values (${ticketColumns.map(() => '?').join(', ')})`,
+    `insert into tickets (${TICKET_COLUMNS.join(', ')}) values (${TICKET_COLUMNS.map(() => '?').join(', ')})`,
   );
   const updateTicket = raw.prepare(
-    `update tickets set ${ticketColumns.map((c) => `${c} = ?`).join(', ')} where id = ?`,
+    `update tickets set ${TICKET_COLUMNS.map((c) => `${c} = ?`).join(', ')} where id = ?`,
   );
   const deleteMessages = raw.prepare('delete from messages where ticket_id = ?');
-  // Multi-row inserts: one statement per ticket's messages and per hundred events, since each statement
-  // call has a fixed cost that dominates at import rates.
-  const insertMessages = multiRowInsert(
+  // Messages and events of many tickets go in one multi-row statement: each statement call has a fixed cost
+  // that dominates at import rates.
+  const messageColumns = ['ticket_id', ...MESSAGE_COLUMNS];
+  const insertMessages = multiRowStatement(
     raw,
-    'messages',
-    ['ticket_id', 'seq', 'external_id', 'author_role', 'author_id', 'body', 'created_at', 'public'],
-    16,
+    (tuples) => `insert into messages (${messageColumns.join(', ')}) values ${tuples}`,
+    messageColumns.length,
+    64,
   );
-  const insertEvents = multiRowInsert(raw, 'events', ['at', 'type', 'ticket_id', 'payload'], 100);
+  const eventColumns = ['at', 'type', 'ticket_id', 'payload'];
+  const insertEvents = multiRowStatement(
+    raw,
+    (tuples) => `insert into events (${eventColumns.join(', ')}) values ${tuples}`,
+    eventColumns.length,
+    100,
+  );
+  const messageWidth = MESSAGE_COLUMNS.length;
 
-  const upsertBatch = raw.transaction((tickets: readonly TicketRecord[], context: UpsertContext) => {
+  const upsertBatch = raw.transaction((tickets: readonly PreparedTicket[], context: UpsertContext) => {
     const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
     const at = clock.now();
     const existing = new Map<string, { id: number; hash: string }>();
@@ -129,31 +140,44 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
         existing.set(`${source}\u0000${row.external_id}`, { id: row.id, hash: row.content_hash });
       }
     }
-    // Customers recur within a batch: each distinct version is upserted once. (Per batch, so memory stays flat.)
-    const customers = new Map<string, number>();
-    const events: unknown[][] = [];
+    // The customers of the tickets to write, each distinct version once (per batch, so memory stays flat).
+    const customerValues: unknown[] = [];
+    const seenVersions = new Set<string>();
+    for (const ticket of tickets) {
+      const found = existing.get(`${ticket.source}\u0000${ticket.externalId}`);
+      if (!ticket.customer || (found && found.hash === ticket.hash)) continue;
+      const version = JSON.stringify(ticket.customer);
+      if (seenVersions.has(version)) continue;
+      seenVersions.add(version);
+      for (const v of ticket.customer) customerValues.push(v);
+    }
+    const customerIds = new Map<string, number>();
+    for (const row of upsertCustomers.all(customerValues) as {
+      id: number;
+      source: string;
+      customer_key: string;
+    }[]) {
+      customerIds.set(`${row.source}\u0000${row.customer_key}`, row.id);
+    }
+
+    const messages: unknown[] = [];
+    const events: unknown[] = [];
     for (const ticket of tickets) {
       const key = `${ticket.source}\u0000${ticket.externalId}`;
-      const hash = ticketContentHash(ticket);
       const found = existing.get(key);
-      if (found && found.hash === hash) {
+      if (found && found.hash === ticket.hash) {
         result.unchanged++;
         continue;
       }
-      let customerId: number | null = null;
-      const customerKeyValue = customerKey(ticket.customer);
-      if (ticket.customer && customerKeyValue !== null) {
-        const c = customerRow(ticket.source, ticket.customer, customerKeyValue);
-        const values = [c.source, c.customer_key, c.external_id, c.email, c.name, c.segment, c.attributes];
-        const rowKey = JSON.stringify(values);
-        customerId = customers.get(rowKey) ?? upsertCustomer.get(values)!.id;
-        customers.set(rowKey, customerId);
-      }
-      const row = ticketRow(ticket, customerId, hash);
-      const values = ticketColumns.map((c) => row[c]);
+      const values = ticket.ticket;
+      const customer = ticket.customer;
+      if (customer) values[CUSTOMER_ID_SLOT] = customerIds.get(`${customer[0]}\u0000${customer[1]}`) ?? null;
       let ticketId: number;
       if (found) {
         ticketId = found.id;
+        // Messages already gathered may belong to this ticket's earlier version in the same batch.
+        insertMessages.run(messages);
+        messages.length = 0;
         updateTicket.run([...values, ticketId]);
         deleteMessages.run(ticketId);
         result.updated++;
@@ -161,27 +185,21 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
         ticketId = Number(insertTicket.run(values).lastInsertRowid);
         result.inserted++;
       }
-      existing.set(key, { id: ticketId, hash });
-      insertMessages(
-        messageRows(ticket, ticketId).map((m) => [
-          m.ticket_id,
-          m.seq,
-          m.external_id,
-          m.author_role,
-          m.author_id,
-          m.body,
-          m.created_at,
-          m.public,
-        ]),
-      );
+      existing.set(key, { id: ticketId, hash: ticket.hash });
+      const m = ticket.messages;
+      for (let i = 0; i < m.length; i += messageWidth) {
+        messages.push(ticketId);
+        for (let j = 0; j < messageWidth; j++) messages.push(m[i + j]);
+      }
       const payload = JSON.stringify({
         origin: context.origin,
         source: ticket.source,
         externalId: ticket.externalId,
       });
-      events.push([at, found ? 'ticket.updated' : 'ticket.imported', ticketId, payload]);
+      events.push(at, found ? 'ticket.updated' : 'ticket.imported', ticketId, payload);
     }
-    insertEvents(events);
+    insertMessages.run(messages);
+    insertEvents.run(events);
     return result;
   });
 
@@ -189,7 +207,8 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
 
   return {
     capabilities: { dialect: 'sqlite', concurrentWriters: false, location: path },
-    upsertTickets: async (tickets, context) => upsertBatch(tickets, context),
+    upsertTickets: async (tickets, context) => upsertBatch(tickets.map(prepareTicket), context),
+    upsertPreparedTickets: async (tickets, context) => upsertBatch(tickets, context),
     getTicket: (source, externalId) => queries.getTicket(db, source, externalId),
     listTickets: (query) => queries.listTickets(db, query),
     listEvents: (query) => queries.listEvents(db, query),
@@ -315,26 +334,56 @@ function conversationWrites(raw: Database.Database) {
 }
 
 /**
- * A function inserting any number of rows through statements of up to `maxRows` rows each, prepared once per
- * row count.
+ * Runs a multi-row statement over a flat list of values (`width` per row), `maxRows` rows per call; each row
+ * count's statement is prepared once. `all` collects what a RETURNING clause gives.
  */
-function multiRowInsert(raw: Database.Database, table: string, columns: string[], maxRows: number) {
+function multiRowStatement(
+  raw: Database.Database,
+  sqlFor: (tuples: string) => string,
+  width: number,
+  maxRows: number,
+) {
   const statements = new Map<number, Database.Statement>();
+  const tuple = `(${Array.from({ length: width }, () => '?').join(', ')})`;
   const statementFor = (rows: number) => {
     let statement = statements.get(rows);
     if (!statement) {
-      const tuple = `(${columns.map(() => '?').join(', ')})`;
-      statement = raw.prepare(
-        `insert into ${table} (${columns.join(', ')}) values ${Array.from({ length: rows }, () => tuple).join(', ')}`,
-      );
+      statement = raw.prepare(sqlFor(Array.from({ length: rows }, () => tuple).join(', ')));
       statements.set(rows, statement);
     }
     return statement;
   };
-  return (rows: unknown[][]) => {
-    for (let i = 0; i < rows.length; i += maxRows) {
-      const part = rows.slice(i, i + maxRows);
-      statementFor(part.length).run(part.flat());
+  const chunk = width * maxRows;
+  const each = (
+    values: readonly unknown[],
+    call: (statement: Database.Statement, part: unknown[]) => void,
+  ) => {
+    for (let i = 0; i < values.length; i += chunk) {
+      const part = values.slice(i, i + chunk);
+      call(statementFor(part.length / width), part);
     }
   };
+  return {
+    run(values: readonly unknown[]) {
+      each(values, (statement, part) => statement.run(part));
+    },
+    all(values: readonly unknown[]): unknown[] {
+      const rows: unknown[] = [];
+      each(values, (statement, part) => {
+        for (const row of statement.all(part)) rows.push(row);
+      });
+      return rows;
+    },
+  };
+}
+
+/** An insert of rows given as arrays, in multi-row statements of up to `maxRows` rows. */
+function multiRowInsert(raw: Database.Database, table: string, columns: string[], maxRows: number) {
+  const statement = multiRowStatement(
+    raw,
+    (tuples) => `insert into ${table} (${columns.join(', ')}) values ${tuples}`,
+    columns.length,
+    maxRows,
+  );
+  return (rows: unknown[][]) => statement.run(rows.flat());
 }

@@ -125,7 +125,7 @@ export function storeSuite(name: string, open: () => Promise<Store>, cleanup?: (
       const first = aTicket();
       const second = aTicket({ messages: [{ ...first.messages[0]!, body: 'only this one' }] });
       await store.upsertTickets([first, second], { origin: 'a' });
-      expect((await store.getTicket('test', '1'))?.messages.map((m) => m.body)).toEqual(['only this one']);
+      expect((await store.getTicket('test', '1'))?.messages?.map((m) => m.body)).toEqual(['only this one']);
     });
 
     it('applies two versions of one customer in one batch in order, and both tickets share it', async () => {

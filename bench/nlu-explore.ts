@@ -8,6 +8,10 @@
  *     [--ens 1]        one SVM per block, margins summed (instead of one SVM on the concatenation)
  *     [--nb ALPHA]     NB-SVM log-count-ratio scaling per class, smoothing ALPHA [--pow P: |r|^P]
  *     [--file PATH]    another JSONL set (default ../shared/data/banking77/train.jsonl)
+ *     [--test PATH]    train on all of --file, evaluate on PATH (e.g. CLINC150 or HWU64 val) instead of folds;
+ *                      with out-of-scope examples it also prints argmax in-scope accuracy and oos recall
+ * Block kinds: word, stem, wordbe (with ^ / $ markers), content (stop words dropped), skip, charwb, char, xchar;
+ * per block `idf` (an exponent, 0 = none) and `binary` (binary tf).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,16 +31,34 @@ const require = createRequire(import.meta.url);
 const stem = require('wink-eng-lite-web-model/dist/porter-stemmer.js') as (w: string) => string;
 
 type Block = {
-  kind: 'word' | 'charwb' | 'char' | 'stem' | 'skip' | 'xchar';
+  kind: 'word' | 'charwb' | 'char' | 'stem' | 'skip' | 'xchar' | 'wordbe' | 'content';
   lo: number;
   hi: number;
   weight: number;
+  /** Exponent of the IDF in this block (default 1; 0: tf only). */
+  idf?: number;
+  /** true: binary tf instead of 1 + ln(tf). */
+  binary?: boolean;
 };
+
+const STOP_WORDS = new Set(
+  'a an the i me my we our you your it its is am are was were be been do does did have has had to of in on at for with and or but so this that there can could would will should please just'.split(
+    ' ',
+  ),
+);
 
 function termsOf(tokens: string[], b: Block): string[] {
   const out: string[] = [];
-  if (b.kind === 'word' || b.kind === 'stem') {
-    const t = b.kind === 'stem' ? tokens.map(stem) : tokens;
+  if (b.kind === 'word' || b.kind === 'stem' || b.kind === 'wordbe' || b.kind === 'content') {
+    // wordbe: with sentence-start and -end markers; content: over the words left once stop words are dropped
+    const t =
+      b.kind === 'stem'
+        ? tokens.map(stem)
+        : b.kind === 'wordbe'
+          ? ['^', ...tokens, '$']
+          : b.kind === 'content'
+            ? tokens.filter((w) => !STOP_WORDS.has(w))
+            : tokens;
     for (let n = b.lo; n <= b.hi; n++)
       for (let i = 0; i + n <= t.length; i++) out.push(t.slice(i, i + n).join(' '));
   } else if (b.kind === 'skip') {
@@ -101,7 +123,7 @@ function vectorise(train: string[], test: string[], blocks: Block[]) {
       let norm = 0;
       const start = idx.length;
       for (const [id, c] of counts) {
-        const v = (1 + Math.log(c)) * idf[id]!;
+        const v = (b.binary ? 1 : 1 + Math.log(c)) * idf[id]! ** (b.idf ?? 1);
         idx.push(id);
         val.push(v);
         norm += v * v;
@@ -181,6 +203,31 @@ const CONFIGS: Record<string, Block[]> = {
     { kind: 'word', lo: 1, hi: 2, weight: 1 },
     { kind: 'char', lo: 1, hi: 6, weight: 1 },
   ],
+  base_noidfchar: [
+    { kind: 'word', lo: 1, hi: 2, weight: 1 },
+    { kind: 'charwb', lo: 3, hi: 5, weight: 1, idf: 0 },
+  ],
+  base_noidf: [
+    { kind: 'word', lo: 1, hi: 2, weight: 1, idf: 0 },
+    { kind: 'charwb', lo: 3, hi: 5, weight: 1, idf: 0 },
+  ],
+  base_idfchar05: [
+    { kind: 'word', lo: 1, hi: 2, weight: 1 },
+    { kind: 'charwb', lo: 3, hi: 5, weight: 1, idf: 0.5 },
+  ],
+  base_binary: [
+    { kind: 'word', lo: 1, hi: 2, weight: 1, binary: true },
+    { kind: 'charwb', lo: 3, hi: 5, weight: 1, binary: true },
+  ],
+  base_be: [
+    { kind: 'wordbe', lo: 1, hi: 2, weight: 1 },
+    { kind: 'charwb', lo: 3, hi: 5, weight: 1 },
+  ],
+  base_content: [
+    { kind: 'word', lo: 1, hi: 2, weight: 1 },
+    { kind: 'charwb', lo: 3, hi: 5, weight: 1 },
+    { kind: 'content', lo: 2, hi: 2, weight: 0.7 },
+  ],
   all4: [
     { kind: 'word', lo: 1, hi: 3, weight: 1 },
     { kind: 'charwb', lo: 2, hi: 5, weight: 1 },
@@ -238,10 +285,17 @@ const arg = (name: string) => {
 };
 
 const all = load(arg('--file') ?? '../shared/data/banking77/train.jsonl');
+// --test FILE: train on all of --file, evaluate on FILE (train -> val) instead of the folds.
+const testFile = arg('--test');
+const testSet = testFile ? load(testFile) : [];
 const labels = [...new Set(all.map((e) => e.label))].sort();
 const gold = all.map((e) => labels.indexOf(e.label));
 const folds = stratifiedFolds(gold, 5, 1);
-const foldList = (arg('--folds') ?? '0').split(',').map(Number);
+const foldList = testFile ? [0] : (arg('--folds') ?? '0').split(',').map(Number);
+const splitOf = (fold: number) =>
+  testFile
+    ? { tr: all, te: testSet }
+    : { tr: all.filter((_, i) => folds[i] !== fold), te: all.filter((_, i) => folds[i] === fold) };
 const cs = (arg('--c') ?? '0.5').split(',').map(Number);
 const names = (arg('--configs') ?? Object.keys(CONFIGS).join(',')).split(',');
 const extra = arg('--json');
@@ -253,8 +307,7 @@ for (const name of names) {
     let total = 0;
     const per: number[] = blocks.map(() => 0);
     for (const fold of foldList) {
-      const tr = all.filter((_, i) => folds[i] !== fold);
-      const te = all.filter((_, i) => folds[i] === fold);
+      const { tr, te } = splitOf(fold);
       const y = tr.map((e) => labels.indexOf(e.label));
       const sums = te.map(() => new Float64Array(labels.length));
       blocks.forEach((b, bi) => {
@@ -297,12 +350,14 @@ for (const name of names) {
   for (const c of cs) {
     let right = 0;
     let total = 0;
+    let inRight = 0;
+    let oos = 0;
+    let oosRight = 0;
     let trainS = 0;
     let nnz = 0;
     let dim = 0;
     for (const fold of foldList) {
-      const tr = all.filter((_, i) => folds[i] !== fold);
-      const te = all.filter((_, i) => folds[i] === fold);
+      const { tr, te } = splitOf(fold);
       const {
         xTrain,
         xTest,
@@ -332,10 +387,17 @@ for (const name of names) {
         for (let k = 1; k < s.length; k++) if (s[k]! > s[top]!) top = k;
         if (labels[top] === e.label) right++;
         total++;
+        if (e.label === OOS_LABEL) {
+          oos++;
+          if (labels[top] === OOS_LABEL) oosRight++;
+        } else if (labels[top] === e.label) inRight++;
       });
     }
+    // With out-of-scope examples (CLINC150): argmax in-scope accuracy and out-of-scope recall, no threshold.
+    const oosPart =
+      oos > 0 ? ` in-scope=${(inRight / (total - oos)).toFixed(4)} oos=${(oosRight / oos).toFixed(3)}` : '';
     console.log(
-      `${name.padEnd(16)} c=${c} acc=${(right / total).toFixed(4)} dim=${dim} nnz/row=${nnz.toFixed(0)} svm s=${trainS.toFixed(1)}`,
+      `${name.padEnd(16)} c=${c} acc=${(right / total).toFixed(4)}${oosPart} dim=${dim} nnz/row=${nnz.toFixed(0)} svm s=${trainS.toFixed(1)}`,
     );
   }
 }

@@ -67,4 +67,23 @@ describe('out-of-scope examples', () => {
   it('reports out-of-scope recall on the held-out folds', () => {
     expect(model.cv.oosRecall).toBeGreaterThan(0.8);
   });
+
+  it('compares the novelty threshold with the score it was chosen for', () => {
+    expect(['confidence', 'oos-margin']).toContain(model.noveltyScore);
+    const text = 'when will my order be delivered';
+    // The margin over the oos class: a cut-off above any margin sends everything to people, 0 only what the
+    // oos class wins.
+    const strict = createIntentClassifier({ ...model, noveltyScore: 'oos-margin', noveltyThreshold: 1e9 });
+    expect(strict.predict(text)).toMatchObject({ outOfScope: true, reason: 'out_of_scope' });
+    const lenient = createIntentClassifier({ ...model, noveltyScore: 'oos-margin', noveltyThreshold: 0 });
+    expect(lenient.predict(text).reason).not.toBe('out_of_scope');
+    expect(lenient.predict('tell me a joke about the weather').reason).toBe('out_of_scope');
+  });
+});
+
+describe('without out-of-scope examples', () => {
+  it('has no novelty threshold', () => {
+    const model = trainIntentModel(generateIntentExamples({ seed: 4, perIntent: 20 }), options);
+    expect(model).toMatchObject({ noveltyScore: 'confidence', noveltyThreshold: 0 });
+  });
 });

@@ -53,7 +53,11 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   seed: 1,
   targetPrecision: 0.97,
   folds: 5,
-  features: { ...DEFAULT_FEATURE_SETTINGS, minDf: 1 },
+  // No IDF on the char block: IDF lifts the rarest char n-grams, mostly pieces of typos and rare words, while
+  // the char block is there as a smooth spelling view and the word block carries word rarity. Plain SVM,
+  // with / without char IDF: BANKING77 5-fold 0.9053 / 0.9072, CLINC150 val in-scope 0.9327 / 0.9343,
+  // HWU64 val 0.9024 / 0.9006 (within noise there), and the SVM converges about twice as fast.
+  features: { ...DEFAULT_FEATURE_SETTINGS, minDf: 1, charIdf: false },
   svm: {
     c: DEFAULT_SVM_OPTIONS.c,
     epochs: DEFAULT_SVM_OPTIONS.epochs,
@@ -78,6 +82,15 @@ export interface CrossValidationReport {
   expectedCalibrationError: number;
 }
 
+/**
+ * What the novelty threshold is compared with. `confidence`: the top intent's calibrated probability.
+ * `oos-margin`: the top intent's SVM score minus the out-of-scope class's score, the oos class's evidence
+ * read as a continuous value rather than only when it wins. Training keeps the one that does better on the
+ * held-out folds; on CLINC150 that is the margin (held out: in-scope 0.942 and out-of-scope recall 0.82,
+ * against 0.939 and 0.76 with the confidence).
+ */
+export type NoveltyScore = 'confidence' | 'oos-margin';
+
 /** A trained intent model as plain data: what the model file stores. */
 export interface IntentModel {
   /** Class index -> label; may include OOS_LABEL. */
@@ -88,10 +101,12 @@ export interface IntentModel {
   temperature: number;
   thresholds: Thresholds;
   /**
-   * Below this confidence the top intent is taken as out of scope. Chosen on held-out folds when the training
-   * data has out-of-scope examples; 0 otherwise (then only the per-intent thresholds route to people).
+   * Below this value of `noveltyScore` the top intent is taken as out of scope. Chosen on held-out folds when
+   * the training data has out-of-scope examples; 0 (with `confidence`) otherwise, and then only the
+   * per-intent thresholds route to people.
    */
   noveltyThreshold: number;
+  noveltyScore: NoveltyScore;
   cv: CrossValidationReport;
   training: { examples: number; dataHash: string; options: TrainOptions };
   /** The deployment's entity patterns, stored with the model so they travel with it (see entities.ts). */
@@ -166,18 +181,17 @@ export function trainIntentModel(
   }
   const temperature = fitTemperature(heldOutScores, classes, gold);
   const heldOut = decideHeldOut(heldOutScores, classes, temperature, oosIndex);
-  const noveltyThreshold =
-    oosIndex >= 0 ? chooseNoveltyThreshold(heldOut, gold, oosIndex, options.expectedOosShare) : 0;
+  const novelty = chooseNovelty(heldOut, gold, oosIndex, options.expectedOosShare);
   const chosen = chooseThresholds(
     heldOut
       .map((h, i) => ({ h, i }))
-      .filter(({ h }) => !isNovel(h, oosIndex, noveltyThreshold))
+      .filter(({ h }) => !isNovel(h, novelty))
       .map(({ h, i }) => ({ predicted: h.top, confidence: h.confidence, correct: h.top === gold[i] })),
     classes,
     1 - (1 - options.targetPrecision) * (1 - options.thresholdMargin),
   );
   const thresholds: Thresholds = { ...chosen, targetPrecision: options.targetPrecision };
-  const cv = crossValidationReport(heldOut, gold, labels, oosIndex, noveltyThreshold, thresholds, options);
+  const cv = crossValidationReport(heldOut, gold, labels, novelty, thresholds, options);
 
   const linear = trainLinearSvm(x, gold, classes, svmOptions);
   return {
@@ -186,7 +200,8 @@ export function trainIntentModel(
     linear,
     temperature,
     thresholds,
-    noveltyThreshold,
+    noveltyThreshold: novelty.threshold,
+    noveltyScore: novelty.score,
     cv,
     training: { examples: examples.length, dataHash: hashExamples(examples), options },
   };
@@ -206,7 +221,17 @@ interface HeldOutDecision {
   confidence: number;
   /** The out-of-scope class outscored every intent. */
   oosWins: boolean;
+  /** The top intent's raw score minus the out-of-scope class's (Infinity without an oos class). */
+  oosMargin: number;
 }
+
+interface Novelty {
+  score: NoveltyScore;
+  threshold: number;
+}
+
+/** No novelty threshold: without out-of-scope examples only the per-intent thresholds route to people. */
+const NO_NOVELTY: Novelty = { score: 'confidence', threshold: 0 };
 
 function decideHeldOut(
   scores: Float64Array,
@@ -219,59 +244,77 @@ function decideHeldOut(
   const out: HeldOutDecision[] = [];
   for (let i = 0; i < n; i++) {
     probs.set(scores.subarray(i * classes, (i + 1) * classes));
-    softmaxInPlace(probs, temperature);
-    out.push(topInScope(probs, oosIndex));
+    out.push(decide(probs, temperature, oosIndex));
   }
   return out;
 }
 
-function topInScope(probs: Float64Array, oosIndex: number): HeldOutDecision {
+/** Reads raw scores, turns `scores` into calibrated probabilities in place, and decides on them. */
+function decide(scores: Float64Array, temperature: number, oosIndex: number): HeldOutDecision {
   let top = -1;
-  for (let k = 0; k < probs.length; k++) {
-    if (k !== oosIndex && (top < 0 || probs[k]! > probs[top]!)) top = k;
+  for (let k = 0; k < scores.length; k++) {
+    if (k !== oosIndex && (top < 0 || scores[k]! > scores[top]!)) top = k;
   }
-  const oosWins = oosIndex >= 0 && probs[oosIndex]! > probs[top]!;
-  return { top, confidence: probs[top]!, oosWins };
+  const oosMargin = oosIndex >= 0 ? scores[top]! - scores[oosIndex]! : Infinity;
+  softmaxInPlace(scores, temperature);
+  return { top, confidence: scores[top]!, oosWins: oosMargin < 0, oosMargin };
 }
 
-const isNovel = (h: HeldOutDecision, oosIndex: number, novelty: number) =>
-  oosIndex >= 0 && (h.oosWins || h.confidence < novelty);
+const noveltyValue = (h: HeldOutDecision, score: NoveltyScore) =>
+  score === 'confidence' ? h.confidence : h.oosMargin;
+
+const isNovel = (h: HeldOutDecision, novelty: Novelty) =>
+  h.oosWins || noveltyValue(h, novelty.score) < novelty.threshold;
 
 /**
- * The novelty cut-off that maximises the expected accuracy on live traffic with `oosShare` out of scope:
- * (1 - oosShare) * in-scope accuracy + oosShare * out-of-scope recall, on held-out predictions. Weighing by
- * the held-out counts instead would let ~100 out-of-scope examples dictate to ~15,000 in-scope ones, or the
- * reverse.
+ * The novelty score and cut-off that maximise the expected accuracy on live traffic with `oosShare` out of
+ * scope: (1 - oosShare) * in-scope accuracy + oosShare * out-of-scope recall, on held-out predictions.
+ * Weighing by the held-out counts instead would let ~100 out-of-scope examples dictate to ~15,000 in-scope
+ * ones, or the reverse. Ties go to `confidence`, then to the lowest cut-off.
  */
-function chooseNoveltyThreshold(
+function chooseNovelty(
   heldOut: HeldOutDecision[],
   gold: Int32Array,
   oosIndex: number,
   oosShare: number,
-): number {
+): Novelty {
   let inScope = 0;
   let oos = 0;
   for (let i = 0; i < gold.length; i++) gold[i] === oosIndex ? oos++ : inScope++;
-  if (oos === 0 || inScope === 0) return 0;
-  const candidates = [...new Set(heldOut.map((h) => Math.round(h.confidence * 1000) / 1000))].sort(
-    (a, b) => a - b,
-  );
-  let best = 0;
+  if (oosIndex < 0 || oos === 0 || inScope === 0) return NO_NOVELTY;
+  let best = NO_NOVELTY;
   let bestScore = -Infinity;
-  for (const t of [0, ...candidates]) {
+  for (const score of ['confidence', 'oos-margin'] as const) {
+    // Sweep the cut-off upwards over the held-out values (rounded to 0.001 to keep the list short): each
+    // step moves the examples below it to out of scope. Below 0 the margin rule adds nothing to `oosWins`,
+    // so both sweeps start at 0.
+    const order = heldOut
+      .map((h, i) => ({ value: noveltyValue(h, score), i }))
+      .filter(({ i }) => !heldOut[i]!.oosWins)
+      .sort((a, b) => a.value - b.value);
     let inRight = 0;
     let oosRight = 0;
     for (let i = 0; i < gold.length; i++) {
       const h = heldOut[i]!;
-      const novel = h.oosWins || h.confidence < t;
       if (gold[i] === oosIndex) {
-        if (novel) oosRight++;
-      } else if (!novel && h.top === gold[i]) inRight++;
+        if (h.oosWins) oosRight++;
+      } else if (!h.oosWins && h.top === gold[i]) inRight++;
     }
-    const score = (1 - oosShare) * (inRight / inScope) + oosShare * (oosRight / oos);
-    if (score > bestScore + 1e-12) {
-      bestScore = score;
-      best = t;
+    const candidates = [...new Set(order.map(({ value }) => Math.round(value * 1000) / 1000))].filter(
+      (t) => t > 0,
+    );
+    let next = 0;
+    for (const t of [0, ...candidates]) {
+      for (; next < order.length && order[next]!.value < t; next++) {
+        const i = order[next]!.i;
+        if (gold[i] === oosIndex) oosRight++;
+        else if (heldOut[i]!.top === gold[i]) inRight--;
+      }
+      const value = (1 - oosShare) * (inRight / inScope) + oosShare * (oosRight / oos);
+      if (value > bestScore + 1e-12) {
+        bestScore = value;
+        best = { score, threshold: t };
+      }
     }
   }
   return best;
@@ -281,14 +324,13 @@ function crossValidationReport(
   heldOut: HeldOutDecision[],
   gold: Int32Array,
   labels: string[],
-  oosIndex: number,
-  noveltyThreshold: number,
+  novelty: Novelty,
   thresholds: Thresholds,
   options: TrainOptions,
 ): CrossValidationReport {
   const report: EvaluationReport = evaluatePredictions(
     heldOut.map((h, i) => {
-      const novel = isNovel(h, oosIndex, noveltyThreshold);
+      const novel = isNovel(h, novelty);
       return {
         gold: labels[gold[i]!]!,
         predicted: novel ? OOS_LABEL : labels[h.top]!,
@@ -298,7 +340,7 @@ function crossValidationReport(
     }),
     OOS_LABEL,
   );
-  const correct = heldOut.map((h, i) => !isNovel(h, oosIndex, noveltyThreshold) && h.top === gold[i]);
+  const correct = heldOut.map((h, i) => !isNovel(h, novelty) && h.top === gold[i]);
   return {
     folds: options.folds,
     accuracy: report.accuracy,
@@ -328,13 +370,13 @@ export interface IntentClassifier {
 export function createIntentClassifier(model: IntentModel): IntentClassifier {
   const vectoriser = vectoriserFromState(model.vectoriser);
   const oosIndex = model.labels.indexOf(OOS_LABEL);
+  const novelty: Novelty = { score: model.noveltyScore, threshold: model.noveltyThreshold };
   const probs = new Float64Array(model.labels.length);
   const predict = (text: string): IntentPrediction => {
     linearScores(model.linear, vectoriser.transform(text), probs);
-    softmaxInPlace(probs, model.temperature);
-    const top = topInScope(probs, oosIndex);
+    const top = decide(probs, model.temperature, oosIndex);
     const best = topK(probs, 3, oosIndex);
-    const novel = isNovel(top, oosIndex, model.noveltyThreshold);
+    const novel = isNovel(top, novelty);
     const accepted = !novel && passesThreshold(top.confidence, model.thresholds.perIntent[top.top]!);
     return {
       label: model.labels[top.top]!,

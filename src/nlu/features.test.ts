@@ -54,6 +54,15 @@ describe('vectoriser', () => {
     expect(v.transform('zzzz qqqq').indices.length).toBe(0);
   });
 
+  it('weighs the word block by IDF, and the char block too only with charIdf', () => {
+    const words = v.state.wordTerms.length;
+    const idf = [...v.state.idf];
+    expect(Math.min(...idf)).toBeGreaterThan(1);
+    const noCharIdf = fitVectoriser(texts, { ...DEFAULT_FEATURE_SETTINGS, minDf: 1, charIdf: false });
+    expect(noCharIdf.state.idf.slice(0, words)).toEqual(v.state.idf.slice(0, words));
+    expect([...noCharIdf.state.idf.slice(words)].every((x) => x === 1)).toBe(true);
+  });
+
   it('is deterministic and drops rare terms with minDf', () => {
     const again = fitVectoriser(texts, { ...DEFAULT_FEATURE_SETTINGS, minDf: 1 });
     expect(again.state.wordTerms).toEqual(v.state.wordTerms);

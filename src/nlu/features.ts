@@ -16,6 +16,11 @@ export interface FeatureSettings {
   minDf: number;
   /** tf -> 1 + ln(tf): a word said twice is not twice the evidence. */
   sublinearTf: boolean;
+  /**
+   * IDF on the char block too (the word block always has it). The intent classifier turns it off (see
+   * DEFAULT_TRAIN_OPTIONS in classifier.ts).
+   */
+  charIdf: boolean;
   /** Each block is L2-normalised, then scaled by its weight. */
   wordWeight: number;
   charWeight: number;
@@ -26,6 +31,7 @@ export const DEFAULT_FEATURE_SETTINGS: FeatureSettings = {
   charNgrams: [3, 5],
   minDf: 2,
   sublinearTf: true,
+  charIdf: true,
   wordWeight: 1,
   charWeight: 1,
 };
@@ -141,7 +147,7 @@ export function fitVectoriser(texts: readonly string[], settings: FeatureSetting
     idf[i] = Math.log((1 + n) / (1 + wordDf.get(t)!)) + 1;
   });
   charTerms.forEach((t, i) => {
-    idf[wordTerms.length + i] = Math.log((1 + n) / (1 + charDf.get(t)!)) + 1;
+    idf[wordTerms.length + i] = settings.charIdf ? Math.log((1 + n) / (1 + charDf.get(t)!)) + 1 : 1;
   });
   return vectoriserFromState({ settings, wordTerms, charTerms, idf });
 }

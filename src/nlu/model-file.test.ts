@@ -31,6 +31,8 @@ describe('model file', () => {
     expect(loaded.labels).toEqual(model.labels);
     expect(loaded.temperature).toBe(model.temperature);
     expect([...loaded.thresholds.perIntent]).toEqual([...model.thresholds.perIntent]);
+    expect(loaded.noveltyScore).toBe(model.noveltyScore);
+    expect(loaded.noveltyThreshold).toBe(model.noveltyThreshold);
     const a = createIntentClassifier(model);
     const b = createIntentClassifier(loaded);
     for (const text of [
@@ -49,15 +51,17 @@ describe('model file', () => {
 
   it('is self-describing JSON', () => {
     const json = modelToJson(model);
-    expect(json).toMatchObject({ format: 'switchboard-nlu-model', formatVersion: 1, oosLabel: 'oos' });
+    expect(json).toMatchObject({ format: 'switchboard-nlu-model', formatVersion: 2, oosLabel: 'oos' });
+    expect(['confidence', 'oos-margin']).toContain(json.thresholds.noveltyScore);
     expect(json.features.settings.charNgrams).toEqual([3, 5]);
     expect(json.training.dataHash).toMatch(/^sha256:/);
     expect(json.crossValidation.folds).toBe(3);
   });
 
   it('refuses another format version with a clear UserError', () => {
-    const text = JSON.stringify({ ...modelToJson(model), formatVersion: 2 });
-    expect(() => parseModel(text, 'm.json')).toThrow(/format version 2 cannot be read/);
+    // Version 1 files compared the novelty threshold with the confidence only; version 2 says which score.
+    const text = JSON.stringify({ ...modelToJson(model), formatVersion: 1 });
+    expect(() => parseModel(text, 'm.json')).toThrow(/format version 1 cannot be read/);
     try {
       parseModel(text, 'm.json');
     } catch (error) {
@@ -90,7 +94,7 @@ describe('model file', () => {
   it('stores the deployment entity patterns with the model, and still reads files without them', () => {
     const entities = { replace: { order_number: ['\\bSO-\\d{6}\\b'] }, add: { sku: ['\\bSKU-\\d+\\b'] } };
     const text = serialiseModel({ ...model, entities });
-    expect(JSON.parse(text)).toMatchObject({ formatVersion: 1, entities });
+    expect(JSON.parse(text)).toMatchObject({ formatVersion: 2, entities });
     expect(parseModel(text, 'm.json').entities).toEqual(entities);
     const nlu = createNlu({ model: parseModel(text, 'm.json') });
     expect(nlu.predict('order SO-123456, SKU-77').entities.map((e) => e.value)).toEqual([

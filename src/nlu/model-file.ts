@@ -18,7 +18,7 @@ import { NEVER_ACCEPT } from './thresholds.ts';
  * const again = readModelFile('intents.model.json'); // UserError if corrupt or another format version
  */
 export const MODEL_FORMAT = 'switchboard-nlu-model';
-export const MODEL_FORMAT_VERSION = 1;
+export const MODEL_FORMAT_VERSION = 2;
 
 const base64Of = (a: Float32Array | Int8Array) =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -64,6 +64,7 @@ const featureSettingsSchema = z.object({
   charNgrams: z.tuple([z.number().int().min(1), z.number().int().min(1)]),
   minDf: z.number().int().min(1),
   sublinearTf: z.boolean(),
+  charIdf: z.boolean(),
   wordWeight: z.number(),
   charWeight: z.number(),
 });
@@ -92,6 +93,7 @@ const fileSchema = z.object({
     targetPrecision: z.number().min(0).max(1),
     global: z.number(),
     noveltyThreshold: z.number(),
+    noveltyScore: z.enum(['confidence', 'oos-margin']),
     perIntent: z.record(z.string(), z.number()),
   }),
   crossValidation: z.object({
@@ -156,6 +158,7 @@ export function modelToJson(model: IntentModel): ModelFileJson {
       targetPrecision: model.thresholds.targetPrecision,
       global: model.thresholds.global,
       noveltyThreshold: model.noveltyThreshold,
+      noveltyScore: model.noveltyScore,
       perIntent: Object.fromEntries(model.labels.map((l, i) => [l, model.thresholds.perIntent[i]!])),
     },
     crossValidation: model.cv,
@@ -251,6 +254,7 @@ export function parseModel(text: string, file: string): IntentModel {
       perIntent: Float64Array.from(m.labels.map((l) => m.thresholds.perIntent[l] ?? NEVER_ACCEPT)),
     },
     noveltyThreshold: m.thresholds.noveltyThreshold,
+    noveltyScore: m.thresholds.noveltyScore,
     cv: m.crossValidation,
     training: m.training,
     ...(entities ? { entities } : {}),

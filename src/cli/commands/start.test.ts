@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -80,7 +80,16 @@ describe('switchboard start', () => {
     expect(second.stdout()).toContain('(kept; delete it to retrain)');
     // The demo conversations ran in memory again: the same ids, nothing left behind in the store.
     expect(second.stdout()).toContain(`# Handoff: conversation tour-${conversations.length}-${last}`);
-  }, 120_000);
+
+    // A model file of another format version (an older Switchboard's) is retrained, not a failure.
+    const modelFile = join(dir, '.switchboard', 'nlu.model.json');
+    writeFileSync(modelFile, JSON.stringify({ format: 'switchboard-nlu-model', formatVersion: 1 }));
+    const third = memoryIo({}, dir);
+    expect(await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '600'], third.io)).toBe(0);
+    expect(third.stdout()).toContain('was written by another version: retraining');
+    expect(third.stdout()).toMatch(/trained the NLU on \d+ tickets/);
+    expect(JSON.parse(readFileSync(modelFile, 'utf8')).formatVersion).not.toBe(1);
+  }, 180_000);
 
   it('lists the problems of a broken workflow folder and exits 2', async () => {
     const broken = join(dir, 'broken-workflows');

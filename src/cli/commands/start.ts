@@ -113,7 +113,10 @@ export function registerStart(program: Command, io: CliIo): void {
 
         section(io, 'NLU and knowledge base');
         const modelFile = resolve(io.cwd, DEFAULT_MODEL_FILE);
-        if (loaded || !existsSync(modelFile)) await trainDemoModel(store, modelFile, io);
+        const stale = !loaded && existsSync(modelFile) && !modelIsReadable(modelFile);
+        if (stale)
+          io.stdout.write(`NLU model: ${shown(modelFile, io)} was written by another version: retraining\n`);
+        if (loaded || stale || !existsSync(modelFile)) await trainDemoModel(store, modelFile, io);
         else io.stdout.write(`NLU model: ${shown(modelFile, io)} (kept; delete it to retrain)\n`);
         importDemoKnowledge(io);
 
@@ -336,6 +339,17 @@ const indent = (text: string) =>
     .map((l) => (l ? `   ${l}` : ''));
 
 /** Trains the intent model on the store's categorised tickets, with the demo shop's entity patterns. */
+/** False when the model file is of another format version (or unreadable): npm start then trains a new one. */
+function modelIsReadable(path: string): boolean {
+  try {
+    readModelFile(path);
+    return true;
+  } catch (error) {
+    if (error instanceof UserError) return false;
+    throw error;
+  }
+}
+
 async function trainDemoModel(store: Store, modelFile: string, io: CliIo): Promise<void> {
   const t0 = performance.now();
   const data = await trainingExamplesFromStore({ store, minExamples: 5 });

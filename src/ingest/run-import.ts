@@ -33,7 +33,10 @@ export interface ReadBatch {
 }
 
 export interface ReadOptions extends ImportOptions {
-  /** Tickets per batch, and so per transaction: a crash loses at most the batch in flight. Default 2,000. */
+  /**
+   * Tickets per batch, and so per transaction: a crash loses at most the batch in flight. Default 1,000 (2,000
+   * was 8% faster on a million tickets and peaked 45 MB higher, over the 300 MB budget).
+   */
   batchSize?: number;
 }
 
@@ -46,7 +49,7 @@ export async function* readBatches(
   source: ImportSource,
   options: ReadOptions,
 ): AsyncGenerator<ReadBatch> {
-  const batchSize = options.batchSize ?? 2000;
+  const batchSize = options.batchSize ?? 1000;
   const bytesRead = () => (isFileSource(source) ? source.bytesRead() : 0);
   let tickets: PreparedTicket[] = [];
   let rejects: RejectLine[] = [];

@@ -47,10 +47,10 @@ export function registerImport(program: Command, io: CliIo): void {
     .option('--map-file <file>', 'a YAML or JSON file of field: column pairs for a generic file')
     .option('--source <name>', 'the source name recorded on each ticket (default: the format)')
     .option('--rejects <file>', 'where to write rejected records (default: ./<file>.rejects.jsonl)')
-    .option('--batch-size <n>', 'tickets per transaction', '2000')
+    .option('--batch-size <n>', 'tickets per transaction', '1000')
     .option('--json', 'print the summary as one JSON object')
     .action(async (file: string, opts: ImportOpts) => {
-      const batchSize = parsePositiveInt(opts.batchSize ?? '2000', '--batch-size');
+      const batchSize = parsePositiveInt(opts.batchSize ?? '1000', '--batch-size');
       const mapping = { ...readMapFile(opts.mapFile), ...parseMapFlags(opts.map) };
       const source = openFileSource(file);
       const importer = chooseImporter(importers, source.head, file, opts.format);

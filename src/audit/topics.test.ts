@@ -100,6 +100,14 @@ describe('discoverTopics', () => {
     expect(result.topics.every((t) => t.size >= 5)).toBe(true);
   });
 
+  it('gives fewer topics than asked when the texts cannot be split further (identical texts)', () => {
+    const texts = [...Array(6).fill('reset my password'), ...Array(6).fill('where is my parcel')];
+    const result = discoverTopics(texts, { k: 5, seed: 1, minTopicSize: 1 });
+    expect(result.topics.map((t) => t.size)).toEqual([6, 6]);
+    expect(result.assignments.slice(0, 6).every((a) => a === result.assignments[0])).toBe(true);
+    expect(result.assignments[6]).not.toBe(result.assignments[0]);
+  });
+
   it('handles empty and tiny inputs', () => {
     expect(discoverTopics([], {})).toEqual({ assignments: [], topics: [] });
     const one = discoverTopics(['where is my parcel'], { minTopicSize: 1 });

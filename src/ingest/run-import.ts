@@ -72,7 +72,7 @@ export async function* readBatches(
 const isFileSource = (source: ImportSource): source is FileSource => 'bytesRead' in source;
 
 /**
- * Starts reading in this thread and reads the first batch, so that a file which is not the named format at all
+ * Starts reading and reads the first batch, so that a file which is not the named format at all
  * fails (with a UserError) before the caller opens the store or writes anything.
  */
 export async function startReading(

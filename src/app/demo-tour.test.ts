@@ -4,16 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExclusionRules } from '../audit/index.ts';
-import { DEMO_ENTITIES_FILE, DEMO_KB_DIR, demoTicketToRecord, generateDemoTickets } from '../demo/index.ts';
+import { DEMO_KB_DIR } from '../demo/index.ts';
 import { DEFAULT_GUARDRAILS } from '../domain/index.ts';
 import { buildKnowledgeIndex, readArticles, writeKnowledgeIndex } from '../kb/index.ts';
-import {
-  createNlu,
-  DEFAULT_TRAIN_OPTIONS,
-  trainIntentModel,
-  trainingExamplesFromStore,
-  writeModelFile,
-} from '../nlu/index.ts';
+import { createNlu, writeModelFile } from '../nlu/index.ts';
 import { fakeClock, silentLogger } from '../shared/index.ts';
 import type { Store } from '../store/index.ts';
 import { loadWorkflowDir, type WorkflowDefinition } from '../workflows/index.ts';
@@ -25,8 +19,8 @@ import {
 } from './conversation-runtime.ts';
 import { DEMO_TOUR_SCRIPTS, planDemoTour, playDemoTour, runDemoTour, type TourStop } from './demo-tour.ts';
 import { openKnowledge } from './knowledge.ts';
-import { loadEntityPatternsFile } from './nlu-config.ts';
 import { openStore } from './open-store.ts';
+import { trainDemoIntentModel } from './testing.ts';
 import { createTurnAnalyser } from './turn-analysis.ts';
 import { DEMO_WORKFLOWS_DIR } from './workflows-dir.ts';
 
@@ -40,17 +34,7 @@ let searchKnowledge: KnowledgeSearch | undefined;
 beforeAll(async () => {
   // The deployment `npm start` leaves, smaller: an NLU trained on the demo history with the demo's entity
   // patterns, the demo knowledge base, the demo workflows and the in-process demo shop.
-  const training = await openStore({ db: ':memory:' });
-  await training.upsertTickets(
-    Array.from(generateDemoTickets({ tickets: 1200, seed: 3 }), demoTicketToRecord),
-    { origin: 'demo' },
-  );
-  const data = await trainingExamplesFromStore({ store: training, minExamples: 5 });
-  await training.close();
-  const model = {
-    ...trainIntentModel(data.examples, DEFAULT_TRAIN_OPTIONS),
-    entities: loadEntityPatternsFile(fileURLToPath(DEMO_ENTITIES_FILE)),
-  };
+  const model = await trainDemoIntentModel();
   writeModelFile(modelFile, model);
   const nlu = createNlu({ model });
   const indexFile = join(dir, 'kb-index.json');

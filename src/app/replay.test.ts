@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExclusionRules } from '../audit/index.ts';
 import {
@@ -9,22 +8,16 @@ import {
   FIXTURE_CUSTOMER_NO_ORDERS,
   FIXTURE_CUSTOMER_ONE_ORDER,
 } from '../connectors/demo-shop/index.ts';
-import { DEMO_ENTITIES_FILE, demoTicketToRecord, generateDemoTickets } from '../demo/index.ts';
 import { DEFAULT_GUARDRAILS, type TicketRecord } from '../domain/index.ts';
-import {
-  createNlu,
-  DEFAULT_TRAIN_OPTIONS,
-  trainIntentModel,
-  trainingExamplesFromStore,
-} from '../nlu/index.ts';
+import { createNlu } from '../nlu/index.ts';
 import { fakeClock, silentLogger } from '../shared/index.ts';
 import type { Store } from '../store/index.ts';
 import { aMessage, aTicket, T0 } from '../store/test-builders.ts';
 import { loadWorkflowDir, type WorkflowDefinition } from '../workflows/index.ts';
 import { buildConnectorRegistry, type ConnectorCaller } from './connectors.ts';
-import { loadEntityPatternsFile } from './nlu-config.ts';
 import { openStore } from './open-store.ts';
 import { type ReplayProps, replayTickets, type TicketReplay, wilsonInterval } from './replay.ts';
+import { trainDemoIntentModel } from './testing.ts';
 import { createTurnAnalyser, type TurnAnalyser } from './turn-analysis.ts';
 import { DEMO_WORKFLOWS_DIR } from './workflows-dir.ts';
 
@@ -233,21 +226,7 @@ let connectors: ConnectorCaller;
 
 beforeAll(async () => {
   // An intent model trained on the demo history (as `npm start` trains it, smaller for speed).
-  const training = await openStore({ db: ':memory:' });
-  await training.upsertTickets(
-    Array.from(generateDemoTickets({ tickets: 1200, seed: 3 }), demoTicketToRecord),
-    {
-      origin: 'demo',
-    },
-  );
-  const data = await trainingExamplesFromStore({ store: training, minExamples: 5 });
-  await training.close();
-  const nlu = createNlu({
-    model: {
-      ...trainIntentModel(data.examples, DEFAULT_TRAIN_OPTIONS),
-      entities: loadEntityPatternsFile(fileURLToPath(DEMO_ENTITIES_FILE)),
-    },
-  });
+  const nlu = createNlu({ model: await trainDemoIntentModel() });
   analyse = createTurnAnalyser({ nlu, exclusions: loadExclusionRules() });
   // Only the two workflows the fixtures are written for, whatever else the demo folder holds.
   workflows = loadWorkflowDir(DEMO_WORKFLOWS_DIR)

@@ -1,18 +1,11 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../app/index.ts';
-import { loadEntityPatternsFile } from '../../app/nlu-config.ts';
+import { trainDemoIntentModel } from '../../app/testing.ts';
 import { DEMO_WORKFLOWS_DIR } from '../../app/workflows-dir.ts';
-import { DEMO_ENTITIES_FILE, demoTicketToRecord, generateDemoTickets } from '../../demo/index.ts';
-import {
-  DEFAULT_TRAIN_OPTIONS,
-  trainIntentModel,
-  trainingExamplesFromStore,
-  writeModelFile,
-} from '../../nlu/index.ts';
+import { writeModelFile } from '../../nlu/index.ts';
 import { aMessage, aTicket } from '../../store/test-builders.ts';
 import { memoryIo } from '../io.ts';
 import { main } from '../main.ts';
@@ -38,19 +31,7 @@ const FIXTURE_CUSTOMER_NO_ORDERS = {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  const training = await openStore({ db: ':memory:' });
-  await training.upsertTickets(
-    Array.from(generateDemoTickets({ tickets: 1200, seed: 3 }), demoTicketToRecord),
-    {
-      origin: 'demo',
-    },
-  );
-  const data = await trainingExamplesFromStore({ store: training, minExamples: 5 });
-  await training.close();
-  writeModelFile(model, {
-    ...trainIntentModel(data.examples, DEFAULT_TRAIN_OPTIONS),
-    entities: loadEntityPatternsFile(fileURLToPath(DEMO_ENTITIES_FILE)),
-  });
+  writeModelFile(model, await trainDemoIntentModel());
   // The two workflows the tickets are written for, whatever else the demo folder holds.
   mkdirSync(workflows);
   for (const file of ['order-status.yaml', 'password-reset.yaml']) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createIntentClassifier, DEFAULT_TRAIN_OPTIONS, trainIntentModel } from './classifier.ts';
 import { serialiseModel } from './model-file.ts';
-import { generateIntentExamples } from './testing.ts';
+import { generateIntentExamples, generateXorExamples } from './testing.ts';
 import { NEVER_ACCEPT } from './thresholds.ts';
 
 const options = { ...DEFAULT_TRAIN_OPTIONS, folds: 3 };
@@ -27,6 +27,10 @@ describe('trainIntentModel', () => {
     expect(model.temperature).toBeGreaterThan(0);
     expect(model.thresholds.perIntent).toHaveLength(4);
     expect(model.training.dataHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('keeps the SVM alone when the network adds nothing on held-out folds', () => {
+    expect(model.network).toBeNull();
   });
 
   it('is deterministic for a seed', () => {
@@ -85,5 +89,36 @@ describe('without out-of-scope examples', () => {
   it('has no novelty threshold', () => {
     const model = trainIntentModel(generateIntentExamples({ seed: 4, perIntent: 20 }), options);
     expect(model).toMatchObject({ noveltyScore: 'confidence', noveltyThreshold: 0 });
+  });
+});
+
+describe('the network averaged with the SVM', () => {
+  // Intents told apart only by a pair of words: the SVM alone is near chance, the network learns the pairs.
+  const examples = generateXorExamples({ seed: 1, count: 600 });
+  const model = trainIntentModel(examples, options);
+  const svmOnly = trainIntentModel(examples, { ...options, mlp: false });
+
+  it('is kept when it beats the SVM on the held-out folds, with its weight and calibration', () => {
+    expect(svmOnly.network).toBeNull();
+    expect(svmOnly.cv.accuracy).toBeLessThan(0.75);
+    expect(model.network).not.toBeNull();
+    expect(model.network!.weight).toBeGreaterThan(0);
+    expect(model.cv.accuracy).toBeGreaterThan(0.95);
+    expect(model.cv.expectedCalibrationError).toBeLessThan(0.1);
+  });
+
+  it('predicts new texts with calibrated confidence', () => {
+    const classifier = createIntentClassifier(model);
+    const test = generateXorExamples({ seed: 2, count: 200 });
+    const right = test.filter((e) => classifier.predict(e.text).label === e.label).length;
+    expect(right / test.length).toBeGreaterThan(0.95);
+    const p = classifier.predict('beta now again south today');
+    expect(p.label).toBe('same');
+    expect(p.confidence).toBeGreaterThan(0.5);
+    expect(p.confidence).toBeLessThanOrEqual(1);
+  });
+
+  it('is deterministic for a seed', () => {
+    expect(serialiseModel(trainIntentModel(examples, options))).toBe(serialiseModel(model));
   });
 });

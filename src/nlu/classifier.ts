@@ -9,11 +9,13 @@ import {
   fitVectoriser,
   rowOf,
   type SparseMatrix,
+  type SparseVector,
   selectRows,
   type Vectoriser,
   type VectoriserState,
   vectoriserFromState,
 } from './features.ts';
+import { createMlpScorer, DEFAULT_MLP_OPTIONS, type MlpModel, type MlpOptions, trainMlp } from './mlp.ts';
 import { type LinearModel, linearScores, softmaxInPlace } from './softmax.ts';
 import { DEFAULT_SVM_OPTIONS, type SvmOptions, trainLinearSvm } from './svm.ts';
 import { chooseThresholds, coverageAtPrecision, passesThreshold, type Thresholds } from './thresholds.ts';
@@ -35,6 +37,11 @@ export interface TrainOptions {
   folds: number;
   features: FeatureSettings;
   svm: Omit<SvmOptions, 'seed'>;
+  /**
+   * The neural network averaged with the SVM (mlp.ts), or false for the SVM alone. Training keeps it only
+   * when the held-out folds say the average beats the SVM.
+   */
+  mlp: Omit<MlpOptions, 'seed'> | false;
   /**
    * The share of live traffic expected to be out of scope; weighs out-of-scope recall against in-scope
    * accuracy when the novelty threshold is chosen (only used when the data has out-of-scope examples).
@@ -62,6 +69,15 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
     c: DEFAULT_SVM_OPTIONS.c,
     epochs: DEFAULT_SVM_OPTIONS.epochs,
     tolerance: DEFAULT_SVM_OPTIONS.tolerance,
+  },
+  // 6 epochs at step 0.1 instead of the network's defaults (10 at 0.05): the same held-out accuracy of the
+  // average on BANKING77 (0.913 vs 0.913, 5 folds) in 60% of the time.
+  mlp: {
+    hidden: DEFAULT_MLP_OPTIONS.hidden,
+    epochs: 6,
+    learningRate: 0.1,
+    dropout: DEFAULT_MLP_OPTIONS.dropout,
+    minDf: DEFAULT_MLP_OPTIONS.minDf,
   },
   expectedOosShare: 0.1,
   thresholdMargin: 0.3,
@@ -97,6 +113,8 @@ export interface IntentModel {
   labels: string[];
   vectoriser: VectoriserState;
   linear: LinearModel;
+  /** The network averaged with the SVM, when training kept it (see `Blend`); null: the SVM alone. */
+  network: Blend | null;
   /** Calibration: probabilities are softmax(scores / temperature). */
   temperature: number;
   thresholds: Thresholds;
@@ -112,6 +130,28 @@ export interface IntentModel {
   /** The deployment's entity patterns, stored with the model so they travel with it (see entities.ts). */
   entities?: EntityPatternsConfig;
 }
+
+/**
+ * The SVM and the network averaged: p = (1 - weight) * softmax(svm / svmTemperature) + weight *
+ * softmax(mlp / mlpTemperature), each side calibrated on the held-out folds first; the classifier's scores
+ * are then log p. The weight is the one of BLEND_WEIGHTS with the best held-out accuracy.
+ */
+export interface Blend {
+  mlp: MlpModel;
+  weight: number;
+  svmTemperature: number;
+  mlpTemperature: number;
+}
+
+/** Weights of the network tried in the average; 0 (the SVM alone) wins ties. */
+const BLEND_WEIGHTS = [0, 0.2, 0.35, 0.5, 0.65, 0.8];
+
+/**
+ * Below this held-out error of the SVM the network is not tried: there is little left to gain, and its
+ * trainings would more than double the training time (the demo history of `npm start`: 99.9% held-out
+ * accuracy; its NLU trains in 2 s instead of 12 s).
+ */
+const NETWORK_MIN_ERROR = 0.01;
 
 export interface ScoredLabel {
   label: string;
@@ -164,21 +204,32 @@ export function trainIntentModel(
   const x = vectoriser.transformAll(examples.map((e) => e.text));
   const svmOptions = { ...options.svm, seed: options.seed };
 
+  const mlpOptions = options.mlp === false ? null : { ...options.mlp, seed: options.seed };
+
   const folds = stratifiedFolds(gold, options.folds, options.seed);
-  const heldOutScores = new Float64Array(examples.length * classes);
+  const splits: { train: SparseMatrix; labels: number[]; test: number[] }[] = [];
   for (let f = 0; f < options.folds; f++) {
     const trainRows: number[] = [];
     const testRows: number[] = [];
     for (let i = 0; i < examples.length; i++) (folds[i] === f ? testRows : trainRows).push(i);
     if (testRows.length === 0) continue;
-    const model = trainLinearSvm(
-      selectRows(x, trainRows),
-      trainRows.map((i) => gold[i]!),
-      classes,
-      svmOptions,
-    );
-    scoreRows(model, x, testRows, heldOutScores);
+    splits.push({ train: selectRows(x, trainRows), labels: trainRows.map((i) => gold[i]!), test: testRows });
   }
+  const heldOutSvm = new Float64Array(examples.length * classes);
+  for (const split of splits) {
+    const model = trainLinearSvm(split.train, split.labels, classes, svmOptions);
+    scoreRows((row, out) => linearScores(model, row, out), classes, x, split.test, heldOutSvm);
+  }
+  let heldOutMlp: Float64Array | null = null;
+  if (mlpOptions && heldOutError(heldOutSvm, classes, gold) >= NETWORK_MIN_ERROR) {
+    heldOutMlp = new Float64Array(examples.length * classes);
+    for (const split of splits) {
+      const score = createMlpScorer(trainMlp(split.train, split.labels, classes, mlpOptions), x.cols);
+      scoreRows(score, classes, x, split.test, heldOutMlp);
+    }
+  }
+  const blend = heldOutMlp ? chooseBlend(heldOutSvm, heldOutMlp, classes, gold) : null;
+  const heldOutScores = blend ? blendAll(heldOutSvm, heldOutMlp!, classes, blend) : heldOutSvm;
   const temperature = fitTemperature(heldOutScores, classes, gold);
   const heldOut = decideHeldOut(heldOutScores, classes, temperature, oosIndex);
   const novelty = chooseNovelty(heldOut, gold, oosIndex, options.expectedOosShare);
@@ -194,10 +245,13 @@ export function trainIntentModel(
   const cv = crossValidationReport(heldOut, gold, labels, novelty, thresholds, options);
 
   const linear = trainLinearSvm(x, gold, classes, svmOptions);
+  const network: Blend | null =
+    blend && mlpOptions ? { ...blend, mlp: trainMlp(x, gold, classes, mlpOptions) } : null;
   return {
     labels,
     vectoriser: vectoriser.state,
     linear,
+    network,
     temperature,
     thresholds,
     noveltyThreshold: novelty.threshold,
@@ -207,11 +261,97 @@ export function trainIntentModel(
   };
 }
 
-function scoreRows(model: LinearModel, x: SparseMatrix, rows: number[], out: Float64Array): void {
-  const scores = new Float64Array(model.classes);
+type Scorer = (x: SparseVector, out: Float64Array) => void;
+
+function scoreRows(score: Scorer, classes: number, x: SparseMatrix, rows: number[], out: Float64Array): void {
+  const scores = new Float64Array(classes);
   for (const row of rows) {
-    linearScores(model, rowOf(x, row), scores);
-    out.set(scores, row * model.classes);
+    score(rowOf(x, row), scores);
+    out.set(scores, row * classes);
+  }
+}
+
+type BlendSettings = Omit<Blend, 'mlp'>;
+
+/** Share of examples whose held-out top score is not their label. */
+function heldOutError(scores: Float64Array, classes: number, gold: Int32Array): number {
+  let wrong = 0;
+  for (let i = 0; i < gold.length; i++) {
+    let top = 0;
+    for (let k = 1; k < classes; k++) if (scores[i * classes + k]! > scores[i * classes + top]!) top = k;
+    if (top !== gold[i]) wrong++;
+  }
+  return gold.length === 0 ? 0 : wrong / gold.length;
+}
+
+/**
+ * Calibrates each model on its held-out scores, then picks the network's weight in the average by held-out
+ * accuracy. Null when the SVM alone does as well (weight 0): small or very separable data.
+ */
+function chooseBlend(
+  svm: Float64Array,
+  mlp: Float64Array,
+  classes: number,
+  gold: Int32Array,
+): BlendSettings | null {
+  const svmTemperature = fitTemperature(svm, classes, gold);
+  const mlpTemperature = fitTemperature(mlp, classes, gold);
+  let best: BlendSettings | null = null;
+  let bestCorrect = -1;
+  const mixed = new Float64Array(classes);
+  const scratch = new Float64Array(classes);
+  for (const weight of BLEND_WEIGHTS) {
+    const settings = { weight, svmTemperature, mlpTemperature };
+    let correct = 0;
+    for (let i = 0; i < gold.length; i++) {
+      const from = i * classes;
+      const svmRow = svm.subarray(from, from + classes);
+      blendInto(svmRow, mlp.subarray(from, from + classes), settings, mixed, scratch);
+      let top = 0;
+      for (let k = 1; k < classes; k++) if (mixed[k]! > mixed[top]!) top = k;
+      if (top === gold[i]) correct++;
+    }
+    if (correct > bestCorrect) {
+      bestCorrect = correct;
+      best = weight === 0 ? null : settings;
+    }
+  }
+  return best;
+}
+
+function blendAll(svm: Float64Array, mlp: Float64Array, classes: number, blend: BlendSettings): Float64Array {
+  const out = new Float64Array(svm.length);
+  const scratch = new Float64Array(classes);
+  for (let from = 0; from < svm.length; from += classes) {
+    blendInto(
+      svm.subarray(from, from + classes),
+      mlp.subarray(from, from + classes),
+      blend,
+      out.subarray(from, from + classes),
+      scratch,
+    );
+  }
+  return out;
+}
+
+// log(0) would make margins infinite; no calibrated probability that matters is this small.
+const LOG_FLOOR = 1e-30;
+
+/** out = log of the blended probabilities (see `Blend`); `scratch` is working space of the same length. */
+function blendInto(
+  svm: Float64Array,
+  mlp: Float64Array,
+  blend: BlendSettings,
+  out: Float64Array,
+  scratch: Float64Array,
+): void {
+  out.set(svm);
+  softmaxInPlace(out, blend.svmTemperature);
+  const network = scratch;
+  network.set(mlp);
+  softmaxInPlace(network, blend.mlpTemperature);
+  for (let k = 0; k < out.length; k++) {
+    out[k] = Math.log(Math.max((1 - blend.weight) * out[k]! + blend.weight * network[k]!, LOG_FLOOR));
   }
 }
 
@@ -372,8 +512,9 @@ export function createIntentClassifier(model: IntentModel): IntentClassifier {
   const oosIndex = model.labels.indexOf(OOS_LABEL);
   const novelty: Novelty = { score: model.noveltyScore, threshold: model.noveltyThreshold };
   const probs = new Float64Array(model.labels.length);
+  const score = createScorer(model, vectoriser.dimension);
   const predict = (text: string): IntentPrediction => {
-    linearScores(model.linear, vectoriser.transform(text), probs);
+    score(vectoriser.transform(text), probs);
     const top = decide(probs, model.temperature, oosIndex);
     const best = topK(probs, 3, oosIndex);
     const novel = isNovel(top, novelty);
@@ -387,6 +528,21 @@ export function createIntentClassifier(model: IntentModel): IntentClassifier {
     };
   };
   return { model, vectoriser, predict };
+}
+
+/** The model's raw scores of a feature vector: the SVM's margins, or the log of the blend with the network. */
+function createScorer(model: IntentModel, dimension: number): Scorer {
+  const { linear, network } = model;
+  if (!network) return (x, out) => linearScores(linear, x, out);
+  const mlp = createMlpScorer(network.mlp, dimension);
+  const svmScores = new Float64Array(linear.classes);
+  const mlpScores = new Float64Array(linear.classes);
+  const scratch = new Float64Array(linear.classes);
+  return (x, out) => {
+    linearScores(linear, x, svmScores);
+    mlp(x, mlpScores);
+    blendInto(svmScores, mlpScores, network, out, scratch);
+  };
 }
 
 /** The k best class indices, best first, skipping `skip` (a linear scan: cheaper than sorting every class). */

@@ -6,6 +6,7 @@ export * from './evaluate.ts';
 export * from './features.ts';
 export * from './human-request.ts';
 export * from './jsonl-objects.ts';
+export * from './mlp.ts';
 export * from './model-file.ts';
 export * from './nlu.ts';
 export * from './sentiment.ts';

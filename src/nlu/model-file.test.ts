@@ -14,7 +14,7 @@ import {
   writeModelFile,
 } from './model-file.ts';
 import { createNlu } from './nlu.ts';
-import { generateIntentExamples } from './testing.ts';
+import { generateIntentExamples, generateXorExamples } from './testing.ts';
 
 const model = trainIntentModel(generateIntentExamples({ seed: 3, perIntent: 30, outOfScope: 20 }), {
   ...DEFAULT_TRAIN_OPTIONS,
@@ -49,9 +49,35 @@ describe('model file', () => {
     }
   });
 
+  it('round-trips the network averaged with the SVM', () => {
+    const withNetwork = trainIntentModel(generateXorExamples({ seed: 1, count: 600 }), {
+      ...DEFAULT_TRAIN_OPTIONS,
+      folds: 3,
+    });
+    expect(withNetwork.network).not.toBeNull();
+    const json = modelToJson(withNetwork);
+    expect(json.network).toMatchObject({
+      kind: 'mlp-relu',
+      hidden: 128,
+      weight: withNetwork.network!.weight,
+    });
+    expect(modelToJson(model).network).toBeNull();
+    const loaded = parseModel(JSON.stringify(json), 'm.json');
+    const a = createIntentClassifier(withNetwork);
+    const b = createIntentClassifier(loaded);
+    for (const e of generateXorExamples({ seed: 5, count: 20 })) {
+      const pa = a.predict(e.text);
+      const pb = b.predict(e.text);
+      expect(pb.label).toBe(pa.label);
+      expect(pb.confidence).toBeCloseTo(pa.confidence, 2);
+    }
+    const bad = { ...json, network: { ...json.network!, hidden: 64 } };
+    expect(() => parseModel(JSON.stringify(bad), 'm.json')).toThrow(/network array sizes do not match/);
+  });
+
   it('is self-describing JSON', () => {
     const json = modelToJson(model);
-    expect(json).toMatchObject({ format: 'switchboard-nlu-model', formatVersion: 2, oosLabel: 'oos' });
+    expect(json).toMatchObject({ format: 'switchboard-nlu-model', formatVersion: 3, oosLabel: 'oos' });
     expect(['confidence', 'oos-margin']).toContain(json.thresholds.noveltyScore);
     expect(json.features.settings.charNgrams).toEqual([3, 5]);
     expect(json.training.dataHash).toMatch(/^sha256:/);
@@ -59,7 +85,8 @@ describe('model file', () => {
   });
 
   it('refuses another format version with a clear UserError', () => {
-    // Version 1 files compared the novelty threshold with the confidence only; version 2 says which score.
+    // Version 1 files compared the novelty threshold with the confidence only; version 2 says which score;
+    // version 3 adds the network.
     const text = JSON.stringify({ ...modelToJson(model), formatVersion: 1 });
     expect(() => parseModel(text, 'm.json')).toThrow(/format version 1 cannot be read/);
     try {
@@ -77,6 +104,10 @@ describe('model file', () => {
     expect(() => readModelFile(path)).toThrow(UserError);
     const wrongSizes = { ...modelToJson(model), classifier: { ...modelToJson(model).classifier, bias: [1] } };
     expect(() => parseModel(JSON.stringify(wrongSizes), 'x.json')).toThrow(/sizes do not match/);
+    // A float32 array cut in the middle of a value (7 bytes) is a UserError too, not a crash.
+    const json = modelToJson(model);
+    const cut = { ...json, features: { ...json.features, idfFloat32: Buffer.alloc(7).toString('base64') } };
+    expect(() => parseModel(JSON.stringify(cut), 'x.json')).toThrow(UserError);
     expect(() => parseModel('{"format":"other","formatVersion":1}', 'x.json')).toThrow(
       /not a Switchboard NLU model/,
     );
@@ -94,7 +125,7 @@ describe('model file', () => {
   it('stores the deployment entity patterns with the model, and still reads files without them', () => {
     const entities = { replace: { order_number: ['\\bSO-\\d{6}\\b'] }, add: { sku: ['\\bSKU-\\d+\\b'] } };
     const text = serialiseModel({ ...model, entities });
-    expect(JSON.parse(text)).toMatchObject({ formatVersion: 2, entities });
+    expect(JSON.parse(text)).toMatchObject({ formatVersion: 3, entities });
     expect(parseModel(text, 'm.json').entities).toEqual(entities);
     const nlu = createNlu({ model: parseModel(text, 'm.json') });
     expect(nlu.predict('order SO-123456, SKU-77').entities.map((e) => e.value)).toEqual([

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../shared/index.ts';
-import type { IntentModel } from './classifier.ts';
+import type { Blend, IntentModel } from './classifier.ts';
 import { OOS_LABEL } from './classifier.ts';
 import { type EntityPatternsConfig, findBadEntityPattern } from './entities.ts';
 import { NEVER_ACCEPT } from './thresholds.ts';
@@ -18,19 +18,25 @@ import { NEVER_ACCEPT } from './thresholds.ts';
  * const again = readModelFile('intents.model.json'); // UserError if corrupt or another format version
  */
 export const MODEL_FORMAT = 'switchboard-nlu-model';
-export const MODEL_FORMAT_VERSION = 2;
+export const MODEL_FORMAT_VERSION = 3;
 
-const base64Of = (a: Float32Array | Int8Array) =>
+const base64Of = (a: Float32Array | Int8Array | Int32Array) =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 
-function float32From(base64: string): Float32Array {
+/**
+ * The bytes of a base64 array copied into an aligned buffer (a Buffer slice may start at any byte offset). A
+ * byte count that is not a multiple of `width` gives an empty buffer, which the size checks then refuse.
+ */
+function alignedBytes(base64: string, width: number): ArrayBuffer {
   const bytes = Buffer.from(base64, 'base64');
-  if (bytes.byteLength % 4 !== 0) throw new Error('float32 array has a length that is not a multiple of 4');
-  // Copy into an aligned buffer: a Buffer slice may start at any byte offset.
+  if (bytes.byteLength % width !== 0) return new ArrayBuffer(0);
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
-  return new Float32Array(copy.buffer);
+  return copy.buffer;
 }
+
+const float32From = (base64: string) => new Float32Array(alignedBytes(base64, 4));
+const int32From = (base64: string) => new Int32Array(alignedBytes(base64, 4));
 
 function int8From(base64: string): Int8Array {
   const bytes = Buffer.from(base64, 'base64');
@@ -88,6 +94,22 @@ const fileSchema = z.object({
     rowScalesFloat32: z.string(),
     bias: z.array(z.number()),
   }),
+  /** The network averaged with the SVM (version 3); null when training kept the SVM alone. */
+  network: z
+    .object({
+      kind: z.literal('mlp-relu'),
+      hidden: z.number().int().min(1),
+      inputsInt32: z.string(),
+      w1Int8: z.string(),
+      w1RowScalesFloat32: z.string(),
+      b1Float32: z.string(),
+      w2Float32: z.string(),
+      b2Float32: z.string(),
+      weight: z.number().min(0).max(1),
+      svmTemperature: z.number().positive(),
+      mlpTemperature: z.number().positive(),
+    })
+    .nullable(),
   calibration: z.object({ method: z.literal('temperature'), temperature: z.number().positive() }),
   thresholds: z.object({
     targetPrecision: z.number().min(0).max(1),
@@ -116,6 +138,16 @@ const fileSchema = z.object({
       folds: z.number().int(),
       features: featureSettingsSchema,
       svm: z.object({ c: z.number(), epochs: z.number(), tolerance: z.number() }),
+      mlp: z.union([
+        z.literal(false),
+        z.object({
+          hidden: z.number().int().min(1),
+          epochs: z.number().int().min(0),
+          learningRate: z.number().positive(),
+          dropout: z.number().min(0).lt(1),
+          minDf: z.number().int().min(1),
+        }),
+      ]),
       expectedOosShare: z.number().min(0).max(1),
       thresholdMargin: z.number().min(0).max(1),
     }),
@@ -132,8 +164,9 @@ const fileSchema = z.object({
 export type ModelFileJson = z.infer<typeof fileSchema>;
 
 export function modelToJson(model: IntentModel): ModelFileJson {
-  const { linear } = model;
+  const { linear, network } = model;
   const q = quantiseRows(linear.weights, linear.classes);
+  const w1 = network ? quantiseRows(network.mlp.w1, network.mlp.hidden) : null;
   return {
     format: MODEL_FORMAT,
     formatVersion: MODEL_FORMAT_VERSION,
@@ -153,6 +186,22 @@ export function modelToJson(model: IntentModel): ModelFileJson {
       rowScalesFloat32: base64Of(q.scales),
       bias: [...linear.bias],
     },
+    network:
+      network && w1
+        ? {
+            kind: 'mlp-relu',
+            hidden: network.mlp.hidden,
+            inputsInt32: base64Of(network.mlp.inputs),
+            w1Int8: base64Of(w1.data),
+            w1RowScalesFloat32: base64Of(w1.scales),
+            b1Float32: base64Of(network.mlp.b1),
+            w2Float32: base64Of(network.mlp.w2),
+            b2Float32: base64Of(network.mlp.b2),
+            weight: network.weight,
+            svmTemperature: network.svmTemperature,
+            mlpTemperature: network.mlpTemperature,
+          }
+        : null,
     calibration: { method: 'temperature', temperature: model.temperature },
     thresholds: {
       targetPrecision: model.thresholds.targetPrecision,
@@ -225,6 +274,7 @@ export function parseModel(text: string, file: string): IntentModel {
       file,
     });
   }
+  const network = networkOf(m, file);
   const entities: EntityPatternsConfig | undefined = m.entities;
   const badPattern = entities ? findBadEntityPattern(entities) : undefined;
   if (badPattern) {
@@ -247,6 +297,7 @@ export function parseModel(text: string, file: string): IntentModel {
       weights: dequantiseRows(scales, data, classes),
       bias: Float32Array.from(m.classifier.bias),
     },
+    network,
     temperature: m.calibration.temperature,
     thresholds: {
       targetPrecision: m.thresholds.targetPrecision,
@@ -258,6 +309,47 @@ export function parseModel(text: string, file: string): IntentModel {
     cv: m.crossValidation,
     training: m.training,
     ...(entities ? { entities } : {}),
+  };
+}
+
+function networkOf(m: ModelFileJson, file: string): Blend | null {
+  if (!m.network) return null;
+  const n = m.network;
+  const classes = m.classifier.classes;
+  const inputs = int32From(n.inputsInt32);
+  const scales = float32From(n.w1RowScalesFloat32);
+  const w1 = int8From(n.w1Int8);
+  const b1 = float32From(n.b1Float32);
+  const w2 = float32From(n.w2Float32);
+  const b2 = float32From(n.b2Float32);
+  let previous = -1;
+  const inputsOk = inputs.every((f) => {
+    const ok = f > previous && f < m.classifier.dimension;
+    previous = f;
+    return ok;
+  });
+  if (
+    !inputsOk ||
+    scales.length !== inputs.length ||
+    w1.length !== inputs.length * n.hidden ||
+    b1.length !== n.hidden ||
+    w2.length !== n.hidden * classes ||
+    b2.length !== classes
+  ) {
+    throw new UserError(
+      'nlu.model_corrupt',
+      'the model file is malformed: network array sizes do not match',
+      {
+        file,
+        field: 'network',
+      },
+    );
+  }
+  return {
+    mlp: { classes, hidden: n.hidden, inputs, w1: dequantiseRows(scales, w1, n.hidden), b1, w2, b2 },
+    weight: n.weight,
+    svmTemperature: n.svmTemperature,
+    mlpTemperature: n.mlpTemperature,
   };
 }
 

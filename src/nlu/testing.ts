@@ -90,3 +90,28 @@ export function generateIntentExamples(props: {
     out.push({ text: typo(pick(OUT_OF_SCOPE)), label: 'oos' });
   return out;
 }
+
+/**
+ * Examples whose intent is the XOR of two words kept apart by filler words: "alpha ... north" and "beta ...
+ * south" are `same`, "alpha ... south" and "beta ... north" are `mixed`. No word or bigram tells the intent
+ * on its own, so a linear model on these features is near chance, while a network's hidden units can learn
+ * the pairs: the data set on which the classifier must keep its network.
+ *
+ * @example
+ * const examples = generateXorExamples({ seed: 1, count: 600 });
+ */
+export function generateXorExamples(props: { seed: number; count: number }): LabelledText[] {
+  const random = seededRandom(props.seed);
+  const fillers = ['please', 'today', 'really', 'again', 'now', 'kindly', 'still', 'maybe'];
+  const filler = () => fillers[Math.floor(random() * fillers.length)]!;
+  const out: LabelledText[] = [];
+  for (let i = 0; i < props.count; i++) {
+    const a = random() < 0.5;
+    const b = random() < 0.5;
+    out.push({
+      text: `${a ? 'alpha' : 'beta'} ${filler()} ${filler()} ${b ? 'north' : 'south'} ${filler()}`,
+      label: a === b ? 'same' : 'mixed',
+    });
+  }
+  return out;
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../app/index.ts';
 import { demoTicketToRecord, generateDemoTickets } from '../../demo/index.ts';
-import { generateIntentExamples } from '../../nlu/testing.ts';
+import { generateIntentExamples, generateXorExamples } from '../../nlu/testing.ts';
 import { runCommand } from '../testing.ts';
 
 import { registerNlu } from './nlu.ts';
@@ -29,6 +29,30 @@ function workdir() {
 }
 
 describe('switchboard nlu', () => {
+  it('keeps the network when it beats the SVM, and the model file carries it to predict', async () => {
+    const dir = workdir();
+    const toJsonl = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+    writeFileSync(join(dir, 'xor.jsonl'), toJsonl(generateXorExamples({ seed: 1, count: 600 })));
+    const train = await run(
+      ['nlu', 'train', '--data', 'xor.jsonl', '--model', 'x.json', '--folds', '3'],
+      dir,
+    );
+    expect(train.code).toBe(0);
+    expect(train.stdout).toMatch(/classifier: linear SVM averaged with a network \(weight 0\.\d+\)/);
+    const test = generateXorExamples({ seed: 2, count: 50 });
+    const predict = await run(
+      ['nlu', 'predict', '--model', 'x.json'],
+      dir,
+      test.map((e) => JSON.stringify({ text: e.text })).join('\n'),
+    );
+    expect(predict.code).toBe(0);
+    const labels = predict.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).label);
+    expect(labels.filter((l, i) => l === test[i]!.label).length).toBeGreaterThanOrEqual(48);
+  });
+
   it('trains, predicts in order and evaluates', async () => {
     const dir = workdir();
     const train = await run(
@@ -40,6 +64,8 @@ describe('switchboard nlu', () => {
     const summary = JSON.parse(train.stdout);
     expect(summary).toMatchObject({ examples: 140, labels: 5, outOfScopeExamples: 20 });
     expect(summary.crossValidation.accuracy).toBeGreaterThan(0.9);
+    // Templated intents: the SVM alone is already right, so the network is not kept.
+    expect(summary.classifier).toEqual({ kind: 'svm', networkWeight: 0 });
 
     const inputs = [
       'where is my parcel',

@@ -103,6 +103,10 @@ export function registerNlu(program: Command, io: CliIo): void {
         trainingSeconds: round(seconds, 2),
         modelBytes: bytes,
         crossValidation: model.cv,
+        // The network is kept only when the held-out folds say the average beats the SVM alone.
+        classifier: model.network
+          ? { kind: 'svm+network', networkWeight: model.network.weight }
+          : { kind: 'svm', networkWeight: 0 },
         entityPatterns: entities ? Object.keys({ ...entities.replace, ...entities.add }).sort() : [],
         ...(data.store ? { fromStore: data.store } : {}),
       };
@@ -505,6 +509,9 @@ function formatTrainSummary(
       : []),
     `model written: ${s.model} (${(s.modelBytes / 1024).toFixed(0)} KiB)`,
     `examples ${s.examples}, labels ${s.labels}, out-of-scope examples ${s.outOfScopeExamples}, trained in ${s.trainingSeconds} s`,
+    model.network
+      ? `classifier: linear SVM averaged with a network (weight ${model.network.weight}): the average beat the SVM alone on the held-out folds`
+      : 'classifier: linear SVM alone (the network did not beat it on the held-out folds)',
     `${cv.folds}-fold cross-validation:`,
     `  accuracy          ${pct(cv.accuracy)}`,
     `  macro-F1          ${pct(cv.macroF1)}`,

@@ -338,7 +338,6 @@ const indent = (text: string) =>
     .split('\n')
     .map((l) => (l ? `   ${l}` : ''));
 
-/** Trains the intent model on the store's categorised tickets, with the demo shop's entity patterns. */
 /** False when the model file is of another format version (or unreadable): npm start then trains a new one. */
 function modelIsReadable(path: string): boolean {
   try {
@@ -350,6 +349,7 @@ function modelIsReadable(path: string): boolean {
   }
 }
 
+/** Trains the intent model on the store's categorised tickets, with the demo shop's entity patterns. */
 async function trainDemoModel(store: Store, modelFile: string, io: CliIo): Promise<void> {
   const t0 = performance.now();
   const data = await trainingExamplesFromStore({ store, minExamples: 5 });

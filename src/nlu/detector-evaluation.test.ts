@@ -81,7 +81,10 @@ describe('detector evaluation', () => {
   it('ships holdout sets of the required size, disjoint from the tuning sets', () => {
     const sentiment = parseSentimentJsonl(bundled('sentiment'), 'sentiment.jsonl');
     const sentimentHoldout = parseSentimentJsonl(bundled('sentiment-holdout'), 'sentiment-holdout.jsonl');
-    const human = parseHumanRequestJsonl(bundled('human-request'), 'human-request.jsonl');
+    const human = [
+      ...parseHumanRequestJsonl(bundled('human-request'), 'human-request.jsonl'),
+      ...parseHumanRequestJsonl(bundled('human-request-tuning-2'), 'human-request-tuning-2.jsonl'),
+    ];
     const humanHoldout = parseHumanRequestJsonl(
       bundled('human-request-holdout'),
       'human-request-holdout.jsonl',
@@ -109,9 +112,10 @@ describe('detector evaluation', () => {
       `holdout: sentiment accuracy ${sentiment.accuracy.toFixed(3)} on ${sentiment.messages};`,
       `human requests precision ${human.precision?.toFixed(3)}, recall ${human.recall?.toFixed(3)} on ${human.messages}`,
     );
-    // Measured 0.818 and 1.000 / 0.733 when the sets were written; the floors sit below to catch regressions.
+    // Measured when the sets were written: sentiment 0.818; human requests 1.000 / 0.667 before the session-4
+    // constructions and 1.000 / 1.000 after. The floors sit below to catch regressions.
     expect(sentiment.accuracy).toBeGreaterThanOrEqual(0.75);
     expect(human.precision).toBeGreaterThanOrEqual(0.9);
-    expect(human.recall).toBeGreaterThanOrEqual(0.65);
+    expect(human.recall).toBeGreaterThanOrEqual(0.85);
   });
 });

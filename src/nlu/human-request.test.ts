@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectHumanRequest } from './human-request.ts';
+import { detectHumanRequest, withinOneEdit } from './human-request.ts';
 
 interface Row {
   text: string;
@@ -33,6 +33,44 @@ describe('detectHumanRequest', () => {
     expect(detectHumanRequest('The agent I spoke to yesterday was rude.').requested).toBe(false);
     expect(detectHumanRequest('My travel agent booked the wrong date.').requested).toBe(false);
     expect(detectHumanRequest("I don't want the bot, I want an agent.").requested).toBe(true);
+  });
+
+  it('finds callbacks, preferences, bare role names and common misspellings', () => {
+    for (const text of [
+      'Please have a support person call me back.',
+      "I'd like to be called back by an agent.",
+      'Someone from your support team should contact me.',
+      'I prefer speaking with a live representative.',
+      'Please pass me to one of your colleagues.',
+      'customer service representative',
+      'Operator, pick up please',
+      'i need to speek to a persn',
+      'Can I speak to a huamn?',
+    ]) {
+      expect(detectHumanRequest(text).requested, text).toBe(true);
+    }
+  });
+
+  it("does not take the customer's own people, or callbacks that happened, for a request", () => {
+    for (const text of [
+      'My manager has to check the invoice first.',
+      'Can I transfer the subscription to a colleague?',
+      'I was called by an agent yesterday about the refund.',
+      'A person from your team called me back already, all sorted.',
+      'I managed to log in, thanks.',
+      "Please don't have anyone call me, I'm at work.",
+    ]) {
+      expect(detectHumanRequest(text).requested, text).toBe(false);
+    }
+  });
+
+  it('tells one edit (a swap of neighbours included) from two', () => {
+    expect(withinOneEdit('huamn', 'human')).toBe(true);
+    expect(withinOneEdit('speek', 'speak')).toBe(true);
+    expect(withinOneEdit('persn', 'person')).toBe(true);
+    expect(withinOneEdit('agentt', 'agent')).toBe(true);
+    expect(withinOneEdit('urgent', 'agent')).toBe(false);
+    expect(withinOneEdit('prison', 'person')).toBe(false);
   });
 
   it(`reaches precision and recall >= 0.95 on the fixture set (${rows.length} messages)`, () => {

@@ -79,7 +79,10 @@ describe('detector evaluation', () => {
   });
 
   it('ships holdout sets of the required size, disjoint from the tuning sets', () => {
-    const sentiment = parseSentimentJsonl(bundled('sentiment'), 'sentiment.jsonl');
+    const sentiment = [
+      ...parseSentimentJsonl(bundled('sentiment'), 'sentiment.jsonl'),
+      ...parseSentimentJsonl(bundled('sentiment-tuning-2'), 'sentiment-tuning-2.jsonl'),
+    ];
     const sentimentHoldout = parseSentimentJsonl(bundled('sentiment-holdout'), 'sentiment-holdout.jsonl');
     const human = [
       ...parseHumanRequestJsonl(bundled('human-request'), 'human-request.jsonl'),
@@ -112,9 +115,9 @@ describe('detector evaluation', () => {
       `holdout: sentiment accuracy ${sentiment.accuracy.toFixed(3)} on ${sentiment.messages};`,
       `human requests precision ${human.precision?.toFixed(3)}, recall ${human.recall?.toFixed(3)} on ${human.messages}`,
     );
-    // Measured when the sets were written: sentiment 0.818; human requests 1.000 / 0.667 before the session-4
-    // constructions and 1.000 / 1.000 after. The floors sit below to catch regressions.
-    expect(sentiment.accuracy).toBeGreaterThanOrEqual(0.75);
+    // Measured when the sets were written (session 4), before and after that session's changes: sentiment
+    // 0.867 -> 0.973; human requests 1.000 / 0.667 -> 1.000 / 1.000. The floors sit below to catch regressions.
+    expect(sentiment.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(human.precision).toBeGreaterThanOrEqual(0.9);
     expect(human.recall).toBeGreaterThanOrEqual(0.85);
   });

@@ -33,6 +33,38 @@ describe('analyseSentiment', () => {
     expect(analyseSentiment("I'm sorry but this is unacceptable").label).toBe('negative');
   });
 
+  it('reads misspelt and unlisted frustration, and negated praise verbs', () => {
+    for (const text of [
+      "i'm so frustated, nobody reads what i write",
+      'This product is a total dissapointment',
+      'Your support is hopeless.',
+      "I don't appreciate being ignored for two weeks.",
+      'Why do I keep getting charged after I cancelled??',
+      "I was told it would be refunded and it wasn't. Again.",
+    ]) {
+      expect(analyseSentiment(text).label, text).toBe('negative');
+    }
+  });
+
+  it("keeps calm requests neutral and reads praise that a lexicon's words would flip", () => {
+    for (const text of [
+      'I would like to close my account please.',
+      'Please cancel order 7781, I ordered the wrong colour.',
+      'The login page shows error 403 when I try to sign in.',
+    ]) {
+      expect(analyseSentiment(text).label, text).toBe('neutral');
+    }
+    expect(analyseSentiment("I'm closing my account, this is unacceptable").cues).toContain('churn_threat');
+    expect(analyseSentiment('You sent the wrong colour.').label).toBe('negative');
+    for (const text of [
+      "I've been a customer for years and you never disappoint.",
+      'Loving the new dark mode!',
+      'I was annoyed at first, but you fixed it quickly. Thank you!',
+    ]) {
+      expect(analyseSentiment(text).label, text).toBe('positive');
+    }
+  });
+
   it(`labels the fixture set (${rows.length} support messages) with accuracy >= 0.9`, () => {
     const labels = ['negative', 'neutral', 'positive'] as const;
     expect(rows.length).toBeGreaterThanOrEqual(200);

@@ -55,7 +55,7 @@ const FRUSTRATION_CUES: Cue[] = [
   {
     name: 'strong_words',
     pattern:
-      /\b(?:ridiculous|unacceptable|outrageous|pathetic|useless|garbage|rubbish|trash|worst|terrible|horrible|awful|disgusting|incompetent|joke|scam|rip[- ]?off|fed up|sick (?:and tired )?of|waste of (?:my )?time|furious|livid|angry|frustrat\w*|disappoint\w*|annoy\w*|fuming|shambles|nightmare|never again|lawyer|legal action|report you)\b/i,
+      /\b(?<!\b(?:never|not|don'?t|won'?t|didn'?t|wasn'?t|isn'?t) )(?:r[ie]dic[ua]lous|unacc?ep?table|outrageous|pathetic|useless|hopeless|absurd|garbage|rubbish|trash|worst|ter+ib+le|hor+ib+le|awful|disgusting|incompetent|joke|scam|rip[- ]?off|ripped off|cheated|fed up|sick (?:and tired )?of|(?:waste|wasting|wasted) (?:of )?(?:my )?time|furious|livid|angry|upset|unhappy|frustr?at\w*|dis+ap+oint\w*|an+oy\w*|fuming|shambles|nightmare|what a mess|never again|lawyer|legal action|report you|(?:losing|lost|run(?:ning)? out of) (?:my )?patience|(?:so|totally|completely) done with|zero help|no help at all|going (?:round )?in circles|regret (?:ordering|buying|signing|choosing)|(?:not|isn'?t|that'?s not) fair|unfair)\b/i,
     frustration: 0.4,
     score: -0.35,
   },
@@ -69,23 +69,27 @@ const FRUSTRATION_CUES: Cue[] = [
   {
     name: 'complaint',
     pattern:
-      /\b(?:unbelievable|can'?t believe|hung up|overcharged|charged (?:me )?(?:twice|three times|again)|never (?:got|arrived|received|happened|came)|didn'?t (?:receive|get|arrive)|wrong (?:item|size|colou?r|amount|order|address|product)|lost my|arrived (?:broken|damaged|open)|(?:is|are|was) wrong|broke(?:n)? (?:everything|again)|stopped working|won'?t help|(?:had|have had) enough|it'?s been (?:\w+ )?(?:days|weeks|months)|waited (?:on hold )?for (?:an? |\w+ )?(?:hour|hours|days|weeks)|declined for no reason|disconnected|thanks for nothing|great job\.?$|why do i have to|keeps? (?:looping|crashing|freezing|logging me out)|not (?:good enough|impressed|satisfied|pleased|happy))\b/i,
+      /\b(?:unbelievable|can'?t believe|hung up|overcharged|charged (?:me )?(?:twice|three times|again)|never (?:got|arrived|received|happened|came)|didn'?t (?:receive|get|arrive)|(?<!\bi (?:ordered|chose|picked|bought|selected|entered|typed|put|gave)(?: the| a)? )wrong (?:item|size|colou?r|amount|order|address|product|country)|(?:don'?t|do not|didn'?t|did not) (?:appreciate|like|enjoy)|keeps? (?:getting|being) (?:charged|billed|ignored|spammed|cut off)|keeps? (?:charging|ignoring|sending me)|i was (?:told|promised) (?:it|that|i)\b[^.!?]*\b(?:wasn'?t|didn'?t|never|hasn'?t|isn'?t)|(?:stop|keep) ignoring|ignored|lost my|arrived (?:broken|damaged|open)|(?:is|are|was) wrong|broke(?:n)? (?:everything|again)|stopped working|won'?t help|(?:had|have had) enough|it'?s been (?:\w+ )?(?:days|weeks|months)|waited (?:on hold )?for (?:an? |\w+ )?(?:hour|hours|days|weeks)|declined for no reason|disconnected|thanks for nothing|great job\.?$|why do i have to|keeps? (?:looping|crashing|freezing|logging me out)|not (?:good enough|impressed|satisfied|pleased|happy))\b/i,
     frustration: 0.25,
     score: -0.45,
   },
-  { name: 'exclamations', pattern: /!{2,}|\?!|!\?/, frustration: 0.25, score: -0.1 },
+  { name: 'exclamations', pattern: /!{2,}|\?!|!\?|\?{2,}/, frustration: 0.25, score: -0.1 },
+  // "... and it wasn't. Again." A last word "again" on its own is a customer who has been here before.
+  { name: 'again', pattern: /(?:^|[.!?]\s*)again[.!?]*\s*$/i, frustration: 0.3, score: -0.3 },
 ];
 
 const PRAISE_RE =
-  /\b(?:no complaints?|nothing to complain about|can'?t (?:complain|fault)|never had (?:a|any) (?:problem|issue)|not a single (?:problem|issue)|no (?:issues|problems) (?:at all|since)|not bad at all|works like a charm)\b/i;
+  /\b(?:no complaints?|nothing to complain about|can'?t (?:complain|fault)|never had (?:a|any) (?:problem|issue)|not a single (?:problem|issue)|no (?:issues|problems) (?:at all|since)|not bad at all|works like a charm|never (?:disappoints?|fails?|lets? (?:me|us) down)|highly recommend\w*)\b/i;
 // Phrases that a lexicon reads as negative but that are neutral in a support request.
 // A customer's apology ("sorry, it is SB-1") is politeness, not a negative state.
 const NEUTRAL_PHRASES_RE =
-  /\b(?:not sure|no rush|not urgent|no hurry|if possible|not able to|unable to|(?:i'?m |i am |so )?sorry|(?:my )?apologies|my bad|excuse me)\b/gi;
+  /\b(?:not sure|no rush|not urgent|no hurry|if possible|not able to|unable to|(?:i'?m |i am |so )?sorry|(?:my )?apologies|my bad|excuse me|errors?(?: code)?(?= ?\w*\d))\b/gi;
 
 const GRATITUDE_RE =
-  /\b(?:thanks?|thank you|thx|ty|cheers|appreciate(?:d)?|grateful|you(?:'re| are) (?:the best|awesome|amazing|great)|great (?:job|service|help|support)|works? (?:now|perfectly|great)|(?:problem|issue) (?:is )?(?:solved|fixed|resolved)|(?:all|problem|it'?s) sorted|brilliant|perfect|excellent|fantastic|love (?:it|this|your))\b/i;
-const POLITE_ONLY_RE = /\b(?:thanks?(?: you)?(?: in advance)?|thx|please|cheers|ty)\b/gi;
+  /\b(?:thanks?|thank you|thx|ty|cheers|appreciate(?:d)?|grateful|you(?:'re| are) (?:the best|awesome|amazing|great)|great (?:job|service|help|support)|works? (?:now|perfectly|great)|(?:problem|issue) (?:is )?(?:solved|fixed|resolved)|(?:all|problem|it'?s) sorted|brilliant|perfect|excellent|fantastic|lov(?:e|ing) (?:it|this|your|the|how)|pass on my (?:thanks|gratitude)|great experience)\b/i;
+const POLITE_ONLY_RE = /\b(?<!my )(?:thanks?(?: you)?(?: in advance)?|thx|please|cheers|ty)\b/gi;
+// A churn cue said as a calm request ("I would like to close my account please") is a request, not a threat.
+const CALM_REQUEST_RE = /\b(?:please|would like|i'?d like|how (?:do|can) i|can i|could you|can you)\b/i;
 const REQUEST_RE =
   /\?|\b(?:can|could|would|will) you\b|\b(?:i(?: need| want| would like|'d like)|please|how (?:do|can|to)|help me|let me know)\b|^\s*(?:how|where|when|what|why|which|is|are|do|does)\b/im;
 
@@ -113,8 +117,19 @@ export function analyseSentiment(text: string): SentimentResult {
   const butAt = text.search(/\b(?:but|however|although)\b/i);
   const before = butAt > 0 ? text.slice(0, butAt) : '';
   const after = butAt > 0 ? text.slice(butAt) : text;
+  // What the cues before a "but" add, kept apart: thanks after the "but" cancel them.
+  let frustrationAfter = 0;
+  let frustrationBefore = 0;
+  let adjustBefore = 0;
   for (const cue of FRUSTRATION_CUES) {
     const weight = cue.pattern.test(after) ? 1 : cue.pattern.test(before) ? 0.4 : 0;
+    if (cue.name === 'churn_threat' && weight > 0 && cues.length === 0 && CALM_REQUEST_RE.test(text))
+      continue;
+    if (weight === 1) frustrationAfter += cue.frustration;
+    else if (weight > 0) {
+      frustrationBefore += cue.frustration * weight;
+      adjustBefore += cue.score * weight;
+    }
     if (weight > 0) {
       cues.push(cue.name);
       frustration += cue.frustration * weight;
@@ -146,7 +161,12 @@ export function analyseSentiment(text: string): SentimentResult {
   // Any frustration cue outweighs the lexicon's positive words ("thanks for nothing", "great, broken again").
   if (frustration > 0 && base > 0) base *= 0.3;
   if (praise) base = Math.max(base, 0) + 0.5;
-  if (grateful && !politeOnly && frustration === 0) base = Math.max(base, 0) + 0.3;
+  // Thanks after a "but" outweigh the frustration before it ("I was annoyed at first, but ... thank you!").
+  if (grateful && !politeOnly && frustrationAfter === 0) {
+    base = Math.max(base, 0) + 0.3;
+    frustration -= frustrationBefore;
+    adjust -= adjustBefore;
+  }
   const score = Math.max(-1, Math.min(1, base + adjust));
   frustration = Math.min(1, frustration + (score < -0.5 ? 0.2 : 0));
   const label = score <= -0.25 || frustration >= 0.4 ? 'negative' : score >= 0.25 ? 'positive' : 'neutral';

@@ -327,10 +327,11 @@ describe('switchboard nlu', () => {
     const json = JSON.parse((await run(['nlu', 'eval-detectors', '--json'], dir)).stdout);
     expect(json.sentiment.map((r: { set: string; split: string }) => [r.set, r.split])).toEqual([
       ['sentiment', 'tuning'],
+      ['sentiment-tuning-2', 'tuning'],
       ['sentiment-holdout', 'holdout'],
     ]);
-    expect(json.sentiment[1].messages).toBeGreaterThanOrEqual(60);
-    expect(json.sentiment[1].perClass.negative).toHaveProperty('accuracy');
+    expect(json.sentiment[2].messages).toBeGreaterThanOrEqual(60);
+    expect(json.sentiment[2].perClass.negative).toHaveProperty('accuracy');
     expect(json.humanRequests[1]).toHaveProperty('recall');
     expect(json.humanRequests[1]).not.toHaveProperty('mistakes');
 

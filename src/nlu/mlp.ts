@@ -1,4 +1,5 @@
 import { seededRandom, shuffleInPlace } from '../shared/random.ts';
+import { axpy32, axpy64 } from './axpy.ts';
 import type { SparseMatrix, SparseVector } from './features.ts';
 
 /**
@@ -111,7 +112,7 @@ export function trainMlp(
       const from = indptr[i]!;
       const to = indptr[i + 1]!;
       h.set(b1);
-      for (let p = from; p < to; p++) addScaledRow(h, w1, rowBase[p]!, values[p]!);
+      for (let p = from; p < to; p++) axpy32(h, w1, rowBase[p]!, values[p]!, hidden);
       // ReLU and dropout: only the units that are on and kept carry a signal, forward and back.
       let nActive = 0;
       for (let j = 0; j < hidden; j++) {
@@ -160,22 +161,6 @@ export function trainMlp(
   return { classes, hidden, inputs, w1, b1, w2, b2 };
 }
 
-/**
- * h += v * w[base .. base + h.length): the hidden layer's inner loop, unrolled by four (twice as fast as the
- * plain loop in V8, with a float32 accumulator).
- */
-function addScaledRow(h: Float32Array, w: Float32Array, base: number, v: number): void {
-  const n = h.length;
-  let j = 0;
-  for (; j + 3 < n; j += 4) {
-    h[j]! += w[base + j]! * v;
-    h[j + 1]! += w[base + j + 1]! * v;
-    h[j + 2]! += w[base + j + 2]! * v;
-    h[j + 3]! += w[base + j + 3]! * v;
-  }
-  for (; j < n; j++) h[j]! += w[base + j]! * v;
-}
-
 /** Feature index -> input row, -1 for features the network does not read. */
 function inputRows(inputs: Int32Array, dimension: number): Int32Array {
   const rows = new Int32Array(dimension).fill(-1);
@@ -200,14 +185,9 @@ export function createMlpScorer(
     const { indices, values } = x;
     for (let p = 0; p < indices.length; p++) {
       const base = indices[p]! < dimension ? rowBase[indices[p]!]! : -1;
-      if (base >= 0) addScaledRow(h, w1, base, values[p]!);
+      if (base >= 0) axpy32(h, w1, base, values[p]!, hidden);
     }
     for (let k = 0; k < classes; k++) out[k] = b2[k]!;
-    for (let j = 0; j < hidden; j++) {
-      const hj = h[j]!;
-      if (hj <= 0) continue;
-      const base = j * classes;
-      for (let k = 0; k < classes; k++) out[k]! += w2[base + k]! * hj;
-    }
+    for (let j = 0; j < hidden; j++) if (h[j]! > 0) axpy64(out, w2, j * classes, h[j]!, classes);
   };
 }

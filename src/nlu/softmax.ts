@@ -1,4 +1,5 @@
 import { seededRandom, shuffleInPlace } from '../shared/random.ts';
+import { axpy64 } from './axpy.ts';
 import type { SparseMatrix, SparseVector } from './features.ts';
 
 /**
@@ -106,9 +107,7 @@ export function linearScores(model: LinearModel, x: SparseVector, out: Float64Ar
   for (let p = 0; p < indices.length; p++) {
     const f = indices[p]!;
     if (f >= model.dimension) continue;
-    const base = f * classes;
-    const v = values[p]!;
-    for (let k = 0; k < classes; k++) out[k]! += weights[base + k]! * v;
+    axpy64(out, weights, f * classes, values[p]!, classes);
   }
 }
 

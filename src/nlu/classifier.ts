@@ -207,25 +207,25 @@ export function trainIntentModel(
   const mlpOptions = options.mlp === false ? null : { ...options.mlp, seed: options.seed };
 
   const folds = stratifiedFolds(gold, options.folds, options.seed);
-  const splits: { train: SparseMatrix; labels: number[]; test: number[] }[] = [];
+  // Row numbers only: each fold's training matrix is copied out when a model needs it and dropped after.
+  const splits: { train: number[]; labels: number[]; test: number[] }[] = [];
   for (let f = 0; f < options.folds; f++) {
-    const trainRows: number[] = [];
-    const testRows: number[] = [];
-    for (let i = 0; i < examples.length; i++) (folds[i] === f ? testRows : trainRows).push(i);
-    if (testRows.length === 0) continue;
-    splits.push({ train: selectRows(x, trainRows), labels: trainRows.map((i) => gold[i]!), test: testRows });
+    const train: number[] = [];
+    const test: number[] = [];
+    for (let i = 0; i < examples.length; i++) (folds[i] === f ? test : train).push(i);
+    if (test.length > 0) splits.push({ train, labels: train.map((i) => gold[i]!), test });
   }
   const heldOutSvm = new Float64Array(examples.length * classes);
   for (const split of splits) {
-    const model = trainLinearSvm(split.train, split.labels, classes, svmOptions);
+    const model = trainLinearSvm(selectRows(x, split.train), split.labels, classes, svmOptions);
     scoreRows((row, out) => linearScores(model, row, out), classes, x, split.test, heldOutSvm);
   }
   let heldOutMlp: Float64Array | null = null;
   if (mlpOptions && heldOutError(heldOutSvm, classes, gold) >= NETWORK_MIN_ERROR) {
     heldOutMlp = new Float64Array(examples.length * classes);
     for (const split of splits) {
-      const score = createMlpScorer(trainMlp(split.train, split.labels, classes, mlpOptions), x.cols);
-      scoreRows(score, classes, x, split.test, heldOutMlp);
+      const network = trainMlp(selectRows(x, split.train), split.labels, classes, mlpOptions);
+      scoreRows(createMlpScorer(network, x.cols), classes, x, split.test, heldOutMlp);
     }
   }
   const blend = heldOutMlp ? chooseBlend(heldOutSvm, heldOutMlp, classes, gold) : null;
@@ -305,8 +305,13 @@ function chooseBlend(
     let correct = 0;
     for (let i = 0; i < gold.length; i++) {
       const from = i * classes;
-      const svmRow = svm.subarray(from, from + classes);
-      blendInto(svmRow, mlp.subarray(from, from + classes), settings, mixed, scratch);
+      blendInto(
+        svm.subarray(from, from + classes),
+        mlp.subarray(from, from + classes),
+        settings,
+        mixed,
+        scratch,
+      );
       let top = 0;
       for (let k = 1; k < classes; k++) if (mixed[k]! > mixed[top]!) top = k;
       if (top === gold[i]) correct++;
@@ -347,11 +352,10 @@ function blendInto(
 ): void {
   out.set(svm);
   softmaxInPlace(out, blend.svmTemperature);
-  const network = scratch;
-  network.set(mlp);
-  softmaxInPlace(network, blend.mlpTemperature);
+  scratch.set(mlp);
+  softmaxInPlace(scratch, blend.mlpTemperature);
   for (let k = 0; k < out.length; k++) {
-    out[k] = Math.log(Math.max((1 - blend.weight) * out[k]! + blend.weight * network[k]!, LOG_FLOOR));
+    out[k] = Math.log(Math.max((1 - blend.weight) * out[k]! + blend.weight * scratch[k]!, LOG_FLOOR));
   }
 }
 

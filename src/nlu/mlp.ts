@@ -69,19 +69,18 @@ export function trainMlp(
   const rowOfFeature = inputRows(inputs, x.cols);
   // The training matrix with columns renumbered to input rows (and unread features dropped), built once.
   const indptr = new Int32Array(x.rows + 1);
-  const rows: number[] = [];
-  const vals: number[] = [];
+  const rowBase = new Int32Array(x.indptr[x.rows]!);
+  const values = new Float32Array(x.indptr[x.rows]!);
+  let nnz = 0;
   for (let i = 0; i < x.rows; i++) {
     for (let p = x.indptr[i]!; p < x.indptr[i + 1]!; p++) {
       const r = rowOfFeature[x.indices[p]!]!;
       if (r < 0) continue;
-      rows.push(r * hidden);
-      vals.push(x.values[p]!);
+      rowBase[nnz] = r * hidden;
+      values[nnz++] = x.values[p]!;
     }
-    indptr[i + 1] = rows.length;
+    indptr[i + 1] = nnz;
   }
-  const rowBase = Int32Array.from(rows);
-  const values = Float32Array.from(vals);
 
   const random = seededRandom(options.seed);
   // Small uniform weights: the inputs are L2-normalised blocks, so a hidden unit starts near 0 either side.
@@ -122,11 +121,7 @@ export function trainMlp(
         }
       }
       for (let k = 0; k < classes; k++) out[k] = b2[k]!;
-      for (let a = 0; a < nActive; a++) {
-        const base = active[a]! * classes;
-        const hj = activeOut[a]!;
-        for (let k = 0; k < classes; k++) out[k]! += w2[base + k]! * hj;
-      }
+      for (let a = 0; a < nActive; a++) axpy64(out, w2, active[a]! * classes, activeOut[a]!, classes);
       let max = -Infinity;
       for (let k = 0; k < classes; k++) if (out[k]! > max) max = out[k]!;
       let sum = 0;

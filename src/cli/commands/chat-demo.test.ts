@@ -52,6 +52,23 @@ describe('refund-request', () => {
     expect(t.outcome).toMatchObject({ status: 'resolved', owner: 'bot', workflow: 'refund-request' });
   });
 
+  it('no order number and several orders: the customer picks one from the list, then it is refunded', async () => {
+    const t = await play('refund-request-choose.yaml');
+    expect(t.turns[0]?.intent).toBe('refund_request');
+    expect(t.turns[0]?.bot[0]?.text).toContain('several orders for liam.garcia@mail.example');
+    expect(t.turns[1]?.bot[0]?.text).toMatch(/^Order SB-100003 came to 120 USD/);
+    expect(said(t)).toMatch(/refunded 15 USD on order SB-100003 \(refund RF-\d+\)/);
+    expect(steps(t)).toEqual([
+      'choose_order',
+      'ask_scope',
+      'ask_amount',
+      'say_refunded',
+      'did_it_help',
+      'done',
+    ]);
+    expect(t.outcome).toMatchObject({ status: 'resolved', owner: 'bot', workflow: 'refund-request' });
+  });
+
   it('the whole order, 89.99 EUR, is above the limit: the billing team approves it', async () => {
     const t = await play('refund-request-above-limit.yaml');
     expect(t.turns[0]?.intent).toBe('refund_request');

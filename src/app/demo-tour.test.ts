@@ -30,6 +30,14 @@ let workflows: WorkflowDefinition[];
 let runtime: ConversationRuntime;
 let store: Store;
 let searchKnowledge: KnowledgeSearch | undefined;
+let runtimeProps: Parameters<typeof createConversationRuntime>[0];
+
+/** Another runtime over the same deployment, with a demo shop of its own (orders as the data set has them). */
+const freshRuntime = () =>
+  createConversationRuntime({
+    ...runtimeProps,
+    connectors: buildConnectorRegistry({ config: {}, clock: runtimeProps.clock, logger: silentLogger }),
+  });
 
 beforeAll(async () => {
   // The deployment `npm start` leaves, smaller: an NLU trained on the demo history with the demo's entity
@@ -43,7 +51,7 @@ beforeAll(async () => {
   workflows = loadWorkflowDir(DEMO_WORKFLOWS_DIR).workflows.map((w) => w.definition);
   const clock = fakeClock(Date.UTC(2026, 9, 31, 12));
   store = await openStore({ db: ':memory:' });
-  runtime = createConversationRuntime({
+  runtimeProps = {
     store,
     analyse: createTurnAnalyser({ nlu, exclusions: loadExclusionRules() }),
     workflows,
@@ -51,7 +59,8 @@ beforeAll(async () => {
     guardrails: DEFAULT_GUARDRAILS,
     clock,
     ...(searchKnowledge ? { searchKnowledge } : {}),
-  });
+  };
+  runtime = createConversationRuntime(runtimeProps);
 }, 90_000);
 afterAll(async () => {
   await store?.close();
@@ -79,6 +88,33 @@ describe('planDemoTour', () => {
     const plan = planDemoTour({ categories: ['shipping', 'shipping'], workflows: [own] });
     expect(plan).toEqual({ stops: [], withoutWorkflow: [], withoutScript: ['our-own'] });
     expect(planDemoTour({ categories: [], workflows }).stops).toEqual([]);
+  });
+});
+
+describe('refund-request against the demo shop', () => {
+  it('never refunds an order twice on its own: an order refunded before gets its refund status', async () => {
+    const refund = DEMO_TOUR_SCRIPTS['refund-request']!;
+    const stop = (script: TourStop['script']): TourStop => ({
+      category: 'refund_request',
+      workflow: 'refund-request',
+      expected: 'resolves',
+      script,
+    });
+    const again = { ...refund.resolves, turns: [refund.resolves.turns[0]!, 'yes, thanks'] };
+    const [first, second] = await playDemoTour({
+      runtime: freshRuntime(),
+      stops: [stop(refund.resolves), stop(again)],
+      idPrefix: 'refund-twice',
+    });
+    const botSaid = (c: typeof first) =>
+      c!.lines
+        .filter((l) => l.role === 'bot')
+        .map((l) => l.text)
+        .join('\n');
+    expect(botSaid(first)).toMatch(/I have refunded 20 EUR on order SB-100001/);
+    expect(botSaid(second)).toMatch(/Order SB-100001 has already been refunded \d+(\.\d+)? EUR/);
+    expect(botSaid(second)).not.toMatch(/I have refunded/);
+    expect(second!.status).toBe('resolved');
   });
 });
 

@@ -5,6 +5,7 @@ import {
   FIXTURE_CUSTOMER_ONE_ORDER,
   FIXTURE_CUSTOMER_THREE_ORDERS,
   FIXTURE_ORDER_CANCELLED,
+  FIXTURE_ORDER_DELIVERED,
   FIXTURE_ORDER_PROCESSING,
   FIXTURE_ORDER_SHIPPED,
 } from '../connectors/demo-shop/index.ts';
@@ -158,10 +159,12 @@ export const DEMO_TOUR_SCRIPTS: Readonly<Record<string, WorkflowTourScripts>> = 
       ],
     },
     escalates: {
+      // Another customer's order than the one `resolves` refunds part of: an order refunded before is answered
+      // with its refund status instead (the workflow never refunds twice on its own).
       title: 'the whole order is above the limit: the billing team approves it',
-      customer: olivia,
+      customer: liam,
       channel: 'chat',
-      turns: [`Hi, I'd like a refund for order ${FIXTURE_ORDER_SHIPPED} please.`, 'the whole order'],
+      turns: [`Hi, I'd like a refund for order ${FIXTURE_ORDER_DELIVERED} please.`, 'the whole order'],
     },
   },
 };

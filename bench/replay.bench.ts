@@ -2,7 +2,7 @@
 // Replay of the demo history through every demo workflow, as `switchboard replay --all` does it: N demo
 // tickets (default 10,000) in a SQLite file, the NLU trained on them (set-up, not timed), then every ticket the
 // NLU routes to a workflow played as a conversation in an in-memory store: NLU, guardrails, engine, the
-// demo-shop connector in process. One process, one thread. Target: >= 1,000 tickets/s. Prints a table and
+// demo knowledge base (billing-faq's answers), the demo-shop connector in process. One process, one thread. Target: >= 1,000 tickets/s. Prints a table and
 // one JSON line.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,13 +10,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildConnectorRegistry } from '../src/app/connectors.ts';
 import { openStore } from '../src/app/index.ts';
+import { openKnowledge } from '../src/app/knowledge.ts';
 import { loadEntityPatternsFile } from '../src/app/nlu-config.ts';
 import { replayTickets } from '../src/app/replay.ts';
 import { createTurnAnalyser } from '../src/app/turn-analysis.ts';
 import { DEMO_WORKFLOWS_DIR } from '../src/app/workflows-dir.ts';
 import { loadExclusionRules } from '../src/audit/index.ts';
-import { DEMO_ENTITIES_FILE, demoTicketToRecord, generateDemoTickets } from '../src/demo/index.ts';
+import {
+  DEMO_ENTITIES_FILE,
+  DEMO_KB_DIR,
+  demoTicketToRecord,
+  generateDemoTickets,
+} from '../src/demo/index.ts';
 import { DEFAULT_GUARDRAILS } from '../src/domain/index.ts';
+import { buildKnowledgeIndex, readArticles, writeKnowledgeIndex } from '../src/kb/index.ts';
 import {
   createNlu,
   DEFAULT_TRAIN_OPTIONS,
@@ -47,6 +54,10 @@ try {
   const nlu = createNlu({ model });
   const analyse = createTurnAnalyser({ nlu, exclusions: loadExclusionRules() });
   const workflows = loadWorkflowDir(DEMO_WORKFLOWS_DIR).workflows.map((w) => w.definition);
+  // The demo knowledge base, as `npm start` imports it: billing-faq answers from it.
+  const indexFile = join(dir, 'kb-index.json');
+  writeKnowledgeIndex(indexFile, buildKnowledgeIndex(readArticles(fileURLToPath(DEMO_KB_DIR)), 0));
+  const searchKnowledge = openKnowledge(indexFile) ?? undefined;
   // The demo shop of the same seed holds the history's customers and orders.
   const connectors = buildConnectorRegistry({
     config: { connectors: { 'demo-shop': { seed: HISTORY_SEED } } },
@@ -63,6 +74,7 @@ try {
     connectors,
     guardrails: DEFAULT_GUARDRAILS,
     clock: systemClock,
+    ...(searchKnowledge ? { searchKnowledge } : {}),
     sample: tickets,
     seed: 1,
   });
@@ -83,7 +95,7 @@ try {
   };
   const pass = row.ticketsPerSecond >= TARGET;
   console.log(
-    '\nbench:replay: demo history through every demo workflow (routing, NLU, engine, in-memory store), one thread',
+    '\nbench:replay: demo history through every demo workflow (routing, NLU, engine, knowledge base, in-memory store), one thread',
   );
   console.log(
     '| tickets in store | workflows | replayed | seconds | replayed tickets/s | store tickets/s | CPU s | peak RSS MB |',

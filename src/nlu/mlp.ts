@@ -1,6 +1,7 @@
 import { seededRandom, shuffleInPlace } from '../shared/random.ts';
 import { axpy32, axpy64 } from './axpy.ts';
 import type { SparseMatrix, SparseVector } from './features.ts';
+import { softmaxInPlace } from './softmax.ts';
 
 /**
  * A small neural network on the same sparse features as the SVM: one hidden layer of ReLU units with dropout,
@@ -122,17 +123,9 @@ export function trainMlp(
       }
       for (let k = 0; k < classes; k++) out[k] = b2[k]!;
       for (let a = 0; a < nActive; a++) axpy64(out, w2, active[a]! * classes, activeOut[a]!, classes);
-      let max = -Infinity;
-      for (let k = 0; k < classes; k++) if (out[k]! > max) max = out[k]!;
-      let sum = 0;
-      for (let k = 0; k < classes; k++) {
-        const e = Math.exp(out[k]! - max);
-        out[k] = e;
-        sum += e;
-      }
       // out becomes the gradient of the loss on the logits: p - onehot(label).
-      const label = labels[i]!;
-      for (let k = 0; k < classes; k++) out[k] = out[k]! / sum - (k === label ? 1 : 0);
+      softmaxInPlace(out);
+      out[labels[i]!]! -= 1;
       for (let a = 0; a < nActive; a++) {
         const base = active[a]! * classes;
         const hj = activeOut[a]!;

@@ -11,17 +11,23 @@ const rows: Row[] = readFileSync(new URL('./fixtures/human-request.jsonl', impor
   .split('\n')
   .map((l) => JSON.parse(l) as Row);
 
+/** Each text, read alone, is (or is not) a request for a person; a failure names the text. */
+function expectRequested(texts: string[], requested: boolean): void {
+  for (const text of texts) expect(detectHumanRequest(text).requested, text).toBe(requested);
+}
+
 describe('detectHumanRequest', () => {
   it('finds many phrasings of a request for a person', () => {
-    for (const text of [
-      'talk to a human',
-      'agent please',
-      'REPRESENTATIVE',
-      'Is there a real person I can talk to?',
-      'connect me with a live person',
-    ]) {
-      expect(detectHumanRequest(text).requested, text).toBe(true);
-    }
+    expectRequested(
+      [
+        'talk to a human',
+        'agent please',
+        'REPRESENTATIVE',
+        'Is there a real person I can talk to?',
+        'connect me with a live person',
+      ],
+      true,
+    );
   });
 
   it('tells negations and mere mentions apart', () => {
@@ -36,32 +42,34 @@ describe('detectHumanRequest', () => {
   });
 
   it('finds callbacks, preferences, bare role names and common misspellings', () => {
-    for (const text of [
-      'Please have a support person call me back.',
-      "I'd like to be called back by an agent.",
-      'Someone from your support team should contact me.',
-      'I prefer speaking with a live representative.',
-      'Please pass me to one of your colleagues.',
-      'customer service representative',
-      'Operator, pick up please',
-      'i need to speek to a persn',
-      'Can I speak to a huamn?',
-    ]) {
-      expect(detectHumanRequest(text).requested, text).toBe(true);
-    }
+    expectRequested(
+      [
+        'Please have a support person call me back.',
+        "I'd like to be called back by an agent.",
+        'Someone from your support team should contact me.',
+        'I prefer speaking with a live representative.',
+        'Please pass me to one of your colleagues.',
+        'customer service representative',
+        'Operator, pick up please',
+        'i need to speek to a persn',
+        'Can I speak to a huamn?',
+      ],
+      true,
+    );
   });
 
   it("does not take the customer's own people, or callbacks that happened, for a request", () => {
-    for (const text of [
-      'My manager has to check the invoice first.',
-      'Can I transfer the subscription to a colleague?',
-      'I was called by an agent yesterday about the refund.',
-      'A person from your team called me back already, all sorted.',
-      'I managed to log in, thanks.',
-      "Please don't have anyone call me, I'm at work.",
-    ]) {
-      expect(detectHumanRequest(text).requested, text).toBe(false);
-    }
+    expectRequested(
+      [
+        'My manager has to check the invoice first.',
+        'Can I transfer the subscription to a colleague?',
+        'I was called by an agent yesterday about the refund.',
+        'A person from your team called me back already, all sorted.',
+        'I managed to log in, thanks.',
+        "Please don't have anyone call me, I'm at work.",
+      ],
+      false,
+    );
   });
 
   it('tells one edit (a swap of neighbours included) from two', () => {

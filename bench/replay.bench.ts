@@ -12,10 +12,9 @@ import { buildConnectorRegistry } from '../src/app/connectors.ts';
 import { openStore } from '../src/app/index.ts';
 import { openKnowledge } from '../src/app/knowledge.ts';
 import { loadEntityPatternsFile } from '../src/app/nlu-config.ts';
-import { replayTickets } from '../src/app/replay.ts';
-import { createTurnAnalyser } from '../src/app/turn-analysis.ts';
 import { DEMO_WORKFLOWS_DIR } from '../src/app/workflows-dir.ts';
 import { loadExclusionRules } from '../src/audit/index.ts';
+import { createTurnAnalyser } from '../src/conversations/index.ts';
 import {
   DEMO_ENTITIES_FILE,
   DEMO_KB_DIR,
@@ -30,6 +29,7 @@ import {
   trainIntentModel,
   trainingExamplesFromStore,
 } from '../src/nlu/index.ts';
+import { replayTickets } from '../src/replay/index.ts';
 import { silentLogger, systemClock } from '../src/shared/index.ts';
 import { loadWorkflowDir } from '../src/workflows/index.ts';
 
@@ -74,6 +74,7 @@ try {
     connectors,
     guardrails: DEFAULT_GUARDRAILS,
     clock: systemClock,
+    openScratchStore: () => openStore({ db: ':memory:' }),
     ...(searchKnowledge ? { searchKnowledge } : {}),
     sample: tickets,
     seed: 1,

@@ -7,13 +7,16 @@
 // transpile of every module on each start; plain JavaScript does not. esbuild only strips types; the typecheck
 // is `npm run typecheck`.
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildWidget } from './build-widget.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
 const out = join(root, 'dist');
 const isTest = (file) => /\.(test|suite)\.ts$/.test(file);
+// The browser widget is bundled on its own (build-widget.mjs), not compiled for Node.
+const isWidget = (file) => file.startsWith(`web${sep}widget${sep}`);
 /** Written last: bin/load-main.js runs dist/ only when this file is newer than everything in src/. */
 export const BUILT_MARK = '.built';
 
@@ -35,8 +38,8 @@ export async function buildDist() {
     return;
   }
   const files = walk(src);
-  const sources = files.filter((f) => f.endsWith('.ts') && !isTest(f));
-  const assets = files.filter((f) => !f.endsWith('.ts'));
+  const sources = files.filter((f) => f.endsWith('.ts') && !isTest(f) && !isWidget(f));
+  const assets = files.filter((f) => !f.endsWith('.ts') && !isWidget(f));
   rmSync(out, { recursive: true, force: true });
   const started = Date.now();
   await build({
@@ -67,6 +70,8 @@ export async function buildDist() {
     mkdirSync(dirname(join(out, asset)), { recursive: true });
     cpSync(join(src, asset), join(out, asset));
   }
+  // The chat widget, one self-contained script for browsers: served at /widget.js.
+  await buildWidget({ outFile: join(out, 'web', 'widget.js') });
   writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
   writeFileSync(join(out, BUILT_MARK), `built from src/ in ${Date.now() - started} ms\n`);
 }

@@ -3,7 +3,12 @@ import { FIXTURE_ORDER_SHIPPED } from '../connectors/demo-shop/index.ts';
 import { type FakeZendesk, startFakeZendesk } from '../connectors/helpdesk/index.ts';
 import { capturingLogger } from '../connectors/index.ts';
 import { fakeClock, UserError } from '../shared/index.ts';
-import { buildConnectorRegistry, builtInConnectorCatalogue } from './connectors.ts';
+import {
+  buildConnectorRegistry,
+  builtInConnectorCatalogue,
+  DEMO_SHOP_IN_PROCESS,
+  replayConnectors,
+} from './connectors.ts';
 
 const TOKEN = 'zd-secret-token-31337';
 
@@ -60,10 +65,10 @@ describe('buildConnectorRegistry', () => {
     await zendesk.close();
   });
 
-  it('defaults to the in-process demo shop when nothing is configured', async () => {
+  it('has no connector at all when none is configured: the demo shop only when asked for', async () => {
     for (const config of [{}, { connectors: {} }]) {
       const registry = buildConnectorRegistry({ config, clock: fakeClock(), logger: capturingLogger() });
-      expect(registry.catalogue().connectors.map((c) => c.name)).toEqual(['demo-shop']);
+      expect(registry.catalogue().connectors).toEqual([]);
       const { result } = await registry.call({
         connector: 'demo-shop',
         version: 1,
@@ -72,8 +77,36 @@ describe('buildConnectorRegistry', () => {
         timeoutMs: 1000,
         retries: 0,
       });
-      expect(result).toMatchObject({ ok: true, value: { found: true, order: { status: 'shipped' } } });
+      expect(result).toMatchObject({ ok: false, error: { code: 'unknown_connector' } });
     }
+    const demo = buildConnectorRegistry({
+      config: { connectors: DEMO_SHOP_IN_PROCESS },
+      clock: fakeClock(),
+      logger: capturingLogger(),
+    });
+    const { result } = await demo.call({
+      connector: 'demo-shop',
+      version: 1,
+      operation: 'getOrder',
+      input: { orderNumber: FIXTURE_ORDER_SHIPPED },
+      timeoutMs: 1000,
+      retries: 0,
+    });
+    expect(result).toMatchObject({ ok: true, value: { found: true, order: { status: 'shipped' } } });
+  });
+
+  it('gives a replay the demo shop in process, never a live one, and nothing else', () => {
+    const live = {
+      connectors: {
+        'demo-shop': { baseUrl: 'http://127.0.0.1:1' },
+        http: { baseUrl: 'https://shop.example' },
+      },
+    };
+    const registry = replayConnectors({ config: live, clock: fakeClock(), logger: capturingLogger() });
+    expect(registry.catalogue().connectors.map((c) => c.name)).toEqual(['demo-shop']);
+    expect(
+      replayConnectors({ config: {}, clock: fakeClock(), logger: capturingLogger() }).catalogue().connectors,
+    ).toEqual([]);
   });
 
   it('wires every configured connector, http operations included', async () => {

@@ -39,8 +39,7 @@ export const ConnectorsConfigSchema = z.strictObject({
 });
 export type ConnectorsConfig = z.infer<typeof ConnectorsConfigSchema>;
 
-/** What the conversation runtime needs of the registry. */
-export type ConnectorCaller = Pick<ConnectorRegistry, 'call'>;
+export type { ConnectorCaller } from '../connectors/index.ts';
 
 export interface BuildConnectorRegistryProps {
   /** The deployment config; only its `connectors` section is read. */
@@ -52,9 +51,10 @@ export interface BuildConnectorRegistryProps {
 }
 
 /**
- * The start-up wiring: one registry from the config object, no globals, no glob loading. With nothing
- * configured, the demo shop answers in-process, which is what the benchmark and `npm start` use. Throws a
- * UserError listing every problem (an unknown connector name, or each connector's own config problems).
+ * The start-up wiring: one registry from the config object, no globals, no glob loading. Only the connectors the
+ * configuration names are there: a deployment that configures none has none (the demo shop included: the demo
+ * deployment of `npm start` asks for it). Throws a UserError listing every problem (an unknown connector name,
+ * or each connector's own config problems).
  *
  * @example
  * const registry = buildConnectorRegistry({
@@ -84,14 +84,33 @@ export function buildConnectorRegistry({
   }
   const connectors = parsed.data;
   const entries: ConnectorEntry[] = [];
-  if (connectors.http !== undefined) entries.push({ definition: httpConnector, config: connectors.http });
-  if (
-    connectors['demo-shop'] !== undefined ||
-    (connectors.http === undefined && connectors.helpdesk === undefined)
-  ) {
-    entries.push({ definition: demoShopConnector, config: connectors['demo-shop'] ?? {} });
+  for (const definition of BUILT_IN) {
+    const value = connectors[definition.name as keyof typeof connectors];
+    if (value !== undefined) entries.push({ definition, config: value ?? {} });
   }
-  if (connectors.helpdesk !== undefined)
-    entries.push({ definition: helpdeskConnector, config: connectors.helpdesk });
   return createConnectorRegistry({ connectors: entries, clock, logger, ...(sleep ? { sleep } : {}) });
+}
+
+/** The demo shop answered in process: what replay, the tour and the benchmarks use (never a live system). */
+export const DEMO_SHOP_IN_PROCESS = { 'demo-shop': {} } as const;
+
+/**
+ * The connectors a replay may use: never a live system. The demo shop, when the deployment configures it, answers
+ * in process (whatever its baseUrl); every other connector is left out, so a workflow step calling it fails as a
+ * refused call would and the replay counts where that leads.
+ *
+ * @example
+ * replayTickets({ ...props, connectors: replayConnectors({ config: deployment.config, clock, logger }) });
+ */
+export function replayConnectors(props: {
+  config: { connectors?: Record<string, unknown> };
+  clock: Clock;
+  logger: Logger;
+}): ConnectorRegistry {
+  const demo = props.config.connectors?.['demo-shop'] !== undefined;
+  return buildConnectorRegistry({
+    config: { connectors: demo ? DEMO_SHOP_IN_PROCESS : {} },
+    clock: props.clock,
+    logger: props.logger,
+  });
 }

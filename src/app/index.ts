@@ -1,1 +1,16 @@
+export {
+  DEMO_PAGE_CUSTOMERS,
+  type DemoPageSource,
+  demoConfigText,
+  demoPageSource,
+  writeDemoConfig,
+} from './demo-deployment.ts';
+export {
+  type Deployment,
+  loadDeploymentConfig,
+  type OpenDeploymentProps,
+  openDeployment,
+  RELOAD_INTERVAL_MS,
+} from './deployment.ts';
+export { createLogger } from './logger.ts';
 export { DEFAULT_DB_PATH, type OpenStoreOptions, openStore } from './open-store.ts';

@@ -8,14 +8,21 @@ import {
   DEFAULT_MIN_SCORE,
   loadKnowledgeBase,
   readArticles,
+  serialiseKnowledgeIndex,
   writeKnowledgeIndex,
 } from '../kb/index.ts';
 import { aMessage, aTicket } from '../store/test-builders.ts';
 import { customerTurn, step, WorkflowSchema, type WorkflowState } from '../workflows/index.ts';
-import { openKnowledge, replayTicketQuestions } from './knowledge.ts';
+import {
+  createKnowledgeSearch,
+  openKnowledge,
+  readActiveKnowledgeIndex,
+  replayTicketQuestions,
+} from './knowledge.ts';
 import { openStore } from './open-store.ts';
 
 const DEMO_KB = fileURLToPath(new URL('../demo/kb/', import.meta.url));
+const AUDIT_KB = fileURLToPath(new URL('../kb/fixtures/audit-kb/', import.meta.url));
 
 function demoIndexFile(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'kb-app-')), 'kb-index.json');
@@ -24,7 +31,7 @@ function demoIndexFile(): string {
 }
 
 describe('openKnowledge', () => {
-  it('is null without an index, so the runtime runs without a knowledge base', () => {
+  it('is null without an index file, so the conversations run without a knowledge base', () => {
     expect(openKnowledge(join(tmpdir(), 'no-such-dir', 'kb-index.json'))).toBeNull();
   });
 
@@ -101,5 +108,41 @@ describe('replayTicketQuestions', () => {
     expect(matches.answered).toBe(2);
     expect(Object.fromEntries(matches.byArticle)).toEqual({ 'password-reset': 1, 'gift-cards': 1 });
     await store.close();
+  });
+});
+
+describe('readActiveKnowledgeIndex', () => {
+  it("is the store's active version, null when there is none, and names a version it cannot read", async () => {
+    const store = await openStore({ db: ':memory:' });
+    expect(await readActiveKnowledgeIndex(store)).toBeNull();
+    const index = buildKnowledgeIndex(readArticles(DEMO_KB), Date.UTC(2026, 10, 1));
+    const save = (content: string) =>
+      store.saveArtifact({ kind: 'kb-index', content, by: 'test', activate: true, at: 1 });
+    await save(serialiseKnowledgeIndex(index));
+    const active = await readActiveKnowledgeIndex(store);
+    expect(active?.artifact).toMatchObject({ kind: 'kb-index', version: 1, active: true });
+    expect(active?.index.articles).toHaveLength(24);
+    // The stored index answers as the file does.
+    expect(createKnowledgeSearch(active!.index)('do gift cards expire?')).toEqual(
+      openKnowledge(demoIndexFile())!('do gift cards expire?'),
+    );
+
+    await save('{"format":"switchboard-kb-index","formatVersion":2}');
+    const error = await readActiveKnowledgeIndex(store).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'user', code: 'kb.index_invalid' });
+    expect((error as { describe(): string }).describe()).toMatch(/^kb-index v2: formatVersion: /);
+    await store.close();
+  });
+});
+
+describe('createKnowledgeSearch', () => {
+  it('quotes customer articles only, and nothing below its floor', () => {
+    const index = buildKnowledgeIndex(readArticles(AUDIT_KB), 0);
+    const question = 'can agents approve refunds up to 150 without a team lead';
+    const all = loadKnowledgeBase(index).search(question, { limit: 1, audience: 'all' });
+    expect(all[0]?.articleId).toBe('staff-refund-limits');
+    const hit = createKnowledgeSearch(index, { minScore: 0 })(question);
+    expect(hit?.title).not.toBe('Refund limits for agents');
+    expect(createKnowledgeSearch(index, { minScore: 1.01 })('how do I return an item')).toBeNull();
   });
 });

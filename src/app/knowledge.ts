@@ -1,27 +1,25 @@
 import { existsSync } from 'node:fs';
+import type { KnowledgeSearch } from '../conversations/index.ts';
 import {
   countMatches,
   DEFAULT_MIN_SCORE,
   type KnowledgeBase,
+  type KnowledgeIndex,
   loadKnowledgeBase,
   type MatchCounts,
+  parseKnowledgeIndex,
   readKnowledgeIndex,
 } from '../kb/index.ts';
-import type { Store, StoredTicket } from '../store/index.ts';
-import type { KnowledgeSearch } from './conversation-runtime.ts';
-
-/** Where `kb import` writes the index when `--index` is not given, relative to the working directory. */
-export const DEFAULT_KB_INDEX = '.switchboard/kb-index.json';
+import type { Store, StoredArtifact, StoredTicket } from '../store/index.ts';
 
 /**
- * The knowledge base for the conversation runtime's `answer` step: null when no index has been imported (the
- * runtime then has no knowledge base and `answer` steps take their fallback), a UserError when the file is
- * damaged. Only articles for customers are quoted. Scores are 0..1 (see docs/kb.md); nothing below `minScore`
- * (default DEFAULT_MIN_SCORE) is returned, and a step's own `minScore` can only raise that floor.
+ * The knowledge base of an index file (`kb import DIR --index FILE`, for offline use) for the `answer` step:
+ * null when the file does not exist (the conversations then have no knowledge base and `answer` steps take
+ * their fallback), a UserError when it is damaged. A deployment reads the store's active version instead
+ * (`readActiveKnowledgeIndex`).
  *
  * @example
- * const searchKnowledge = openKnowledge('.switchboard/kb-index.json');
- * const runtime = createConversationRuntime({ ...options, ...(searchKnowledge ? { searchKnowledge } : {}) });
+ * const searchKnowledge = openKnowledge('kb-index.json');
  * searchKnowledge?.('how long do refunds take'); // { passage, title, url, score: 1 } or null
  */
 export function openKnowledge(
@@ -29,12 +27,44 @@ export function openKnowledge(
   options: { minScore?: number } = {},
 ): KnowledgeSearch | null {
   if (!existsSync(indexFile)) return null;
-  const kb = loadKnowledgeBase(readKnowledgeIndex(indexFile));
+  return createKnowledgeSearch(readKnowledgeIndex(indexFile), options);
+}
+
+/**
+ * The `answer` step's search over an index. Only articles for customers are quoted. Scores are 0..1 (see
+ * docs/kb.md); nothing below `minScore` (default DEFAULT_MIN_SCORE) is returned, and a step's own `minScore`
+ * can only raise that floor.
+ *
+ * @example
+ * const search = createKnowledgeSearch(index);
+ * search('do gift cards expire?'); // { passage, title, url, score } or null
+ */
+export function createKnowledgeSearch(
+  index: KnowledgeIndex,
+  options: { minScore?: number } = {},
+): KnowledgeSearch {
+  const kb = loadKnowledgeBase(index);
   const minScore = options.minScore ?? DEFAULT_MIN_SCORE;
   return (query) => {
     const hit = kb.searchKnowledge(query, { minScore });
     return hit ? { passage: hit.passage, title: hit.title, url: hit.url, score: hit.score } : null;
   };
+}
+
+/**
+ * The store's active knowledge-base index with its version record, or null when no version is active. A
+ * version this build cannot read is a UserError naming it (`kb-index v3: ...`).
+ *
+ * @example
+ * const active = await readActiveKnowledgeIndex(store);
+ * if (active) loadKnowledgeBase(active.index).search('refund'); // active.artifact.version: 3
+ */
+export async function readActiveKnowledgeIndex(
+  store: Store,
+): Promise<{ index: KnowledgeIndex; artifact: StoredArtifact } | null> {
+  const artifact = await store.getArtifact('kb-index', 'active');
+  if (!artifact) return null;
+  return { index: parseKnowledgeIndex(artifact.content, `kb-index v${artifact.version}`), artifact };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/index.ts';
+import type { Clock, Logger } from '../shared/index.ts';
 import type { Store } from '../store/index.ts';
 import { openPostgresStore } from '../store/postgres/index.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
@@ -11,6 +11,9 @@ export interface OpenStoreOptions {
   /** PostgreSQL schema to use (tests use a fresh one per run). */
   schema?: string;
   clock?: Clock;
+  logger?: Logger;
+  /** PostgreSQL: how often jobs of a process that died are looked for. */
+  jobRecoveryIntervalSeconds?: number;
 }
 
 export const DEFAULT_DB_PATH = './switchboard.db';
@@ -21,10 +24,23 @@ const isPostgresUrl = (s: string) => /^postgres(ql)?:\/\//i.test(s);
  * The one place that picks a store implementation: `--db` wins, then a postgres `DATABASE_URL`, then the
  * default SQLite file `./switchboard.db`.
  */
-export async function openStore({ db, databaseUrl, schema, clock }: OpenStoreOptions = {}): Promise<Store> {
+export async function openStore({
+  db,
+  databaseUrl,
+  schema,
+  clock,
+  logger,
+  jobRecoveryIntervalSeconds,
+}: OpenStoreOptions = {}): Promise<Store> {
   const target = db ?? (databaseUrl && isPostgresUrl(databaseUrl) ? databaseUrl : DEFAULT_DB_PATH);
   if (isPostgresUrl(target)) {
-    return openPostgresStore({ url: target, ...(schema ? { schema } : {}), ...(clock ? { clock } : {}) });
+    return openPostgresStore({
+      url: target,
+      ...(schema ? { schema } : {}),
+      ...(clock ? { clock } : {}),
+      ...(logger ? { logger } : {}),
+      ...(jobRecoveryIntervalSeconds ? { jobRecoveryIntervalSeconds } : {}),
+    });
   }
   return openSqliteStore({ path: target, ...(clock ? { clock } : {}) });
 }

@@ -22,6 +22,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   chat: async () => (await import('./commands/chat.ts')).registerChat,
   replay: async () => (await import('./commands/replay.ts')).registerReplay,
   kb: async () => (await import('./commands/kb.ts')).registerKb,
+  serve: async () => (await import('./commands/serve.ts')).registerServe,
+  worker: async () => (await import('./commands/worker.ts')).registerWorker,
+  keys: async () => (await import('./commands/keys.ts')).registerKeys,
 };
 
 /**

@@ -6,23 +6,46 @@ describe('parseConfig', () => {
   it('reads every section', () => {
     const config = parseConfig(
       [
-        'nlu: { model: models/intents.json }',
+        'store: { url: data/switchboard.db }',
         'workflows: { dir: workflows }',
         'guardrails:',
         '  maxExchangesWithoutProgress: 4',
         '  negativeSentimentBelow: -0.6',
         'connectors:',
         '  demo-shop: { baseUrl: "http://127.0.0.1:4010" }',
+        'server:',
+        '  port: 9090',
+        '  corsOrigins: [https://shop.example]',
+        'jobs: { concurrency: 4 }',
       ].join('\n'),
       'switchboard.yaml',
     );
     expect(config).toEqual({
-      nlu: { model: 'models/intents.json' },
+      store: { url: 'data/switchboard.db' },
       workflows: { dir: 'workflows' },
       guardrails: { maxExchangesWithoutProgress: 4, negativeSentimentBelow: -0.6 },
       connectors: { 'demo-shop': { baseUrl: 'http://127.0.0.1:4010' } },
+      server: {
+        host: '127.0.0.1',
+        port: 9090,
+        corsOrigins: ['https://shop.example'],
+        bodyLimitBytes: 65_536,
+        rateLimit: { perKeyPerMinute: 600, perAddressPerMinute: 300 },
+        trustProxy: false,
+        demoPage: false,
+      },
+      jobs: { concurrency: 4, pollIntervalMs: 1000, recoveryIntervalSeconds: 5 },
     });
     expect(parseConfig('', 'empty.yaml')).toEqual({});
+  });
+
+  it('says where models went, and refuses two workflow sources', () => {
+    expect(() => parseConfig('nlu: { model: models/intents.json }\n', 'switchboard.yaml')).toThrow(
+      /switchboard nlu import FILE --activate/,
+    );
+    expect(() => parseConfig('workflows: { dir: w, demo: true }\n', 'switchboard.yaml')).toThrow(
+      /either dir or demo: true/,
+    );
   });
 
   it('names the file, line and field of a bad value', () => {

@@ -4,27 +4,88 @@ import { z } from 'zod';
 import { GuardrailOverridesSchema } from '../domain/index.ts';
 import { UserError } from '../shared/index.ts';
 
+/** The HTTP service (`switchboard serve`). */
+export const ServerConfigSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Origins a browser may call the API from (the widget on your site); same-origin pages need none. */
+  corsOrigins: z.array(z.url({ protocol: /^https?$/ })).default([]),
+  /** Request bodies above this are refused with 413. */
+  bodyLimitBytes: z.number().int().min(1024).max(10_485_760).default(65_536),
+  /** Requests per minute per API key and per client address; past them 429 with Retry-After. */
+  rateLimit: z
+    .strictObject({
+      perKeyPerMinute: z.number().int().min(1).default(600),
+      perAddressPerMinute: z.number().int().min(1).default(300),
+    })
+    .default({ perKeyPerMinute: 600, perAddressPerMinute: 300 }),
+  /** Behind a proxy: read the client address from X-Forwarded-For, and mark cookies Secure. */
+  trustProxy: z.boolean().default(false),
+  /** The demo shop page with the widget at `/` (the demo deployment of `npm start`). */
+  demoPage: z.boolean().default(false),
+});
+export type ServerConfig = z.infer<typeof ServerConfigSchema>;
+
+/** Background jobs (turns, connector calls) in this process. */
+export const JobsConfigSchema = z.strictObject({
+  /** Jobs run at once by each process. */
+  concurrency: z.number().int().min(1).max(256).default(8),
+  /** Due jobs (retries, scheduled ones) are looked for at least this often. */
+  pollIntervalMs: z.number().int().min(50).max(60_000).default(1000),
+  /** PostgreSQL: how often jobs of a process that died are looked for. */
+  recoveryIntervalSeconds: z.number().int().min(1).max(3600).default(5),
+});
+export type JobsConfig = z.infer<typeof JobsConfigSchema>;
+
 /**
- * A deployment's configuration file (`switchboard.yaml`): where its model and workflows are, its connectors
- * (each validated by the connector's own schema when the registry is built) and its global guardrails
- * (every key optional; a workflow's `guardrails` override them). Validated once at start-up; every problem
- * is listed with its line.
+ * A deployment's configuration file (`switchboard.yaml`): where its store and workflows are, its connectors
+ * (each validated by the connector's own schema when the registry is built), its global guardrails (a workflow's
+ * `guardrails` override them), the HTTP service and the jobs. Relative paths are read from the file's folder.
+ * Models and the knowledge base are not here: they live in the store, versioned (`nlu import`, `kb import`).
+ * Validated once at start-up; every problem is listed with its line. Nothing demo is wired unless asked for:
+ * the demo shop is a connector like any other, the demo workflows are `workflows: { demo: true }`.
  *
  * @example
  * // switchboard.yaml
- * //   nlu: { model: .switchboard/nlu.model.json }
+ * //   store: { url: ./switchboard.db }
  * //   workflows: { dir: workflows }
  * //   guardrails: { maxExchangesWithoutProgress: 4, negativeSentimentBelow: -0.6 }
  * //   connectors:
  * //     demo-shop: { baseUrl: http://127.0.0.1:4010 }
+ * //   server: { port: 8080, corsOrigins: [https://shop.example.com] }
  * const config = loadConfigFile('switchboard.yaml');
  */
 export const SwitchboardConfigSchema = z.strictObject({
-  nlu: z.strictObject({ model: z.string().min(1) }).optional(),
-  workflows: z.strictObject({ dir: z.string().min(1) }).optional(),
+  store: z
+    .strictObject({
+      /** A SQLite file (relative to this file), or a postgres:// URL. DATABASE_URL overrides it. */
+      url: z.string().min(1),
+    })
+    .optional(),
+  nlu: z
+    .strictObject({ model: z.string().optional() })
+    .refine((nlu) => nlu.model === undefined, {
+      message:
+        'models live in the store now (several processes share them): import the file with `switchboard nlu import FILE --activate` and remove nlu.model',
+      path: ['model'],
+    })
+    .optional(),
+  workflows: z
+    .strictObject({
+      /** The folder of workflow files, relative to this file. */
+      dir: z.string().min(1).optional(),
+      /** The seven demo workflows shipped with Switchboard (they need the demo-shop connector). */
+      demo: z.boolean().optional(),
+    })
+    .refine((w) => !(w.dir !== undefined && w.demo === true), {
+      message: 'either dir or demo: true, not both',
+    })
+    .optional(),
   guardrails: GuardrailOverridesSchema.optional(),
   /** Connector name -> its config; checked against each connector's schema by the registry. */
   connectors: z.record(z.string(), z.unknown()).optional(),
+  server: ServerConfigSchema.optional(),
+  jobs: JobsConfigSchema.optional(),
 });
 export type SwitchboardConfig = z.infer<typeof SwitchboardConfigSchema>;
 

@@ -27,6 +27,12 @@ export interface ConnectorContext<Config> {
   config: Config;
   /** Aborted when the call's timeout passes. */
   signal: AbortSignal;
+  /**
+   * The same for every attempt and every retry of one workflow call, and for no other call: a connector that
+   * changes something (a refund, an email) passes it on (an `Idempotency-Key` header, a request id) or keeps it
+   * itself, so a call repeated after a crash is done once.
+   */
+  idempotencyKey?: string;
   clock: Clock;
   logger: Logger;
 }

@@ -4,6 +4,7 @@ export * from './connector.ts';
 export { type FetchJsonProps, fetchJson, type JsonResponse } from './fetch-json.ts';
 export {
   type ConnectorCall,
+  type ConnectorCaller,
   type ConnectorCallOutcome,
   type ConnectorEntry,
   type ConnectorRegistry,

@@ -33,6 +33,8 @@ export interface ConnectorCall {
   timeoutMs: number;
   /** Attempts after the first, for retryable failures only. */
   retries: number;
+  /** Handed to the operation (`ctx.idempotencyKey`): every attempt of this call carries it. */
+  idempotencyKey?: string;
 }
 
 /**
@@ -50,6 +52,9 @@ export interface ConnectorRegistry {
   /** Every connector with every operation, config-declared ones included. */
   catalogue(): ConnectorCatalogue;
 }
+
+/** What the conversation runtime needs of the registry. */
+export type ConnectorCaller = Pick<ConnectorRegistry, 'call'>;
 
 /** At most this many retries whatever a call asks for: a runaway setting cannot hammer a service. */
 const MAX_RETRIES = 10;
@@ -155,6 +160,7 @@ export function createConnectorRegistry(options: ConnectorRegistryOptions): Conn
     operation: AnyOperation<unknown>,
     input: unknown,
     timeoutMs: number,
+    idempotencyKey: string | undefined,
   ): Promise<Result<unknown, ConnectorFailure>> {
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -166,7 +172,16 @@ export function createConnectorRegistry(options: ConnectorRegistryOptions): Conn
       }, timeoutMs);
     });
     const running = operation
-      .run({ config: target.config, signal: controller.signal, clock, logger }, input)
+      .run(
+        {
+          config: target.config,
+          signal: controller.signal,
+          clock,
+          logger,
+          ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+        },
+        input,
+      )
       .catch((cause: unknown) => {
         const name = cause instanceof Error ? cause.name : typeof cause;
         return err(failure('connector_error', `the connector threw ${name}`));
@@ -217,7 +232,7 @@ export function createConnectorRegistry(options: ConnectorRegistryOptions): Conn
     for (;;) {
       attempts++;
       const attemptStarted = clock.now();
-      let result = await attempt(target, operation, input.data, request.timeoutMs);
+      let result = await attempt(target, operation, input.data, request.timeoutMs, request.idempotencyKey);
       if (result.ok) {
         const output = operation.output.safeParse(result.value);
         result = output.success

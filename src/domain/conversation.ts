@@ -52,6 +52,14 @@ export const TurnAnalysisSchema = z.object({
 });
 export type TurnAnalysis = z.infer<typeof TurnAnalysisSchema>;
 
+/**
+ * What a bot line does: tell (`reply`), ask for a detail (`ask`, maybe with choices), ask whether the answer
+ * resolved the issue (`confirm`), close the request (`resolve`), hand over to a person (`escalate`), or ask the
+ * customer to rephrase (`clarify`). Channels render them differently (choices as buttons, a hand-off notice).
+ */
+export const BotLineKindSchema = z.enum(['reply', 'ask', 'confirm', 'resolve', 'escalate', 'clarify']);
+export type BotLineKind = z.infer<typeof BotLineKindSchema>;
+
 /** One line of a conversation's transcript. */
 export const TranscriptLineSchema = z.object({
   role: z.enum(['customer', 'bot', 'agent', 'system']),
@@ -61,5 +69,9 @@ export const TranscriptLineSchema = z.object({
   analysis: TurnAnalysisSchema.optional(),
   /** Bot lines carry the workflow step that said them. */
   stepId: z.string().optional(),
+  /** Bot lines: what the line does. */
+  kind: BotLineKindSchema.optional(),
+  /** Bot lines that ask with choices: the choices, in order (the text lists them too, numbered). */
+  choices: z.array(z.string()).optional(),
 });
 export type TranscriptLine = z.infer<typeof TranscriptLineSchema>;

@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { AsPlainObject } from 'minisearch';
 import { z } from 'zod';
-import { UserError } from '../shared/index.ts';
+import { UserError, writeFileAtomically } from '../shared/index.ts';
 import { AUDIENCES } from './article.ts';
 import { KB_INDEX_FORMAT, KB_INDEX_VERSION, type KnowledgeIndex } from './knowledge-index.ts';
 
@@ -49,6 +47,11 @@ export function readKnowledgeIndex(path: string, shownAs: string = path): Knowle
       { cause: error },
     );
   }
+  return parseKnowledgeIndex(text, shownAs);
+}
+
+/** An index from its JSON text (a file's, or the store's version); a UserError naming `shownAs` when damaged. */
+export function parseKnowledgeIndex(text: string, shownAs: string): KnowledgeIndex {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -71,15 +74,12 @@ export function readKnowledgeIndex(path: string, shownAs: string = path): Knowle
   return { ...parsed.data, search: parsed.data.search as unknown as AsPlainObject } as KnowledgeIndex;
 }
 
+/** The index as the JSON text a file or the store keeps. */
+export function serialiseKnowledgeIndex(index: KnowledgeIndex): string {
+  return JSON.stringify(index);
+}
+
 /** Writes the index atomically: a temporary file beside it, then a rename, so readers never see half a file. */
 export function writeKnowledgeIndex(path: string, index: KnowledgeIndex): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    writeFileSync(tmp, JSON.stringify(index));
-    renameSync(tmp, path);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
+  writeFileAtomically(path, serialiseKnowledgeIndex(index));
 }

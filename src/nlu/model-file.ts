@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UserError } from '../shared/index.ts';
+import { UserError, writeFileAtomically } from '../shared/index.ts';
 import type { Blend, IntentModel } from './classifier.ts';
 import { OOS_LABEL } from './classifier.ts';
 import { type EntityPatternsConfig, findBadEntityPattern } from './entities.ts';
@@ -360,14 +359,7 @@ export function serialiseModel(model: IntentModel): string {
 /** Writes to a temporary file beside the target, then renames: a failed write leaves no partial model. */
 export function writeModelFile(path: string, model: IntentModel): number {
   const text = serialiseModel(model);
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
+  writeFileAtomically(path, text);
   return Buffer.byteLength(text);
 }
 

@@ -1,5 +1,6 @@
 export * from './clock.ts';
 export * from './errors.ts';
+export * from './files.ts';
 export * from './logger.ts';
 export * from './random.ts';
 export * from './result.ts';

@@ -72,6 +72,7 @@ export function conversationsSuite(
         revision: 0,
         createdAt: T0,
         updatedAt: T0,
+        tokenHash: null,
       });
       expect(await store.getConversation('conv-1')).toEqual({ conversation: created, messages: [] });
       expect(await store.findConversation('conv-1')).toEqual(created);
@@ -543,6 +544,7 @@ export function conversationsSuite(
         expect(applied.map((m) => [m.name, m.executedAt !== undefined])).toEqual([
           ['0001_tickets', true],
           ['0002_conversations', true],
+          ['0003_live', true],
         ]);
       } finally {
         await raw.dispose();

@@ -28,6 +28,9 @@ function migrations(dialect: StoreCapabilities['dialect']): Record<string, Migra
   const id = dialect === 'postgres' ? 'bigserial' : 'integer';
   const big = dialect === 'postgres' ? 'bigint' : 'integer';
   const real = dialect === 'postgres' ? 'double precision' : 'real';
+  // The allowed values are checked by the database too, so a bad value fails the whole transaction.
+  const oneOf = (column: string, values: readonly string[]) =>
+    sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
   return {
     '0001_tickets': {
       async up(db: Db) {
@@ -126,9 +129,6 @@ function migrations(dialect: StoreCapabilities['dialect']): Record<string, Migra
     },
     '0002_conversations': {
       async up(db: Db) {
-        // The allowed values are checked by the database too, so a bad value fails the whole transaction.
-        const oneOf = (column: string, values: readonly string[]) =>
-          sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
         await db.schema
           .createTable('conversations')
           .addColumn('id', 'text', (c) => c.primaryKey())
@@ -204,6 +204,142 @@ function migrations(dialect: StoreCapabilities['dialect']): Record<string, Migra
           .column('ticket_id')
           .where(sql.ref('ticket_id'), 'is not', null)
           .execute();
+      },
+    },
+    '0003_live': {
+      async up(db: Db) {
+        // Nullable columns, or NOT NULL with a default: existing rows read as "handled" and "no token".
+        await db.schema.alterTable('conversations').addColumn('token_hash', 'text').execute();
+        await db.schema.alterTable('conversations').addColumn('idempotency_key', 'text').execute();
+        await db.schema
+          .createIndex('conversations_idempotency_key')
+          .on('conversations')
+          .column('idempotency_key')
+          .unique()
+          .where(sql.ref('idempotency_key'), 'is not', null)
+          .execute();
+        for (const column of ['kind', 'choices', 'idempotency_key']) {
+          await db.schema.alterTable('conversation_messages').addColumn(column, 'text').execute();
+        }
+        await db.schema
+          .alterTable('conversation_messages')
+          .addColumn('pending', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createIndex('conversation_messages_idempotency_key')
+          .on('conversation_messages')
+          .columns(['conversation_id', 'idempotency_key'])
+          .unique()
+          .where(sql.ref('idempotency_key'), 'is not', null)
+          .execute();
+        // Only pending rows are indexed: a handled message leaves the index, so it stays a few rows small.
+        await db.schema
+          .createIndex('conversation_messages_pending')
+          .on('conversation_messages')
+          .columns(['conversation_id', 'seq'])
+          .where(sql.ref('pending'), '=', 1)
+          .execute();
+
+        await db.schema
+          .createTable('feedback')
+          .addColumn('id', id, (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('conversation_id', 'text', (c) => c.notNull().references('conversations.id'))
+          .addColumn('at', big, (c) => c.notNull())
+          .addColumn('resolved', 'integer')
+          .addColumn('rating', 'integer')
+          .addColumn('comment', 'text')
+          .addColumn('source', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('feedback_conversation')
+          .on('feedback')
+          .column('conversation_id')
+          .execute();
+
+        await db.schema
+          .createTable('artifacts')
+          .addColumn('id', id, (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('bytes', big, (c) => c.notNull())
+          .addColumn('content', 'text', (c) => c.notNull())
+          .addColumn('note', 'text')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addUniqueConstraint('artifacts_kind_version', ['kind', 'version'])
+          .execute();
+        await db.schema
+          .createTable('active_artifacts')
+          .addColumn('kind', 'text', (c) => c.primaryKey())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('activated_at', big, (c) => c.notNull())
+          .addColumn('activated_by', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('secret_hash', 'text', (c) => c.notNull())
+          .addColumn('publishable', 'integer', (c) => c.notNull())
+          .addColumn('origins', 'text', (c) => c.notNull())
+          .addColumn('identity_secret', 'text')
+          // Publishable keys sit in web pages anyway: kept whole, so a page can be rendered with one again.
+          .addColumn('publishable_key', 'text')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', big)
+          .execute();
+
+        if (dialect === 'sqlite') {
+          // The SQLite job queue (PostgreSQL uses pg-boss, in its own schema).
+          await db.schema
+            .createTable('jobs')
+            .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+            .addColumn('queue', 'text', (c) => c.notNull())
+            .addColumn('payload', 'text', (c) => c.notNull())
+            .addColumn('key', 'text', (c) => c.unique())
+            .addColumn('exclusive_key', 'text')
+            .addColumn('state', 'text', (c) =>
+              c.notNull().check(oneOf('state', ['queued', 'active', 'done', 'dead'])),
+            )
+            .addColumn('attempts', 'integer', (c) => c.notNull())
+            .addColumn('max_attempts', 'integer', (c) => c.notNull())
+            .addColumn('timeout_ms', 'integer', (c) => c.notNull())
+            .addColumn('run_at', big, (c) => c.notNull())
+            .addColumn('locked_by', 'text')
+            .addColumn('locked_until', big)
+            .addColumn('last_code', 'text')
+            .addColumn('last_error', 'text')
+            .addColumn('created_at', big, (c) => c.notNull())
+            .addColumn('finished_at', big)
+            .execute();
+          // What a claim reads: waiting jobs by time, and running ones (their exclusive keys, their deadlines).
+          await db.schema
+            .createIndex('jobs_waiting')
+            .on('jobs')
+            .columns(['run_at', 'id'])
+            .where(sql.ref('state'), '=', 'queued')
+            .execute();
+          await db.schema
+            .createIndex('jobs_active')
+            .on('jobs')
+            .columns(['exclusive_key', 'locked_until'])
+            .where(sql.ref('state'), '=', 'active')
+            .execute();
+          await db.schema
+            .createIndex('jobs_finished')
+            .on('jobs')
+            .columns(['state', 'finished_at'])
+            .where(sql.ref('state'), 'in', sql`('done', 'dead')`)
+            .execute();
+        }
       },
     },
   };

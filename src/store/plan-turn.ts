@@ -1,10 +1,13 @@
 import { OperationalError, UserError } from '../shared/index.ts';
+import type { JobRequest } from './job-queue.ts';
 import type { ConversationMessageRow, ConversationRow, EventRow, HandoffRow } from './rows.ts';
 import type {
   CloseConversationInput,
   CreateConversationInput,
+  ReceiveMessageInput,
   RecordTurnInput,
   SetConversationOwnerInput,
+  StoredConversationMessage,
 } from './store.ts';
 
 /**
@@ -13,6 +16,9 @@ import type {
  */
 export interface TurnPlan {
   messages: ConversationMessageRow[];
+  /** Pending customer messages this turn handled: set handled, with their analysis. */
+  handled: { seq: number; analysis: string | null }[];
+  jobs: readonly JobRequest[];
   handoff: HandoffRow | null;
   /** The events, given the id the handoff got (null without a handoff). */
   events: (handoffId: number | null) => EventRow[];
@@ -36,6 +42,8 @@ export function newConversation(input: CreateConversationInput): { row: Conversa
       revision: 0,
       created_at: input.at,
       updated_at: input.at,
+      token_hash: input.tokenHash ?? null,
+      idempotency_key: input.idempotencyKey ?? null,
     },
     event: event(input.at, 'conversation.started', input.id, { channel: input.channel }),
   };
@@ -45,6 +53,11 @@ export function conversationExists(id: string): UserError {
   return new UserError('conversation.exists', `conversation ${JSON.stringify(id)} already exists`, {
     field: 'id',
   });
+}
+
+/** A start retried with its idempotency key returns the first conversation; another id with it is a conflict. */
+export function sameStart(current: ConversationRow, input: CreateConversationInput): boolean {
+  return input.idempotencyKey !== undefined && current.idempotency_key === input.idempotencyKey;
 }
 
 export function conversationNotFound(id: string): UserError {
@@ -77,8 +90,16 @@ export function planTurn(current: ConversationRow, input: RecordTurnInput, nextS
       analysis: line.analysis === undefined ? null : JSON.stringify(line.analysis),
       step_id: line.stepId ?? null,
       created_at: line.at,
+      kind: line.kind ?? null,
+      choices: line.choices ? JSON.stringify(line.choices) : null,
+      idempotency_key: null,
+      pending: 0,
     }),
   );
+  const handled = (input.handled ?? []).map((h) => ({
+    seq: h.seq,
+    analysis: h.analysis === undefined ? null : JSON.stringify(h.analysis),
+  }));
   const handoff: HandoffRow | null = input.handoff
     ? {
         conversation_id: id,
@@ -124,7 +145,46 @@ export function planTurn(current: ConversationRow, input: RecordTurnInput, nextS
       ? []
       : [event(at, 'conversation.owner_changed', id, { from: current.owner, to: owner, ...by })]),
   ];
-  return { messages, handoff, events, update };
+  return { messages, handled, jobs: input.jobs ?? [], handoff, events, update };
+}
+
+/**
+ * The row and event of a received customer message; or, when its idempotency key was used before in this
+ * conversation, the earlier message (`duplicate`), or a UserError when that message had another text.
+ */
+export function planReceive(
+  conversationId: string,
+  input: ReceiveMessageInput,
+  nextSeq: number,
+  earlier: StoredConversationMessage | undefined,
+): { duplicate: StoredConversationMessage } | { row: ConversationMessageRow; event: EventRow } {
+  if (earlier) {
+    if (earlier.text !== input.text) {
+      throw new UserError(
+        'conversation.idempotency_key_reused',
+        'this Idempotency-Key was already used for another message in this conversation',
+        { field: 'Idempotency-Key' },
+      );
+    }
+    return { duplicate: earlier };
+  }
+  const row: ConversationMessageRow = {
+    conversation_id: conversationId,
+    seq: nextSeq,
+    role: 'customer',
+    text: input.text,
+    analysis: null,
+    step_id: null,
+    created_at: input.at,
+    kind: null,
+    choices: null,
+    idempotency_key: input.idempotencyKey ?? null,
+    pending: 1,
+  };
+  return {
+    row,
+    event: event(input.at, 'conversation.messages', conversationId, { seqs: [nextSeq], roles: ['customer'] }),
+  };
 }
 
 /** The turn that sets the owner, or null when it already is the owner. */
@@ -156,6 +216,11 @@ export function closeTurn(current: ConversationRow, input: CloseConversationInpu
   };
 }
 
-function event(at: number, type: string, conversationId: string, payload: Record<string, unknown>): EventRow {
+export function event(
+  at: number,
+  type: string,
+  conversationId: string | null,
+  payload: Record<string, unknown>,
+): EventRow {
   return { at, type, ticket_id: null, conversation_id: conversationId, payload: JSON.stringify(payload) };
 }

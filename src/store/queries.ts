@@ -1,9 +1,12 @@
 import type { Kysely } from 'kysely';
 import { quantile, UserError } from '../shared/index.ts';
 import {
+  artifactInfo,
+  storedApiKey,
   storedConversation,
   storedConversationMessage,
   storedEvent,
+  storedFeedback,
   storedHandoff,
   storedMessage,
   storedTicket,
@@ -11,14 +14,21 @@ import {
 } from './rows.ts';
 import type { Database } from './schema.ts';
 import type {
+  ArtifactInfo,
+  ArtifactKind,
+  ConversationMessageQuery,
   ConversationPage,
   ConversationQuery,
   ConversationWithMessages,
   EventQuery,
   HandoffQuery,
   Percentiles,
+  StoredApiKey,
+  StoredArtifact,
   StoredConversation,
+  StoredConversationMessage,
   StoredEvent,
+  StoredFeedback,
   StoredHandoff,
   StoredTicket,
   StoreStats,
@@ -237,4 +247,95 @@ export async function stats(db: Kysely<Database>): Promise<StoreStats> {
     resolutionSeconds: await percentiles(db, 'resolution_seconds'),
     conversations: await countRows(db, 'conversations'),
   };
+}
+
+export async function listConversationMessages(
+  db: Kysely<Database>,
+  query: ConversationMessageQuery,
+): Promise<StoredConversationMessage[]> {
+  if (query.seqs !== undefined && query.seqs.length === 0) return [];
+  let q = db
+    .selectFrom('conversation_messages')
+    .selectAll()
+    .where('conversation_id', '=', query.conversationId)
+    .orderBy('seq');
+  if (query.afterSeq !== undefined) q = q.where('seq', '>', query.afterSeq);
+  if (query.seqs !== undefined) q = q.where('seq', 'in', [...query.seqs]);
+  return (await q.execute()).map(storedConversationMessage);
+}
+
+export async function conversationsWithPendingMessages(
+  db: Kysely<Database>,
+  query: { receivedBefore: number; limit: number },
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('conversation_messages')
+    .select('conversation_id')
+    .distinct()
+    .where('pending', '=', 1)
+    .where('created_at', '<', query.receivedBefore)
+    .orderBy('conversation_id')
+    .limit(query.limit)
+    .execute();
+  return rows.map((r) => r.conversation_id);
+}
+
+export async function listFeedback(
+  db: Kysely<Database>,
+  query: { conversationId: string },
+): Promise<StoredFeedback[]> {
+  const rows = await db
+    .selectFrom('feedback')
+    .selectAll()
+    .where('conversation_id', '=', query.conversationId)
+    .orderBy('id')
+    .execute();
+  return rows.map(storedFeedback);
+}
+
+async function activeVersion(db: Kysely<Database>, kind: ArtifactKind): Promise<number | null> {
+  const row = await db
+    .selectFrom('active_artifacts')
+    .select('version')
+    .where('kind', '=', kind)
+    .executeTakeFirst();
+  return row ? Number(row.version) : null;
+}
+
+export async function getArtifact(
+  db: Kysely<Database>,
+  kind: ArtifactKind,
+  version: number | 'active',
+): Promise<StoredArtifact | undefined> {
+  const active = await activeVersion(db, kind);
+  const wanted = version === 'active' ? active : version;
+  if (wanted === null) return undefined;
+  const row = await db
+    .selectFrom('artifacts')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where('version', '=', wanted)
+    .executeTakeFirst();
+  return row ? { ...artifactInfo(row, active), content: row.content } : undefined;
+}
+
+export async function listArtifacts(db: Kysely<Database>, kind: ArtifactKind): Promise<ArtifactInfo[]> {
+  const active = await activeVersion(db, kind);
+  const rows = await db
+    .selectFrom('artifacts')
+    .select(['kind', 'version', 'sha256', 'bytes', 'note', 'created_by', 'created_at'])
+    .where('kind', '=', kind)
+    .orderBy('version', 'desc')
+    .execute();
+  return rows.map((row) => artifactInfo(row, active));
+}
+
+export async function listApiKeys(db: Kysely<Database>): Promise<StoredApiKey[]> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .execute();
+  return rows.map(storedApiKey);
 }

@@ -1,18 +1,25 @@
-import { type Customer, deriveTicketFigures, type TicketRecord } from '../domain/index.ts';
+import { type BotLineKind, type Customer, deriveTicketFigures, type TicketRecord } from '../domain/index.ts';
 import type {
+  ApiKeysTable,
+  ArtifactsTable,
   ConversationMessagesTable,
   ConversationsTable,
   CustomersTable,
   EventsTable,
+  FeedbackTable,
   HandoffsTable,
   MessagesTable,
   TicketsTable,
 } from './schema.ts';
 import type {
+  ArtifactInfo,
+  ArtifactKind,
+  StoredApiKey,
   StoredConversation,
   StoredConversationMessage,
   StoredCustomer,
   StoredEvent,
+  StoredFeedback,
   StoredHandoff,
   StoredMessage,
   StoredTicket,
@@ -195,6 +202,7 @@ export function storedConversation(row: ConversationRow): StoredConversation {
     revision: num(row.revision),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),
+    tokenHash: row.token_hash ?? null,
   };
 }
 
@@ -210,6 +218,12 @@ export function storedConversationMessage(
     // Absent rather than null, so a line reads back exactly as it was written.
     ...(row.analysis === null ? {} : { analysis: JSON.parse(row.analysis) }),
     ...(row.step_id === null ? {} : { stepId: row.step_id }),
+    ...(row.kind === null || row.kind === undefined ? {} : { kind: row.kind as BotLineKind }),
+    ...(row.choices === null || row.choices === undefined ? {} : { choices: JSON.parse(row.choices) }),
+    ...(row.idempotency_key === null || row.idempotency_key === undefined
+      ? {}
+      : { idempotencyKey: row.idempotency_key }),
+    ...(Number(row.pending) === 1 ? { pending: true as const } : {}),
   };
 }
 
@@ -222,5 +236,51 @@ export function storedHandoff(row: HandoffRow & { id: Num }): StoredHandoff {
     queue: row.queue,
     priority: row.priority as StoredHandoff['priority'],
     packet: JSON.parse(row.packet),
+  };
+}
+
+export type FeedbackRow = Omit<FeedbackTable, 'id'>;
+
+export function storedFeedback(row: FeedbackRow & { id: Num }): StoredFeedback {
+  return {
+    id: num(row.id),
+    conversationId: row.conversation_id,
+    resolved: row.resolved === null ? null : Number(row.resolved) === 1,
+    rating: numOrNull(row.rating),
+    comment: row.comment,
+    source: row.source,
+    at: num(row.at),
+  };
+}
+
+export function artifactInfo(
+  row: Omit<ArtifactsTable, 'id' | 'content'>,
+  activeVersion: number | null | undefined,
+): ArtifactInfo {
+  const version = num(row.version);
+  return {
+    kind: row.kind as ArtifactKind,
+    version,
+    sha256: row.sha256,
+    bytes: num(row.bytes),
+    note: row.note,
+    createdBy: row.created_by,
+    createdAt: num(row.created_at),
+    active: activeVersion === version,
+  };
+}
+
+export function storedApiKey(row: ApiKeysTable): StoredApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    scopes: JSON.parse(row.scopes),
+    secretHash: row.secret_hash,
+    publishable: Number(row.publishable) === 1,
+    origins: JSON.parse(row.origins),
+    identitySecret: row.identity_secret,
+    publishableKey: row.publishable_key ?? null,
+    createdAt: num(row.created_at),
+    revokedAt: numOrNull(row.revoked_at),
   };
 }

@@ -12,6 +12,12 @@ export interface Database {
   conversations: ConversationsTable;
   conversation_messages: ConversationMessagesTable;
   handoffs: HandoffsTable;
+  feedback: FeedbackTable;
+  artifacts: ArtifactsTable;
+  active_artifacts: ActiveArtifactsTable;
+  api_keys: ApiKeysTable;
+  /** SQLite only: the job queue (PostgreSQL's is pg-boss). */
+  jobs: JobsTable;
 }
 
 export interface CustomersTable {
@@ -95,6 +101,10 @@ export interface ConversationsTable {
   revision: number;
   created_at: number;
   updated_at: number;
+  /** Added by 0003_live: sha256 of the conversation's access token. */
+  token_hash: string | null;
+  /** Added by 0003_live: the start request's idempotency key (unique). */
+  idempotency_key: string | null;
 }
 
 export interface ConversationMessagesTable {
@@ -107,6 +117,14 @@ export interface ConversationMessagesTable {
   analysis: string | null;
   step_id: string | null;
   created_at: number;
+  /** Added by 0003_live: a bot line's kind (BotLineKind). */
+  kind: string | null;
+  /** Added by 0003_live: JSON array of the choices a bot line offers. */
+  choices: string | null;
+  /** Added by 0003_live: the key a customer message was received with. */
+  idempotency_key: string | null;
+  /** Added by 0003_live: 1 while no turn has handled this customer message. */
+  pending: number;
 }
 
 export interface HandoffsTable {
@@ -118,4 +136,73 @@ export interface HandoffsTable {
   priority: string;
   /** JSON: the handoff packet, opaque to the store. */
   packet: string;
+}
+
+export interface FeedbackTable {
+  id: Generated<number>;
+  conversation_id: string;
+  at: number;
+  /** 1 yes, 0 no, null not answered. */
+  resolved: number | null;
+  rating: number | null;
+  comment: string | null;
+  source: string;
+}
+
+export interface ArtifactsTable {
+  id: Generated<number>;
+  /** `nlu-model` or `kb-index`. */
+  kind: string;
+  version: number;
+  sha256: string;
+  bytes: number;
+  /** The model or index as JSON text. */
+  content: string;
+  note: string | null;
+  created_by: string;
+  created_at: number;
+}
+
+export interface ActiveArtifactsTable {
+  kind: string;
+  version: number;
+  activated_at: number;
+  activated_by: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  /** JSON array. */
+  scopes: string;
+  secret_hash: string;
+  publishable: number;
+  /** JSON array. */
+  origins: string;
+  identity_secret: string | null;
+  publishable_key: string | null;
+  created_at: number;
+  created_by: string;
+  revoked_at: number | null;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  queue: string;
+  /** JSON. */
+  payload: string;
+  key: string | null;
+  exclusive_key: string | null;
+  /** queued | active | done | dead */
+  state: string;
+  attempts: number;
+  max_attempts: number;
+  timeout_ms: number;
+  run_at: number;
+  locked_by: string | null;
+  locked_until: number | null;
+  last_code: string | null;
+  last_error: string | null;
+  created_at: number;
+  finished_at: number | null;
 }

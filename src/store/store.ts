@@ -7,7 +7,10 @@ import type {
   TicketRecord,
   TicketStatus,
   TranscriptLine,
+  TurnAnalysis,
 } from '../domain/index.ts';
+import type { ChangeFeed } from './change-feed.ts';
+import type { JobQueue, JobRequest } from './job-queue.ts';
 
 /**
  * The store: one interface, two implementations (`sqlite/`, `postgres/`), one shared test suite
@@ -22,6 +25,12 @@ import type {
 export interface Store {
   /** What this implementation can do; shared code reads these flags instead of checking types. */
   readonly capabilities: StoreCapabilities;
+
+  /** Durable background jobs, written in the same transactions as the state that asks for them. */
+  readonly jobs: JobQueue;
+
+  /** Hints that something was written, for streams, idle workers and reloads (see change-feed.ts). */
+  readonly changes: ChangeFeed;
 
   /**
    * Inserts new tickets and updates changed ones (keyed on source + external id), with their customers and
@@ -47,7 +56,8 @@ export interface Store {
   /**
    * Starts a conversation at revision 0, owned by the bot and open, and appends `conversation.started`
    * (payload: the channel) in the same transaction. An id that already exists is a UserError
-   * `conversation.exists` and nothing is written.
+   * `conversation.exists` and nothing is written, unless the input's `idempotencyKey` is the one that conversation
+   * was started with: then the stored conversation is returned (a retried request).
    *
    * @example
    * const conversation = await store.createConversation({
@@ -67,8 +77,36 @@ export interface Store {
   findConversation(id: string): Promise<StoredConversation | undefined>;
 
   /**
-   * Stores one turn in one transaction: appends the messages (next seq numbers), sets the state, workflow,
-   * status and owner that are given, stores the handoff, appends the events, and bumps the revision. When the
+   * Stores a customer message as it arrives, before any turn handles it: appended with the next seq number and
+   * marked pending, with the input's jobs (the turn that will handle it) and a `conversation.messages` event, in
+   * one transaction. The revision does not change (a turn being planned is not disturbed). With an
+   * `idempotencyKey` already used in this conversation, nothing is written and the first message is returned
+   * (`duplicate: true`); the same key with another text is a UserError `conversation.idempotency_key_reused`.
+   *
+   * @example
+   * const { message } = await store.receiveMessage({
+   *   conversationId: 'chat-1', text: 'Where is my order?', at: now, idempotencyKey: 'b3c1',
+   *   jobs: [{ queue: 'conversation.turn', payload: { conversationId: 'chat-1' }, exclusiveKey: 'chat-1' }],
+   * });
+   */
+  receiveMessage(input: ReceiveMessageInput): Promise<ReceivedMessage>;
+
+  /** The customer messages no turn has handled yet, in seq order. */
+  pendingMessages(conversationId: string): Promise<StoredConversationMessage[]>;
+
+  /** Messages of one conversation with seq > `afterSeq` (all when absent), or exactly those of `seqs`. */
+  listConversationMessages(query: ConversationMessageQuery): Promise<StoredConversationMessage[]>;
+
+  /**
+   * Conversations with a customer message still pending that arrived before `receivedBefore`: the sweep that
+   * makes sure no message waits forever when the process that should have handled it died.
+   */
+  conversationsWithPendingMessages(query: { receivedBefore: number; limit: number }): Promise<string[]>;
+
+  /**
+   * Stores one turn in one transaction: appends the messages (next seq numbers), marks the customer messages
+   * it handled as handled (with what the NLU made of them), sets the state, workflow, status and owner that are
+   * given, stores the handoff, appends the events and the jobs, and bumps the revision. When the
    * stored revision is not `expectedRevision` (another process handled the conversation since it was read)
    * nothing is written and an OperationalError `conversation.conflict` is thrown: read it again and redo the
    * turn. An unknown conversation is a UserError `conversation.not_found`.
@@ -130,8 +168,62 @@ export interface Store {
    */
   listConversations(query: ConversationQuery): Promise<ConversationPage>;
 
+  /**
+   * Replaces a conversation's access token (its hash): a start retried with its idempotency key gets a new token,
+   * since only hashes are kept. An unknown conversation is a UserError `conversation.not_found`.
+   */
+  setConversationTokenHash(input: { conversationId: string; tokenHash: string }): Promise<void>;
+
   /** Handoffs in id order, of one conversation or of all, after `afterId`. */
   listHandoffs(query: HandoffQuery): Promise<StoredHandoff[]>;
+
+  /**
+   * Stores the customer's answer to "Did this resolve your issue?" (and a rating or comment), with a
+   * `conversation.feedback` event (no comment text in it) and the input's jobs, in one transaction. An unknown
+   * conversation is a UserError `conversation.not_found`.
+   */
+  recordFeedback(input: FeedbackInput): Promise<StoredFeedback>;
+
+  listFeedback(query: { conversationId: string }): Promise<StoredFeedback[]>;
+
+  /**
+   * Stores a new version of a model or knowledge-base index (versions count from 1 per kind), with an
+   * `artifact.saved` event, and activates it when asked (`artifact.activated`). Content identical to the newest
+   * version (same sha256) is not stored twice: that version is returned (and activated when asked).
+   *
+   * @example
+   * const saved = await store.saveArtifact({ kind: 'nlu-model', content: json, by: 'cli', activate: true, at: now });
+   * (await store.activeArtifacts())['nlu-model']; // saved.version
+   */
+  saveArtifact(input: SaveArtifactInput): Promise<ArtifactInfo>;
+
+  /** One version with its content, or the active one (`version: 'active'`); undefined when there is none. */
+  getArtifact(kind: ArtifactKind, version: number | 'active'): Promise<StoredArtifact | undefined>;
+
+  /** Every version of a kind without content, newest first. */
+  listArtifacts(kind: ArtifactKind): Promise<ArtifactInfo[]>;
+
+  /** Makes a stored version the active one (`artifact.activated`); an unknown version is a UserError. */
+  activateArtifact(input: {
+    kind: ArtifactKind;
+    version: number;
+    by: string;
+    at: number;
+  }): Promise<ArtifactInfo>;
+
+  /** The active version of each kind: a cheap read every process polls to notice a change. */
+  activeArtifacts(): Promise<Partial<Record<ArtifactKind, number>>>;
+
+  /** Stores an API key (its secret only as a hash), with an `api_key.created` event. */
+  createApiKey(input: CreateApiKeyInput): Promise<StoredApiKey>;
+
+  findApiKey(id: string): Promise<StoredApiKey | undefined>;
+
+  /** Every key, newest first, revoked ones included. */
+  listApiKeys(): Promise<StoredApiKey[]>;
+
+  /** Revokes a key (`api_key.revoked`); undefined when there is no such key; revoking twice changes nothing. */
+  revokeApiKey(input: { id: string; by: string; at: number }): Promise<StoredApiKey | undefined>;
 
   stats(): Promise<StoreStats>;
 
@@ -224,6 +316,10 @@ export interface CreateConversationInput {
   channel: string;
   /** Epoch ms. */
   at: number;
+  /** sha256 of the conversation's access token (the widget reads and writes only its own conversation). */
+  tokenHash?: string;
+  /** A retried start with the same key returns the conversation instead of failing (scoped by the caller). */
+  idempotencyKey?: string;
 }
 
 export interface StoredConversation {
@@ -243,12 +339,40 @@ export interface StoredConversation {
   revision: number;
   createdAt: number;
   updatedAt: number;
+  /** sha256 (hex) of the conversation's access token, when it has one. */
+  tokenHash: string | null;
 }
 
 /** A transcript line as stored: `seq` counts from 0 within its conversation. */
 export interface StoredConversationMessage extends TranscriptLine {
   id: number;
   seq: number;
+  /** A customer message no turn has handled yet (absent once handled). */
+  pending?: true;
+  /** The key the message was received with, when it had one. */
+  idempotencyKey?: string;
+}
+
+export interface ReceiveMessageInput {
+  conversationId: string;
+  text: string;
+  at: number;
+  idempotencyKey?: string;
+  /** Written in the same transaction (the turn job); not written for a duplicate. */
+  jobs?: readonly JobRequest[];
+}
+
+export interface ReceivedMessage {
+  message: StoredConversationMessage;
+  /** True when the idempotency key was seen before: nothing was written. */
+  duplicate: boolean;
+  conversation: StoredConversation;
+}
+
+export interface ConversationMessageQuery {
+  conversationId: string;
+  afterSeq?: number;
+  seqs?: readonly number[];
 }
 
 export interface ConversationWithMessages {
@@ -283,6 +407,10 @@ export interface RecordTurnInput {
   status?: ConversationStatus;
   owner?: ConversationOwner;
   handoff?: HandoffInput;
+  /** The pending customer messages this turn handled, with what the NLU made of each. */
+  handled?: readonly { seq: number; analysis?: TurnAnalysis }[];
+  /** Jobs the turn asks for (connector calls, deliveries), written in the same transaction. */
+  jobs?: readonly JobRequest[];
   /** Further events of this turn (workflow steps, guardrails), linked to the conversation. No customer text. */
   events?: readonly { type: string; payload: Record<string, unknown> }[];
   /** Who changed the status or owner, recorded on those events (`by`); absent for the bot. */
@@ -317,6 +445,91 @@ export interface ConversationPage {
   conversations: StoredConversation[];
   /** Pass back as `cursor` for the next page; null when this page is the last. */
   nextCursor: string | null;
+}
+
+export interface FeedbackInput {
+  conversationId: string;
+  /** "Did this resolve your issue?": yes, no, or not answered. */
+  resolved?: boolean;
+  /** 1 to 5, when asked. */
+  rating?: number;
+  comment?: string;
+  /** Where it came from: `widget`, `api`, a channel. */
+  source: string;
+  at: number;
+  jobs?: readonly JobRequest[];
+}
+
+export interface StoredFeedback {
+  id: number;
+  conversationId: string;
+  resolved: boolean | null;
+  rating: number | null;
+  comment: string | null;
+  source: string;
+  at: number;
+}
+
+export type ArtifactKind = 'nlu-model' | 'kb-index';
+
+export interface SaveArtifactInput {
+  kind: ArtifactKind;
+  /** The model or index as JSON text. */
+  content: string;
+  /** Who stored it (`cli`, `start`, a user). */
+  by: string;
+  /** One line: where it came from. */
+  note?: string;
+  activate: boolean;
+  at: number;
+}
+
+export interface ArtifactInfo {
+  kind: ArtifactKind;
+  version: number;
+  sha256: string;
+  bytes: number;
+  note: string | null;
+  createdBy: string;
+  createdAt: number;
+  active: boolean;
+}
+
+export interface StoredArtifact extends ArtifactInfo {
+  content: string;
+}
+
+export interface CreateApiKeyInput {
+  /** Public part of the key, in the key itself: `sb_sk_<id>_<secret>`. */
+  id: string;
+  name: string;
+  scopes: readonly string[];
+  /** sha256 (hex) of the whole key. */
+  secretHash: string;
+  /** A publishable key (the widget's) is meant to appear in web pages. */
+  publishable: boolean;
+  /** Origins a browser may use the key from (empty: any allowed by the server). */
+  origins: readonly string[];
+  /** The secret a site signs its customers' identity with (HMAC), for publishable keys that verify identity. */
+  identitySecret?: string;
+  /** A publishable key's whole text (public by design: it sits in web pages). Never a secret key's. */
+  publishableKey?: string;
+  at: number;
+  by: string;
+}
+
+export interface StoredApiKey {
+  id: string;
+  name: string;
+  scopes: string[];
+  secretHash: string;
+  publishable: boolean;
+  origins: string[];
+  identitySecret: string | null;
+  /** A publishable key's whole text; null for secret keys. */
+  publishableKey: string | null;
+  createdAt: number;
+  revokedAt: number | null;
 }
 
 export interface HandoffQuery {

@@ -165,7 +165,9 @@ describe('checkWorkflows', () => {
   it('reports an unknown connector in the connectors map and in a call', () => {
     const found = check(['unknown-connector.yaml']);
     expect(where(found)).toEqual(['4:15 workflow.unknown_connector', '8:16 workflow.unknown_connector']);
-    expect(found[0]?.message).toBe('unknown connector "crm" (available: demo-shop, helpdesk)');
+    expect(found[0]?.message).toBe(
+      'unknown connector "crm": this deployment does not configure it (configured: demo-shop, helpdesk; add it under connectors: in switchboard.yaml)',
+    );
   });
 
   it('reports a connector the workflow does not declare', () => {

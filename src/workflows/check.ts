@@ -438,17 +438,14 @@ function checkConnectors(
 ): void {
   const byName = new Map(catalogue.connectors.map((c) => [c.name, c]));
   const available = catalogue.connectors.map((c) => c.name).join(', ') || 'none';
+  const unknown = (name: string) =>
+    `unknown connector "${name}": this deployment does not configure it (configured: ${available}; add it under connectors: in switchboard.yaml)`;
   for (const [name, version] of Object.entries(definition.connectors)) {
     const connector = byName.get(name);
     if (!connector) {
-      report(
-        ['connectors', name],
-        'workflow.unknown_connector',
-        `unknown connector "${name}" (available: ${available})`,
-        {
-          of: 'key',
-        },
-      );
+      report(['connectors', name], 'workflow.unknown_connector', unknown(name), {
+        of: 'key',
+      });
     } else if (connector.version !== version) {
       report(
         ['connectors', name],
@@ -462,11 +459,7 @@ function checkConnectors(
     const at = (...field: Array<string | number>) => ['steps', index, ...field];
     const connector = byName.get(step.connector);
     if (!connector) {
-      report(
-        at('connector'),
-        'workflow.unknown_connector',
-        `unknown connector "${step.connector}" (available: ${available})`,
-      );
+      report(at('connector'), 'workflow.unknown_connector', unknown(step.connector));
       return;
     }
     if (!(step.connector in definition.connectors)) {

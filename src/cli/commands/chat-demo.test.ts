@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildKnowledgeIndex, writeKnowledgeIndex } from '../../kb/index.ts';
 import { demoDeployment, EXAMPLE_CHATS, steps, type Transcript } from './chat-testing.ts';
 
 // The demo workflows beyond order status, played as scripted chats against the deployment `npm start`
@@ -130,10 +131,12 @@ describe('order-cancellation', () => {
 });
 
 describe('billing-faq', () => {
-  // Without a knowledge base (an index file that does not exist) the search finds nothing and the fallback
-  // runs; the answered path is tested in chat.test.ts with the base `npm start` imports.
+  // With an empty knowledge base the search finds nothing and the fallback runs; the answered path is tested in
+  // chat.test.ts with the base `npm start` imports.
   it('no passage scores high enough: the billing team takes over', async () => {
-    const t = await play('billing-faq-no-answer.yaml', ['--kb', join(demo.dir, 'no-such-index.json')]);
+    const empty = join(demo.dir, 'empty-kb-index.json');
+    writeKnowledgeIndex(empty, buildKnowledgeIndex([], 0));
+    const t = await play('billing-faq-no-answer.yaml', ['--kb', empty]);
     expect(t.turns[0]?.intent).toBe('billing_question');
     expect(steps(t)).toEqual(['no_answer']);
     expect(t.handoff?.escalation).toMatchObject({ workflowReason: 'no_kb_answer', queue: 'billing' });

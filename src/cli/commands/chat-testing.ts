@@ -48,7 +48,10 @@ export function demoDeployment(prefix: string) {
     /** Runs `switchboard start` on a 1,500-ticket history; returns its output. */
     async setUp(): Promise<string> {
       const m = memoryIo({}, dir);
-      const code = await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '1500'], m.io);
+      const code = await main(
+        ['node', 'switchboard', 'start', '--db', db, '--tickets', '1500', '--no-serve'],
+        m.io,
+      );
       if (code !== 0) throw new Error(`switchboard start failed (${code}): ${m.stderr()}`);
       return m.stdout();
     },

@@ -1,23 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { TurnReport } from '../../app/conversation-runtime.ts';
-import { DEFAULT_KB_INDEX } from '../../app/knowledge.ts';
-import { openConversations } from '../../app/open-conversations.ts';
-import { resolveWorkflowsDir } from '../../app/workflows-dir.ts';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../config/index.ts';
-import { type CustomerProfile, GuardrailConfigSchema } from '../../domain/index.ts';
+import type { Deployment } from '../../app/index.ts';
+import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
+import { type MessageReport, mergeTurnReports, type TurnReport } from '../../conversations/index.ts';
+import type { CustomerProfile } from '../../domain/index.ts';
 import { renderHandoffMarkdown } from '../../escalation/index.ts';
 import { UserError } from '../../shared/index.ts';
 import { templatePlainText } from '../../workflows/index.ts';
 import type { CliIo } from '../io.ts';
-import { openStoreFromOptions } from './options.ts';
+import { openDeploymentFromOptions } from './options.ts';
 
-/** Where `npm start` and `nlu train` put the demo's model; chat uses it when `--model` is not given. */
+/** Where `nlu train` writes a model when `--model` is not given, and `nlu export` by default. */
 export const DEFAULT_MODEL_FILE = '.switchboard/nlu.model.json';
 
 const ScriptSchema = z.strictObject({
@@ -36,9 +34,9 @@ type ChatScript = z.infer<typeof ScriptSchema>;
 
 interface ChatOptions {
   db?: string;
-  kb?: string;
   config?: string;
   model?: string;
+  kb?: string;
   workflows?: string;
   customer?: string;
   name?: string;
@@ -50,8 +48,10 @@ interface ChatOptions {
 }
 
 /**
- * `switchboard chat`: a conversation in the terminal against the store, the NLU model, the workflows and the
- * connectors. `--script FILE` plays customer turns from a file and prints a JSON transcript.
+ * `switchboard chat`: a conversation in the terminal against the deployment (its store, active NLU model,
+ * knowledge base, workflows and connectors), through the same turns the live service runs: each message is
+ * stored, its turn and the connector calls it asks for run as jobs, here and now. `--script FILE` plays customer
+ * turns from a file and prints a JSON transcript.
  *
  * @example
  * switchboard chat --customer olivia.okafor@example.net --debug
@@ -63,17 +63,14 @@ export function registerChat(program: Command, io: CliIo): void {
     .description(
       'talk to the automation in the terminal; --script FILE plays a scripted conversation as JSON',
     )
-    .option('--db <path>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)')
     .option('--config <file>', `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
-    .option(
-      '--model <file>',
-      `NLU model (default: the configuration's, else ${DEFAULT_MODEL_FILE} when it exists)`,
-    )
+    .option('--db <path>', "SQLite file or postgres:// URL (default: DATABASE_URL, else the configuration's)")
+    .option('--model <file>', "an NLU model file to use instead of the store's active model")
     .option(
       '--kb <file>',
-      `knowledge-base index from \`kb import\` (default: ${DEFAULT_KB_INDEX} when it exists)`,
+      "a knowledge-base index file (kb import --index) instead of the store's active one",
     )
-    .option('--workflows <dir>', 'workflow folder (default: ./workflows, else the demo workflows)')
+    .option('--workflows <dir>', "workflow folder (default: the configuration's, else ./workflows)")
     .option('--customer <email>', "the customer's email address")
     .option('--name <name>', "the customer's name")
     .option('--plan <plan>', "the customer's plan or segment")
@@ -86,55 +83,61 @@ export function registerChat(program: Command, io: CliIo): void {
     .option('--debug', 'show intent, confidence, guardrail and workflow step for each turn')
     .action(async (opts: ChatOptions) => {
       const script = opts.script ? readScript(resolve(io.cwd, opts.script)) : null;
-      const configFile =
-        opts.config ?? (existsSync(resolve(io.cwd, DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : null);
-      const config = configFile ? loadConfigFile(resolve(io.cwd, configFile)) : {};
-      const modelOption = opts.model ?? config.nlu?.model;
-      const modelFile = modelOption
-        ? resolve(io.cwd, modelOption)
-        : existsSync(resolve(io.cwd, DEFAULT_MODEL_FILE))
-          ? resolve(io.cwd, DEFAULT_MODEL_FILE)
-          : null;
-      const workflowsOption = opts.workflows ?? config.workflows?.dir;
-      const workflowsDir = resolveWorkflowsDir(workflowsOption && resolve(io.cwd, workflowsOption), io.cwd);
       const customer = customerOf(opts, script);
       const channel = script?.channel ?? opts.channel;
-      const store = await openStoreFromOptions(opts, io);
+      const deployment = await openDeploymentFromOptions(opts, io);
       try {
-        const { runtime } = openConversations({
-          store,
-          modelFile,
-          workflowsDir,
-          connectors: config.connectors ?? {},
-          knowledgeIndex: resolve(io.cwd, opts.kb ?? DEFAULT_KB_INDEX),
-          guardrails: GuardrailConfigSchema.parse(config.guardrails ?? {}),
-        });
-        if (!modelFile) {
+        if (!deployment.nlu()) {
           io.stderr.write(
-            `note: no NLU model (${DEFAULT_MODEL_FILE} is missing): every request goes to a person. ` +
-              'Run `npm start` or `switchboard nlu train` first.\n',
+            'note: no NLU model is active in the store: every request goes to a person. ' +
+              'Run `npm start`, or `switchboard nlu train --from-store --activate`, first.\n',
+          );
+        }
+        if (deployment.workflows.length === 0) {
+          io.stderr.write(
+            'note: no workflows (none configured, no ./workflows folder): every request goes to a person.\n',
           );
         }
         const id = opts.conversation ?? `chat-${randomUUID()}`;
-        await runtime.startConversation({ id, customer, channel });
+        await deployment.conversations.start({ id, customer, channel });
+        const say = converser(deployment, id);
         if (script) {
-          const turns: TurnReport[] = [];
-          for (const text of script.turns) {
-            turns.push(await runtime.handleCustomerMessage({ conversationId: id, text }));
-          }
+          const turns: MessageReport[] = [];
+          for (const text of script.turns) turns.push(await say(text));
           io.stdout.write(
-            `${JSON.stringify(scriptTranscript(id, customer, channel, turns, opts.debug === true), null, 2)}\n`,
+            `${JSON.stringify(scriptTranscript(id, customer, channel, script.turns, turns, opts.debug === true), null, 2)}\n`,
           );
           return;
         }
         await interactive(io, async (text) => {
-          const turn = await runtime.handleCustomerMessage({ conversationId: id, text });
-          io.stdout.write(formatTurn(turn, opts.debug === true));
+          io.stdout.write(formatTurn(await say(text), opts.debug === true));
         });
       } finally {
-        await store.close();
+        await deployment.close();
       }
     });
+}
+
+/**
+ * Sends one customer message and runs the jobs it leads to (its turn, the connector calls, their results) until
+ * none is left, then reports what the bot said.
+ */
+function converser(deployment: Deployment, conversationId: string) {
+  const runner = deployment.createRunner({ concurrency: 1 });
+  return async (text: string): Promise<MessageReport> => {
+    const reports: TurnReport[] = [];
+    const stop = deployment.conversations.subscribe(({ report }) => {
+      if (report.conversationId === conversationId) reports.push(report);
+    });
+    try {
+      await deployment.conversations.receive({ conversationId, text, idempotencyKey: randomUUID() });
+      await runner.drain();
+    } finally {
+      stop();
+    }
+    const conversation = await deployment.store.findConversation(conversationId);
+    return mergeTurnReports(conversationId, reports, conversation ?? null);
+  };
 }
 
 async function interactive(io: CliIo, onTurn: (text: string) => Promise<void>): Promise<void> {
@@ -150,10 +153,10 @@ async function interactive(io: CliIo, onTurn: (text: string) => Promise<void>): 
   io.stdout.write('\n');
 }
 
-function formatTurn(turn: TurnReport, debug: boolean): string {
+function formatTurn(turn: MessageReport, debug: boolean): string {
   const out: string[] = [];
-  if (debug) {
-    const a = turn.analysis;
+  const a = turn.analysis;
+  if (debug && a) {
     const entities = a.entities.map((e) => `${e.type}=${e.value}`).join(', ');
     out.push(
       `  [intent ${a.intent ?? '-'} ${a.confidence.toFixed(2)}${a.outOfScope ? ` (${a.reason})` : ''}` +
@@ -181,7 +184,8 @@ function scriptTranscript(
   conversationId: string,
   customer: CustomerProfile,
   channel: string,
-  turns: TurnReport[],
+  texts: readonly string[],
+  turns: MessageReport[],
   debug: boolean,
 ) {
   const last = turns.at(-1);
@@ -191,12 +195,12 @@ function scriptTranscript(
     conversationId,
     customer,
     channel,
-    turns: turns.map((t) => ({
-      customer: t.analysis.text,
-      intent: t.analysis.intent,
-      confidence: Math.round(t.analysis.confidence * 1000) / 1000,
-      outOfScope: t.analysis.outOfScope,
-      entities: t.analysis.entities.map((e) => ({ type: e.type, value: e.value })),
+    turns: turns.map((t, i) => ({
+      customer: t.analysis?.text ?? texts[i] ?? '',
+      intent: t.analysis?.intent ?? null,
+      confidence: Math.round((t.analysis?.confidence ?? 0) * 1000) / 1000,
+      outOfScope: t.analysis?.outOfScope ?? true,
+      entities: (t.analysis?.entities ?? []).map((e) => ({ type: e.type, value: e.value })),
       guardrail: t.guardrail,
       bot: t.bot.map((b) => ({
         kind: b.kind,

@@ -1,10 +1,10 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../app/index.ts';
-import { DEFAULT_TRAIN_OPTIONS, trainIntentModel, writeModelFile } from '../../nlu/index.ts';
+import { DEFAULT_TRAIN_OPTIONS, serialiseModel, trainIntentModel, writeModelFile } from '../../nlu/index.ts';
 import { generateIntentExamples } from '../../nlu/testing.ts';
 import { fakeClock } from '../../shared/index.ts';
 import { aMessage, aTicket } from '../../store/test-builders.ts';
@@ -27,15 +27,53 @@ function workspace(from: string): string {
   return dir;
 }
 
+/** A store file with two tickets: one the fixture knowledge base answers, one it does not. */
+async function storeWithTickets(db: string): Promise<void> {
+  const store = await openStore({ db });
+  await store.upsertTickets(
+    [
+      aTicket({
+        externalId: '1',
+        subject: 'Return',
+        messages: [aMessage({ body: 'How do I return an item?' })],
+      }),
+      aTicket({
+        externalId: '2',
+        subject: 'Invoice',
+        messages: [aMessage({ body: 'Can I download my invoice?' })],
+      }),
+    ],
+    { origin: 'test' },
+  );
+  await store.close();
+}
+
+const intentModel = () =>
+  trainIntentModel(generateIntentExamples({ seed: 2, perIntent: 20, outOfScope: 10 }), DEFAULT_TRAIN_OPTIONS);
+
+async function versionsIn(db: string) {
+  const store = await openStore({ db });
+  try {
+    return (await store.listArtifacts('kb-index')).map((a) => [a.version, a.active]);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('switchboard kb import', () => {
-  it('writes the default index, then counts updated, removed, added and unchanged articles on re-import', async () => {
+  it('stores the index as the active version of the store, counting changes against the active one', async () => {
     const dir = workspace(DEMO_KB);
     const first = await run(['kb', 'import', 'kb'], dir);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^24 articles, \d+ passages -> \.switchboard\/kb-index\.json\n/);
-    expect(first.stdout).toContain('added 24, updated 0, removed 0, unchanged 0');
-    expect(existsSync(join(dir, '.switchboard', 'kb-index.json'))).toBe(true);
+    expect(first.stdout).toMatch(
+      /^24 articles, \d+ passages -> kb-index v1 \(active\)\nadded 24, updated 0, removed 0, unchanged 0\n$/,
+    );
+    // The default store is ./switchboard.db of the working directory; no index file is written.
+    expect(readdirSync(dir).sort()).toEqual(['kb', 'switchboard.db']);
+    expect((await run(['kb', 'import', 'kb'], dir)).stdout).toMatch(
+      /^24 articles, \d+ passages: no change, kb-index v1 stays active\nadded 0, updated 0, removed 0, unchanged 24\n$/,
+    );
 
     const giftCards = join(dir, 'kb', 'gift-cards.md');
     writeFileSync(giftCards, readFileSync(giftCards, 'utf8').replace('24 months', '36 months'));
@@ -45,9 +83,86 @@ describe('switchboard kb import', () => {
       '---\ntitle: Loyalty week\ntags: [how_to]\nupdated: 2026-11-20\n---\nTriple points for members all week.\n',
     );
     const second = await run(['kb', 'import', 'kb'], dir);
-    expect(second.stdout).toContain('added 1, updated 1, removed 1, unchanged 22');
-    const search = await run(['kb', 'search', 'how long are gift cards valid', '--json'], dir);
-    expect(JSON.parse(search.stdout)[0].passage).toContain('36 months');
+    expect(second.stdout).toMatch(
+      / -> kb-index v2 \(active; was v1\)\nadded 1, updated 1, removed 1, unchanged 22\n$/,
+    );
+    const validity = async () =>
+      JSON.parse((await run(['kb', 'search', 'how long are gift cards valid', '--json'], dir)).stdout)[0]
+        .passage;
+    expect(await validity()).toContain('36 months');
+
+    // A rollback is activating the older version; the next import counts against it.
+    expect((await run(['kb', 'activate', '1'], dir)).stdout).toBe(
+      'kb-index v1 is now active (was v2); running processes pick it up within seconds\n',
+    );
+    expect(await validity()).toContain('24 months');
+    // Counted against v1; the same index as v2 (the clock stands still here, so even `builtAt` is equal) is v2.
+    const third = await run(['kb', 'import', 'kb', '--db', join(dir, 'switchboard.db')], dir);
+    expect(third.stdout).toMatch(
+      / -> kb-index v2 \(active; was v1\)\nadded 1, updated 1, removed 1, unchanged 22\n$/,
+    );
+    expect(await versionsIn(join(dir, 'switchboard.db'))).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    const table = (await run(['kb', 'versions'], dir)).stdout.split('\n');
+    expect(table[0]).toMatch(/^version {2}active {2}created \(UTC\) {5}by {3,}bytes {2}sha256 {8}note$/);
+    expect(table[1]).toMatch(
+      /^ {5}v2 {2}\* {7}2026-11-27 00:00 {2}cli +\d+ {2}[0-9a-f]{12} {2}imported from kb$/,
+    );
+    expect(table).toHaveLength(4);
+
+    // Export writes a version as an index file that the offline commands read.
+    expect((await run(['kb', 'export', '--version', '1', '--out', 'v1.json'], dir)).stdout).toMatch(
+      /^kb-index v1 -> v1\.json \(\d+ bytes, sha256 [0-9a-f]{12}\)\n$/,
+    );
+    const offline = await run(
+      ['kb', 'search', 'gift', 'cards', 'valid', '--index', 'v1.json', '--json'],
+      dir,
+    );
+    expect(JSON.parse(offline.stdout)[0].passage).toContain('24 months');
+    await run(['kb', 'export', '--out', 'active.json'], dir);
+    const store = await openStore({ db: join(dir, 'switchboard.db') });
+    expect(readFileSync(join(dir, 'active.json'), 'utf8')).toBe(
+      (await store.getArtifact('kb-index', 'active'))?.content,
+    );
+    await store.close();
+  });
+
+  it('writes an index file instead with --index, as offline use did before the store', async () => {
+    const dir = workspace(DEMO_KB);
+    const first = await run(['kb', 'import', 'kb', '--index', '.switchboard/kb-index.json'], dir);
+    expect(first.stdout).toMatch(/^24 articles, \d+ passages -> \.switchboard\/kb-index\.json\n/);
+    expect(first.stdout).toContain('added 24, updated 0, removed 0, unchanged 0');
+    rmSync(join(dir, 'kb', 'product-care.md'));
+    const second = await run(['kb', 'import', 'kb', '--index', '.switchboard/kb-index.json'], dir);
+    expect(second.stdout).toContain('added 0, updated 0, removed 1, unchanged 23');
+    expect(readdirSync(dir).sort()).toEqual(['.switchboard', 'kb']);
+    const both = await run(['kb', 'import', 'kb', '--index', 'x.json', '--db', 'x.db'], dir);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe('error: --index: give --db (the store) or --index FILE, not both\n');
+  });
+
+  it('counts every article as added when the active version is one this build cannot read', async () => {
+    const dir = workspace(FIXTURE_KB);
+    const db = join(dir, 'sb.db');
+    const store = await openStore({ db });
+    await store.saveArtifact({
+      kind: 'kb-index',
+      content: '{"format":"switchboard-kb-index","formatVersion":0}',
+      by: 'older-build',
+      activate: true,
+      at: NOW,
+    });
+    await store.close();
+    const result = await run(['kb', 'import', 'kb', '--db', db], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      / -> kb-index v2 \(active; was v1\)\nadded \d+, updated 0, removed 0, unchanged 0\n/,
+    );
+    expect(result.stdout).toContain(
+      'the active version cannot be read, so every article counts as added: kb-index v1: formatVersion:',
+    );
   });
 
   it('stops on bad front matter with file:line, exit 2, and writes nothing', async () => {
@@ -57,6 +172,10 @@ describe('switchboard kb import', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('error: kb/broken.md:3: updated: not a real date\n');
     expect(existsSync(join(dir, 'out'))).toBe(false);
+    const toStore = await run(['kb', 'import', 'kb', '--db', 'sb.db'], dir);
+    expect(toStore.code).toBe(2);
+    expect(toStore.stderr).toBe('error: kb/broken.md:3: updated: not a real date\n');
+    expect(existsSync(join(dir, 'sb.db'))).toBe(false);
   });
 
   it('refuses to overwrite a file that is not an index, and a folder with no articles', async () => {
@@ -97,36 +216,49 @@ describe('switchboard kb search', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('none.json: no knowledge-base index here');
   });
+
+  it('reads the active version of the store, and says what to do when there is none', async () => {
+    const dir = workspace(FIXTURE_KB);
+    const noStore = await run(['kb', 'search', 'refund'], dir);
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toBe(
+      'error: ./switchboard.db: no store here: run `switchboard kb import DIR` first, or pass --index FILE\n',
+    );
+    expect(existsSync(join(dir, 'switchboard.db'))).toBe(false);
+    await storeWithTickets(join(dir, 'tickets.db'));
+    const noIndex = await run(['kb', 'search', 'refund', '--db', 'tickets.db'], dir);
+    expect(noIndex.code).toBe(2);
+    expect(noIndex.stderr).toBe(
+      `error: ${join(dir, 'tickets.db')}: no active knowledge base in the store: run \`switchboard kb import DIR\` first, or pass --index FILE\n`,
+    );
+    await run(['kb', 'import', 'kb', '--db', 'tickets.db'], dir);
+    const hits = JSON.parse(
+      (await run(['kb', 'search', 'return', 'an', 'item', '--db', 'tickets.db', '--json'], dir)).stdout,
+    );
+    expect(hits[0].articleId).toMatch(/^returns/);
+    const both = await run(['kb', 'search', 'refund', '--db', 'tickets.db', '--index', 'x.json'], dir);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give --db (the store) or --index FILE, not both');
+  });
 });
 
 describe('switchboard kb audit', () => {
-  it('lists intents without article, stale articles, never-matched articles (from the store) and near-duplicates', async () => {
+  it("audits the store's active index, replaying its tickets, with the intents of its active NLU model", async () => {
     const dir = workspace(FIXTURE_KB);
+    await storeWithTickets(join(dir, 'switchboard.db'));
     await run(['kb', 'import', 'kb'], dir);
-    const db = join(dir, 'tickets.db');
-    const store = await openStore({ db });
-    await store.upsertTickets(
-      [
-        aTicket({
-          externalId: '1',
-          subject: 'Return',
-          messages: [aMessage({ body: 'How do I return an item?' })],
-        }),
-        aTicket({
-          externalId: '2',
-          subject: 'Invoice',
-          messages: [aMessage({ body: 'Can I download my invoice?' })],
-        }),
-      ],
-      { origin: 'test' },
-    );
-    await store.close();
+    const location = join(dir, 'switchboard.db');
     const result = await run(
-      ['kb', 'audit', '--intents', 'refund_request,order_status', '--db', db, '--stale-days', '365'],
+      ['kb', 'audit', '--intents', 'refund_request,order_status', '--stale-days', '365'],
       dir,
     );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^index: {3}kb-index v1 \\(active\\) in ${location}\nintents: --intents\ntickets: replayed from ${location}\n\nKnowledge base: `,
+      ),
+    );
     expect(result.stdout).toContain('Intents with no article (1)\n  - order_status\n');
     expect(result.stdout).toContain(
       'Not updated for more than 365 days (1)\n  - returns-old (How to return an item)',
@@ -137,24 +269,78 @@ describe('switchboard kb audit', () => {
       /Near-duplicates \(similarity >= 0\.6\) \(1\)\n {2}- returns-old ~ returns: 0\.\d+/,
     );
 
+    // No intents given: the store's active model's, without its out-of-scope label.
+    const store = await openStore({ db: location });
+    await store.saveArtifact({
+      kind: 'nlu-model',
+      content: serialiseModel(intentModel()),
+      by: 'test',
+      activate: true,
+      at: NOW,
+    });
+    await store.close();
     const json = JSON.parse((await run(['kb', 'audit', '--json'], dir)).stdout);
-    expect(json.stale.map((s: { id: string }) => s.id)).toEqual(['returns-old']);
-    expect(json.neverMatched).toBeNull();
-    expect(json.intentsWithoutArticle).toBeNull();
+    expect(json.intentsWithoutArticle.sort()).toEqual(['change_address', 'reset_password', 'track_order']);
+    expect(json.replay).toEqual({ questions: 2, answered: 2 });
+    expect(json.sources).toEqual({
+      index: `kb-index v1 (active) in ${location}`,
+      intents: `nlu-model v1 (active) in ${location}`,
+      tickets: location,
+    });
+
+    const quick = await run(['kb', 'audit', '--no-replay', '--intents', 'refund'], dir);
+    expect(quick.stdout).toContain('tickets: not replayed (--no-replay)\n');
+    expect(quick.stdout).toContain('Never matched\n  not checked');
+  });
+
+  it('audits an index file offline, and replays the tickets of --db with it', async () => {
+    const dir = workspace(FIXTURE_KB);
+    await run(['kb', 'import', 'kb', '--index', 'kb.json'], dir);
+    const offline = JSON.parse((await run(['kb', 'audit', '--index', 'kb.json', '--json'], dir)).stdout);
+    expect(offline.stale.map((s: { id: string }) => s.id)).toEqual(['returns-old']);
+    expect(offline.neverMatched).toBeNull();
+    expect(offline.intentsWithoutArticle).toBeNull();
+    expect(offline.sources).toEqual({ index: 'kb.json', intents: null, tickets: null });
+    expect(existsSync(join(dir, 'switchboard.db'))).toBe(false);
+
+    const db = join(dir, 'tickets.db');
+    await storeWithTickets(db);
+    const replayed = await run(['kb', 'audit', '--index', 'kb.json', '--db', db], dir);
+    expect(replayed.stdout).toContain(
+      `index:   kb.json\nintents: none (no --intents, no --model, no active NLU model in the store)\ntickets: replayed from ${db}\n`,
+    );
+    expect(replayed.stdout).toContain('Never matched (2 of 2 ticket questions answered)');
+
+    // A store without tickets replays nothing rather than calling every article never matched.
+    const empty = join(dir, 'empty.db');
+    await (await openStore({ db: empty })).close();
+    const none = await run(['kb', 'audit', '--index', 'kb.json', '--db', empty], dir);
+    expect(none.stdout).toContain(`tickets: none in ${empty}\n`);
+    expect(none.stdout).toContain('Never matched\n  not checked');
+  });
+
+  it('says what to do when the store has no store or no active index', async () => {
+    const dir = workspace(FIXTURE_KB);
+    const noStore = await run(['kb', 'audit'], dir);
+    expect(noStore.code).toBe(2);
+    expect(noStore.stderr).toContain(
+      './switchboard.db: no store here: run `switchboard kb import DIR` first',
+    );
+    await storeWithTickets(join(dir, 'switchboard.db'));
+    const noIndex = await run(['kb', 'audit'], dir);
+    expect(noIndex.code).toBe(2);
+    expect(noIndex.stderr).toContain('no active knowledge base in the store');
   });
 
   it('checks the labels of an NLU model file, leaving out its out-of-scope label', async () => {
     const dir = workspace(FIXTURE_KB);
     await run(['kb', 'import', 'kb'], dir);
-    const model = trainIntentModel(
-      generateIntentExamples({ seed: 2, perIntent: 20, outOfScope: 10 }),
-      DEFAULT_TRAIN_OPTIONS,
-    );
-    writeModelFile(join(dir, 'intents.model.json'), model);
+    writeModelFile(join(dir, 'intents.model.json'), intentModel());
     const json = JSON.parse(
       (await run(['kb', 'audit', '--model', 'intents.model.json', '--json'], dir)).stdout,
     );
     expect(json.intentsWithoutArticle.sort()).toEqual(['change_address', 'reset_password', 'track_order']);
+    expect(json.sources.intents).toBe('intents.model.json');
   });
 
   it('rejects --intents with --model, and bad numbers', async () => {
@@ -168,5 +354,69 @@ describe('switchboard kb audit', () => {
     const model = await run(['kb', 'audit', '--model', 'missing.model.json'], dir);
     expect(model.code).toBe(2);
     expect(model.stderr).toContain('missing.model.json');
+    expect((await run(['kb', 'audit', '--no-replay', '--db', 'none.db'], dir)).stderr).toContain(
+      'none.db: no store here',
+    );
+    expect(existsSync(join(dir, 'none.db'))).toBe(false);
+  });
+
+  it('stops on an active NLU model this build cannot read, naming the version', async () => {
+    const dir = workspace(FIXTURE_KB);
+    await run(['kb', 'import', 'kb'], dir);
+    const store = await openStore({ db: join(dir, 'switchboard.db') });
+    await store.saveArtifact({
+      kind: 'nlu-model',
+      content: '{"format":"switchboard-nlu-model","formatVersion":1}',
+      by: 'older-build',
+      activate: true,
+      at: NOW,
+    });
+    await store.close();
+    const result = await run(['kb', 'audit'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^error: nlu-model v1: formatVersion: model format version 1 cannot be read/,
+    );
+    expect((await run(['kb', 'audit', '--intents', 'refund'], dir)).code).toBe(0);
+  });
+});
+
+describe('switchboard kb versions, activate, export', () => {
+  it('lists nothing in a new store, and refuses unknown or unreadable versions', async () => {
+    const dir = workspace(FIXTURE_KB);
+    const db = join(dir, 'sb.db');
+    await (await openStore({ db })).close();
+    expect((await run(['kb', 'versions', '--db', db], dir)).stdout).toBe(
+      'no kb-index stored yet: run `switchboard kb import DIR` first\n',
+    );
+    const none = await run(['kb', 'export', '--out', 'kb.json', '--db', db], dir);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(
+      `error: ${db}: no active knowledge base in the store: run \`switchboard kb import DIR\` first\n`,
+    );
+    await run(['kb', 'import', 'kb', '--db', db], dir);
+    const store = await openStore({ db });
+    await store.saveArtifact({
+      kind: 'kb-index',
+      content: '{"not":"an index"}',
+      by: 'test',
+      activate: false,
+      at: NOW,
+    });
+    await store.close();
+    const unreadable = await run(['kb', 'activate', '2', '--db', db], dir);
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stderr).toMatch(
+      /^error: kb-index v2: format: not a knowledge-base index of this version/,
+    );
+    const unknown = await run(['kb', 'activate', '5', '--db', db], dir);
+    expect(unknown.stderr).toBe(
+      `error: ${db}: version: there is no kb-index v5 in the store (stored: v2, v1)\n`,
+    );
+    expect(await versionsIn(db)).toEqual([
+      [2, false],
+      [1, true],
+    ]);
+    expect(existsSync(join(dir, 'kb.json'))).toBe(false);
   });
 });

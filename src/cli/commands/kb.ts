@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_KB_INDEX, replayTicketQuestions } from '../../app/knowledge.ts';
+import { readActiveKnowledgeIndex, replayTicketQuestions } from '../../app/knowledge.ts';
 import {
   AUDIENCES,
   auditKnowledge,
@@ -11,88 +11,156 @@ import {
   formatKnowledgeAudit,
   type KnowledgeIndex,
   loadKnowledgeBase,
+  type MatchCounts,
+  parseKnowledgeIndex,
   readArticles,
   readKnowledgeIndex,
+  serialiseKnowledgeIndex,
   writeKnowledgeIndex,
 } from '../../kb/index.ts';
-import { OOS_LABEL, readModelFile } from '../../nlu/index.ts';
+import { OOS_LABEL, parseModel, readModelFile } from '../../nlu/index.ts';
 import { type Clock, systemClock, UserError } from '../../shared/index.ts';
+import type { Store } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
-import { openStoreFromOptions, parsePositiveInt } from './options.ts';
+import { DB_HELP, openVersionStore, registerVersionCommands, saveVersion } from './nlu.ts';
+import { parsePositiveInt } from './options.ts';
+
+const HOW_TO_STORE = 'run `switchboard kb import DIR` first';
 
 /**
- * `switchboard kb`: the knowledge base. `import DIR` reads Markdown articles with front matter into a JSON
- * index (re-imports update changed articles and drop deleted ones), `search QUERY` shows the ranked passages,
- * `audit` lists intents with no article, stale articles, never-matched articles and near-duplicates.
+ * `switchboard kb`: the knowledge base. `import DIR` reads Markdown articles with front matter into an index
+ * and stores it as the store's active `kb-index` version (every process picks it up within seconds), or writes
+ * it to `--index FILE` for offline use; the added / updated / removed counts are against the active version
+ * (or the file). `search QUERY` shows the ranked passages; `audit` lists intents with no article, stale
+ * articles, never-matched articles (the store's tickets replayed) and near-duplicates. `versions`,
+ * `activate N` (a rollback is activating an older one) and `export` manage the stored versions.
  *
  * @example
  * switchboard kb import src/demo/kb
- * // 24 articles, 77 passages -> .switchboard/kb-index.json
+ * // 24 articles, 77 passages -> kb-index v1 (active)
  * // added 24, updated 0, removed 0, unchanged 0
  * switchboard kb search "how long do refunds take" --json
- * switchboard kb audit --model .switchboard/intents.model.json --db switchboard.db --stale-days 90
+ * switchboard kb audit --stale-days 90
+ * switchboard kb audit --index kb-index.json --model intents.model.json --db switchboard.db --no-replay
+ * switchboard kb versions
+ * switchboard kb activate 1
+ * switchboard kb export --out kb-index.json
+ * switchboard kb import src/demo/kb --index kb-index.json
  */
 export function registerKb(program: Command, io: CliIo, clock: Clock = systemClock): void {
   const kb = program
     .command('kb')
-    .description('knowledge base: import Markdown articles, search them, audit them');
+    .description(
+      'knowledge base: import Markdown articles, search them, audit them; store, list and activate index versions',
+    );
 
   kb.command('import')
-    .description('read Markdown articles (front matter: title, tags, updated, audience, url) into the index')
+    .description(
+      'read Markdown articles (front matter: title, tags, updated, audience, url) into an index, stored as the active kb-index version (or written to --index FILE)',
+    )
     .argument('<dir>', 'folder of .md articles (subfolders included)')
-    .option('--index <file>', 'index file to write', DEFAULT_KB_INDEX)
-    .action((dir: string, opts: { index: string }) => {
-      const indexPath = resolve(io.cwd, opts.index);
+    .option('--db <path>', DB_HELP)
+    .option('--index <file>', 'write the index to this file instead of the store (offline use)')
+    .action(async (dir: string, opts: { db?: string; index?: string }) => {
+      const indexPath = indexFileOf(opts);
       const articles = readArticles(resolve(io.cwd, dir), dir);
-      const previous = readPrevious(indexPath, opts.index);
       const index = buildKnowledgeIndex(articles, clock.now());
-      const changes = diffArticles(previous?.articles ?? [], index.articles);
-      writeKnowledgeIndex(indexPath, index);
-      io.stdout.write(
-        `${index.articles.length} articles, ${index.passages.length} passages -> ${opts.index}\n` +
-          `added ${changes.added.length}, updated ${changes.updated.length}, ` +
-          `removed ${changes.removed.length}, unchanged ${changes.unchanged.length}\n`,
-      );
+      if (indexPath !== undefined) {
+        const previous = readPrevious(resolve(io.cwd, indexPath), indexPath);
+        const changes = diffArticles(previous?.articles ?? [], index.articles);
+        writeKnowledgeIndex(resolve(io.cwd, indexPath), index);
+        io.stdout.write(
+          `${index.articles.length} articles, ${index.passages.length} passages -> ${indexPath}\n${formatChanges(changes)}\n`,
+        );
+        return;
+      }
+      const store = await openVersionStore(opts, io, 'write');
+      try {
+        const active = await activeIndexForDiff(store);
+        const changes = diffArticles(active?.index?.articles ?? [], index.articles);
+        const counts = `${index.articles.length} articles, ${index.passages.length} passages`;
+        const unreadable = active?.problem
+          ? `\nthe active version cannot be read, so every article counts as added: ${active.problem}`
+          : '';
+        // Every import builds a new `builtAt`: a version that differs only there is not a new version.
+        const content = serialiseKnowledgeIndex(index);
+        if (
+          active?.index &&
+          serialiseKnowledgeIndex({ ...index, builtAt: active.index.builtAt }) === active.content
+        ) {
+          io.stdout.write(
+            `${counts}: no change, kb-index v${active.version} stays active\n${formatChanges(changes)}\n`,
+          );
+          return;
+        }
+        const stored = await saveVersion({
+          store,
+          kind: 'kb-index',
+          content,
+          note: `imported from ${dir}`,
+          activate: true,
+          clock,
+        });
+        const was = active && active.version !== stored.info.version ? `; was v${active.version}` : '';
+        io.stdout.write(
+          `${counts} -> kb-index v${stored.info.version} (active${was})\n${formatChanges(changes)}${unreadable}\n`,
+        );
+      } finally {
+        await store.close();
+      }
     });
 
   kb.command('search')
     .description('show the passages that best answer a question, with their 0..1 scores')
     .argument('<query...>', 'the question')
-    .option('--index <file>', 'index file', DEFAULT_KB_INDEX)
+    .option('--db <path>', `search the active version of this store: ${DB_HELP}`)
+    .option('--index <file>', 'search this index file instead of the store')
     .option('--limit <n>', 'how many passages', '5')
     .option('--audience <who>', `${AUDIENCES.join(', ')} or all`, 'all')
     .option('--json', 'one JSON array of hits')
-    .action((words: string[], opts: { index: string; limit: string; audience: string; json?: boolean }) => {
-      const limit = parsePositiveInt(opts.limit, '--limit');
-      const audience = parseAudience(opts.audience);
-      const base = loadKnowledgeBase(readKnowledgeIndex(resolve(io.cwd, opts.index), opts.index));
-      const hits = base.search(words.join(' '), { limit, audience });
-      if (opts.json) {
-        io.stdout.write(`${JSON.stringify(hits)}\n`);
-        return;
-      }
-      if (hits.length === 0) {
-        io.stdout.write('no passage matches\n');
-        return;
-      }
-      hits.forEach((h, i) => {
-        const heading = h.heading ? ` > ${h.heading}` : '';
-        const mark = h.score >= DEFAULT_MIN_SCORE ? '' : ' (below the answer threshold)';
-        io.stdout.write(`${i + 1}. ${h.score.toFixed(2)}  ${h.title}${heading}${mark}\n   ${h.url}\n`);
-        io.stdout.write(`${h.passage.replace(/^/gm, '   | ')}\n\n`);
-      });
-    });
+    .action(
+      async (
+        words: string[],
+        opts: { db?: string; index?: string; limit: string; audience: string; json?: boolean },
+      ) => {
+        const limit = parsePositiveInt(opts.limit, '--limit');
+        const audience = parseAudience(opts.audience);
+        const indexPath = indexFileOf(opts);
+        const index =
+          indexPath !== undefined
+            ? readKnowledgeIndex(resolve(io.cwd, indexPath), indexPath)
+            : (await withStore(opts, io, async (store) => requireActiveIndex(store))).index;
+        const hits = loadKnowledgeBase(index).search(words.join(' '), { limit, audience });
+        if (opts.json) {
+          io.stdout.write(`${JSON.stringify(hits)}\n`);
+          return;
+        }
+        if (hits.length === 0) {
+          io.stdout.write('no passage matches\n');
+          return;
+        }
+        hits.forEach((h, i) => {
+          const heading = h.heading ? ` > ${h.heading}` : '';
+          const mark = h.score >= DEFAULT_MIN_SCORE ? '' : ' (below the answer threshold)';
+          io.stdout.write(`${i + 1}. ${h.score.toFixed(2)}  ${h.title}${heading}${mark}\n   ${h.url}\n`);
+          io.stdout.write(`${h.passage.replace(/^/gm, '   | ')}\n\n`);
+        });
+      },
+    );
 
   kb.command('audit')
-    .description('intents with no article, stale articles, never-matched articles, near-duplicates')
-    .option('--index <file>', 'index file', DEFAULT_KB_INDEX)
+    .description(
+      "intents with no article, stale articles, never-matched articles, near-duplicates. Reads the store's active index and replays the first messages of its tickets; the intents are --intents, --model FILE, else the store's active NLU model's",
+    )
+    .option('--db <path>', `the store to read the index, the tickets and the intents from: ${DB_HELP}`)
+    .option(
+      '--index <file>',
+      'audit this index file instead of the store (then tickets and intents come from a store only with --db)',
+    )
+    .option('--no-replay', "do not replay the store's tickets (slow on big stores): no never-matched list")
     .option('--intents <list>', 'intents to check, comma-separated')
     .option('--model <file>', 'check the intents of this NLU model file')
     .option('--stale-days <n>', 'articles not updated for more days are stale', String(DEFAULT_STALE_DAYS))
-    .option(
-      '--db <path>',
-      'replay the first messages of the tickets in this store to find never-matched articles',
-    )
     .option(
       '--min-score <x>',
       'score a replayed question needs to count as answered',
@@ -110,42 +178,165 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
           field: '--min-score',
         });
       }
-      const index = readKnowledgeIndex(resolve(io.cwd, opts.index), opts.index);
-      const intents =
+      // Files first: a bad one stops the audit before the store is opened.
+      const fileIndex =
+        opts.index !== undefined ? readKnowledgeIndex(resolve(io.cwd, opts.index), opts.index) : undefined;
+      const givenIntents =
         opts.model !== undefined
-          ? readModelFile(resolve(io.cwd, opts.model)).labels.filter((l) => l !== OOS_LABEL)
+          ? intentsOf(readModelFile(resolve(io.cwd, opts.model)).labels)
           : opts.intents
               ?.split(',')
               .map((s) => s.trim())
               .filter(Boolean);
-      let matches: Awaited<ReturnType<typeof replayTicketQuestions>> | undefined;
-      if (opts.db !== undefined) {
-        const store = await openStoreFromOptions({ db: opts.db }, io);
+      const sources: AuditSources = {
+        index: opts.index ?? 'the store',
+        intents: opts.model ?? (opts.intents !== undefined ? '--intents' : null),
+        tickets: null,
+      };
+      let notReplayed = opts.replay ? 'not replayed (no store: pass --db)' : 'not replayed (--no-replay)';
+      const needsStore =
+        fileIndex === undefined || (opts.db !== undefined && (opts.replay || givenIntents === undefined));
+      let index = fileIndex;
+      let intents = givenIntents;
+      let matches: MatchCounts | undefined;
+      if (needsStore) {
+        const store = await openVersionStore(opts, io, 'read', `${HOW_TO_STORE}, or pass --index FILE`);
         try {
-          matches = await replayTicketQuestions({ store, kb: loadKnowledgeBase(index), minScore });
+          const location = store.capabilities.location;
+          if (index === undefined) {
+            const active = await requireActiveIndex(store);
+            index = active.index;
+            sources.index = `kb-index v${active.artifact.version} (active) in ${location}`;
+          }
+          if (intents === undefined) {
+            const model = await store.getArtifact('nlu-model', 'active');
+            if (model) {
+              intents = intentsOf(parseModel(model.content, `nlu-model v${model.version}`).labels);
+              sources.intents = `nlu-model v${model.version} (active) in ${location}`;
+            }
+          }
+          if (opts.replay) {
+            const replayed = await replayTicketQuestions({ store, kb: loadKnowledgeBase(index), minScore });
+            // No tickets is no replay: every article "never matched" would say nothing.
+            if (replayed.questions > 0) {
+              matches = replayed;
+              sources.tickets = location;
+            } else {
+              notReplayed = `none in ${location}`;
+            }
+          }
         } finally {
           await store.close();
         }
       }
       const audit = auditKnowledge({
-        index,
+        index: index!,
         nowMs: clock.now(),
         staleDays,
         ...(intents ? { intents } : {}),
         ...(matches ? { matches } : {}),
       });
-      io.stdout.write(opts.json ? `${JSON.stringify(audit)}\n` : `${formatKnowledgeAudit(audit)}\n`);
+      io.stdout.write(
+        opts.json
+          ? `${JSON.stringify({ ...audit, sources })}\n`
+          : `${formatSources(sources, notReplayed)}\n${formatKnowledgeAudit(audit)}\n`,
+      );
     });
+
+  registerVersionCommands(kb, io, clock, {
+    kind: 'kb-index',
+    noun: 'knowledge base',
+    howToStore: HOW_TO_STORE,
+    check: (content, shownAs) => {
+      parseKnowledgeIndex(content, shownAs);
+    },
+  });
 }
 
 interface AuditOpts {
-  index: string;
+  db?: string;
+  index?: string;
+  replay: boolean;
   intents?: string;
   model?: string;
   staleDays: string;
-  db?: string;
   minScore: string;
   json?: boolean;
+}
+
+/** What the audit read: shown above the text, and as `sources` in the JSON. */
+interface AuditSources {
+  /** The index file, or `kb-index vN (active) in LOCATION`. */
+  index: string;
+  /** The model file, `--intents`, the store's active model, or null when no intents were checked. */
+  intents: string | null;
+  /** The store whose tickets were replayed, or null. */
+  tickets: string | null;
+}
+
+function formatSources(sources: AuditSources, notReplayed: string): string {
+  return [
+    `index:   ${sources.index}`,
+    `intents: ${sources.intents ?? 'none (no --intents, no --model, no active NLU model in the store)'}`,
+    `tickets: ${sources.tickets !== null ? `replayed from ${sources.tickets}` : notReplayed}`,
+    '',
+  ].join('\n');
+}
+
+const intentsOf = (labels: readonly string[]) => labels.filter((l) => l !== OOS_LABEL);
+
+/** `--index FILE`, or undefined for the store; both at once is a mistake. */
+function indexFileOf(opts: { db?: string; index?: string }): string | undefined {
+  if (opts.index !== undefined && opts.db !== undefined) {
+    throw new UserError('cli.bad_option', 'give --db (the store) or --index FILE, not both', {
+      field: '--index',
+    });
+  }
+  return opts.index;
+}
+
+async function withStore<T>(opts: { db?: string }, io: CliIo, use: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openVersionStore(opts, io, 'read', `${HOW_TO_STORE}, or pass --index FILE`);
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function requireActiveIndex(store: Store) {
+  const active = await readActiveKnowledgeIndex(store);
+  if (active) return active;
+  throw new UserError(
+    'kb.index_missing',
+    `no active knowledge base in the store: ${HOW_TO_STORE}, or pass --index FILE`,
+    { file: store.capabilities.location },
+  );
+}
+
+/**
+ * The active version to count changes against. One this build cannot read (another index format) is counted
+ * against nothing and said, since the import replaces it anyway.
+ */
+async function activeIndexForDiff(
+  store: Store,
+): Promise<{ version: number; content: string; index: KnowledgeIndex | null; problem?: string } | null> {
+  const artifact = await store.getArtifact('kb-index', 'active');
+  if (!artifact) return null;
+  try {
+    const index = parseKnowledgeIndex(artifact.content, `kb-index v${artifact.version}`);
+    return { version: artifact.version, content: artifact.content, index };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return { version: artifact.version, content: artifact.content, index: null, problem: error.describe() };
+  }
+}
+
+function formatChanges(changes: ReturnType<typeof diffArticles>): string {
+  return (
+    `added ${changes.added.length}, updated ${changes.updated.length}, ` +
+    `removed ${changes.removed.length}, unchanged ${changes.unchanged.length}`
+  );
 }
 
 /** The index of the last import, to count changes; a file there that is not an index is not overwritten. */

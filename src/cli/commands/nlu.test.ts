@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,13 +6,28 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../../app/index.ts';
 import { demoTicketToRecord, generateDemoTickets } from '../../demo/index.ts';
 import { generateIntentExamples, generateXorExamples } from '../../nlu/testing.ts';
+import { fakeClock } from '../../shared/index.ts';
 import { runCommand } from '../testing.ts';
 
 import { registerNlu } from './nlu.ts';
 
+const NOW = Date.UTC(2026, 10, 27, 9, 30);
+
 /** Runs `switchboard nlu ...` in-process with its own program (main.ts wires the command in separately). */
 async function run(args: string[], cwd: string, stdin = '') {
-  return runCommand((program, io) => registerNlu(program, io), args, cwd, stdin);
+  return runCommand((program, io) => registerNlu(program, io, fakeClock(NOW)), args, cwd, stdin);
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The versions of a kind in a store file, newest first, as [version, active, note]. */
+async function storedVersions(db: string) {
+  const store = await openStore({ db });
+  try {
+    return (await store.listArtifacts('nlu-model')).map((a) => [a.version, a.active, a.note]);
+  } finally {
+    await store.close();
+  }
 }
 
 function workdir() {
@@ -247,10 +263,15 @@ describe('switchboard nlu', () => {
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--data FILE or --from-store, not both');
     expect((await run(['nlu', 'train', '--model', 'm.json'], dir)).code).toBe(2);
-    expect((await run(['nlu', 'train', '--data', 'train.jsonl'], dir)).stderr).toContain('give --model FILE');
+    expect((await run(['nlu', 'train', '--data', 'train.jsonl'], dir)).stderr).toBe(
+      'error: --model: where should the model go? give --model FILE, --activate (store it as the active version), or both\n',
+    );
     expect(
       (await run(['nlu', 'train', '--data', 'train.jsonl', '--db', db, '--model', 'm.json'], dir)).stderr,
-    ).toContain('--db only applies with --from-store');
+    ).toBe('error: --db: --db only applies with --from-store or --activate\n');
+    expect(
+      (await run(['nlu', 'train', '--data', 'train.jsonl', '--note', 'x', '--model', 'm.json'], dir)).stderr,
+    ).toBe('error: --note: --note only applies with --activate\n');
     const badMin = await run(
       ['nlu', 'train', '--from-store', '--db', db, '--min-examples', '0', '--model', 'm.json'],
       dir,
@@ -350,5 +371,204 @@ describe('switchboard nlu', () => {
     const broken = await run(['nlu', 'eval-detectors', '--human-requests', 'broken.jsonl'], dir);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('broken.jsonl:2: requested:');
+  });
+});
+
+describe('switchboard nlu versions in the store', () => {
+  it('train --activate stores the model as the active version, with or without a file, and the file is the version', async () => {
+    const dir = workdir();
+    const db = join(dir, 'sb.db');
+    const train = ['nlu', 'train', '--data', 'train.jsonl', '--folds', '3', '--db', db];
+    const first = await run([...train, '--activate'], dir);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^model: \d+ KiB \(no file written\)$/m);
+    expect(first.stdout.endsWith('stored as nlu-model v1 (active)\n')).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toEqual([]);
+
+    // The same data and seed give the same model: the newest version, not a new one.
+    const again = await run([...train, '--activate', '--model', 'm.json', '--json'], dir);
+    expect(JSON.parse(again.stdout).stored).toMatchObject({ version: 1, active: true, new: false });
+    const other = await run(
+      [...train, '--seed', '9', '--activate', '--note', 'seed 9', '--out', 'm9.json', '--json'],
+      dir,
+    );
+    const summary = JSON.parse(other.stdout);
+    expect(summary).toMatchObject({
+      model: 'm9.json',
+      stored: { kind: 'nlu-model', version: 2, active: true, new: true },
+    });
+    expect(summary.stored.sha256).toBe(sha256(readFileSync(join(dir, 'm9.json'), 'utf8')));
+    expect(await storedVersions(db)).toEqual([
+      [2, true, 'seed 9'],
+      [1, false, 'trained on train.jsonl (140 examples, seed 1)'],
+    ]);
+  });
+
+  it('trains from the store and stores the model in the same store', async () => {
+    const dir = workdir();
+    const db = join(dir, 'history.db');
+    const store = await openStore({ db });
+    await store.upsertTickets([...generateDemoTickets({ tickets: 200, seed: 3 })].map(demoTicketToRecord), {
+      origin: 'test',
+    });
+    await store.close();
+    const train = await run(['nlu', 'train', '--from-store', '--db', db, '--folds', '3', '--activate'], dir);
+    expect(train.stderr).toBe('');
+    expect(train.stdout).toContain('200 tickets read, 200 with a category');
+    expect(train.stdout).toContain('stored as nlu-model v1 (active)');
+    expect((await storedVersions(db))[0]![2]).toMatch(/^trained on the store \(\d+ examples, seed 1\)$/);
+  });
+
+  it('imports a checked model file, lists, exports and activates versions (a rollback is an older one)', async () => {
+    const dir = workdir();
+    const db = join(dir, 'sb.db');
+    await run(['nlu', 'train', '--data', 'train.jsonl', '--model', 'a.json', '--folds', '3'], dir);
+    await run(
+      ['nlu', 'train', '--data', 'train.jsonl', '--model', 'b.json', '--folds', '3', '--seed', '2'],
+      dir,
+    );
+
+    const a = await run(['nlu', 'import', 'a.json', '--db', db], dir);
+    expect(a.stderr).toBe('');
+    expect(a.stdout).toMatch(/^a\.json: 5 labels, \d+ bytes\n/);
+    expect(a.stdout).toContain(
+      'stored as nlu-model v1 (not active: `switchboard nlu activate 1` makes it the active one)\n',
+    );
+    const none = await run(['nlu', 'export', '--out', 'x.json', '--db', db], dir);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(
+      `error: ${db}: no active NLU model in the store: store one with \`switchboard nlu import FILE --activate\` or \`switchboard nlu train ... --activate\`\n`,
+    );
+    expect(existsSync(join(dir, 'x.json'))).toBe(false);
+
+    const b = await run(
+      ['nlu', 'import', 'b.json', '--activate', '--note', 'seed two', '--db', db, '--json'],
+      dir,
+    );
+    expect(JSON.parse(b.stdout)).toEqual({
+      kind: 'nlu-model',
+      version: 2,
+      active: true,
+      sha256: sha256(readFileSync(join(dir, 'b.json'), 'utf8')),
+      new: true,
+      labels: 5,
+    });
+    expect((await run(['nlu', 'import', 'b.json', '--db', db], dir)).stdout).toContain(
+      'already stored as nlu-model v2 (active)',
+    );
+
+    const file = (name: string) => readFileSync(join(dir, name), 'utf8');
+    const [aBytes, bBytes] = [Buffer.byteLength(file('a.json')), Buffer.byteLength(file('b.json'))];
+    const width = Math.max(5, String(aBytes).length, String(bBytes).length);
+    expect((await run(['nlu', 'versions', '--db', db], dir)).stdout).toBe(
+      [
+        `version  active  created (UTC)     by   ${'bytes'.padStart(width)}  sha256        note`,
+        `     v2  *       2026-11-27 09:30  cli  ${String(bBytes).padStart(width)}  ${sha256(file('b.json')).slice(0, 12)}  seed two`,
+        `     v1          2026-11-27 09:30  cli  ${String(aBytes).padStart(width)}  ${sha256(file('a.json')).slice(0, 12)}  imported from a.json`,
+        '',
+      ].join('\n'),
+    );
+    const json = JSON.parse((await run(['nlu', 'versions', '--db', db, '--json'], dir)).stdout);
+    expect(json.map((v: { version: number; active: boolean }) => [v.version, v.active])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+
+    // Export is the stored text, byte for byte, and predict reads it.
+    const exported = await run(['nlu', 'export', '--out', 'out/active.json', '--db', db], dir);
+    expect(exported.stdout).toMatch(
+      /^nlu-model v2 \(active\) -> out\/active\.json \(\d+ bytes, sha256 [0-9a-f]{12}\)\n$/,
+    );
+    expect(readFileSync(join(dir, 'out', 'active.json'), 'utf8')).toBe(
+      readFileSync(join(dir, 'b.json'), 'utf8'),
+    );
+    await run(['nlu', 'export', '--version', '1', '--out', 'v1.json', '--db', db], dir);
+    expect(readFileSync(join(dir, 'v1.json'), 'utf8')).toBe(readFileSync(join(dir, 'a.json'), 'utf8'));
+    const predict = await run(
+      ['nlu', 'predict', '--model', 'v1.json'],
+      dir,
+      '{"text":"where is my parcel"}\n',
+    );
+    expect(JSON.parse(predict.stdout)).toMatchObject({ label: 'track_order' });
+
+    const rollback = await run(['nlu', 'activate', 'v1', '--db', db], dir);
+    expect(rollback.stdout).toBe(
+      'nlu-model v1 is now active (was v2); running processes pick it up within seconds\n',
+    );
+    expect((await run(['nlu', 'activate', '1', '--db', db], dir)).stdout).toBe(
+      'nlu-model v1 is already the active one\n',
+    );
+    expect(await storedVersions(db)).toEqual([
+      [2, false, 'seed two'],
+      [1, true, 'imported from a.json'],
+    ]);
+    const unknown = await run(['nlu', 'activate', '7', '--db', db], dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      `error: ${db}: version: there is no nlu-model v7 in the store (stored: v2, v1)\n`,
+    );
+    const missing = await run(['nlu', 'export', '--version', '7', '--out', 'v7.json', '--db', db], dir);
+    expect(missing.code).toBe(2);
+    expect(existsSync(join(dir, 'v7.json'))).toBe(false);
+    expect((await run(['nlu', 'activate', 'latest', '--db', db], dir)).stderr).toContain(
+      'version: expected a positive whole number, got "latest"',
+    );
+  });
+
+  it('stores nothing from a bad or old-format model file, and will not activate a version it cannot read', async () => {
+    const dir = workdir();
+    const db = join(dir, 'sb.db');
+    await run(['nlu', 'train', '--data', 'train.jsonl', '--model', 'm.json', '--folds', '3'], dir);
+    const good = readFileSync(join(dir, 'm.json'), 'utf8');
+    writeFileSync(join(dir, 'old.json'), good.replace('"formatVersion":3', '"formatVersion":2'));
+    writeFileSync(join(dir, 'cut.json'), good.slice(0, 500));
+
+    const old = await run(['nlu', 'import', 'old.json', '--activate', '--db', db], dir);
+    expect(old.code).toBe(2);
+    expect(old.stderr).toMatch(/^error: old\.json: formatVersion: model format version 2 cannot be read/);
+    const cut = await run(['nlu', 'import', 'cut.json', '--db', db], dir);
+    expect(cut.code).toBe(2);
+    expect(cut.stderr).toContain('cut.json: the model file is not valid JSON');
+    const absent = await run(['nlu', 'import', 'absent.json', '--db', db], dir);
+    expect(absent.stderr).toBe('error: absent.json: cannot read the model file\n');
+    const note = await run(['nlu', 'import', 'm.json', '--note', 'two\nlines', '--db', db], dir);
+    expect(note.stderr).toBe('error: --note: expected one line of text (at most 200 characters)\n');
+    // Every refusal came before the store was opened: there is none.
+    expect(existsSync(db)).toBe(false);
+
+    // A version another build stored, in a format this one cannot read, is not activated.
+    const store = await openStore({ db });
+    await store.saveArtifact({
+      kind: 'nlu-model',
+      content: readFileSync(join(dir, 'old.json'), 'utf8'),
+      by: 'older-build',
+      activate: false,
+      at: NOW,
+    });
+    await store.close();
+    const refused = await run(['nlu', 'activate', '1', '--db', db], dir);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^error: nlu-model v1: formatVersion: model format version 2 cannot be read/,
+    );
+    expect(await storedVersions(db)).toEqual([[1, false, null]]);
+  });
+
+  it('reads versions only from a store that exists, and says how to store a first one', async () => {
+    const dir = workdir();
+    for (const args of [['versions'], ['activate', '1'], ['export', '--out', 'm.json']]) {
+      const result = await run(['nlu', ...args], dir);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        'error: ./switchboard.db: no store here: store one with `switchboard nlu import FILE --activate` or `switchboard nlu train ... --activate`\n',
+      );
+    }
+    expect(readdirSync(dir).sort()).toEqual(['test.jsonl', 'train.jsonl']);
+    await (await openStore({ db: join(dir, 'switchboard.db') })).close();
+    expect((await run(['nlu', 'versions'], dir)).stdout).toBe(
+      'no nlu-model stored yet: store one with `switchboard nlu import FILE --activate` or `switchboard nlu train ... --activate`\n',
+    );
+    expect(JSON.parse((await run(['nlu', 'versions', '--json'], dir)).stdout)).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
+import { DEFAULT_DB_PATH } from '../../app/index.ts';
 import { loadEntityPatternsFile } from '../../app/nlu-config.ts';
 import {
   BUNDLED_DETECTOR_SETS,
@@ -18,54 +20,66 @@ import {
   type LabelledText,
   OOS_LABEL,
   parseHumanRequestJsonl,
+  parseModel,
   parseSentimentJsonl,
   readLabelledFile,
   readModelFile,
   readTrainingFile,
   type SentimentEvaluation,
+  serialiseModel,
   trainIntentModel,
   trainingExamplesFromStore,
   writeModelFile,
 } from '../../nlu/index.ts';
-import { UserError } from '../../shared/index.ts';
+import { type Clock, systemClock, UserError, writeFileAtomically } from '../../shared/index.ts';
+import type { ArtifactInfo, ArtifactKind, Store } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
 import { openStoreFromOptions, parseInteger, parsePositiveInt } from './options.ts';
 
 /**
- * `switchboard nlu train | eval | predict`: a contract that scripts rely on, so flags and output shapes stay
- * stable.
+ * `switchboard nlu train | import | export | versions | activate | eval | predict | eval-detectors`: a contract
+ * that scripts rely on, so flags and output shapes stay stable. The model every process uses is the store's
+ * active `nlu-model` version: `train --activate` and `import --activate` store a new one, `activate N` switches
+ * (a rollback is activating an older one), and running processes pick the change up within seconds.
  *
  * @example
  * switchboard nlu train --data intents.jsonl --model intents.model.json --seed 7
- * switchboard nlu train --from-store --db switchboard.db --min-examples 10 --model tickets.model.json
- * echo '{"text":"where is my card"}' | switchboard nlu predict --model intents.model.json
+ * switchboard nlu train --from-store --db switchboard.db --min-examples 10 --activate
+ * // ... stored as nlu-model v4 (active)
+ * switchboard nlu import intents.model.json --note "retrained on the March tickets" --activate
+ * switchboard nlu versions
+ * switchboard nlu activate 3
+ * switchboard nlu export --out active.model.json
+ * echo '{"text":"where is my card"}' | switchboard nlu predict --model active.model.json
  * switchboard nlu eval-detectors --errors
  */
-export function registerNlu(program: Command, io: CliIo): void {
+export function registerNlu(program: Command, io: CliIo, clock: Clock = systemClock): void {
   const nlu = program
     .command('nlu')
     .description(
-      'intent classification: train, evaluate, predict; figures of the sentiment and human-request detectors',
+      'intent classification: train, store and activate versions, evaluate, predict; figures of the sentiment and human-request detectors',
     );
 
   nlu
     .command('train')
     .description(
-      'train an intent model from JSON Lines {"text", "label"} ("label": "oos" or "in_scope": false marks out of scope), or from the categorised tickets of the store',
+      'train an intent model from JSON Lines {"text", "label"} ("label": "oos" or "in_scope": false marks out of scope), or from the categorised tickets of the store; write it to --model FILE, store it as the active version with --activate, or both',
     )
     .option('--data <file>', 'training examples, JSON Lines')
     .option(
       '--from-store',
       'train from the tickets in the store that carry a category (subject + first customer message)',
     )
-    .option(
-      '--db <path>',
-      'with --from-store: SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)',
-    )
+    .option('--db <path>', `with --from-store or --activate: ${DB_HELP}`)
     .option('--source <name>', 'with --from-store: only tickets of this source')
     .option('--min-examples <n>', 'with --from-store: leave out categories with fewer examples', '5')
     .option('--model <file>', 'where to write the model (written whole or not at all)')
     .option('--out <file>', 'same as --model')
+    .option(
+      '--activate',
+      'store the model in the store as a new nlu-model version and make it the active one (every process picks it up)',
+    )
+    .option('--note <text>', 'with --activate: one line on where the version came from (default: the data)')
     .option('--entities <file>', 'YAML entity patterns of the deployment, stored in the model file')
     .option('--seed <n>', 'random seed (same data + seed = same model)', '1')
     .option('--target-precision <p>', 'precision that accepted predictions should reach', '0.97')
@@ -79,44 +93,123 @@ export function registerNlu(program: Command, io: CliIo): void {
       if (folds < 2) throw new UserError('cli.bad_option', 'expected at least 2 folds', { field: '--folds' });
       const modelPath = modelOutPath(opts);
       const input = trainingInputOf(opts);
+      const note = opts.note !== undefined ? parseNote(opts.note) : undefined;
+      if (note !== undefined && !opts.activate) {
+        throw new UserError('cli.bad_option', '--note only applies with --activate', { field: '--note' });
+      }
       const entities =
         opts.entities !== undefined ? loadEntityPatternsFile(resolvePath(io, opts.entities)) : undefined;
-      const data =
-        input.kind === 'file'
-          ? fileTrainingData(io, input.path)
-          : await storeTrainingData(io, opts, input.minExamples);
-      const started = performance.now();
-      const trained = trainIntentModel(data.examples, {
-        ...DEFAULT_TRAIN_OPTIONS,
-        seed,
-        targetPrecision,
-        folds,
-      });
-      const model: IntentModel = entities ? { ...trained, entities } : trained;
-      const seconds = (performance.now() - started) / 1000;
-      const bytes = writeModelFile(resolvePath(io, modelPath), model);
-      const summary = {
-        model: modelPath,
-        examples: data.examples.length,
-        labels: model.labels.length,
-        outOfScopeExamples: data.examples.filter((e) => e.label === OOS_LABEL).length,
-        trainingSeconds: round(seconds, 2),
-        modelBytes: bytes,
-        crossValidation: model.cv,
-        // The network is kept only when the held-out folds say the average beats the SVM alone.
-        classifier: model.network
-          ? { kind: 'svm+network', networkWeight: model.network.weight }
-          : { kind: 'svm', networkWeight: 0 },
-        entityPatterns: entities ? Object.keys({ ...entities.replace, ...entities.add }).sort() : [],
-        ...(data.store ? { fromStore: data.store } : {}),
-      };
-      io.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : formatTrainSummary(summary, model));
+      const fromFile = input.kind === 'file' ? fileTrainingData(io, input.path) : null;
+      // The store is opened before training, so a wrong --db fails in a second rather than after the training.
+      const store =
+        input.kind === 'store' || opts.activate ? await openVersionStore(opts, io, 'write') : undefined;
+      try {
+        const data =
+          input.kind === 'store' ? await storeTrainingData(store!, opts, input.minExamples) : fromFile!;
+        const started = performance.now();
+        const trained = trainIntentModel(data.examples, {
+          ...DEFAULT_TRAIN_OPTIONS,
+          seed,
+          targetPrecision,
+          folds,
+        });
+        const model: IntentModel = entities ? { ...trained, entities } : trained;
+        const seconds = (performance.now() - started) / 1000;
+        // The file first: a failed write then leaves the active version alone.
+        const content = opts.activate ? serialiseModel(model) : null;
+        const bytes =
+          modelPath !== null
+            ? writeModelFile(resolvePath(io, modelPath), model)
+            : Buffer.byteLength(content!);
+        const stored =
+          store && content !== null
+            ? await saveVersion({
+                store,
+                kind: 'nlu-model',
+                content,
+                note:
+                  note ??
+                  `trained on ${input.kind === 'file' ? basename(input.path) : 'the store'} (${data.examples.length} examples, seed ${seed})`,
+                activate: true,
+                clock,
+              })
+            : undefined;
+        const summary = {
+          model: modelPath,
+          examples: data.examples.length,
+          labels: model.labels.length,
+          outOfScopeExamples: data.examples.filter((e) => e.label === OOS_LABEL).length,
+          trainingSeconds: round(seconds, 2),
+          modelBytes: bytes,
+          crossValidation: model.cv,
+          // The network is kept only when the held-out folds say the average beats the SVM alone.
+          classifier: model.network
+            ? { kind: 'svm+network', networkWeight: model.network.weight }
+            : { kind: 'svm', networkWeight: 0 },
+          entityPatterns: entities ? Object.keys({ ...entities.replace, ...entities.add }).sort() : [],
+          ...(data.store ? { fromStore: data.store } : {}),
+          ...(stored ? { stored: storedSummary(stored) } : {}),
+        };
+        io.stdout.write(
+          opts.json
+            ? `${JSON.stringify(summary)}\n`
+            : `${formatTrainSummary(summary, model)}${stored ? `${formatStored(stored)}\n` : ''}`,
+        );
+      } finally {
+        await store?.close();
+      }
     });
+
+  nlu
+    .command('import')
+    .description(
+      'store a model file (written by `nlu train --model` or `nlu export`) as a new nlu-model version; the file is checked first, and a bad one stores nothing',
+    )
+    .argument('<file>', 'the model file')
+    .option('--activate', 'make it the active version (every process picks it up within seconds)')
+    .option('--note <text>', 'one line on where it came from (default: "imported from FILE")')
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'print the stored version as one JSON object')
+    .action(
+      async (file: string, opts: { activate?: boolean; note?: string; db?: string; json?: boolean }) => {
+        const note = opts.note !== undefined ? parseNote(opts.note) : `imported from ${basename(file)}`;
+        const content = readModelText(io, file);
+        const model = parseModel(content, file);
+        const store = await openVersionStore(opts, io, 'write');
+        try {
+          const stored = await saveVersion({
+            store,
+            kind: 'nlu-model',
+            content,
+            note,
+            activate: opts.activate === true,
+            clock,
+          });
+          io.stdout.write(
+            opts.json
+              ? `${JSON.stringify({ ...storedSummary(stored), labels: model.labels.length })}\n`
+              : `${file}: ${model.labels.length} labels, ${stored.info.bytes} bytes\n${formatStored(stored)}\n`,
+          );
+        } finally {
+          await store.close();
+        }
+      },
+    );
+
+  registerVersionCommands(nlu, io, clock, {
+    kind: 'nlu-model',
+    noun: 'NLU model',
+    howToStore:
+      'store one with `switchboard nlu import FILE --activate` or `switchboard nlu train ... --activate`',
+    check: (content, shownAs) => {
+      parseModel(content, shownAs);
+    },
+  });
 
   nlu
     .command('eval')
     .description('evaluate a model on labelled JSON Lines')
-    .requiredOption('--model <file>', 'a model written by `nlu train`')
+    .requiredOption('--model <file>', 'a model written by `nlu train` or `nlu export`')
     .requiredOption('--data <file>', 'labelled examples, JSON Lines')
     .option('--json', 'print the report as one JSON object')
     .action((opts: { model: string; data: string; json?: boolean }) => {
@@ -129,7 +222,7 @@ export function registerNlu(program: Command, io: CliIo): void {
   nlu
     .command('predict')
     .description('read JSON Lines {"text"} on stdin, write one JSON line per input, in order')
-    .requiredOption('--model <file>', 'a model written by `nlu train`')
+    .requiredOption('--model <file>', 'a model written by `nlu train` or `nlu export`')
     .option('--entities <file>', 'YAML entity patterns, used instead of the ones stored in the model')
     .action(async (opts: { model: string; entities?: string }) => {
       const entities =
@@ -195,6 +288,8 @@ interface TrainOpts {
   minExamples: string;
   model?: string;
   out?: string;
+  activate?: boolean;
+  note?: string;
   entities?: string;
   seed: string;
   targetPrecision: string;
@@ -214,17 +309,20 @@ interface TrainingData {
   };
 }
 
-function modelOutPath(opts: TrainOpts): string {
+/** `--model FILE` (or `--out`), or null when the model only goes to the store (`--activate`). */
+function modelOutPath(opts: TrainOpts): string | null {
   if (opts.model !== undefined && opts.out !== undefined && opts.model !== opts.out) {
     throw new UserError('cli.bad_option', 'give --model or --out (the same option), not both', {
       field: '--out',
     });
   }
-  const path = opts.model ?? opts.out;
-  if (path === undefined) {
-    throw new UserError('cli.bad_option', 'where should the model go? give --model FILE', {
-      field: '--model',
-    });
+  const path = opts.model ?? opts.out ?? null;
+  if (path === null && !opts.activate) {
+    throw new UserError(
+      'cli.bad_option',
+      'where should the model go? give --model FILE, --activate (store it as the active version), or both',
+      { field: '--model' },
+    );
   }
   return path;
 }
@@ -238,13 +336,13 @@ function trainingInputOf(
     });
   }
   if (opts.data !== undefined) {
-    for (const [flag, value] of [
-      ['--db', opts.db],
-      ['--source', opts.source],
-    ] as const) {
-      if (value !== undefined) {
-        throw new UserError('cli.bad_option', `${flag} only applies with --from-store`, { field: flag });
-      }
+    if (opts.source !== undefined) {
+      throw new UserError('cli.bad_option', '--source only applies with --from-store', { field: '--source' });
+    }
+    if (opts.db !== undefined && !opts.activate) {
+      throw new UserError('cli.bad_option', '--db only applies with --from-store or --activate', {
+        field: '--db',
+      });
     }
     return { kind: 'file', path: opts.data };
   }
@@ -264,49 +362,263 @@ function fileTrainingData(io: CliIo, path: string): TrainingData {
   return { examples: readTrainingFile(resolvePath(io, path)) };
 }
 
-async function storeTrainingData(io: CliIo, opts: TrainOpts, minExamples: number): Promise<TrainingData> {
-  const store = await openStoreFromOptions(opts, io);
-  try {
-    const location = store.capabilities.location;
-    const data = await trainingExamplesFromStore({
-      store,
-      minExamples,
-      ...(opts.source !== undefined ? { source: opts.source } : {}),
-    });
-    const where = {
-      file: location,
-      ...(opts.source !== undefined ? { field: `source ${opts.source}` } : {}),
-    };
-    if (data.categorisedTickets === 0) {
-      throw new UserError(
-        'nlu.no_categorised_tickets',
-        `no ticket in the store carries a category (${data.ticketsRead} tickets read): import tickets with categories, or train from labelled examples with --data`,
-        where,
-      );
-    }
-    const intents = new Set(data.examples.map((e) => e.label).filter((l) => l !== OOS_LABEL));
-    if (intents.size < 2) {
-      const left = data.leftOut.map((l) => `${l.label} (${l.examples})`).join(', ');
-      throw new UserError(
-        'nlu.too_few_labels',
-        `training needs at least two categories with ${minExamples} or more examples; ${intents.size} left${left ? `, left out: ${left}` : ''}`,
-        where,
-      );
-    }
-    return {
-      examples: data.examples,
-      store: {
-        location,
-        source: opts.source ?? null,
-        ticketsRead: data.ticketsRead,
-        categorisedTickets: data.categorisedTickets,
-        minExamples,
-        leftOut: data.leftOut,
-      },
-    };
-  } finally {
-    await store.close();
+async function storeTrainingData(store: Store, opts: TrainOpts, minExamples: number): Promise<TrainingData> {
+  const location = store.capabilities.location;
+  const data = await trainingExamplesFromStore({
+    store,
+    minExamples,
+    ...(opts.source !== undefined ? { source: opts.source } : {}),
+  });
+  const where = {
+    file: location,
+    ...(opts.source !== undefined ? { field: `source ${opts.source}` } : {}),
+  };
+  if (data.categorisedTickets === 0) {
+    throw new UserError(
+      'nlu.no_categorised_tickets',
+      `no ticket in the store carries a category (${data.ticketsRead} tickets read): import tickets with categories, or train from labelled examples with --data`,
+      where,
+    );
   }
+  const intents = new Set(data.examples.map((e) => e.label).filter((l) => l !== OOS_LABEL));
+  if (intents.size < 2) {
+    const left = data.leftOut.map((l) => `${l.label} (${l.examples})`).join(', ');
+    throw new UserError(
+      'nlu.too_few_labels',
+      `training needs at least two categories with ${minExamples} or more examples; ${intents.size} left${left ? `, left out: ${left}` : ''}`,
+      where,
+    );
+  }
+  return {
+    examples: data.examples,
+    store: {
+      location,
+      source: opts.source ?? null,
+      ticketsRead: data.ticketsRead,
+      categorisedTickets: data.categorisedTickets,
+      minExamples,
+      leftOut: data.leftOut,
+    },
+  };
+}
+
+/** The model file's text, read once: it is both checked and stored as it is (its sha256 is the version's). */
+function readModelText(io: CliIo, file: string): string {
+  try {
+    return readFileSync(resolvePath(io, file), 'utf8');
+  } catch (error) {
+    throw new UserError('nlu.model_missing', 'cannot read the model file', { file }, { cause: error });
+  }
+}
+
+// Store versions. `kb` registers the same commands for its index (kb.ts imports these).
+
+/** `--db` help shared by the commands that read or write versions. */
+export const DB_HELP = 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)';
+
+/** A kind of stored version as the `versions`, `activate` and `export` commands present it. */
+export interface VersionedKind {
+  kind: ArtifactKind;
+  /** What a version holds, for messages: `NLU model`. */
+  noun: string;
+  /** How to store a first version, for messages when there is none. */
+  howToStore: string;
+  /** Throws a UserError naming `shownAs` when this build cannot use the content. */
+  check(content: string, shownAs: string): void;
+}
+
+const isUrl = (db: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(db);
+
+/**
+ * The store named by `--db` (a SQLite path relative to the working directory), else DATABASE_URL, else
+ * ./switchboard.db. `read`: a SQLite file that does not exist is a UserError rather than a new empty store.
+ */
+export async function openVersionStore(
+  opts: { db?: string },
+  io: CliIo,
+  mode: 'read' | 'write',
+  hint = 'pass --db PATH',
+): Promise<Store> {
+  const pg = io.env.DATABASE_URL !== undefined && /^postgres(ql)?:\/\//i.test(io.env.DATABASE_URL);
+  const db =
+    opts.db !== undefined
+      ? opts.db === ':memory:' || isUrl(opts.db)
+        ? opts.db
+        : resolvePath(io, opts.db)
+      : pg
+        ? undefined
+        : resolvePath(io, DEFAULT_DB_PATH);
+  if (mode === 'read' && db !== undefined && db !== ':memory:' && !isUrl(db) && !existsSync(db)) {
+    throw new UserError('store.missing', `no store here: ${hint}`, { file: opts.db ?? DEFAULT_DB_PATH });
+  }
+  return openStoreFromOptions(db !== undefined ? { db } : {}, io);
+}
+
+export interface SavedVersion {
+  info: ArtifactInfo;
+  /** False when the content was the newest version's: no new version was made. */
+  isNew: boolean;
+}
+
+/** Stores content as a new version of `kind` (the newest one when identical), activated when asked. */
+export async function saveVersion(props: {
+  store: Store;
+  kind: ArtifactKind;
+  content: string;
+  note: string;
+  activate: boolean;
+  clock: Clock;
+}): Promise<SavedVersion> {
+  const { store, kind, content, note, activate, clock } = props;
+  const newest = (await store.listArtifacts(kind))[0];
+  const info = await store.saveArtifact({ kind, content, by: 'cli', note, activate, at: clock.now() });
+  return { info, isNew: newest?.version !== info.version };
+}
+
+/** `stored as nlu-model v3 (active)`, or what to run to activate it. */
+export function formatStored({ info, isNew }: SavedVersion): string {
+  const command = info.kind === 'nlu-model' ? 'nlu' : 'kb';
+  const state = info.active
+    ? '(active)'
+    : `(not active: \`switchboard ${command} activate ${info.version}\` makes it the active one)`;
+  return `${isNew ? '' : 'already '}stored as ${info.kind} v${info.version} ${state}`;
+}
+
+export function storedSummary({ info, isNew }: SavedVersion) {
+  return { kind: info.kind, version: info.version, active: info.active, sha256: info.sha256, new: isNew };
+}
+
+/** One line, so `versions` stays a table. */
+export function parseNote(value: string): string {
+  const note = value.trim();
+  if (note === '' || /[\r\n]/.test(note) || note.length > 200) {
+    throw new UserError('cli.bad_option', 'expected one line of text (at most 200 characters)', {
+      field: '--note',
+    });
+  }
+  return note;
+}
+
+/** `3` or `v3`. */
+export function parseVersion(value: string, flag: string): number {
+  return parsePositiveInt(value.replace(/^v/i, ''), flag);
+}
+
+/**
+ * `versions`, `activate N` and `export --out FILE [--version N]` for one kind of stored version.
+ *
+ * @example
+ * registerVersionCommands(kb, io, clock, { kind: 'kb-index', command: 'kb', noun: 'knowledge base', howToStore, check });
+ */
+export function registerVersionCommands(group: Command, io: CliIo, clock: Clock, spec: VersionedKind): void {
+  const { kind, noun } = spec;
+  const open = (opts: { db?: string }) => openVersionStore(opts, io, 'read', spec.howToStore);
+
+  group
+    .command('versions')
+    .description(`the ${noun} versions in the store, newest first; * marks the active one`)
+    .option('--db <path>', DB_HELP)
+    .option('--json', 'one JSON array, newest first')
+    .action(async (opts: { db?: string; json?: boolean }) => {
+      const store = await open(opts);
+      try {
+        const list = await store.listArtifacts(kind);
+        if (opts.json) io.stdout.write(`${JSON.stringify(list)}\n`);
+        else if (list.length === 0) io.stdout.write(`no ${kind} stored yet: ${spec.howToStore}\n`);
+        else io.stdout.write(formatVersions(list));
+      } finally {
+        await store.close();
+      }
+    });
+
+  group
+    .command('activate')
+    .description(
+      `make a stored ${noun} version the active one (a rollback is activating an older one); every process picks it up within seconds`,
+    )
+    .argument('<version>', 'a version number from `versions` (3 or v3)')
+    .option('--db <path>', DB_HELP)
+    .action(async (value: string, opts: { db?: string }) => {
+      const version = parseVersion(value, 'version');
+      const store = await open(opts);
+      try {
+        const artifact = await versionOf(store, kind, version, spec);
+        if (artifact.active) {
+          io.stdout.write(`${kind} v${version} is already the active one\n`);
+          return;
+        }
+        // A version this build cannot read would leave every process without it: refused before activating.
+        spec.check(artifact.content, `${kind} v${version}`);
+        const was = (await store.activeArtifacts())[kind];
+        await store.activateArtifact({ kind, version, by: 'cli', at: clock.now() });
+        io.stdout.write(
+          `${kind} v${version} is now active${was !== undefined ? ` (was v${was})` : ''}; running processes pick it up within seconds\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+  group
+    .command('export')
+    .description(`write the active (or a given) ${noun} version to a file`)
+    .requiredOption('--out <file>', 'where to write it (written whole or not at all)')
+    .option('--version <n>', 'this version instead of the active one')
+    .option('--db <path>', DB_HELP)
+    .action(async (opts: { out: string; version?: string; db?: string }) => {
+      const version = opts.version !== undefined ? parseVersion(opts.version, '--version') : undefined;
+      const store = await open(opts);
+      try {
+        const artifact =
+          version !== undefined
+            ? await versionOf(store, kind, version, spec)
+            : await store.getArtifact(kind, 'active');
+        if (!artifact) {
+          throw new UserError('artifact.none_active', `no active ${noun} in the store: ${spec.howToStore}`, {
+            file: store.capabilities.location,
+          });
+        }
+        writeFileAtomically(resolvePath(io, opts.out), artifact.content);
+        io.stdout.write(
+          `${kind} v${artifact.version}${artifact.active ? ' (active)' : ''} -> ${opts.out} (${artifact.bytes} bytes, sha256 ${artifact.sha256.slice(0, 12)})\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+async function versionOf(store: Store, kind: ArtifactKind, version: number, spec: VersionedKind) {
+  const artifact = await store.getArtifact(kind, version);
+  if (artifact) return artifact;
+  const known = (await store.listArtifacts(kind)).map((a) => `v${a.version}`);
+  throw new UserError(
+    'artifact.not_found',
+    known.length
+      ? `there is no ${kind} v${version} in the store (stored: ${known.join(', ')})`
+      : `there is no ${kind} v${version} in the store, nor any other: ${spec.howToStore}`,
+    { file: store.capabilities.location, field: 'version' },
+  );
+}
+
+function formatVersions(list: readonly ArtifactInfo[]): string {
+  const rows = list.map((a) => [
+    `v${a.version}`,
+    a.active ? '*' : '',
+    new Date(a.createdAt).toISOString().slice(0, 16).replace('T', ' '),
+    a.createdBy,
+    String(a.bytes),
+    a.sha256.slice(0, 12),
+    a.note ?? '',
+  ]);
+  const header = ['version', 'active', 'created (UTC)', 'by', 'bytes', 'sha256', 'note'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 || i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
 interface DetectorReport {
@@ -480,7 +792,7 @@ const pct = (n: number | null) => (n === null ? '-' : `${(n * 100).toFixed(1)}%`
 
 function formatTrainSummary(
   s: {
-    model: string;
+    model: string | null;
     examples: number;
     labels: number;
     outOfScopeExamples: number;
@@ -507,7 +819,9 @@ function formatTrainSummary(
     ...(s.entityPatterns.length
       ? [`entity patterns stored in the model: ${s.entityPatterns.join(', ')}`]
       : []),
-    `model written: ${s.model} (${(s.modelBytes / 1024).toFixed(0)} KiB)`,
+    s.model !== null
+      ? `model written: ${s.model} (${(s.modelBytes / 1024).toFixed(0)} KiB)`
+      : `model: ${(s.modelBytes / 1024).toFixed(0)} KiB (no file written)`,
     `examples ${s.examples}, labels ${s.labels}, out-of-scope examples ${s.outOfScopeExamples}, trained in ${s.trainingSeconds} s`,
     model.network
       ? `classifier: linear SVM averaged with a network (weight ${model.network.weight}): the average beat the SVM alone on the held-out folds`

@@ -1,4 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +40,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(async () => {
   writeModelFile(model, await trainDemoIntentModel());
+  // The deployment the replay reads: its workflows call the demo shop (answered in process in a replay).
+  writeFileSync(join(dir, 'switchboard.yaml'), 'connectors:\n  demo-shop: {}\n');
   // The two workflows the tickets are written for, whatever else the demo folder holds.
   mkdirSync(workflows);
   for (const file of ['order-status.yaml', 'password-reset.yaml']) {

@@ -1,19 +1,18 @@
-import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { buildConnectorRegistry } from '../../app/connectors.ts';
-import { DEFAULT_KB_INDEX, openKnowledge } from '../../app/knowledge.ts';
-import { openConversations } from '../../app/open-conversations.ts';
-import { DEFAULT_REPLAY_SAMPLE, REPLAY_OUTCOMES, replayTickets } from '../../app/replay.ts';
-import { writeReplayReports } from '../../app/replay-report.ts';
-import { createTurnAnalyser } from '../../app/turn-analysis.ts';
-import { resolveWorkflowsDir } from '../../app/workflows-dir.ts';
-import { loadExclusionRules } from '../../audit/index.ts';
-import { DEFAULT_GUARDRAILS } from '../../domain/index.ts';
+import { replayConnectors } from '../../app/connectors.ts';
+import { openStore } from '../../app/index.ts';
+import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
+import { GuardrailConfigSchema } from '../../domain/index.ts';
+import {
+  DEFAULT_REPLAY_SAMPLE,
+  REPLAY_OUTCOMES,
+  replayTickets,
+  writeReplayReports,
+} from '../../replay/index.ts';
 import { silentLogger, systemClock, UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
-import { DEFAULT_MODEL_FILE } from './chat.ts';
-import { openStoreFromOptions, parseInteger, parsePositiveInt } from './options.ts';
+import { openDeploymentFromOptions, parseInteger, parsePositiveInt } from './options.ts';
 
 export const DEFAULT_REPLAY_DIR = '.switchboard/replay';
 
@@ -24,6 +23,7 @@ interface ReplayOptions {
   sample?: string;
   seed?: string;
   out?: string;
+  config?: string;
   db?: string;
   model?: string;
   workflows?: string;
@@ -32,8 +32,8 @@ interface ReplayOptions {
 /**
  * `switchboard replay`: plays past tickets from the store through workflows before they go live and writes
  * `replay.md`, `replay.html` and `replay.json`. The store is only read; the replayed conversations live in
- * memory, and connectors run with their built-in settings (the demo shop in process), never a deployment's
- * live systems.
+ * memory, and no live system is called: the demo shop answers in process when the deployment has it, other
+ * connectors are left out (see `replayConnectors`).
  *
  * @example
  * switchboard replay --all --sample 100 --seed 7
@@ -54,9 +54,10 @@ export function registerReplay(program: Command, io: CliIo): void {
     .option('--sample <n>', `tickets per workflow (default ${DEFAULT_REPLAY_SAMPLE})`)
     .option('--seed <n>', 'seed of the sample', '1')
     .option('--out <dir>', `where the reports go (default ${DEFAULT_REPLAY_DIR})`)
-    .option('--db <path>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)')
-    .option('--model <file>', `NLU model (default: ${DEFAULT_MODEL_FILE} when it exists)`)
-    .option('--workflows <dir>', 'workflow folder (default: ./workflows, else the demo workflows)')
+    .option('--config <file>', `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
+    .option('--db <path>', "SQLite file or postgres:// URL (default: DATABASE_URL, else the configuration's)")
+    .option('--model <file>', "an NLU model file to use instead of the store's active model")
+    .option('--workflows <dir>', "workflow folder (default: the configuration's, else ./workflows)")
     .action(async (opts: ReplayOptions) => {
       if (opts.all === true && opts.workflow !== undefined) {
         throw new UserError('replay.bad_options', 'give either --workflow ID or --all, not both', {
@@ -71,44 +72,41 @@ export function registerReplay(program: Command, io: CliIo): void {
       const sample =
         opts.sample !== undefined ? parsePositiveInt(opts.sample, '--sample') : DEFAULT_REPLAY_SAMPLE;
       const seed = parseInteger(opts.seed ?? '1', '--seed');
-      const modelFile = opts.model
-        ? resolve(io.cwd, opts.model)
-        : existsSync(resolve(io.cwd, DEFAULT_MODEL_FILE))
-          ? resolve(io.cwd, DEFAULT_MODEL_FILE)
-          : null;
-      const workflowsDir = resolveWorkflowsDir(opts.workflows, io.cwd);
       const outDir = resolve(io.cwd, opts.out ?? DEFAULT_REPLAY_DIR);
-      const store = await openStoreFromOptions(opts, io);
+      const deployment = await openDeploymentFromOptions(opts, io);
       try {
-        // Loads and checks the model and the workflows the way `chat` does; its runtime is not used.
-        const { nlu, workflows } = openConversations({ store, modelFile, workflowsDir });
+        const { workflows } = deployment;
         if (opts.workflow !== undefined && !workflows.some((w) => w.id === opts.workflow)) {
           throw new UserError(
             'replay.unknown_workflow',
-            `no workflow "${opts.workflow}" in ${workflowsDir} (there are: ${workflows.map((w) => w.id).join(', ') || 'none'})`,
+            `no workflow "${opts.workflow}" in ${deployment.workflowsDir ?? 'this deployment'} (there are: ${workflows.map((w) => w.id).join(', ') || 'none'})`,
             { field: '--workflow' },
           );
         }
-        if (!nlu) {
+        if (!deployment.nlu()) {
           io.stderr.write(
-            `note: no NLU model (${DEFAULT_MODEL_FILE} is missing): no ticket is routed to a workflow and every ` +
-              'replayed turn is out of scope. Run `npm start` or `switchboard nlu train` first.\n',
+            'note: no NLU model is active in the store: no ticket is routed to a workflow and every replayed ' +
+              'turn is out of scope. Run `npm start` or `switchboard nlu train --from-store --activate` first.\n',
           );
         }
-        // The knowledge base `kb import` wrote (npm start imports the demo's), for `answer` steps.
-        const searchKnowledge = openKnowledge(resolve(io.cwd, DEFAULT_KB_INDEX));
+        const searchKnowledge = deployment.knowledge();
         const report = await replayTickets({
-          store,
-          analyse: createTurnAnalyser({ nlu, exclusions: loadExclusionRules() }),
-          workflows,
+          store: deployment.store,
+          analyse: deployment.analyse,
+          workflows: [...workflows],
           ...(opts.workflow !== undefined ? { only: [opts.workflow] } : {}),
           ...(opts.category !== undefined ? { category: opts.category } : {}),
           sample,
           seed,
-          // Built-in settings only: a replay must never send a real password reset or refund.
-          connectors: buildConnectorRegistry({ config: {}, clock: systemClock, logger: silentLogger }),
-          guardrails: DEFAULT_GUARDRAILS,
+          // Never a live system: a replay must not send a real password reset or refund.
+          connectors: replayConnectors({
+            config: deployment.config,
+            clock: systemClock,
+            logger: silentLogger,
+          }),
+          guardrails: GuardrailConfigSchema.parse(deployment.config.guardrails ?? {}),
           clock: systemClock,
+          openScratchStore: () => openStore({ db: ':memory:' }),
           ...(searchKnowledge ? { searchKnowledge } : {}),
         });
         const files = writeReplayReports({ report, dir: outDir });
@@ -134,7 +132,7 @@ export function registerReplay(program: Command, io: CliIo): void {
           out.push(`  ${relative(io.cwd, file) || file}`);
         io.stdout.write(`${out.join('\n')}\n`);
       } finally {
-        await store.close();
+        await deployment.close();
       }
     });
 }

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../app/index.ts';
 import { memoryIo } from '../io.ts';
 import { main } from '../main.ts';
 
@@ -22,7 +23,9 @@ const DEMO_WORKFLOWS = [
 describe('switchboard start', () => {
   it('runs the whole loop on an empty store, and reuses the store on a second run', async () => {
     const first = memoryIo({}, dir);
-    expect(await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '600'], first.io)).toBe(0);
+    expect(
+      await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '600', '--no-serve'], first.io),
+    ).toBe(0);
     const out = first.stdout();
     expect(first.stderr()).toBe('');
 
@@ -74,21 +77,36 @@ describe('switchboard start', () => {
     expect(out).toMatch(/What next[\s\S]+switchboard chat --customer[\s\S]+switchboard replay --all/);
 
     const second = memoryIo({}, dir);
-    expect(await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '600'], second.io)).toBe(0);
+    expect(
+      await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '600', '--no-serve'], second.io),
+    ).toBe(0);
     expect(second.stdout()).toContain('the store already holds tickets');
     expect(second.stdout()).toMatch(/tickets\s+600/);
-    expect(second.stdout()).toContain('(kept; delete it to retrain)');
+    expect(second.stdout()).toMatch(/NLU model: v1 in the store \(kept;/);
+    expect(second.stdout()).toContain('kb-index v1 in the store (active)');
     // The demo conversations ran in memory again: the same ids, nothing left behind in the store.
     expect(second.stdout()).toContain(`# Handoff: conversation tour-${conversations.length}-${last}`);
 
-    // A model file of another format version (an older Switchboard's) is retrained, not a failure.
-    const modelFile = join(dir, '.switchboard', 'nlu.model.json');
-    writeFileSync(modelFile, JSON.stringify({ format: 'switchboard-nlu-model', formatVersion: 1 }));
+    // An active model of another format version (an older Switchboard's) is retrained, not a failure.
+    const store = await openStore({ db });
+    await store.saveArtifact({
+      kind: 'nlu-model',
+      content: JSON.stringify({ format: 'switchboard-nlu-model', formatVersion: 1 }),
+      by: 'test',
+      activate: true,
+      at: Date.now(),
+    });
+    await store.close();
     const third = memoryIo({}, dir);
-    expect(await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '600'], third.io)).toBe(0);
-    expect(third.stdout()).toContain('was written by another version: retraining');
-    expect(third.stdout()).toMatch(/trained the NLU on \d+ tickets/);
-    expect(JSON.parse(readFileSync(modelFile, 'utf8')).formatVersion).not.toBe(1);
+    expect(
+      await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '600', '--no-serve'], third.io),
+    ).toBe(0);
+    expect(third.stdout()).toContain('NLU model: v2 in the store was written by another version: retraining');
+    expect(third.stdout()).toMatch(/trained the NLU on \d+ tickets .*nlu-model v3 in the store \(active\)/);
+    // The demo configuration was written once, on the first run, and asks for the demo shop.
+    expect(readFileSync(join(dir, 'switchboard.yaml'), 'utf8')).toMatch(/demo-shop: \{\}/);
+    expect(first.stdout()).toContain('wrote switchboard.yaml: the demo deployment');
+    expect(second.stdout()).not.toContain('wrote switchboard.yaml');
   }, 180_000);
 
   it('lists the problems of a broken workflow folder and exits 2', async () => {
@@ -100,7 +118,18 @@ describe('switchboard start', () => {
     );
     const m = memoryIo({}, dir);
     const code = await main(
-      ['node', 'switchboard', 'start', '--db', db, '--tickets', '600', '--workflows', 'broken-workflows'],
+      [
+        'node',
+        'switchboard',
+        'start',
+        '--db',
+        db,
+        '--tickets',
+        '600',
+        '--workflows',
+        'broken-workflows',
+        '--no-serve',
+      ],
       m.io,
     );
     expect(code).toBe(2);

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { ok, type Result } from '../../shared/index.ts';
+import { err, ok, type Result } from '../../shared/index.ts';
 import { type AnyOperation, type ConnectorFailure, defineConnector } from '../connector.ts';
 import { fetchJson } from '../fetch-json.ts';
 import { DEFAULT_DEMO_SHOP_SEED } from './data.ts';
+import { createIdempotencyLedger, type IdempotencyLedger } from './idempotency.ts';
 import { DEMO_SHOP_OPERATIONS, type DemoShopOperation, demoShopSchemas } from './schemas.ts';
 import { createDemoShopService, type DemoShopService } from './service.ts';
 
@@ -11,23 +12,41 @@ export type DemoShopTransport = (
   operation: DemoShopOperation,
   input: unknown,
   signal: AbortSignal,
+  idempotencyKey?: string,
 ) => Promise<Result<unknown, ConnectorFailure>>;
 
+/** Over HTTP: the idempotency key travels as the `Idempotency-Key` header. */
 export function httpTransport(baseUrl: string): DemoShopTransport {
   const root = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  return async (operation, input, signal) => {
+  return async (operation, input, signal, idempotencyKey) => {
     const res = await fetchJson({
       url: new URL(`api/${operation}`, root),
       method: 'POST',
       body: input,
       signal,
+      ...(idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {}),
     });
     return res.ok ? ok(res.value.body) : res;
   };
 }
 
-export function inProcessTransport(service: DemoShopService): DemoShopTransport {
-  return async (operation, input) => ok((service[operation] as (i: unknown) => unknown)(input));
+/** In process: the shop's ledger keeps what each key was answered. */
+export function inProcessTransport(
+  service: DemoShopService,
+  ledger: IdempotencyLedger = createIdempotencyLedger(),
+): DemoShopTransport {
+  return async (operation, input, _signal, idempotencyKey) => {
+    const run = ledger.run(idempotencyKey, operation, input, () =>
+      (service[operation] as (i: unknown) => unknown)(input),
+    );
+    return run.ok
+      ? ok(run.output)
+      : err({
+          code: 'idempotency_key_reused',
+          message: 'the key was used for another request',
+          retryable: false,
+        });
+  };
 }
 
 /**
@@ -64,7 +83,7 @@ for (const name of DEMO_SHOP_OPERATIONS) {
     description: DESCRIPTIONS[name],
     input: demoShopSchemas[name].input,
     output: demoShopSchemas[name].output,
-    run: (ctx, input) => ctx.config.transport(name, input, ctx.signal),
+    run: (ctx, input) => ctx.config.transport(name, input, ctx.signal, ctx.idempotencyKey),
   };
 }
 

@@ -7,6 +7,7 @@ export {
   inProcessTransport,
 } from './connector.ts';
 export * from './data.ts';
+export { createIdempotencyLedger, type IdempotencyLedger } from './idempotency.ts';
 export * from './schemas.ts';
 export { type DemoShopServer, startDemoShopServer } from './server.ts';
 export {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createIdempotencyLedger, type IdempotencyLedger } from './idempotency.ts';
 import { DEMO_SHOP_OPERATIONS, type DemoShopOperation, demoShopSchemas } from './schemas.ts';
 import { createDemoShopService, type DemoShopService } from './service.ts';
 
@@ -7,14 +8,25 @@ export interface DemoShopServer {
   /** `http://127.0.0.1:PORT/`. */
   url: string;
   service: DemoShopService;
+  /** The idempotency keys the shop has seen, with how many requests carried each. */
+  ledger: IdempotencyLedger;
   close(): Promise<void>;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -41,7 +53,8 @@ const isOperation = (name: string): name is DemoShopOperation =>
 
 /**
  * The demo shop over HTTP, on loopback: `POST /api/<operation>` with the operation's input as JSON answers its
- * output as JSON (400 with the failing fields on bad input, 404 for an unknown operation). Requests carry no
+ * output as JSON (400 with the failing fields on bad input, 404 for an unknown operation). An `Idempotency-Key`
+ * header is honoured: a repeated key gets the first answer (`Idempotent-Replayed: true`) and changes nothing. Requests carry no
  * customer data in the URL, so access logs stay clean.
  *
  * @example
@@ -55,6 +68,7 @@ export async function startDemoShopServer(
   const service =
     options.service ??
     createDemoShopService({ ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+  const ledger = createIdempotencyLedger();
   const server = createServer(async (req, res) => {
     const match = /^\/api\/([A-Za-z]+)$/.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
     const name = match?.[1];
@@ -67,7 +81,13 @@ export async function startDemoShopServer(
       const fields = input.error.issues.map((issue) => issue.path.map(String).join('.'));
       return send(res, 400, { error: 'invalid_input', fields });
     }
-    send(res, 200, (service[name] as (i: unknown) => unknown)(input.data));
+    const header = req.headers['idempotency-key'];
+    const key = typeof header === 'string' && header !== '' ? header : undefined;
+    const run = ledger.run(key, name, input.data, () =>
+      (service[name] as (i: unknown) => unknown)(input.data),
+    );
+    if (!run.ok) return send(res, 422, { error: 'idempotency_key_reused' });
+    send(res, 200, run.output, run.replayed ? { 'idempotent-replayed': 'true' } : {});
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -77,6 +97,7 @@ export async function startDemoShopServer(
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}/`,
     service,
+    ledger,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -133,11 +133,17 @@ function resolve(config: HttpConfig, path: string): Result<URL, ConnectorFailure
   return ok(url);
 }
 
-function configHeaders(config: HttpConfig): Record<string, string> {
+/**
+ * The configured headers (secrets rendered), and the call's idempotency key as `Idempotency-Key` (the IETF
+ * draft's header, honoured by payment and commerce APIs) unless the configuration sets that header itself.
+ */
+function configHeaders(config: HttpConfig, idempotencyKey?: string): Record<string, string> {
   const context = { secrets: config.secrets };
-  return Object.fromEntries(
+  const headers = Object.fromEntries(
     Object.entries(config.headers).map(([name, value]) => [name, compileTemplate(value).render(context)]),
   );
+  const named = Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key');
+  return idempotencyKey && !named ? { 'Idempotency-Key': idempotencyKey, ...headers } : headers;
 }
 
 function withTimeout(config: HttpConfig, signal: AbortSignal): AbortSignal {
@@ -168,7 +174,7 @@ const requestOperation = defineOperation({
       url: url.value,
       method: input.method,
       // Configured headers win: a workflow cannot replace the credentials.
-      headers: { ...input.headers, ...configHeaders(ctx.config) },
+      headers: { ...input.headers, ...configHeaders(ctx.config, ctx.idempotencyKey) },
       body: input.body,
       signal: withTimeout(ctx.config, ctx.signal),
     });
@@ -210,7 +216,7 @@ function configuredOperation(op: HttpOperationConfig): AnyOperation<HttpConfig> 
       const res = await fetchJson({
         url: url.value,
         method: op.method,
-        headers: configHeaders(ctx.config),
+        headers: configHeaders(ctx.config, ctx.idempotencyKey),
         body: body?.render(input),
         signal: withTimeout(ctx.config, ctx.signal),
       });

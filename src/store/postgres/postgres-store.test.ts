@@ -2,6 +2,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { conversationsSuite } from '../conversations.suite.ts';
+import { jobsSuite } from '../jobs.suite.ts';
+import { liveSuite } from '../live.suite.ts';
 import type { Database as Schema } from '../schema.ts';
 import { storeSuite } from '../store.suite.ts';
 import { aCustomerProfile, aTicket, T0 } from '../test-builders.ts';
@@ -37,6 +39,7 @@ async function dropSchema(schema: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query(`drop schema if exists ${schema} cascade`);
+  await client.query(`drop schema if exists ${schema}_jobs cascade`);
   await client.end();
 }
 
@@ -48,6 +51,27 @@ describe.skipIf(!available)(`postgres (${available ? redactUrl(url) : 'not reach
       return openPostgresStore({ url, schema: current, poolSize: 2 });
     },
     () => dropSchema(current),
+  );
+
+  liveSuite(
+    'postgres',
+    () => {
+      current = `sb_test_${runId}_${++counter}`;
+      return openPostgresStore({ url, schema: current, poolSize: 2 });
+    },
+    () => dropSchema(current),
+  );
+
+  jobsSuite(
+    'postgres',
+    () => {
+      current = `sb_test_${runId}_${++counter}`;
+      return openPostgresStore({ url, schema: current, poolSize: 4, jobRecoveryIntervalSeconds: 1 });
+    },
+    {
+      reopen: () => openPostgresStore({ url, schema: current, poolSize: 2, jobRecoveryIntervalSeconds: 1 }),
+      cleanup: () => dropSchema(current),
+    },
   );
 
   conversationsSuite(

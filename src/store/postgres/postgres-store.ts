@@ -1,28 +1,63 @@
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
-import { type Clock, OperationalError, systemClock } from '../../shared/index.ts';
+import { type Clock, type Logger, OperationalError, silentLogger, systemClock } from '../../shared/index.ts';
+import type { Change } from '../change-feed.ts';
+import type { JobRequest } from '../job-queue.ts';
 import { migrator } from '../migrations.ts';
+import {
+  apiKeyEvent,
+  apiKeyRow,
+  artifactActivatedEvent,
+  artifactRow,
+  artifactSavedEvent,
+  feedbackEvent,
+  feedbackRow,
+  sha256Hex,
+  unknownArtifactVersion,
+} from '../plan-records.ts';
 import {
   closeTurn,
   conversationExists,
   conversationNotFound,
   newConversation,
   ownerTurn,
+  planReceive,
   planTurn,
+  sameStart,
 } from '../plan-turn.ts';
 import { preparedCustomerRow, preparedMessageRows, preparedTicketRow, prepareTicket } from '../prepared.ts';
 import * as queries from '../queries.ts';
-import { type ConversationRow, type CustomerRow, storedConversation, type TicketRow } from '../rows.ts';
+import {
+  artifactInfo,
+  type ConversationRow,
+  type CustomerRow,
+  type EventRow,
+  storedApiKey,
+  storedConversation,
+  storedConversationMessage,
+  storedFeedback,
+  type TicketRow,
+} from '../rows.ts';
 import type { Database as Schema } from '../schema.ts';
 import type {
+  ArtifactInfo,
+  ArtifactKind,
+  CreateApiKeyInput,
   CreateConversationInput,
+  FeedbackInput,
   PreparedTicket,
+  ReceivedMessage,
+  ReceiveMessageInput,
   RecordTurnInput,
+  SaveArtifactInput,
   Store,
   StoredConversation,
+  StoredFeedback,
   UpsertContext,
   UpsertResult,
 } from '../store.ts';
+import { changeChannel, openPgChanges } from './pg-changes.ts';
+import { openPgJobQueue, type PgJobQueue, type SqlExecutor } from './pg-jobs.ts';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/db`. */
@@ -31,6 +66,9 @@ export interface PostgresStoreOptions {
   schema?: string;
   poolSize?: number;
   clock?: Clock;
+  logger?: Logger;
+  /** How often pg-boss looks for jobs whose process died (default 5 s). */
+  jobRecoveryIntervalSeconds?: number;
 }
 
 // 64-bit integers (ids, epoch milliseconds) come back as JS numbers: every value we store fits in 2^53.
@@ -54,6 +92,8 @@ export async function openPostgresStore({
   schema,
   poolSize = 10,
   clock = systemClock,
+  logger = silentLogger,
+  jobRecoveryIntervalSeconds,
 }: PostgresStoreOptions): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: url,
@@ -74,6 +114,23 @@ export async function openPostgresStore({
     });
   }
 
+  const channel = changeChannel(schema);
+  const changes = openPgChanges({
+    url,
+    channel,
+    logger,
+    notify: (to, payload) => pool.query('select pg_notify($1, $2)', [to, payload]),
+  });
+  const jobs: PgJobQueue = openPgJobQueue({
+    url,
+    pool,
+    schema: jobSchemaOf(schema),
+    logger,
+    onEnqueued: () => changes.emit({ topic: 'jobs', id: null }),
+    ...(jobRecoveryIntervalSeconds ? { maintenanceIntervalSeconds: jobRecoveryIntervalSeconds } : {}),
+  });
+  const writes: Writes = { db, jobs, channel, announce: (c) => changes.emit(c) };
+
   const upsertPrepared = (tickets: readonly PreparedTicket[], context: UpsertContext) =>
     db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(hashtext('switchboard.tickets.upsert'))`.execute(trx);
@@ -82,6 +139,8 @@ export async function openPostgresStore({
 
   return {
     capabilities: { dialect: 'postgres', concurrentWriters: true, location },
+    jobs,
+    changes,
     upsertTickets: async (tickets, context) =>
       tickets.length === 0
         ? { inserted: 0, updated: 0, unchanged: 0 }
@@ -91,23 +150,330 @@ export async function openPostgresStore({
     getTicket: (source, externalId) => queries.getTicket(db, source, externalId),
     listTickets: (query) => queries.listTickets(db, query),
     listEvents: (query) => queries.listEvents(db, query),
-    createConversation: (input) => createConversation(db, input),
+    createConversation: (input) => createConversation(writes, input),
     getConversation: (id) => queries.getConversation(db, id),
     findConversation: (id) => queries.findConversation(db, id),
-    recordTurn: (input) => conversationTurn(db, input.conversationId, () => input),
+    receiveMessage: async (input) => {
+      if (input.jobs && input.jobs.length > 0) await jobs.prepare(input.jobs.map((j) => j.queue));
+      return receiveMessage(writes, input);
+    },
+    pendingMessages: async (conversationId) =>
+      (
+        await db
+          .selectFrom('conversation_messages')
+          .selectAll()
+          .where('conversation_id', '=', conversationId)
+          .where('pending', '=', 1)
+          .orderBy('seq')
+          .execute()
+      ).map(storedConversationMessage),
+    listConversationMessages: (query) => queries.listConversationMessages(db, query),
+    conversationsWithPendingMessages: (query) => queries.conversationsWithPendingMessages(db, query),
+    recordTurn: async (input) => {
+      // pg-boss creates a queue's table on first use: never inside the turn's transaction.
+      if (input.jobs && input.jobs.length > 0) await jobs.prepare(input.jobs.map((j) => j.queue));
+      return conversationTurn(writes, input.conversationId, () => input);
+    },
     setConversationOwner: (input) =>
-      conversationTurn(db, input.conversationId, (current) => ownerTurn(current, input)),
+      conversationTurn(writes, input.conversationId, (current) => ownerTurn(current, input)),
     closeConversation: (input) =>
-      conversationTurn(db, input.conversationId, (current) => closeTurn(current, input)),
+      conversationTurn(writes, input.conversationId, (current) => closeTurn(current, input)),
     listConversations: (query) => queries.listConversations(db, query),
     listHandoffs: (query) => queries.listHandoffs(db, query),
+    setConversationTokenHash: async ({ conversationId, tokenHash }) => {
+      const { numUpdatedRows } = await db
+        .updateTable('conversations')
+        .set({ token_hash: tokenHash })
+        .where('id', '=', conversationId)
+        .executeTakeFirst();
+      if (Number(numUpdatedRows) === 0) throw conversationNotFound(conversationId);
+    },
+    recordFeedback: (input) => recordFeedback(writes, input),
+    listFeedback: (query) => queries.listFeedback(db, query),
+    saveArtifact: (input) => saveArtifact(writes, input),
+    getArtifact: (kind, version) => queries.getArtifact(db, kind, version),
+    listArtifacts: (kind) => queries.listArtifacts(db, kind),
+    activateArtifact: (input) => activateArtifact(writes, input),
+    activeArtifacts: async () => {
+      const rows = await db.selectFrom('active_artifacts').select(['kind', 'version']).execute();
+      return Object.fromEntries(rows.map((r) => [r.kind, Number(r.version)])) as Partial<
+        Record<ArtifactKind, number>
+      >;
+    },
+    createApiKey: (input) => createApiKey(writes, input),
+    findApiKey: async (id) => {
+      const row = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? storedApiKey(row) : undefined;
+    },
+    listApiKeys: () => queries.listApiKeys(db),
+    revokeApiKey: (input) => revokeApiKey(writes, input),
     stats: () => queries.stats(db),
-    close: () => db.destroy(),
+    close: async () => {
+      await jobs.close();
+      await changes.close();
+      await db.destroy();
+    },
   };
 }
 
-function createConversation(db: Kysely<Schema>, input: CreateConversationInput): Promise<StoredConversation> {
-  return db.transaction().execute(async (trx) => {
+/** pg-boss's schema beside the store's: `<schema>_jobs`. */
+export function jobSchemaOf(schema: string | undefined): string {
+  return schema ? `${schema}_jobs` : 'switchboard_jobs';
+}
+
+/** What the write functions share: the database, the job queue and the change channel. */
+interface Writes {
+  db: Kysely<Schema>;
+  jobs: PgJobQueue;
+  channel: string;
+  /** Tells this process's listeners once a write has committed (other processes hear the NOTIFY). */
+  announce: (change: Change) => void;
+}
+
+/**
+ * A write transaction that also sends its changes (NOTIFY, delivered on commit) and its jobs; the changes are
+ * announced in this process after the commit.
+ */
+async function write<T>(
+  w: Writes,
+  changes: readonly Change[],
+  jobs: readonly JobRequest[],
+  body: (trx: Transaction<Schema>) => Promise<T>,
+): Promise<T> {
+  if (jobs.length > 0) await w.jobs.prepare(jobs.map((j) => j.queue));
+  const all = jobs.length > 0 ? [...changes, { topic: 'jobs' as const, id: null }] : changes;
+  const result = await w.db.transaction().execute(async (trx) => {
+    const value = await body(trx);
+    if (jobs.length > 0) await w.jobs.enqueueIn(executorOf(trx), jobs);
+    for (const change of all) {
+      await sql`select pg_notify(${w.channel}, ${`${change.topic}:${change.id ?? ''}`})`.execute(trx);
+    }
+    return value;
+  });
+  for (const change of all) w.announce(change);
+  return result;
+}
+
+function executorOf(trx: Transaction<Schema>): SqlExecutor {
+  return async (text, values) => {
+    const result = await trx.executeQuery(CompiledQuery.raw(text, values ?? []));
+    return { rows: result.rows as unknown[] };
+  };
+}
+
+async function receiveMessage(w: Writes, input: ReceiveMessageInput): Promise<ReceivedMessage> {
+  let duplicate: ReceivedMessage | null = null;
+  const received = await write(
+    w,
+    [{ topic: 'conversation', id: input.conversationId }],
+    [],
+    async (trx): Promise<ReceivedMessage> => {
+      const current = await trx
+        .selectFrom('conversations')
+        .selectAll()
+        .where('id', '=', input.conversationId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!current) throw conversationNotFound(input.conversationId);
+      const earlier =
+        input.idempotencyKey === undefined
+          ? undefined
+          : await trx
+              .selectFrom('conversation_messages')
+              .selectAll()
+              .where('conversation_id', '=', input.conversationId)
+              .where('idempotency_key', '=', input.idempotencyKey)
+              .executeTakeFirst();
+      const plan = planReceive(
+        input.conversationId,
+        input,
+        await nextSeq(trx, input.conversationId),
+        earlier ? storedConversationMessage(earlier) : undefined,
+      );
+      if ('duplicate' in plan) {
+        duplicate = { message: plan.duplicate, duplicate: true, conversation: storedConversation(current) };
+        return duplicate;
+      }
+      const { id } = await trx
+        .insertInto('conversation_messages')
+        .values(plan.row)
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx.insertInto('events').values(plan.event).execute();
+      if (input.jobs && input.jobs.length > 0) {
+        await w.jobs.prepare(input.jobs.map((j) => j.queue));
+        await w.jobs.enqueueIn(executorOf(trx), input.jobs);
+        await sql`select pg_notify(${w.channel}, ${'jobs:'})`.execute(trx);
+      }
+      return {
+        message: storedConversationMessage({ ...plan.row, id }),
+        duplicate: false,
+        conversation: storedConversation(current),
+      };
+    },
+  );
+  if (!duplicate && input.jobs && input.jobs.length > 0) w.announce({ topic: 'jobs', id: null });
+  return received;
+}
+
+async function nextSeq(trx: Transaction<Schema>, conversationId: string): Promise<number> {
+  const { next } = await trx
+    .selectFrom('conversation_messages')
+    .select((eb) => eb.fn.coalesce(eb(eb.fn.max('seq'), '+', 1), eb.lit(0)).as('next'))
+    .where('conversation_id', '=', conversationId)
+    .executeTakeFirstOrThrow();
+  return Number(next);
+}
+
+async function recordFeedback(w: Writes, input: FeedbackInput): Promise<StoredFeedback> {
+  return write(w, [{ topic: 'conversation', id: input.conversationId }], input.jobs ?? [], async (trx) => {
+    // The row lock orders this event after the conversation's earlier writes (streams read events by id).
+    const exists = await trx
+      .selectFrom('conversations')
+      .select('id')
+      .where('id', '=', input.conversationId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!exists) throw conversationNotFound(input.conversationId);
+    const row = feedbackRow(input);
+    const { id } = await trx.insertInto('feedback').values(row).returning('id').executeTakeFirstOrThrow();
+    await trx
+      .insertInto('events')
+      .values(feedbackEvent(input, Number(id)))
+      .execute();
+    return storedFeedback({ ...row, id });
+  });
+}
+
+async function activateIn(
+  trx: Transaction<Schema>,
+  kind: ArtifactKind,
+  version: number,
+  by: string,
+  at: number,
+): Promise<void> {
+  const current = await trx
+    .selectFrom('active_artifacts')
+    .select('version')
+    .where('kind', '=', kind)
+    .forUpdate()
+    .executeTakeFirst();
+  const previous = current ? Number(current.version) : null;
+  if (previous === version) return;
+  await trx
+    .insertInto('active_artifacts')
+    .values({ kind, version, activated_at: at, activated_by: by })
+    .onConflict((oc) => oc.column('kind').doUpdateSet({ version, activated_at: at, activated_by: by }))
+    .execute();
+  await trx
+    .insertInto('events')
+    .values(artifactActivatedEvent(kind, version, previous, by, at))
+    .execute();
+}
+
+async function artifactInfoIn(
+  trx: Transaction<Schema>,
+  kind: ArtifactKind,
+  version: number,
+): Promise<ArtifactInfo> {
+  const row = await trx
+    .selectFrom('artifacts')
+    .select(['kind', 'version', 'sha256', 'bytes', 'note', 'created_by', 'created_at'])
+    .where('kind', '=', kind)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  if (!row) throw unknownArtifactVersion(kind, version);
+  const active = await trx
+    .selectFrom('active_artifacts')
+    .select('version')
+    .where('kind', '=', kind)
+    .executeTakeFirst();
+  return artifactInfo(row, active ? Number(active.version) : null);
+}
+
+async function saveArtifact(w: Writes, input: SaveArtifactInput): Promise<ArtifactInfo> {
+  return write(w, [{ topic: 'artifacts', id: input.kind }], [], async (trx) => {
+    // One writer of a kind at a time, so two processes never take the same version number.
+    await sql`select pg_advisory_xact_lock(hashtext(${`switchboard.artifacts.${input.kind}`}))`.execute(trx);
+    const sha256 = sha256Hex(input.content);
+    const last = await trx
+      .selectFrom('artifacts')
+      .select(['version', 'sha256'])
+      .where('kind', '=', input.kind)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    let version: number;
+    if (last && last.sha256 === sha256) {
+      version = Number(last.version);
+    } else {
+      version = (last ? Number(last.version) : 0) + 1;
+      await trx
+        .insertInto('artifacts')
+        .values(artifactRow(input, version, sha256))
+        .execute();
+      await trx
+        .insertInto('events')
+        .values(artifactSavedEvent(input, version, sha256))
+        .execute();
+    }
+    if (input.activate) await activateIn(trx, input.kind, version, input.by, input.at);
+    return artifactInfoIn(trx, input.kind, version);
+  });
+}
+
+async function activateArtifact(
+  w: Writes,
+  input: { kind: ArtifactKind; version: number; by: string; at: number },
+): Promise<ArtifactInfo> {
+  return write(w, [{ topic: 'artifacts', id: input.kind }], [], async (trx) => {
+    await artifactInfoIn(trx, input.kind, input.version);
+    await activateIn(trx, input.kind, input.version, input.by, input.at);
+    return artifactInfoIn(trx, input.kind, input.version);
+  });
+}
+
+async function createApiKey(w: Writes, input: CreateApiKeyInput) {
+  return write(w, [], [], async (trx) => {
+    const row = apiKeyRow(input);
+    await trx.insertInto('api_keys').values(row).execute();
+    await trx
+      .insertInto('events')
+      .values(apiKeyEvent('api_key.created', input, input.by, input.at))
+      .execute();
+    return storedApiKey(row);
+  });
+}
+
+async function revokeApiKey(w: Writes, input: { id: string; by: string; at: number }) {
+  return write(w, [], [], async (trx) => {
+    const row = await trx
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', input.id)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) return undefined;
+    if (row.revoked_at === null) {
+      await trx.updateTable('api_keys').set({ revoked_at: input.at }).where('id', '=', input.id).execute();
+      const event: EventRow = apiKeyEvent('api_key.revoked', storedApiKey(row), input.by, input.at);
+      await trx.insertInto('events').values(event).execute();
+      return storedApiKey({ ...row, revoked_at: input.at });
+    }
+    return storedApiKey(row);
+  });
+}
+
+function createConversation(w: Writes, input: CreateConversationInput): Promise<StoredConversation> {
+  return write(w, [{ topic: 'conversation', id: input.id }], [], async (trx) => {
+    if (input.idempotencyKey !== undefined) {
+      const earlier = await trx
+        .selectFrom('conversations')
+        .selectAll()
+        .where('idempotency_key', '=', input.idempotencyKey)
+        .executeTakeFirst();
+      if (earlier && sameStart(earlier, input)) return storedConversation(earlier);
+    }
     const { row, event } = newConversation(input);
     const inserted = await trx
       .insertInto('conversations')
@@ -125,12 +491,13 @@ function createConversation(db: Kysely<Schema>, input: CreateConversationInput):
  * One conversation write. `select ... for update` holds the row until commit, so of two processes handling the
  * same conversation the second reads the first one's revision and gets a conflict.
  */
-function conversationTurn(
-  db: Kysely<Schema>,
+async function conversationTurn(
+  w: Writes,
   conversationId: string,
   decide: (current: ConversationRow) => RecordTurnInput | null,
 ): Promise<StoredConversation> {
-  return db.transaction().execute(async (trx) => {
+  let jobs: readonly JobRequest[] = [];
+  const result = await w.db.transaction().execute(async (trx) => {
     const current = await trx
       .selectFrom('conversations')
       .selectAll()
@@ -140,12 +507,16 @@ function conversationTurn(
     if (!current) throw conversationNotFound(conversationId);
     const input = decide(current);
     if (!input) return storedConversation(current);
-    const { next } = await trx
-      .selectFrom('conversation_messages')
-      .select((eb) => eb.fn.coalesce(eb(eb.fn.max('seq'), '+', 1), eb.lit(0)).as('next'))
-      .where('conversation_id', '=', conversationId)
-      .executeTakeFirstOrThrow();
-    const plan = planTurn(current, input, Number(next));
+    const plan = planTurn(current, input, await nextSeq(trx, conversationId));
+    for (const h of plan.handled) {
+      await trx
+        .updateTable('conversation_messages')
+        .set((eb) => ({ pending: 0, analysis: eb.fn.coalesce(eb.val(h.analysis), eb.ref('analysis')) }))
+        .where('conversation_id', '=', conversationId)
+        .where('seq', '=', h.seq)
+        .where('pending', '=', 1)
+        .execute();
+    }
     for (const part of chunks(plan.messages, CHUNK_ROWS)) {
       await trx.insertInto('conversation_messages').values(part).execute();
     }
@@ -161,8 +532,18 @@ function conversationTurn(
     const events = plan.events(handoffId);
     for (const part of chunks(events, CHUNK_ROWS)) await trx.insertInto('events').values(part).execute();
     await trx.updateTable('conversations').set(plan.update).where('id', '=', conversationId).execute();
+    if (plan.jobs.length > 0) {
+      jobs = plan.jobs;
+      await w.jobs.prepare(plan.jobs.map((j) => j.queue));
+      await w.jobs.enqueueIn(executorOf(trx), plan.jobs);
+      await sql`select pg_notify(${w.channel}, ${'jobs:'})`.execute(trx);
+    }
+    await sql`select pg_notify(${w.channel}, ${`conversation:${conversationId}`})`.execute(trx);
     return storedConversation({ ...current, ...plan.update });
   });
+  w.announce({ topic: 'conversation', id: conversationId });
+  if (jobs.length > 0) w.announce({ topic: 'jobs', id: null });
+  return result;
 }
 
 async function upsertBatch(

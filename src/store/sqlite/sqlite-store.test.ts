@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { conversationsSuite } from '../conversations.suite.ts';
+import { jobsSuite } from '../jobs.suite.ts';
+import { liveSuite } from '../live.suite.ts';
 import type { Database as Schema } from '../schema.ts';
 import { storeSuite } from '../store.suite.ts';
 import { aCustomerProfile, aTicket, T0 } from '../test-builders.ts';
@@ -24,6 +26,18 @@ conversationsSuite('sqlite :memory:', () => openSqliteStore({ path: ':memory:' }
     return { db, open: () => openSqliteStore({ path }), dispose: () => db.destroy() };
   },
 });
+
+liveSuite('sqlite :memory:', () => openSqliteStore({ path: ':memory:' }));
+
+let jobsPath = '';
+jobsSuite(
+  'sqlite file',
+  () => {
+    jobsPath = join(rawDir, `jobs-${++rawCount}.db`);
+    return openSqliteStore({ path: jobsPath });
+  },
+  { reopen: () => openSqliteStore({ path: jobsPath }) },
+);
 
 describe('sqlite store on a file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-sqlite-'));

@@ -3,12 +3,25 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { type Clock, OperationalError, systemClock } from '../../shared/index.ts';
 import { migrator } from '../migrations.ts';
 import {
+  apiKeyEvent,
+  apiKeyRow,
+  artifactActivatedEvent,
+  artifactRow,
+  artifactSavedEvent,
+  feedbackEvent,
+  feedbackRow,
+  sha256Hex,
+  unknownArtifactVersion,
+} from '../plan-records.ts';
+import {
   closeTurn,
   conversationExists,
   conversationNotFound,
   newConversation,
   ownerTurn,
+  planReceive,
   planTurn,
+  sameStart,
 } from '../plan-turn.ts';
 import {
   CUSTOMER_COLUMNS,
@@ -18,17 +31,36 @@ import {
   TICKET_COLUMNS,
 } from '../prepared.ts';
 import * as queries from '../queries.ts';
-import { type ConversationRow, type EventRow, storedConversation } from '../rows.ts';
-import type { Database as Schema } from '../schema.ts';
+import {
+  artifactInfo,
+  type ConversationMessageRow,
+  type ConversationRow,
+  type EventRow,
+  storedApiKey,
+  storedConversation,
+  storedConversationMessage,
+  storedFeedback,
+} from '../rows.ts';
+import type { ApiKeysTable, ArtifactsTable, Database as Schema } from '../schema.ts';
 import type {
+  ArtifactInfo,
+  ArtifactKind,
+  CreateApiKeyInput,
   CreateConversationInput,
+  FeedbackInput,
   PreparedTicket,
+  ReceivedMessage,
+  ReceiveMessageInput,
   RecordTurnInput,
+  SaveArtifactInput,
   Store,
   StoredConversation,
+  StoredFeedback,
   UpsertContext,
   UpsertResult,
 } from '../store.ts';
+import { createSqliteChanges } from './sqlite-changes.ts';
+import { createSqliteJobQueue, type SqliteJobQueue } from './sqlite-jobs.ts';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for tests. */
@@ -203,10 +235,19 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
     return result;
   });
 
-  const conversations = conversationWrites(raw);
+  const changes = createSqliteChanges(raw);
+  const jobs = createSqliteJobQueue({
+    raw,
+    clock,
+    onEnqueued: () => changes.emit({ topic: 'jobs', id: null }),
+  });
+  const conversations = conversationWrites(raw, jobs, (change) => changes.emit(change));
+  const records = recordWrites(raw, jobs, (change) => changes.emit(change));
 
   return {
     capabilities: { dialect: 'sqlite', concurrentWriters: false, location: path },
+    jobs,
+    changes,
     upsertTickets: async (tickets, context) => upsertBatch(tickets.map(prepareTicket), context),
     upsertPreparedTickets: async (tickets, context) => upsertBatch(tickets, context),
     getTicket: (source, externalId) => queries.getTicket(db, source, externalId),
@@ -216,6 +257,10 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
     getConversation: (id) => queries.getConversation(db, id),
     // On the hot path of every turn: a prepared statement, not a query built each time.
     findConversation: async (id) => conversations.find(id),
+    receiveMessage: async (input) => conversations.receive(input),
+    pendingMessages: async (conversationId) => conversations.pending(conversationId),
+    listConversationMessages: (query) => queries.listConversationMessages(db, query),
+    conversationsWithPendingMessages: (query) => queries.conversationsWithPendingMessages(db, query),
     recordTurn: async (input) => conversations.turn(input.conversationId, () => input),
     setConversationOwner: async (input) =>
       conversations.turn(input.conversationId, (current) => ownerTurn(current, input)),
@@ -223,8 +268,31 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
       conversations.turn(input.conversationId, (current) => closeTurn(current, input)),
     listConversations: (query) => queries.listConversations(db, query),
     listHandoffs: (query) => queries.listHandoffs(db, query),
+    setConversationTokenHash: async ({ conversationId, tokenHash }) => {
+      const { numUpdatedRows } = await db
+        .updateTable('conversations')
+        .set({ token_hash: tokenHash })
+        .where('id', '=', conversationId)
+        .executeTakeFirst();
+      if (Number(numUpdatedRows) === 0) throw conversationNotFound(conversationId);
+    },
+    recordFeedback: async (input) => records.feedback(input),
+    listFeedback: (query) => queries.listFeedback(db, query),
+    saveArtifact: async (input) => records.saveArtifact(input),
+    getArtifact: (kind, version) => queries.getArtifact(db, kind, version),
+    listArtifacts: (kind) => queries.listArtifacts(db, kind),
+    activateArtifact: async (input) => records.activate(input),
+    activeArtifacts: async () => records.activeArtifacts(),
+    createApiKey: async (input) => records.createApiKey(input),
+    findApiKey: async (id) => records.findApiKey(id),
+    listApiKeys: () => queries.listApiKeys(db),
+    revokeApiKey: async (input) => records.revokeApiKey(input),
     stats: () => queries.stats(db),
-    close: () => db.destroy(),
+    close: async () => {
+      changes.close();
+      await jobs.close();
+      await db.destroy();
+    },
   };
 }
 
@@ -233,10 +301,28 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
  * on the same file waits for the first to commit and then sees the new revision (a clean conflict) instead of
  * failing on a stale snapshot.
  */
-function conversationWrites(raw: Database.Database) {
+function conversationWrites(
+  raw: Database.Database,
+  jobs: SqliteJobQueue,
+  emit: (change: { topic: 'conversation'; id: string }) => void,
+) {
   const conversationColumns = Object.keys(
     newConversation({ id: '', customer: { attributes: {} }, channel: '', at: 0 }).row,
   ) as (keyof ConversationRow)[];
+  const messageColumns = [
+    'conversation_id',
+    'seq',
+    'role',
+    'text',
+    'analysis',
+    'step_id',
+    'created_at',
+    'kind',
+    'choices',
+    'idempotency_key',
+    'pending',
+  ] as const satisfies readonly (keyof ConversationMessageRow)[];
+  const messageValues = (m: ConversationMessageRow) => messageColumns.map((c) => m[c]);
   const insertConversation = raw.prepare(
     `insert into conversations (${conversationColumns.join(', ')})
      values (${conversationColumns.map(() => '?').join(', ')}) on conflict (id) do nothing`,
@@ -247,11 +333,20 @@ function conversationWrites(raw: Database.Database) {
   const nextSeq = raw.prepare<[string], { next: number }>(
     'select coalesce(max(seq) + 1, 0) as next from conversation_messages where conversation_id = ?',
   );
-  const insertMessages = multiRowInsert(
-    raw,
-    'conversation_messages',
-    ['conversation_id', 'seq', 'role', 'text', 'analysis', 'step_id', 'created_at'],
-    16,
+  const insertMessages = multiRowInsert(raw, 'conversation_messages', [...messageColumns], 16);
+  const byKey = raw.prepare<[string, string], ConversationMessageRow & { id: number }>(
+    'select * from conversation_messages where conversation_id = ? and idempotency_key = ?',
+  );
+  const selectPending = raw.prepare<[string], ConversationMessageRow & { id: number }>(
+    'select * from conversation_messages where conversation_id = ? and pending = 1 order by seq',
+  );
+  const markHandled = raw.prepare(
+    `update conversation_messages set pending = 0, analysis = coalesce(?, analysis)
+     where conversation_id = ? and seq = ? and pending = 1`,
+  );
+  const lastRowId = raw.prepare('select last_insert_rowid()').pluck();
+  const selectByStartKey = raw.prepare<[string], ConversationRow>(
+    'select * from conversations where idempotency_key = ?',
   );
   const insertHandoff = raw.prepare(
     `insert into handoffs (conversation_id, created_at, code, queue, priority, packet)
@@ -270,12 +365,41 @@ function conversationWrites(raw: Database.Database) {
   );
 
   const create = raw.transaction((input: CreateConversationInput): StoredConversation => {
+    if (input.idempotencyKey !== undefined) {
+      const earlier = selectByStartKey.get(input.idempotencyKey);
+      if (earlier && sameStart(earlier, input)) return storedConversation(earlier);
+    }
     const { row, event } = newConversation(input);
     if (insertConversation.run(conversationColumns.map((c) => row[c])).changes === 0) {
       throw conversationExists(input.id);
     }
     insertEvents([eventValues(event)]);
     return storedConversation(row);
+  });
+
+  const receive = raw.transaction((input: ReceiveMessageInput): ReceivedMessage => {
+    const current = selectConversation.get(input.conversationId);
+    if (!current) throw conversationNotFound(input.conversationId);
+    const earlier =
+      input.idempotencyKey === undefined ? undefined : byKey.get(input.conversationId, input.idempotencyKey);
+    const plan = planReceive(
+      input.conversationId,
+      input,
+      nextSeq.get(input.conversationId)!.next,
+      earlier ? storedConversationMessage(earlier) : undefined,
+    );
+    if ('duplicate' in plan) {
+      return { message: plan.duplicate, duplicate: true, conversation: storedConversation(current) };
+    }
+    insertMessages([messageValues(plan.row)]);
+    const id = Number(lastRowId.get());
+    insertEvents([eventValues(plan.event)]);
+    if (input.jobs) jobs.enqueueSync(input.jobs);
+    return {
+      message: storedConversationMessage({ ...plan.row, id }),
+      duplicate: false,
+      conversation: storedConversation(current),
+    };
   });
 
   const turn = raw.transaction(
@@ -285,17 +409,9 @@ function conversationWrites(raw: Database.Database) {
       const input = decide(current);
       if (!input) return storedConversation(current);
       const plan = planTurn(current, input, nextSeq.get(conversationId)!.next);
-      insertMessages(
-        plan.messages.map((m) => [
-          m.conversation_id,
-          m.seq,
-          m.role,
-          m.text,
-          m.analysis,
-          m.step_id,
-          m.created_at,
-        ]),
-      );
+      for (const h of plan.handled) markHandled.run(h.analysis, conversationId, h.seq);
+      insertMessages(plan.messages.map(messageValues));
+      if (plan.jobs.length > 0) jobs.enqueueSync(plan.jobs);
       let handoffId: number | null = null;
       if (plan.handoff) {
         const h = plan.handoff;
@@ -322,14 +438,194 @@ function conversationWrites(raw: Database.Database) {
     },
   );
 
+  const announce = <T>(conversationId: string, result: T, jobsAdded: boolean): T => {
+    emit({ topic: 'conversation', id: conversationId });
+    if (jobsAdded) jobs.announce();
+    return result;
+  };
+
   return {
     find: (id: string) => {
       const row = selectConversation.get(id);
       return row ? storedConversation(row) : undefined;
     },
-    create: (input: CreateConversationInput) => create.immediate(input),
-    turn: (conversationId: string, decide: (current: ConversationRow) => RecordTurnInput | null) =>
-      turn.immediate(conversationId, decide),
+    create: (input: CreateConversationInput) => announce(input.id, create.immediate(input), false),
+    receive: (input: ReceiveMessageInput) => {
+      const received = receive.immediate(input);
+      return received.duplicate
+        ? received
+        : announce(input.conversationId, received, (input.jobs?.length ?? 0) > 0);
+    },
+    pending: (conversationId: string) => selectPending.all(conversationId).map(storedConversationMessage),
+    turn: (conversationId: string, decide: (current: ConversationRow) => RecordTurnInput | null) => {
+      let jobsAdded = false;
+      const result = turn.immediate(conversationId, (current: ConversationRow) => {
+        const input = decide(current);
+        jobsAdded = (input?.jobs?.length ?? 0) > 0;
+        return input;
+      });
+      return announce(conversationId, result, jobsAdded);
+    },
+  };
+}
+
+/** Feedback, artifacts and API keys: small writes, each one transaction with its event. */
+function recordWrites(
+  raw: Database.Database,
+  jobs: SqliteJobQueue,
+  emit: (change: { topic: 'conversation' | 'artifacts'; id: string }) => void,
+) {
+  const insertEvent = raw.prepare(
+    'insert into events (at, type, ticket_id, conversation_id, payload) values (?, ?, ?, ?, ?)',
+  );
+  const writeEvent = (e: EventRow) =>
+    insertEvent.run(e.at, e.type, e.ticket_id, e.conversation_id, e.payload);
+  const conversationExistsStatement = raw.prepare<[string], { id: string }>(
+    'select id from conversations where id = ?',
+  );
+  const insertFeedback = raw.prepare(
+    `insert into feedback (conversation_id, at, resolved, rating, comment, source) values (?, ?, ?, ?, ?, ?)`,
+  );
+  const newest = raw.prepare<[string], Pick<ArtifactsTable, 'version' | 'sha256'>>(
+    'select version, sha256 from artifacts where kind = ? order by version desc limit 1',
+  );
+  const insertArtifact = raw.prepare(
+    `insert into artifacts (kind, version, sha256, bytes, content, note, created_by, created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const artifactByVersion = raw.prepare<[string, number], Omit<ArtifactsTable, 'id' | 'content'>>(
+    `select kind, version, sha256, bytes, note, created_by, created_at from artifacts
+     where kind = ? and version = ?`,
+  );
+  const activeOf = raw.prepare<[string], { version: number }>(
+    'select version from active_artifacts where kind = ?',
+  );
+  const setActive = raw.prepare(
+    `insert into active_artifacts (kind, version, activated_at, activated_by) values (?, ?, ?, ?)
+     on conflict (kind) do update set version = excluded.version, activated_at = excluded.activated_at,
+       activated_by = excluded.activated_by`,
+  );
+  const allActive = raw.prepare<[], { kind: string; version: number }>(
+    'select kind, version from active_artifacts',
+  );
+  const insertKey = raw.prepare(
+    `insert into api_keys (id, name, scopes, secret_hash, publishable, origins, identity_secret, publishable_key,
+       created_at, created_by, revoked_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const keyById = raw.prepare<[string], ApiKeysTable>('select * from api_keys where id = ?');
+  const revoke = raw.prepare('update api_keys set revoked_at = ? where id = ? and revoked_at is null');
+
+  const activateIn = (kind: ArtifactKind, version: number, by: string, at: number) => {
+    const previous = activeOf.get(kind)?.version ?? null;
+    if (previous === version) return;
+    setActive.run(kind, version, at, by);
+    writeEvent(artifactActivatedEvent(kind, version, previous, by, at));
+  };
+  const info = (kind: ArtifactKind, version: number): ArtifactInfo => {
+    const row = artifactByVersion.get(kind, version);
+    if (!row) throw unknownArtifactVersion(kind, version);
+    return artifactInfo(row, activeOf.get(kind)?.version);
+  };
+
+  const feedback = raw.transaction((input: FeedbackInput): StoredFeedback => {
+    if (!conversationExistsStatement.get(input.conversationId)) {
+      throw conversationNotFound(input.conversationId);
+    }
+    const row = feedbackRow(input);
+    const id = Number(
+      insertFeedback.run(row.conversation_id, row.at, row.resolved, row.rating, row.comment, row.source)
+        .lastInsertRowid,
+    );
+    writeEvent(feedbackEvent(input, id));
+    if (input.jobs) jobs.enqueueSync(input.jobs);
+    return storedFeedback({ ...row, id });
+  });
+  const saveArtifact = raw.transaction((input: SaveArtifactInput): ArtifactInfo => {
+    const sha256 = sha256Hex(input.content);
+    const last = newest.get(input.kind);
+    let version: number;
+    if (last && last.sha256 === sha256) {
+      version = Number(last.version);
+    } else {
+      version = (last ? Number(last.version) : 0) + 1;
+      const row = artifactRow(input, version, sha256);
+      insertArtifact.run(
+        row.kind,
+        row.version,
+        row.sha256,
+        row.bytes,
+        row.content,
+        row.note,
+        row.created_by,
+        row.created_at,
+      );
+      writeEvent(artifactSavedEvent(input, version, sha256));
+    }
+    if (input.activate) activateIn(input.kind, version, input.by, input.at);
+    return info(input.kind, version);
+  });
+  const activate = raw.transaction(
+    (input: { kind: ArtifactKind; version: number; by: string; at: number }): ArtifactInfo => {
+      info(input.kind, input.version);
+      activateIn(input.kind, input.version, input.by, input.at);
+      return info(input.kind, input.version);
+    },
+  );
+  const createApiKey = raw.transaction((input: CreateApiKeyInput) => {
+    const row = apiKeyRow(input);
+    insertKey.run(
+      row.id,
+      row.name,
+      row.scopes,
+      row.secret_hash,
+      row.publishable,
+      row.origins,
+      row.identity_secret,
+      row.publishable_key,
+      row.created_at,
+      row.created_by,
+      row.revoked_at,
+    );
+    writeEvent(apiKeyEvent('api_key.created', input, input.by, input.at));
+    return storedApiKey(row);
+  });
+  const revokeApiKey = raw.transaction((input: { id: string; by: string; at: number }) => {
+    const row = keyById.get(input.id);
+    if (!row) return undefined;
+    if (revoke.run(input.at, input.id).changes > 0) {
+      const key = storedApiKey(row);
+      writeEvent(apiKeyEvent('api_key.revoked', key, input.by, input.at));
+    }
+    return storedApiKey(keyById.get(input.id)!);
+  });
+
+  return {
+    feedback: (input: FeedbackInput) => {
+      const stored = feedback.immediate(input);
+      emit({ topic: 'conversation', id: input.conversationId });
+      if ((input.jobs?.length ?? 0) > 0) jobs.announce();
+      return stored;
+    },
+    saveArtifact: (input: SaveArtifactInput) => {
+      const saved = saveArtifact.immediate(input);
+      emit({ topic: 'artifacts', id: input.kind });
+      return saved;
+    },
+    activate: (input: { kind: ArtifactKind; version: number; by: string; at: number }) => {
+      const activated = activate.immediate(input);
+      emit({ topic: 'artifacts', id: input.kind });
+      return activated;
+    },
+    activeArtifacts: () =>
+      Object.fromEntries(allActive.all().map((r) => [r.kind, Number(r.version)])) as Partial<
+        Record<ArtifactKind, number>
+      >,
+    createApiKey: (input: CreateApiKeyInput) => createApiKey.immediate(input),
+    findApiKey: (id: string) => {
+      const row = keyById.get(id);
+      return row ? storedApiKey(row) : undefined;
+    },
+    revokeApiKey: (input: { id: string; by: string; at: number }) => revokeApiKey.immediate(input),
   };
 }
 

@@ -2,24 +2,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConnectorRegistry, type ConnectorCaller, DEMO_SHOP_IN_PROCESS } from '../app/connectors.ts';
+import { openStore } from '../app/open-store.ts';
+import { trainDemoIntentModel } from '../app/testing.ts';
+import { DEMO_WORKFLOWS_DIR } from '../app/workflows-dir.ts';
 import { loadExclusionRules } from '../audit/index.ts';
 import {
   FIXTURE_CUSTOMER_LOCKED,
   FIXTURE_CUSTOMER_NO_ORDERS,
   FIXTURE_CUSTOMER_ONE_ORDER,
 } from '../connectors/demo-shop/index.ts';
+import { createTurnAnalyser, type TurnAnalyser } from '../conversations/index.ts';
 import { DEFAULT_GUARDRAILS, type TicketRecord } from '../domain/index.ts';
 import { createNlu } from '../nlu/index.ts';
 import { fakeClock, silentLogger } from '../shared/index.ts';
 import type { Store } from '../store/index.ts';
 import { aMessage, aTicket, T0 } from '../store/test-builders.ts';
 import { loadWorkflowDir, type WorkflowDefinition } from '../workflows/index.ts';
-import { buildConnectorRegistry, type ConnectorCaller } from './connectors.ts';
-import { openStore } from './open-store.ts';
 import { type ReplayProps, replayTickets, type TicketReplay, wilsonInterval } from './replay.ts';
-import { trainDemoIntentModel } from './testing.ts';
-import { createTurnAnalyser, type TurnAnalyser } from './turn-analysis.ts';
-import { DEMO_WORKFLOWS_DIR } from './workflows-dir.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-replay-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -233,7 +233,11 @@ beforeAll(async () => {
     .workflows.map((w) => w.definition)
     .filter((w) => w.id === 'order-status' || w.id === 'password-reset');
   const clock = fakeClock();
-  const shop = buildConnectorRegistry({ config: {}, clock, logger: silentLogger });
+  const shop = buildConnectorRegistry({
+    config: { connectors: DEMO_SHOP_IN_PROCESS },
+    clock,
+    logger: silentLogger,
+  });
   connectors = {
     async call(request) {
       if ((request.input as { email?: unknown }).email === 'boom@shop.example')
@@ -257,6 +261,7 @@ const replay = (props: Partial<ReplayProps> = {}) =>
     connectors,
     guardrails: DEFAULT_GUARDRAILS,
     clock: fakeClock(Date.UTC(2026, 10, 1)),
+    openScratchStore: () => openStore({ db: ':memory:' }),
     examplesPerOutcome: 100,
     ...props,
   });
@@ -294,8 +299,9 @@ describe('replayTickets', () => {
       selection: { by: 'routing' },
     });
     expect(os?.forecast).toMatchObject({ ...wilsonInterval(3, 6), confidence: 0.95 });
-    // The human request escalates before the workflow starts; the exception leaves no state.
-    expect(os?.stepCoverage.check_known).toBe(4);
+    // The human request escalates before the workflow starts; the connector exception comes after the turn
+    // that asked for the call committed (plan, commit, then act), so the steps up to the call count.
+    expect(os?.stepCoverage.check_known).toBe(5);
     expect(os?.stepCoverage.say_delivered).toBe(1);
     expect(os?.stepCoverage.say_cancelled).toBe(0);
     expect(os?.neverReachedSteps).toContain('say_cancelled');

@@ -1,3 +1,12 @@
+import type { ConnectorCaller } from '../connectors/index.ts';
+import {
+  type ConversationRuntime,
+  createConversationRuntime,
+  type KnowledgeSearch,
+  type MessageReport,
+  type TurnAnalyser,
+  workflowSet,
+} from '../conversations/index.ts';
 import type { GuardrailConfig } from '../domain/index.ts';
 import { type Clock, fakeClock, seededRandom, shuffleInPlace } from '../shared/index.ts';
 import type { Store, StoredMessage, StoredTicket } from '../store/index.ts';
@@ -11,10 +20,8 @@ import {
   type WorkflowState,
   workflowGraph,
 } from '../workflows/index.ts';
-import type { ConnectorCaller } from './connectors.ts';
-import { createConversationRuntime, type KnowledgeSearch, type TurnReport } from './conversation-runtime.ts';
-import { openStore } from './open-store.ts';
-import type { TurnAnalyser } from './turn-analysis.ts';
+
+type TurnReport = MessageReport;
 
 export const REPLAY_OUTCOMES = ['resolved', 'escalated', 'stuck', 'error'] as const;
 export type ReplayOutcome = (typeof REPLAY_OUTCOMES)[number];
@@ -121,6 +128,8 @@ export interface ReplayProps {
   searchKnowledge?: KnowledgeSearch;
   /** Stamps `generatedAt`; the conversations themselves run on a fake clock at each ticket's time. */
   clock: Clock;
+  /** A new, empty store for each workflow's conversations, thrown away afterwards (SQLite in memory). */
+  openScratchStore: () => Promise<Store>;
   examplesPerOutcome?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -203,6 +212,7 @@ export async function replayTickets(props: ReplayProps): Promise<ReplayReport> {
       connectors: props.connectors,
       guardrails: props.guardrails,
       ...(props.searchKnowledge ? { searchKnowledge: props.searchKnowledge } : {}),
+      openScratchStore: props.openScratchStore,
       onTicket: () => props.onProgress?.(++done, total),
     });
     workflows.push(
@@ -240,10 +250,11 @@ async function replayWorkflow(props: {
   connectors: ConnectorCaller;
   guardrails: GuardrailConfig;
   searchKnowledge?: KnowledgeSearch;
+  openScratchStore: () => Promise<Store>;
   onTicket: () => void;
 }): Promise<PlayedTicket[]> {
   const { definition } = props;
-  const store = await openStore({ db: ':memory:' });
+  const store = await props.openScratchStore();
   // The runtime keeps its workflow state in the store; keeping the last one written saves reading it back.
   const states = new Map<string, unknown>();
   const recording: Store = new Proxy(store, {
@@ -260,14 +271,15 @@ async function replayWorkflow(props: {
   });
   const clock = fakeClock();
   // Only this workflow: a ticket the NLU routes elsewhere escalates `no_workflow` instead of running another.
+  const search = props.searchKnowledge ?? null;
   const runtime = createConversationRuntime({
     store: recording,
     analyse: props.analyse,
-    workflows: [definition],
+    workflows: workflowSet([definition]),
     connectors: props.connectors,
     guardrails: props.guardrails,
     clock,
-    ...(props.searchKnowledge ? { searchKnowledge: props.searchKnowledge } : {}),
+    knowledge: () => search,
   });
   const results: PlayedTicket[] = [];
   try {
@@ -286,7 +298,7 @@ async function replayWorkflow(props: {
 async function playTicket(props: {
   ticket: StoredTicket;
   definition: WorkflowDefinition;
-  runtime: ReturnType<typeof createConversationRuntime>;
+  runtime: ConversationRuntime;
   states: ReadonlyMap<string, unknown>;
   clock: ReturnType<typeof fakeClock>;
 }): Promise<PlayedTicket> {
@@ -401,7 +413,7 @@ function entityAnswer(props: {
   if (slot?.type !== 'entity' || !slot.entity) return null;
   const used = new Set(Object.values(props.state?.slots ?? {}).map((v) => String(v).toLowerCase()));
   for (const report of props.reports) {
-    for (const entity of report.analysis.entities) {
+    for (const entity of report.analysis?.entities ?? []) {
       if (entity.type !== slot.entity) continue;
       const key = entity.value.toLowerCase();
       if (!used.has(key) && !props.tried.has(entity.value)) return entity.value;

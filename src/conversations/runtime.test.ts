@@ -1,4 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildConnectorRegistry, DEMO_SHOP_IN_PROCESS } from '../app/connectors.ts';
+import { openStore } from '../app/open-store.ts';
+import { DEMO_WORKFLOWS_DIR } from '../app/workflows-dir.ts';
 import { loadExclusionRules } from '../audit/index.ts';
 import { FIXTURE_CUSTOMER_ONE_ORDER } from '../connectors/demo-shop/index.ts';
 import { demoTicketToRecord, generateDemoTickets } from '../demo/index.ts';
@@ -12,11 +15,9 @@ import {
 } from '../nlu/index.ts';
 import { fakeClock, silentLogger } from '../shared/index.ts';
 import { loadWorkflowDir, type WorkflowDefinition } from '../workflows/index.ts';
-import { buildConnectorRegistry } from './connectors.ts';
-import { type ConversationRuntime, createConversationRuntime } from './conversation-runtime.ts';
-import { openStore } from './open-store.ts';
+import { workflowSet } from './plan-turn.ts';
+import { type ConversationRuntime, createConversationRuntime } from './runtime.ts';
 import { createTurnAnalyser } from './turn-analysis.ts';
-import { DEMO_WORKFLOWS_DIR } from './workflows-dir.ts';
 
 let nlu: Nlu;
 let workflows: WorkflowDefinition[];
@@ -60,10 +61,10 @@ async function setUp(
       nlu: props.withModel === false ? null : nlu,
       exclusions: loadExclusionRules(),
     }),
-    workflows,
+    workflows: workflowSet(workflows),
     // Retries without waiting: the failures below are real (a refused loopback connection), the backoff is not.
     connectors: buildConnectorRegistry({
-      config: props.connectors ?? {},
+      config: props.connectors ?? { connectors: DEMO_SHOP_IN_PROCESS },
       clock,
       logger: silentLogger,
       sleep: async () => {},
@@ -166,8 +167,12 @@ describe('conversation runtime', () => {
     const restarted = createConversationRuntime({
       store,
       analyse: createTurnAnalyser({ nlu, exclusions: loadExclusionRules() }),
-      workflows,
-      connectors: buildConnectorRegistry({ config: {}, clock, logger: silentLogger }),
+      workflows: workflowSet(workflows),
+      connectors: buildConnectorRegistry({
+        config: { connectors: DEMO_SHOP_IN_PROCESS },
+        clock,
+        logger: silentLogger,
+      }),
       guardrails: DEFAULT_GUARDRAILS,
       clock,
     });

@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { createLogger } from '../../app/index.ts';
+import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
+import { UserError } from '../../shared/index.ts';
+import type { CliIo } from '../io.ts';
+import { openDeploymentFromOptions, parsePositiveInt } from './options.ts';
+
+interface WorkerOpts {
+  config?: string;
+  db?: string;
+  model?: string;
+  workflows?: string;
+  concurrency?: string;
+  queues?: string;
+}
+
+/**
+ * `switchboard worker`: runs the deployment's jobs (turns, connector calls, sweeps) without serving HTTP, until
+ * SIGINT / SIGTERM. PostgreSQL only: on SQLite the `serve` process runs them.
+ *
+ * @example
+ * DATABASE_URL=postgres://sb@db/switchboard switchboard worker --concurrency 16
+ */
+export function registerWorker(program: Command, io: CliIo): void {
+  program
+    .command('worker')
+    .description('run the jobs (turns, connector calls) without serving HTTP; PostgreSQL')
+    .option('--config <file>', `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
+    .option('--db <path>', "postgres:// URL (default: DATABASE_URL, else the configuration's)")
+    .option('--model <file>', "an NLU model file to use instead of the store's active model")
+    .option('--workflows <dir>', "workflow folder (default: the configuration's, else ./workflows)")
+    .option('--concurrency <n>', "jobs run at once (default: the configuration's, 8)")
+    .option('--queues <list>', 'only these queues, comma-separated (conversation.turn, connector.call, ...)')
+    .action(async (opts: WorkerOpts) => {
+      const concurrency =
+        opts.concurrency !== undefined ? parsePositiveInt(opts.concurrency, '--concurrency') : undefined;
+      const logger = createLogger();
+      const deployment = await openDeploymentFromOptions(opts, io, logger);
+      if (!deployment.store.capabilities.concurrentWriters) {
+        await deployment.close();
+        throw new UserError(
+          'worker.needs_postgres',
+          'on SQLite `switchboard serve` runs the jobs; separate workers need PostgreSQL (DATABASE_URL)',
+          { field: '--db' },
+        );
+      }
+      const queues = opts.queues
+        ?.split(',')
+        .map((q) => q.trim())
+        .filter(Boolean);
+      const known = Object.keys(deployment.conversations.jobHandlers());
+      const unknown = queues?.filter((q) => !known.includes(q)) ?? [];
+      if (unknown.length > 0) {
+        await deployment.close();
+        throw new UserError(
+          'worker.bad_queue',
+          `unknown queue ${unknown.join(', ')} (queues: ${known.join(', ')})`,
+          {
+            field: '--queues',
+          },
+        );
+      }
+      const runner = deployment.createRunner({
+        ...(concurrency ? { concurrency } : {}),
+        ...(queues ? { queues } : {}),
+      });
+      deployment.watch();
+      runner.start();
+      await deployment.conversations.scheduleSweep();
+      io.stdout.write(
+        `Switchboard worker ${runner.workerId}: running ${queues?.join(', ') ?? 'every queue'} on ${deployment.store.capabilities.location} (Ctrl-C stops it)\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void runner
+            .stop()
+            .then(() => deployment.close())
+            .finally(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

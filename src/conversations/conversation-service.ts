@@ -1,0 +1,329 @@
+import type { ConnectorCaller } from '../connectors/index.ts';
+import type { CustomerProfile, GuardrailConfig } from '../domain/index.ts';
+import type { JobHandler } from '../jobs/index.ts';
+import { type Clock, type Logger, OperationalError, silentLogger, UserError } from '../shared/index.ts';
+import type {
+  JobRequest,
+  ReceivedMessage,
+  Store,
+  StoredConversation,
+  StoredFeedback,
+} from '../store/index.ts';
+import { commitTurn, type TurnReport } from './commit-turn.ts';
+import {
+  CallJobPayload,
+  CONVERSATION_QUEUES,
+  callIdempotencyKey,
+  NotResolvedJobPayload,
+  notResolvedJob,
+  sweepJob,
+  TurnJobPayload,
+  turnJob,
+} from './jobs.ts';
+import {
+  type KnowledgeSearch,
+  type PlanContext,
+  planTurn,
+  type TurnTrigger,
+  type WorkflowSet,
+} from './plan-turn.ts';
+import { readRuntimeState } from './runtime-state.ts';
+import type { TurnAnalyser } from './turn-analysis.ts';
+
+/** Turns of one conversation handled by one job at most: past this the job ends and queues another. */
+const MAX_TURNS_PER_JOB = 20;
+/** Commits retried after a conflict (another process wrote the conversation) before the job itself retries. */
+const MAX_CONFLICTS = 5;
+/** A message waiting this long with nobody handling it is picked up by the sweep. */
+export const SWEEP_AFTER_MS = 30_000;
+
+export interface ConversationServiceOptions {
+  store: Store;
+  /** The NLU and exclusions; asked on every customer message (the deployment swaps the model behind it). */
+  analyse: TurnAnalyser;
+  workflows: WorkflowSet;
+  connectors: ConnectorCaller;
+  guardrails: GuardrailConfig;
+  /** The active knowledge base, asked on every `answer` step. */
+  knowledge?: () => KnowledgeSearch | null;
+  clock: Clock;
+  logger?: Logger;
+  /**
+   * `durable` (the live service, `chat`): a connector call is a job written with the turn and made afterwards,
+   * at least once, with its idempotency key. `inline` (replay, the tour: throwaway stores, nothing live): the call
+   * is made right after the commit, in the same task.
+   */
+  mode: 'durable' | 'inline';
+}
+
+/** A turn as it was committed, with how long it took, for metrics and the surfaces. */
+export interface CommittedTurn {
+  report: TurnReport;
+  /** Planning and committing, connector time excluded. */
+  durationMs: number;
+  /** When the customer message the turn handled was received (message turns). */
+  receivedAt?: number;
+}
+
+/**
+ * Conversations, turn by turn: plan (NLU, guardrails, engine: pure), commit (one transaction: messages, state,
+ * handoff, events, jobs), act (the connector call the turn asked for, as a job; its result comes back as a new
+ * committed turn). Every step is idempotent: a job that runs twice finds its work done (a handled message is no
+ * longer pending, an answered call no longer pending) and a call made twice carries the same idempotency key.
+ *
+ * @example
+ * const service = createConversationService({ store, analyse, workflows, connectors, guardrails, clock, mode: 'durable' });
+ * await service.start({ id: 'c1', customer: { attributes: {} }, channel: 'widget' });
+ * await service.receive({ conversationId: 'c1', text: 'Where is my order?', idempotencyKey: 'k1' });
+ * const runner = createJobRunner({ queue: store.jobs, handlers: service.jobHandlers() });
+ * await runner.drain(); // the turn, the call, the call's result
+ */
+export interface ConversationService {
+  start(props: {
+    id: string;
+    customer: CustomerProfile;
+    channel: string;
+    tokenHash?: string;
+    idempotencyKey?: string;
+  }): Promise<StoredConversation>;
+  /** Stores a customer message and queues its turn (durable), in one transaction; idempotent on the key. */
+  receive(props: { conversationId: string; text: string; idempotencyKey?: string }): Promise<ReceivedMessage>;
+  /** Handles the conversation's pending messages, oldest first; inline mode also makes the calls they ask for. */
+  processPending(conversationId: string): Promise<TurnReport[]>;
+  /** Makes the pending call `callId` when it is still pending, and commits its result. */
+  runCall(conversationId: string, callId: string): Promise<TurnReport[]>;
+  /** Stores the customer's feedback; "not resolved" hands a bot-owned conversation to a person. */
+  feedback(props: {
+    conversationId: string;
+    resolved?: boolean;
+    rating?: number;
+    comment?: string;
+    source: string;
+  }): Promise<StoredFeedback>;
+  /** Queues the turns of messages nobody handled for `olderThanMs`; returns how many conversations. */
+  sweep(olderThanMs?: number): Promise<number>;
+  /** Queues the next sweep (one a minute across every process). */
+  scheduleSweep(): Promise<void>;
+  /** The job handlers of the conversation queues. */
+  jobHandlers(): Record<string, JobHandler>;
+  /** Hears every committed turn (metrics, `chat`, streams in tests). */
+  subscribe(listener: (turn: CommittedTurn) => void): () => void;
+}
+
+export function createConversationService(options: ConversationServiceOptions): ConversationService {
+  const { store, clock, mode } = options;
+  const logger = options.logger ?? silentLogger;
+  const durable = mode === 'durable';
+  const listeners = new Set<(turn: CommittedTurn) => void>();
+  const context = (): PlanContext => ({
+    workflows: options.workflows,
+    guardrails: options.guardrails,
+    searchKnowledge: options.knowledge?.() ?? null,
+    idempotencyKey: callIdempotencyKey,
+    onMissingWorkflow: (workflowId, version) =>
+      logger.warn({ workflow: workflowId, version }, 'workflow version no longer loaded; starting afresh'),
+  });
+  const emit = (turn: CommittedTurn) => {
+    for (const listener of [...listeners]) {
+      try {
+        listener(turn);
+      } catch (error) {
+        logger.warn({ code: (error as { code?: string }).code ?? 'listener' }, 'a turn listener failed');
+      }
+    }
+  };
+
+  const read = async (conversationId: string) => {
+    const conversation = await store.findConversation(conversationId);
+    if (!conversation) {
+      throw new UserError('conversation.not_found', `no conversation ${JSON.stringify(conversationId)}`, {
+        field: 'conversationId',
+      });
+    }
+    return { conversation, state: readRuntimeState(conversationId, conversation.state) };
+  };
+
+  /** Plans and commits, reading again after a conflict; `decide` returns null when there is nothing to do. */
+  async function withRetries(
+    conversationId: string,
+    decide: (
+      current: Awaited<ReturnType<typeof read>>,
+    ) => Promise<{ trigger: TurnTrigger; jobs?: JobRequest[]; receivedAt?: number } | null>,
+  ): Promise<TurnReport | null> {
+    for (let conflicts = 0; ; conflicts++) {
+      const current = await read(conversationId);
+      const decided = await decide(current);
+      if (!decided) return null;
+      const started = performance.now();
+      const plan = planTurn({ ...current, trigger: decided.trigger, context: context() });
+      try {
+        const report = await commitTurn({
+          store,
+          conversation: current.conversation,
+          plan,
+          durable,
+          ...(decided.jobs ? { jobs: decided.jobs } : {}),
+          at: clock.now(),
+        });
+        emit({
+          report,
+          durationMs: performance.now() - started,
+          ...(decided.receivedAt !== undefined ? { receivedAt: decided.receivedAt } : {}),
+        });
+        return report;
+      } catch (error) {
+        const conflict = error instanceof OperationalError && error.code === 'conversation.conflict';
+        if (!conflict || conflicts >= MAX_CONFLICTS) throw error;
+      }
+    }
+  }
+
+  async function runCall(conversationId: string, callId: string): Promise<TurnReport[]> {
+    const { state } = await read(conversationId);
+    const call = state.pendingCall;
+    if (!call || call.callId !== callId) return []; // answered already: this run is a repeat
+    const outcome = await options.connectors.call({
+      connector: call.connector,
+      version: call.version,
+      operation: call.operation,
+      input: call.input,
+      timeoutMs: call.timeoutMs,
+      retries: call.retries,
+      idempotencyKey: call.idempotencyKey,
+    });
+    const report = await withRetries(conversationId, async (current) => {
+      if (current.state.pendingCall?.callId !== callId) return null;
+      // Messages that arrived while the call ran are handled next, in their own job.
+      const waiting = durable ? (await store.pendingMessages(conversationId)).length > 0 : false;
+      return {
+        trigger: {
+          type: 'callResult',
+          call,
+          result: outcome.result,
+          attempts: outcome.attempts,
+          durationMs: outcome.durationMs,
+          at: clock.now(),
+        },
+        ...(waiting ? { jobs: [turnJob(conversationId, `after:${call.idempotencyKey}`)] } : {}),
+      };
+    });
+    if (!report) return [];
+    if (mode === 'inline') return [report, ...(await processPending(conversationId))];
+    return [report];
+  }
+
+  async function processPending(conversationId: string): Promise<TurnReport[]> {
+    const reports: TurnReport[] = [];
+    for (let i = 0; i < MAX_TURNS_PER_JOB; i++) {
+      const { state } = await read(conversationId);
+      if (state.pendingCall) {
+        // Durable: the call's job answers first, then wakes this conversation again.
+        if (!durable) reports.push(...(await runCall(conversationId, state.pendingCall.callId)));
+        return reports;
+      }
+      let handled = false;
+      const report = await withRetries(conversationId, async (current) => {
+        if (current.state.pendingCall) return null;
+        const [next] = await store.pendingMessages(conversationId);
+        if (!next) return null;
+        handled = true;
+        return {
+          trigger: { type: 'message', seq: next.seq, analysis: options.analyse(next.text), at: clock.now() },
+          receivedAt: next.at,
+        };
+      });
+      if (!handled || !report) return reports;
+      reports.push(report);
+    }
+    // Still more to do: another job takes over, so one busy conversation cannot hold a worker.
+    if (durable) await store.jobs.enqueue([turnJob(conversationId)]);
+    return reports;
+  }
+
+  async function notResolved(conversationId: string, feedbackAt: number): Promise<TurnReport[]> {
+    const report = await withRetries(conversationId, async (current) => {
+      if (current.conversation.owner !== 'bot' || current.conversation.status === 'closed') return null;
+      return { trigger: { type: 'notResolved', feedbackAt, at: clock.now() } };
+    });
+    return report ? [report] : [];
+  }
+
+  async function sweep(olderThanMs = SWEEP_AFTER_MS): Promise<number> {
+    const now = clock.now();
+    const ids = await store.conversationsWithPendingMessages({
+      receivedBefore: now - olderThanMs,
+      limit: 500,
+    });
+    const bucket = Math.floor(now / 60_000);
+    await store.jobs.enqueue(ids.map((id) => turnJob(id, `sweep:${id}:${bucket}`)));
+    if (ids.length > 0)
+      logger.warn({ conversations: ids.length }, 'sweep: queued turns for waiting messages');
+    return ids.length;
+  }
+
+  return {
+    start: (props) => store.createConversation({ ...props, at: clock.now() }),
+    receive: (props) =>
+      store.receiveMessage({
+        ...props,
+        at: clock.now(),
+        ...(durable ? { jobs: [turnJob(props.conversationId)] } : {}),
+      }),
+    processPending,
+    runCall,
+    async feedback(props) {
+      const at = clock.now();
+      const hand = props.resolved === false;
+      const stored = await store.recordFeedback({
+        ...props,
+        at,
+        ...(hand && durable ? { jobs: [notResolvedJob(props.conversationId, at)] } : {}),
+      });
+      if (hand && !durable) await notResolved(props.conversationId, at);
+      return stored;
+    },
+    sweep,
+    async scheduleSweep() {
+      await store.jobs.enqueue([sweepJob(Math.floor(clock.now() / 60_000) + 1)]);
+    },
+    jobHandlers() {
+      return {
+        [CONVERSATION_QUEUES.turn]: async (job) => {
+          await processPending(parsePayload(TurnJobPayload, job.payload).conversationId);
+          return undefined;
+        },
+        [CONVERSATION_QUEUES.call]: async (job) => {
+          const { conversationId, callId } = parsePayload(CallJobPayload, job.payload);
+          await runCall(conversationId, callId);
+          return undefined;
+        },
+        [CONVERSATION_QUEUES.notResolved]: async (job) => {
+          const { conversationId, feedbackAt } = parsePayload(NotResolvedJobPayload, job.payload);
+          await notResolved(conversationId, feedbackAt);
+          return undefined;
+        },
+        [CONVERSATION_QUEUES.sweep]: async () => {
+          await sweep();
+          await store.jobs.enqueue([sweepJob(Math.floor(clock.now() / 60_000) + 1)]);
+          return undefined;
+        },
+      };
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
+}
+
+function parsePayload<T>(
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+  payload: unknown,
+): T {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success)
+    throw new UserError('jobs.bad_payload', 'the job payload is not one this version writes');
+  return parsed.data;
+}

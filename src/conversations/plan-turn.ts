@@ -1,0 +1,458 @@
+import type { ConnectorFailure } from '../connectors/index.ts';
+import {
+  type ConversationOwner,
+  type ConversationStatus,
+  ESCALATION_SENTENCES,
+  type GuardrailConfig,
+  type TurnAnalysis,
+} from '../domain/index.ts';
+import {
+  evaluateGuardrails,
+  type GuardrailHistory,
+  mergeGuardrails,
+  recordProgress,
+} from '../escalation/index.ts';
+import type { Result } from '../shared/index.ts';
+import type { StoredConversation } from '../store/index.ts';
+import {
+  type Effect,
+  type EngineEvent,
+  selectWorkflow,
+  step,
+  type WorkflowDefinition,
+  type WorkflowState,
+} from '../workflows/index.ts';
+import { type BotLine, HANDOFF_TEXT, outcomeOfEffects, type TurnEscalation } from './bot-lines.ts';
+import type { PendingCall, RuntimeState } from './runtime-state.ts';
+
+/** A knowledge-base search for the `answer` step; absent until a knowledge base is imported. */
+export type KnowledgeSearch = (
+  query: string,
+) => { passage: string; title: string; url?: string; score: number } | null;
+
+/** The workflows a deployment runs, with a lookup by id and version (a conversation keeps its version). */
+export interface WorkflowSet {
+  list: readonly WorkflowDefinition[];
+  get(id: string, version: number): WorkflowDefinition | undefined;
+}
+
+export function workflowSet(list: readonly WorkflowDefinition[]): WorkflowSet {
+  const byKey = new Map(list.map((w) => [`${w.id}@${w.version}`, w]));
+  return { list, get: (id, version) => byKey.get(`${id}@${version}`) };
+}
+
+/** What a turn reacts to. */
+export type TurnTrigger =
+  /** A customer message, read by the NLU. */
+  | { type: 'message'; seq: number; analysis: TurnAnalysis; at: number }
+  /** The result of the connector call the workflow was waiting for. */
+  | {
+      type: 'callResult';
+      call: PendingCall;
+      result: Result<unknown, ConnectorFailure>;
+      attempts: number;
+      durationMs: number;
+      at: number;
+    }
+  /** The customer answered "no" to "Did this resolve your issue?". */
+  | { type: 'notResolved'; feedbackAt: number; at: number };
+
+export interface PlanContext {
+  workflows: WorkflowSet;
+  guardrails: GuardrailConfig;
+  /** A read: the knowledge base is searched while planning, an `answer` step needs no job. */
+  searchKnowledge?: KnowledgeSearch | null;
+  /** Derives a call's idempotency key from the conversation, the turn (the revision it commits) and the call. */
+  idempotencyKey: (conversationId: string, revision: number, callId: string) => string;
+  /** Told when a conversation's workflow version is no longer loaded (it starts afresh). */
+  onMissingWorkflow?: (workflowId: string, version: number) => void;
+}
+
+/**
+ * A decided turn: everything the commit writes, in one value. Nothing has been sent or called yet; a connector
+ * call the workflow asked for is `pendingCall`, carried out after the commit.
+ */
+export interface TurnPlan {
+  trigger: TurnTrigger;
+  state: RuntimeState;
+  bot: BotLine[];
+  status: ConversationStatus;
+  owner: ConversationOwner;
+  escalation?: TurnEscalation;
+  /** The definition of the workflow the turn ran, for the handoff packet. */
+  definition: WorkflowDefinition | null;
+  /** The engine's effects in order, for `chat --debug` and tests. */
+  effects: Effect[];
+  guardrail: 'continue' | 'clarify' | 'escalate';
+  pendingCall: PendingCall | null;
+  /** Events beside the store's own (no customer text). */
+  events: { type: string; payload: Record<string, unknown> }[];
+}
+
+/**
+ * Plans a turn: the guardrails, the workflow engine and knowledge-base searches, from the conversation as read
+ * and what happened. Pure apart from the knowledge-base read; the same inputs give the same plan.
+ *
+ * @example
+ * const plan = planTurn({ conversation, state, trigger: { type: 'message', seq: 0, analysis, at }, context });
+ * plan.bot[0]?.text; // 'What is your order number? ...'
+ * plan.pendingCall;  // null, or the call to make once the plan is committed
+ */
+export function planTurn(props: {
+  conversation: StoredConversation;
+  state: RuntimeState;
+  trigger: TurnTrigger;
+  context: PlanContext;
+}): TurnPlan {
+  const { trigger } = props;
+  if (trigger.type === 'message') return planMessage({ ...props, trigger });
+  if (trigger.type === 'callResult') return planCallResult({ ...props, trigger });
+  return planNotResolved({ ...props, trigger });
+}
+
+type PlanProps<T extends TurnTrigger['type']> = {
+  conversation: StoredConversation;
+  state: RuntimeState;
+  trigger: Extract<TurnTrigger, { type: T }>;
+  context: PlanContext;
+};
+
+function silentPlan(
+  props: { conversation: StoredConversation; state: RuntimeState; trigger: TurnTrigger },
+  events: TurnPlan['events'] = [],
+): TurnPlan {
+  const { conversation, state, trigger } = props;
+  return {
+    trigger,
+    state,
+    bot: [],
+    status: conversation.status,
+    owner: conversation.owner,
+    definition: null,
+    effects: [],
+    guardrail: 'continue',
+    pendingCall: null,
+    events,
+  };
+}
+
+function planMessage(props: PlanProps<'message'>): TurnPlan {
+  const { conversation, state, trigger, context } = props;
+  const { analysis, at } = trigger;
+  const turnEvent = (
+    guardrail: TurnPlan['guardrail'],
+    extra: Record<string, unknown>,
+    ws: WorkflowState | null,
+    done = true,
+  ) => ({
+    type: 'conversation.turn',
+    payload: {
+      seq: trigger.seq,
+      /** False while a connector call the turn asked for is outstanding: the answer is not complete yet. */
+      done,
+      intent: analysis.intent,
+      confidence: round(analysis.confidence),
+      outOfScope: analysis.outOfScope,
+      guardrail,
+      ...extra,
+      workflow: ws?.workflowId ?? null,
+      step: ws?.stepId ?? null,
+    },
+  });
+
+  // A person owns it: the message is kept, the bot says nothing.
+  if (conversation.owner === 'human' || conversation.status === 'closed') {
+    return silentPlan(props, [turnEvent('continue', { silent: true }, state.workflow)]);
+  }
+
+  // A finished workflow does not hold the next request: a new message starts afresh.
+  let workflowState =
+    state.workflow && (state.workflow.status === 'resolved' || state.workflow.status === 'escalated')
+      ? null
+      : state.workflow;
+  let definition = workflowState
+    ? (context.workflows.get(workflowState.workflowId, workflowState.workflowVersion) ?? null)
+    : null;
+  if (workflowState && !definition) {
+    context.onMissingWorkflow?.(workflowState.workflowId, workflowState.workflowVersion);
+    workflowState = null;
+  }
+
+  const config = mergeGuardrails(context.guardrails, definition?.guardrails);
+  const awaitingAnswer =
+    workflowState !== null &&
+    (workflowState.status === 'awaiting_input' || workflowState.status === 'awaiting_confirm');
+  const decision = evaluateGuardrails({
+    config,
+    turn: analysis,
+    history: state.guardrails,
+    awaitingAnswer,
+    workflowActive: workflowState !== null,
+  });
+  let history: GuardrailHistory = decision.history;
+  let effects: Effect[] = [];
+  let pendingCall: PendingCall | null = null;
+  const customer = conversation.customer;
+
+  const run = (event: EngineEvent) => {
+    if (!definition) return;
+    const ran = runEngine({
+      definition,
+      state: workflowState,
+      event,
+      context,
+      conversation,
+      at,
+      customerSeq: trigger.seq,
+    });
+    workflowState = ran.state;
+    effects = [...effects, ...ran.effects];
+    pendingCall = ran.pendingCall;
+  };
+
+  if (decision.action === 'escalate') {
+    if (workflowState && definition) {
+      run({ type: 'escalate', at, code: decision.code, reason: decision.reason });
+    } else {
+      effects.push(
+        {
+          type: 'escalate',
+          stepId: null,
+          code: decision.code,
+          reason: decision.reason,
+          queue: decision.queue,
+          priority: decision.priority,
+        },
+        { type: 'setOwner', owner: 'human' },
+      );
+    }
+  } else if (decision.action === 'clarify') {
+    // Said below, ahead of anything else.
+  } else if (workflowState && definition) {
+    const before = workflowState.lastProgressTurn;
+    run({ type: 'message', at, turn: analysis });
+    if (workflowState && workflowState.lastProgressTurn !== before) history = recordProgress(history);
+  } else {
+    definition =
+      selectWorkflow(context.workflows.list, { turn: analysis, customer, channel: conversation.channel }) ??
+      null;
+    if (definition) {
+      history = recordProgress(history);
+      run({
+        type: 'start',
+        at,
+        turn: analysis,
+        customer,
+        channel: conversation.channel,
+        conversationId: conversation.id,
+      });
+    } else {
+      effects.push(
+        {
+          type: 'escalate',
+          stepId: null,
+          code: 'no_workflow',
+          reason: `${ESCALATION_SENTENCES.no_workflow} Intent: ${analysis.intent ?? 'unknown'}.`,
+          queue: config.queue,
+          priority: 'normal',
+        },
+        { type: 'setOwner', owner: 'human' },
+      );
+    }
+  }
+
+  const outcome = outcomeOfEffects(effects, { status: 'open', owner: conversation.owner });
+  const bot: BotLine[] =
+    decision.action === 'clarify' ? [{ kind: 'clarify', text: decision.text }, ...outcome.bot] : outcome.bot;
+  const finalState: WorkflowState | null = workflowState;
+  return {
+    trigger,
+    state: { version: 2, workflow: finalState, guardrails: history, pendingCall },
+    bot,
+    status: outcome.status,
+    owner: outcome.owner,
+    ...(outcome.escalation ? { escalation: outcome.escalation } : {}),
+    definition,
+    effects,
+    guardrail: decision.action,
+    pendingCall,
+    events: [
+      turnEvent(
+        decision.action,
+        decision.action === 'escalate' ? { code: decision.code } : {},
+        finalState,
+        pendingCall === null,
+      ),
+    ],
+  };
+}
+
+function planCallResult(props: PlanProps<'callResult'>): TurnPlan {
+  const { conversation, state, trigger, context } = props;
+  const { call, result, at } = trigger;
+  const callEvent = (done: boolean) => ({
+    type: 'conversation.call_result',
+    payload: {
+      seq: call.customerSeq,
+      done,
+      callId: call.callId,
+      connector: call.connector,
+      operation: call.operation,
+      ok: result.ok,
+      ...(result.ok ? {} : { code: result.error.code }),
+      attempts: trigger.attempts,
+      durationMs: Math.round(trigger.durationMs),
+    },
+  });
+  const workflow = state.workflow;
+  const definition = workflow
+    ? (context.workflows.get(workflow.workflowId, workflow.workflowVersion) ?? null)
+    : null;
+  if (!workflow || !definition) {
+    // Nothing is left to take the result (the workflow version was unloaded): a person takes over.
+    const escalation: TurnEscalation = {
+      code: 'connector_failed',
+      reason: `${ESCALATION_SENTENCES.connector_failed} The workflow that asked for ${call.connector}.${call.operation} is no longer loaded.`,
+      queue: context.guardrails.queue,
+      priority: 'normal',
+    };
+    const speaks = conversation.owner === 'bot' && conversation.status !== 'closed';
+    return {
+      ...silentPlan(props, [callEvent(true)]),
+      state: { ...state, pendingCall: null },
+      ...(speaks
+        ? {
+            bot: [{ kind: 'escalate' as const, text: HANDOFF_TEXT }],
+            status: 'escalated' as const,
+            owner: 'human' as const,
+            escalation,
+          }
+        : {}),
+    };
+  }
+  const event: EngineEvent = result.ok
+    ? { type: 'callResult', at, callId: call.callId, ok: true, output: result.value }
+    : {
+        type: 'callResult',
+        at,
+        callId: call.callId,
+        ok: false,
+        error: `${result.error.code}: ${result.error.message}`,
+      };
+  const ran = runEngine({
+    definition,
+    state: workflow,
+    event,
+    context,
+    conversation,
+    at,
+    customerSeq: call.customerSeq,
+  });
+  const history =
+    ran.state.lastProgressTurn !== workflow.lastProgressTurn
+      ? recordProgress(state.guardrails)
+      : state.guardrails;
+  const nextState: RuntimeState = {
+    version: 2,
+    workflow: ran.state,
+    guardrails: history,
+    pendingCall: ran.pendingCall,
+  };
+  // A person took the conversation over while the call ran: the result is kept for them, the bot stays quiet.
+  if (conversation.owner === 'human' || conversation.status === 'closed') {
+    return {
+      ...silentPlan(props, [callEvent(true)]),
+      state: { ...nextState, pendingCall: null },
+      definition,
+    };
+  }
+  const outcome = outcomeOfEffects(ran.effects, { status: conversation.status, owner: conversation.owner });
+  return {
+    trigger,
+    state: nextState,
+    bot: outcome.bot,
+    status: outcome.status,
+    owner: outcome.owner,
+    ...(outcome.escalation ? { escalation: outcome.escalation } : {}),
+    definition,
+    effects: ran.effects,
+    guardrail: 'continue',
+    pendingCall: ran.pendingCall,
+    events: [callEvent(ran.pendingCall === null)],
+  };
+}
+
+function planNotResolved(props: PlanProps<'notResolved'>): TurnPlan {
+  const { conversation, state, trigger, context } = props;
+  const event = { type: 'conversation.not_resolved', payload: { feedbackAt: trigger.feedbackAt } };
+  if (conversation.owner === 'human' || conversation.status === 'closed') return silentPlan(props, [event]);
+  const definition = state.workflow
+    ? (context.workflows.get(state.workflow.workflowId, state.workflow.workflowVersion) ?? null)
+    : null;
+  const escalation: TurnEscalation = {
+    code: 'not_resolved',
+    reason: ESCALATION_SENTENCES.not_resolved,
+    queue: mergeGuardrails(context.guardrails, definition?.guardrails).queue,
+    priority: 'normal',
+  };
+  return {
+    ...silentPlan(props, [event]),
+    state: { ...state, pendingCall: null },
+    bot: [{ kind: 'escalate', text: HANDOFF_TEXT }],
+    status: 'escalated',
+    owner: 'human',
+    escalation,
+    definition,
+  };
+}
+
+/**
+ * Steps the engine from one event until it waits: knowledge-base searches are answered in place (a read); a
+ * connector call stops the run (the engine waits for its result) and becomes the turn's pending call.
+ */
+function runEngine(props: {
+  definition: WorkflowDefinition;
+  state: WorkflowState | null;
+  event: EngineEvent;
+  context: PlanContext;
+  conversation: StoredConversation;
+  at: number;
+  /** The customer message the run answers, carried on a call it asks for. */
+  customerSeq: number | null;
+}): { state: WorkflowState; effects: Effect[]; pendingCall: PendingCall | null } {
+  const { definition, context, conversation, at } = props;
+  let result = step(definition, props.state, props.event);
+  let state = result.state;
+  const effects: Effect[] = [];
+  const queue = [...result.effects];
+  let pendingCall: PendingCall | null = null;
+  while (queue.length > 0) {
+    const effect = queue.shift() as Effect;
+    effects.push(effect);
+    if (effect.type === 'call') {
+      pendingCall = {
+        callId: effect.callId,
+        idempotencyKey: context.idempotencyKey(conversation.id, conversation.revision + 1, effect.callId),
+        connector: effect.connector,
+        version: effect.version,
+        operation: effect.operation,
+        input: effect.input,
+        timeoutMs: effect.timeoutMs,
+        retries: effect.retries,
+        requestedAt: at,
+        customerSeq: props.customerSeq,
+      };
+    } else if (effect.type === 'answer') {
+      const hit = context.searchKnowledge?.(effect.query) ?? null;
+      const next: EngineEvent = hit
+        ? { type: 'answerResult', at, stepId: effect.stepId, found: true, ...hit }
+        : { type: 'answerResult', at, stepId: effect.stepId, found: false };
+      result = step(definition, state, next);
+      state = result.state;
+      queue.push(...result.effects);
+    }
+  }
+  return { state, effects, pendingCall };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,0 +1,190 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { routePath } from 'hono/route';
+import type { DemoPageSource, Deployment } from '../app/index.ts';
+import { createAuthenticator } from './auth.ts';
+import type { ServerApp, ServerContext } from './context.ts';
+import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
+import { problemOfError, sendProblem } from './problems.ts';
+import { createRateLimiter } from './rate-limit.ts';
+import { registerConversationRoutes } from './routes/conversations.ts';
+import { registerOpsRoutes } from './routes/ops.ts';
+import { registerStreamRoute } from './routes/stream.ts';
+import { registerWebRoutes } from './routes/web.ts';
+
+export interface CreateServerAppProps {
+  deployment: Deployment;
+  /** The demo page's data (the demo deployment); null: `/` answers where the API is. */
+  demo?: DemoPageSource | null;
+  /** The widget script; see `loadWidgetScript`. */
+  widget: ServerContext['widget'];
+  metrics?: ServiceMetrics;
+  /** Longest `Prefer: wait` honoured (default 10 s). */
+  maxWaitMs?: number;
+}
+
+/**
+ * The HTTP API over a deployment (Hono, with zod schemas that give both the checks and `/openapi.json`): the REST
+ * channel (`/v1/conversations...`), the event stream, the widget and the demo page, health and metrics. Errors are
+ * problem documents; customer text and credentials never reach the logs. `app.request()` runs it in-process.
+ *
+ * @example
+ * const { app } = createServerApp({ deployment, widget: loadWidgetScript() });
+ * const res = await app.request('/healthz');
+ */
+export function createServerApp(props: CreateServerAppProps): { app: ServerApp; context: ServerContext } {
+  const { deployment } = props;
+  const { server, logger } = deployment;
+  const metrics = props.metrics ?? createServiceMetrics({ jobs: deployment.store.jobs });
+  const context: ServerContext = {
+    deployment,
+    auth: createAuthenticator({ store: deployment.store }),
+    metrics,
+    limits: {
+      perKey: createRateLimiter({ perMinute: server.rateLimit.perKeyPerMinute }),
+      perAddress: createRateLimiter({ perMinute: server.rateLimit.perAddressPerMinute }),
+    },
+    demo: props.demo ?? null,
+    widget: props.widget,
+    maxWaitMs: props.maxWaitMs ?? 10_000,
+  };
+
+  const app: ServerApp = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      return sendProblem(c, {
+        status: 400,
+        code: 'request.invalid',
+        detail: 'the request does not match the API (see errors, and /openapi.json)',
+        errors: result.error.issues.map((issue) => ({
+          field: issue.path.map(String).join('.') || '(body)',
+          message: issue.message,
+        })),
+      });
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = routePath(c, -1) || 'unmatched';
+    const seconds = (performance.now() - started) / 1000;
+    metrics.onRequest({
+      method: c.req.method,
+      route: route === '*' ? 'unmatched' : route,
+      status: c.res.status,
+      seconds,
+    });
+    // Method, route pattern, status and time only: no path (it holds ids), no query, no body, no header.
+    logger.debug(
+      { method: c.req.method, route, status: c.res.status, ms: Math.round(seconds * 1000) },
+      'request',
+    );
+  });
+
+  app.use(
+    '/v1/*',
+    cors({
+      origin: (origin) => (server.corsOrigins.includes(origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'last-event-id', 'prefer'],
+      exposeHeaders: ['location', 'retry-after', 'preference-applied'],
+      maxAge: 600,
+    }),
+  );
+  app.use('/v1/*', async (c, next) => {
+    if (c.req.method === 'OPTIONS') return next();
+    const taken = context.limits.perAddress.take(`address:${clientAddress(c, server.trustProxy)}`);
+    if (!taken.ok) {
+      return sendProblem(
+        c,
+        {
+          status: 429,
+          code: 'rate_limited',
+          detail: `too many requests from this address; retry in ${taken.retryAfterSeconds} s`,
+        },
+        { 'retry-after': String(taken.retryAfterSeconds) },
+      );
+    }
+    await next();
+    c.res.headers.set('x-content-type-options', 'nosniff');
+    if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
+  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: server.bodyLimitBytes,
+      onError: (c) =>
+        sendProblem(c, {
+          status: 413,
+          code: 'request.too_large',
+          detail: `request bodies are limited to ${server.bodyLimitBytes} bytes`,
+        }),
+    }),
+  );
+  app.use('/v1/*', async (c, next) => {
+    if (c.req.method === 'POST' && !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+      return sendProblem(c, {
+        status: 415,
+        code: 'request.content_type',
+        detail: 'send JSON: Content-Type: application/json',
+      });
+    }
+    return next();
+  });
+
+  registerConversationRoutes(app, context);
+  registerStreamRoute(app, context);
+  registerOpsRoutes(app, context);
+  registerWebRoutes(app, context);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key (sb_sk_..., sb_pk_... for the widget) or a conversation token (sb_ct_...).',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Switchboard',
+      version: '1',
+      description:
+        'Customer-support automation: start conversations, post customer messages, stream the replies. Errors are RFC 9457 problem documents.',
+    },
+  });
+
+  app.notFound((c) => sendProblem(c, { status: 404, code: 'not_found', detail: 'no such route' }));
+  app.onError((error, c) => {
+    const found = problemOfError(error);
+    if (found.status >= 500) {
+      logger.error({ code: found.code, route: routePath(c, -1) }, 'request failed');
+    }
+    // Malformed JSON bodies surface here from the validator.
+    if (error instanceof SyntaxError || (error as { status?: number }).status === 400) {
+      return sendProblem(c, {
+        status: 400,
+        code: 'request.malformed_json',
+        detail: 'the body is not valid JSON',
+      });
+    }
+    return sendProblem(c, found);
+  });
+  return { app, context };
+}
+
+/** The client's address: the socket's, or behind a trusted proxy the first X-Forwarded-For entry. */
+function clientAddress(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    // app.request() in tests has no socket.
+    return 'local';
+  }
+}

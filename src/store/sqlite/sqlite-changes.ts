@@ -1,0 +1,64 @@
+import type Database from 'better-sqlite3';
+import { type Change, type ChangeFeed, createLocalChanges } from '../change-feed.ts';
+
+/** How often the file's data version is read while someone listens: another process's write is heard this late. */
+export const DATA_VERSION_POLL_MS = 250;
+
+/**
+ * Changes on SQLite: the store emits its own writes after they commit; writes by another process on the same file
+ * (a `switchboard chat` beside `serve`) show as a new `PRAGMA data_version`, read every DATA_VERSION_POLL_MS while
+ * anyone listens, and are announced as `any` (read again).
+ */
+export function createSqliteChanges(raw: Database.Database): ChangeFeed & {
+  emit: (change: Change) => void;
+  close: () => void;
+} {
+  const local = createLocalChanges();
+  let listeners = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let version = dataVersion(raw);
+  const poll = () => {
+    const now = dataVersion(raw);
+    if (now !== version) {
+      version = now;
+      local.emit({ topic: 'any', id: null });
+    }
+  };
+  return {
+    subscribe(listener) {
+      const stop = local.subscribe(listener);
+      if (listeners++ === 0) {
+        version = dataVersion(raw);
+        timer = setInterval(poll, DATA_VERSION_POLL_MS);
+        timer.unref();
+      }
+      let stopped = false;
+      return () => {
+        if (stopped) return;
+        stopped = true;
+        stop();
+        if (--listeners === 0 && timer) {
+          clearInterval(timer);
+          timer = undefined;
+        }
+      };
+    },
+    async publish(change) {
+      local.emit(change);
+    },
+    emit: local.emit,
+    close() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+function dataVersion(raw: Database.Database): number {
+  try {
+    return Number(raw.pragma('data_version', { simple: true }));
+  } catch {
+    // The database is closed: nothing more will change.
+    return -1;
+  }
+}

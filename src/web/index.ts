@@ -1,0 +1,1 @@
+export { DEMO_CSS, type DemoCustomerLink, type DemoPageProps, renderDemoPage } from './demo-page.ts';

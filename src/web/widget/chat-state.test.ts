@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type ChatAction,
+  type ChatState,
+  chatEntries,
+  chatReducer,
+  initialChatState,
+  isTyping,
+} from './chat-state.ts';
+import type { ConversationView, Message } from './conversation.ts';
+
+const at = '2025-01-01T00:00:00.000Z';
+const bot = (seq: number, text: string, extra: Partial<Message> = {}): Message => ({
+  seq,
+  role: 'bot',
+  text,
+  at,
+  kind: 'reply',
+  ...extra,
+});
+const customer = (seq: number, text: string): Message => ({ seq, role: 'customer', text, at });
+const view = (messages: Message[], extra: Partial<ConversationView> = {}): ConversationView => ({
+  id: 'c1',
+  owner: 'bot',
+  status: 'open',
+  messages,
+  ...extra,
+});
+const run = (actions: ChatAction[], from: ChatState = initialChatState()) =>
+  actions.reduce(chatReducer, from);
+const texts = (state: ChatState) =>
+  chatEntries(state).map((e) => (e.type === 'message' ? `${e.key}:${e.text}:${e.status}` : `${e.type}`));
+
+describe('chatReducer: messages', () => {
+  it('de-duplicates by seq and keeps seq order whatever the arrival order', () => {
+    const state = run([
+      { type: 'loaded', view: view([bot(1, 'Hi')]) },
+      { type: 'messages', messages: [bot(3, 'c'), customer(2, 'b')] },
+      { type: 'messages', messages: [customer(2, 'b'), bot(1, 'Hi'), bot(3, 'c')] },
+      { type: 'loaded', view: view([bot(1, 'Hi'), customer(2, 'b'), bot(3, 'c')]) },
+    ]);
+    expect(state.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(texts(state)).toEqual(['s1:Hi:sent', 's2:b:sent', 's3:c:sent']);
+  });
+
+  it('keeps the optimistic bubble (same key) when the POST returns its seq', () => {
+    const sending = run([
+      { type: 'loaded', view: view([bot(1, 'Hi')]) },
+      { type: 'send', localId: 'L1', idempotencyKey: 'K1', text: 'Where is my order?' },
+    ]);
+    expect(texts(sending)).toEqual(['s1:Hi:sent', 'L1:Where is my order?:sending']);
+    const sent = chatReducer(sending, {
+      type: 'sent',
+      localId: 'L1',
+      message: customer(2, 'Where is my order?'),
+    });
+    expect(texts(sent)).toEqual(['s1:Hi:sent', 'L1:Where is my order?:sent']);
+    // the same message arriving on the stream afterwards changes nothing
+    expect(
+      texts(chatReducer(sent, { type: 'messages', messages: [customer(2, 'Where is my order?')] })),
+    ).toEqual(texts(sent));
+  });
+
+  it('hides the stream copy of a message whose POST has not answered yet (no double bubble)', () => {
+    const state = run([
+      { type: 'loaded', view: view([bot(1, 'Hi'), customer(2, 'Yes')]) },
+      { type: 'send', localId: 'L1', idempotencyKey: 'K1', text: 'Yes' },
+      { type: 'messages', messages: [customer(3, 'Yes'), bot(4, 'Great')] },
+    ]);
+    // the older "Yes" (seq 2, from an earlier page) stays; the newest copy is hidden behind the bubble
+    expect(texts(state)).toEqual(['s1:Hi:sent', 's2:Yes:sent', 's4:Great:sent', 'L1:Yes:sending']);
+    const sent = chatReducer(state, { type: 'sent', localId: 'L1', message: customer(3, 'Yes') });
+    expect(texts(sent)).toEqual(['s1:Hi:sent', 's2:Yes:sent', 'L1:Yes:sent', 's4:Great:sent']);
+  });
+
+  it('marks a failed send, retries it under the same idempotency key, and keeps undelivered sends on reset', () => {
+    let state = run([
+      { type: 'send', localId: 'L1', idempotencyKey: 'K1', text: 'hello' },
+      { type: 'send-failed', localId: 'L1', error: 'Not sent' },
+    ]);
+    expect(chatEntries(state)[0]).toMatchObject({ key: 'L1', status: 'failed', error: 'Not sent' });
+    state = chatReducer(state, { type: 'retry', localId: 'L1' });
+    expect(state.sends[0]).toMatchObject({ status: 'sending', idempotencyKey: 'K1', error: undefined });
+    state = run([{ type: 'loaded', view: view([bot(1, 'Hi')]) }, { type: 'reset' }], state);
+    expect(state.messages).toEqual([]);
+    expect(state.sends.map((s) => s.localId)).toEqual(['L1']);
+  });
+});
+
+describe('chatEntries: buttons', () => {
+  it('enables the choices of the newest question only, and disables them once the customer answers', () => {
+    const ask = bot(2, 'Which order?', { kind: 'ask', choices: ['SB-1', 'SB-2'] });
+    let state = run([{ type: 'loaded', view: view([bot(1, 'Hi'), ask]) }]);
+    expect(chatEntries(state)[1]).toMatchObject({ choices: ['SB-1', 'SB-2'], choicesEnabled: true });
+    state = chatReducer(state, { type: 'send', localId: 'L1', idempotencyKey: 'K', text: 'SB-1' });
+    expect(chatEntries(state)[1]).toMatchObject({ choicesEnabled: false });
+    state = chatReducer(state, { type: 'sent', localId: 'L1', message: customer(3, 'SB-1') });
+    expect(chatEntries(state)[1]).toMatchObject({ choicesEnabled: false });
+  });
+
+  it('gives confirm messages Yes / No, disabled when a newer question came or a person took over', () => {
+    const confirm = bot(1, 'Does that answer your question?', { kind: 'confirm' });
+    let state = run([{ type: 'loaded', view: view([confirm]) }]);
+    expect(chatEntries(state)[0]).toMatchObject({ choices: ['Yes', 'No'], choicesEnabled: true });
+    const later = chatReducer(state, {
+      type: 'messages',
+      messages: [bot(2, 'Pick', { kind: 'ask', choices: ['a'] })],
+    });
+    expect(chatEntries(later).map((e) => e.type === 'message' && e.choicesEnabled)).toEqual([false, true]);
+    state = chatReducer(state, { type: 'state', owner: 'human', status: 'escalated' });
+    expect(chatEntries(state)[0]).toMatchObject({ choicesEnabled: false });
+  });
+});
+
+describe('chatEntries: hand-off and feedback', () => {
+  it('shows the person-will-reply line where the owner became human, and drops it when the bot is back', () => {
+    let state = run([
+      {
+        type: 'loaded',
+        view: view([customer(1, 'I want a person'), bot(2, 'Passing you on', { kind: 'escalate' })]),
+      },
+      { type: 'state', owner: 'human', status: 'escalated' },
+      { type: 'messages', messages: [{ seq: 3, role: 'agent', text: 'Hi, Sam here', at }] },
+    ]);
+    expect(texts(state)).toEqual([
+      's1:I want a person:sent',
+      's2:Passing you on:sent',
+      'notice',
+      's3:Hi, Sam here:sent',
+    ]);
+    state = chatReducer(state, { type: 'state', owner: 'bot', status: 'open' });
+    expect(texts(state)).not.toContain('notice');
+  });
+
+  it('shows the notice at the end when a resumed conversation is already with a person', () => {
+    const state = run([{ type: 'loaded', view: view([customer(1, 'agent please')], { owner: 'human' }) }]);
+    expect(texts(state)).toEqual(['s1:agent please:sent', 'notice']);
+  });
+
+  it('asks for feedback after a resolve message, until it is sent or the customer writes again', () => {
+    const resolved = run([
+      { type: 'loaded', view: view([customer(1, 'q'), bot(2, 'Done!', { kind: 'resolve' })]) },
+    ]);
+    expect(chatEntries(resolved).at(-1)).toEqual({ type: 'feedback', key: 'feedback', status: 'asked' });
+    const sent = run(
+      [
+        { type: 'feedback', seq: 2, status: 'sending' },
+        { type: 'feedback', seq: 2, status: 'sent' },
+      ],
+      resolved,
+    );
+    expect(chatEntries(sent).at(-1)).toMatchObject({ type: 'feedback', status: 'sent' });
+    expect(sent.feedbackDoneSeq).toBe(2);
+    const wroteAgain = chatReducer(resolved, {
+      type: 'send',
+      localId: 'L',
+      idempotencyKey: 'K',
+      text: 'more',
+    });
+    expect(chatEntries(wroteAgain).some((e) => e.type === 'feedback')).toBe(false);
+    // given in an earlier page: not asked again after a reload
+    const reloaded = run(
+      [{ type: 'loaded', view: view([bot(2, 'Done!', { kind: 'resolve' })]) }],
+      initialChatState(2),
+    );
+    expect(chatEntries(reloaded).some((e) => e.type === 'feedback')).toBe(false);
+  });
+});
+
+describe('isTyping', () => {
+  it('runs from the send until the turn event for that message', () => {
+    let state = run([
+      { type: 'loaded', view: view([bot(1, 'Hi')]) },
+      { type: 'send', localId: 'L1', idempotencyKey: 'K', text: 'hello' },
+    ]);
+    expect(isTyping(state)).toBe(true);
+    state = chatReducer(state, { type: 'sent', localId: 'L1', message: customer(2, 'hello') });
+    expect(isTyping(state)).toBe(true);
+    expect(isTyping(chatReducer(state, { type: 'turn', seq: 2 }))).toBe(false);
+  });
+
+  it('stops at a bot message after the customer message, on failure, and when a person owns the chat', () => {
+    const base = run([
+      { type: 'loaded', view: view([bot(1, 'Hi')]) },
+      { type: 'messages', messages: [customer(2, 'hello')] },
+    ]);
+    expect(isTyping(base)).toBe(true);
+    expect(isTyping(chatReducer(base, { type: 'messages', messages: [bot(3, 'Sure')] }))).toBe(false);
+    expect(isTyping(chatReducer(base, { type: 'state', owner: 'human', status: 'escalated' }))).toBe(false);
+    const failed = run([
+      { type: 'send', localId: 'L1', idempotencyKey: 'K', text: 'x' },
+      { type: 'send-failed', localId: 'L1' },
+    ]);
+    expect(isTyping(failed)).toBe(false);
+  });
+
+  it('does not resume typing for a conversation loaded after a reload', () => {
+    expect(isTyping(run([{ type: 'loaded', view: view([bot(1, 'Hi'), customer(2, 'hello')]) }]))).toBe(false);
+  });
+});

@@ -3,13 +3,18 @@
  * `npm start` trains it, smaller for speed.
  */
 import { fileURLToPath } from 'node:url';
-import { DEMO_ENTITIES_FILE, demoTicketToRecord, generateDemoTickets } from '../demo/index.ts';
+import { type JobsConfig, JobsConfigSchema, type ServerConfig, ServerConfigSchema } from '../config/index.ts';
+import { DEMO_ENTITIES_FILE, DEMO_KB_DIR, demoTicketToRecord, generateDemoTickets } from '../demo/index.ts';
+import { buildKnowledgeIndex, readArticles, serialiseKnowledgeIndex } from '../kb/index.ts';
 import {
   DEFAULT_TRAIN_OPTIONS,
   type IntentModel,
+  serialiseModel,
   trainIntentModel,
   trainingExamplesFromStore,
 } from '../nlu/index.ts';
+import type { Clock, Logger } from '../shared/index.ts';
+import { type Deployment, openDeployment } from './deployment.ts';
 import { loadEntityPatternsFile } from './nlu-config.ts';
 import { openStore } from './open-store.ts';
 
@@ -29,4 +34,49 @@ export async function trainDemoIntentModel(): Promise<IntentModel> {
   } finally {
     await training.close();
   }
+}
+
+/**
+ * The demo deployment on a fresh store (SQLite in memory unless `db` names one): the demo workflows, the demo shop
+ * in process, `model` as the active NLU version and the demo knowledge base. For tests of the surfaces.
+ */
+export async function openDemoDeployment(props: {
+  model: IntentModel;
+  db?: string;
+  server?: Partial<ServerConfig>;
+  jobs?: Partial<JobsConfig>;
+  connectors?: Record<string, unknown>;
+  clock?: Clock;
+  logger?: Logger;
+}): Promise<Deployment> {
+  const deployment = await openDeployment({
+    config: {
+      store: { url: props.db ?? ':memory:' },
+      workflows: { demo: true },
+      connectors: props.connectors ?? { 'demo-shop': {} },
+      ...(props.server ? { server: ServerConfigSchema.parse(props.server) } : {}),
+      ...(props.jobs ? { jobs: JobsConfigSchema.parse(props.jobs) } : {}),
+    },
+    baseDir: process.cwd(),
+    ...(props.clock ? { clock: props.clock } : {}),
+    ...(props.logger ? { logger: props.logger } : {}),
+  });
+  const at = Date.now();
+  await deployment.store.saveArtifact({
+    kind: 'nlu-model',
+    content: serialiseModel(props.model),
+    by: 'test',
+    activate: true,
+    at,
+  });
+  const index = buildKnowledgeIndex(readArticles(fileURLToPath(DEMO_KB_DIR)), 0);
+  await deployment.store.saveArtifact({
+    kind: 'kb-index',
+    content: serialiseKnowledgeIndex(index),
+    by: 'test',
+    activate: true,
+    at,
+  });
+  await deployment.reload();
+  return deployment;
 }

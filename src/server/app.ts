@@ -35,10 +35,16 @@ export interface CreateServerAppProps {
  * const { app } = createServerApp({ deployment, widget: loadWidgetScript() });
  * const res = await app.request('/healthz');
  */
-export function createServerApp(props: CreateServerAppProps): { app: ServerApp; context: ServerContext } {
+export function createServerApp(props: CreateServerAppProps): {
+  app: ServerApp;
+  context: ServerContext;
+  /** Stops feeding the metrics from the deployment's turns. */
+  dispose: () => void;
+} {
   const { deployment } = props;
   const { server, logger } = deployment;
   const metrics = props.metrics ?? createServiceMetrics({ jobs: deployment.store.jobs });
+  const dispose = deployment.conversations.subscribe((turn) => metrics.onTurn(turn, deployment.clock.now()));
   const context: ServerContext = {
     deployment,
     auth: createAuthenticator({ store: deployment.store }),
@@ -91,7 +97,7 @@ export function createServerApp(props: CreateServerAppProps): { app: ServerApp; 
       origin: (origin) => (server.corsOrigins.includes(origin) ? origin : null),
       allowMethods: ['GET', 'POST', 'OPTIONS'],
       allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'last-event-id', 'prefer'],
-      exposeHeaders: ['location', 'retry-after', 'preference-applied'],
+      exposeHeaders: ['location', 'retry-after', 'preference-applied', 'idempotent-replayed'],
       maxAge: 600,
     }),
   );
@@ -172,7 +178,7 @@ export function createServerApp(props: CreateServerAppProps): { app: ServerApp; 
     }
     return sendProblem(c, found);
   });
-  return { app, context };
+  return { app, context, dispose };
 }
 
 /** The client's address: the socket's, or behind a trusted proxy the first X-Forwarded-For entry. */

@@ -68,12 +68,15 @@ export function createServiceMetrics(props: { jobs: JobQueue; processMetrics?: b
   });
   new Gauge({
     name: 'switchboard_jobs',
-    help: 'Jobs by queue and state (queued, scheduled, active, dead), read from the queue when scraped.',
+    help: 'Jobs by queue and state (queued, scheduled, active, dead), read from the queue when scraped; queue="all" sums them.',
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {
       this.reset();
       const counts = await props.jobs.counts();
+      for (const state of ['queued', 'scheduled', 'active', 'dead'] as const) {
+        this.set({ queue: 'all', state }, counts[state]);
+      }
       for (const [queue, byState] of Object.entries(counts.byQueue)) {
         for (const [state, n] of Object.entries(byState)) this.set({ queue, state }, n);
       }

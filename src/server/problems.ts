@@ -70,7 +70,12 @@ export function sendProblem(
   const body = problem({ ...props, instance: props.instance ?? new URL(c.req.url).pathname });
   return new Response(JSON.stringify(body), {
     status: body.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...headers },
+    headers: {
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'cache-control': 'no-store',
+      ...(body.status === 401 ? { 'www-authenticate': 'Bearer realm="switchboard"' } : {}),
+      ...headers,
+    },
   });
 }
 

@@ -110,13 +110,12 @@ export const PostMessageBody = z
   .openapi('PostMessage');
 
 export const PostMessageAccepted = z
-  .object({ message: MessageSchema, duplicate: z.boolean() })
+  .object({ message: MessageSchema })
   .openapi('MessageAccepted', { description: 'Stored; the replies arrive on the event stream.' });
 
 export const PostMessageAnswered = z
   .object({
     message: MessageSchema,
-    duplicate: z.boolean(),
     replies: z.array(MessageSchema),
     conversation: ConversationStateSchema,
   })

@@ -38,15 +38,12 @@ export async function startServer(props: {
 }): Promise<RunningServer> {
   const { deployment } = props;
   const metrics = createServiceMetrics({ jobs: deployment.store.jobs });
-  const { app } = createServerApp({
+  const { app, dispose } = createServerApp({
     deployment,
     widget: props.widget,
     metrics,
     ...(props.demo ? { demo: props.demo } : {}),
   });
-  const stopTurns = deployment.conversations.subscribe((turn) =>
-    metrics.onTurn(turn, deployment.clock.now()),
-  );
   deployment.watch();
 
   const server = serveNode({ fetch: app.fetch, hostname: props.host, port: props.port });
@@ -95,7 +92,7 @@ export async function startServer(props: {
     url: `http://${props.host.includes(':') ? `[${props.host}]` : props.host}:${port}`,
     port,
     async close(graceMs = 10_000) {
-      stopTurns();
+      dispose();
       await runner?.stop(graceMs);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -190,16 +190,19 @@ export function registerConversationRoutes(app: ServerApp, context: ServerContex
       text,
       ...(headers['idempotency-key'] ? { idempotencyKey: headers['idempotency-key'] } : {}),
     });
-    const message = messageView(received.message);
+    // As it was received: whether it is still pending changes, and a retried POST answers the same.
+    const { pending: _pending, ...message } = messageView(received.message);
     const waitMs = preferWaitMs(headers.prefer, context.maxWaitMs);
     if (waitMs > 0) {
       const answer = await waitForAnswer(context, conversation.id, received.message.seq, waitMs);
       if (answer) {
         c.header('preference-applied', `wait=${Math.round(waitMs / 1000)}`);
-        return c.json({ message, duplicate: received.duplicate, ...answer }, 200);
+        if (received.duplicate) c.header('idempotent-replayed', 'true');
+        return c.json({ message, ...answer }, 200);
       }
     }
-    return c.json({ message, duplicate: received.duplicate }, 202);
+    if (received.duplicate) c.header('idempotent-replayed', 'true');
+    return c.json({ message }, 202);
   });
 
   app.openapi(feedbackRoute, async (c) => {

@@ -70,9 +70,13 @@ export function registerStreamRoute(app: ServerApp, context: ServerContext): voi
     c.header('x-accel-buffering', 'no');
     return streamSSE(c, async (stream) => {
       let wake: (() => void) | null = null;
+      // Set by every change, cleared before each read: a change that lands while reading is not slept through.
+      let dirty = false;
       const unsubscribe = store.changes.subscribe((change) => {
-        if ((change.topic === 'conversation' && change.id === conversationId) || change.topic === 'any')
+        if ((change.topic === 'conversation' && change.id === conversationId) || change.topic === 'any') {
+          dirty = true;
           wake?.();
+        }
       });
       stream.onAbort(() => wake?.());
       try {
@@ -85,13 +89,14 @@ export function registerStreamRoute(app: ServerApp, context: ServerContext): voi
           });
         }
         while (!stream.aborted && !stream.closed) {
+          dirty = false;
           const events = await store.listEvents({ conversationId, afterId: cursor, limit: PAGE });
           for (const event of events) {
             const sse = await toSse(store, conversationId, event);
             if (sse) await stream.writeSSE({ ...sse, id: String(event.id) });
             cursor = event.id;
           }
-          if (events.length === PAGE) continue;
+          if (events.length === PAGE || dirty) continue;
           const woken = await new Promise<boolean>((resolve) => {
             const timer = setTimeout(() => resolve(false), HEARTBEAT_MS);
             wake = () => {

@@ -48,6 +48,8 @@ export async function openDemoDeployment(props: {
   connectors?: Record<string, unknown>;
   clock?: Clock;
   logger?: Logger;
+  /** DATABASE_URL and SWITCHBOARD_PG_SCHEMA, for a deployment on PostgreSQL. */
+  env?: Record<string, string>;
 }): Promise<Deployment> {
   const deployment = await openDeployment({
     config: {
@@ -60,6 +62,7 @@ export async function openDemoDeployment(props: {
     baseDir: process.cwd(),
     ...(props.clock ? { clock: props.clock } : {}),
     ...(props.logger ? { logger: props.logger } : {}),
+    ...(props.env ? { env: props.env } : {}),
   });
   const at = Date.now();
   await deployment.store.saveArtifact({

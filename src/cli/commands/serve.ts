@@ -15,6 +15,7 @@ interface ServeOpts {
   port?: string;
   jobs: boolean;
   concurrency?: string;
+  queues?: string;
 }
 
 /**
@@ -38,11 +39,22 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--port <n>', "port (default: the configuration's, 8080)")
     .option('--no-jobs', 'serve only; `switchboard worker` processes run the jobs (PostgreSQL)')
     .option('--concurrency <n>', "jobs run at once (default: the configuration's, 8)")
+    .option(
+      '--queues <list>',
+      'run only these job queues, comma-separated (conversation.turn, connector.call, ...)',
+    )
     .action(async (opts: ServeOpts) => {
       const port = opts.port !== undefined ? parsePort(opts.port) : undefined;
       const concurrency =
         opts.concurrency !== undefined ? parsePositiveInt(opts.concurrency, '--concurrency') : undefined;
       const deployment = await openDeploymentFromOptions(opts, io, createLogger());
+      let queues: string[] | undefined;
+      try {
+        queues = parseQueues(opts.queues, Object.keys(deployment.conversations.jobHandlers()));
+      } catch (error) {
+        await deployment.close();
+        throw error;
+      }
       if (!opts.jobs && !deployment.store.capabilities.concurrentWriters) {
         await deployment.close();
         throw new UserError(
@@ -58,6 +70,7 @@ export function registerServe(program: Command, io: CliIo): void {
         ...(port !== undefined ? { port } : {}),
         jobs: opts.jobs,
         ...(concurrency ? { concurrency } : {}),
+        ...(queues ? { queues } : {}),
         tryThis: false,
       });
     });
@@ -74,6 +87,7 @@ export async function serveDeployment(props: {
   port?: number;
   jobs?: boolean;
   concurrency?: number;
+  queues?: readonly string[];
   tryThis: boolean;
 }): Promise<void> {
   const { deployment, io } = props;
@@ -88,6 +102,7 @@ export async function serveDeployment(props: {
       demo: config.demoPage ? demoPageSource(deployment) : null,
       jobs: props.jobs !== false,
       ...(props.concurrency ? { concurrency: props.concurrency } : {}),
+      ...(props.queues ? { queues: props.queues } : {}),
     });
   } catch (error) {
     await deployment.close();
@@ -130,4 +145,22 @@ export async function serveDeployment(props: {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/** `--queues a,b`: names checked against the deployment's queues; undefined when absent (every queue). */
+export function parseQueues(text: string | undefined, known: readonly string[]): string[] | undefined {
+  if (text === undefined) return undefined;
+  const queues = text
+    .split(',')
+    .map((q) => q.trim())
+    .filter(Boolean);
+  const unknown = queues.filter((q) => !known.includes(q));
+  if (queues.length === 0 || unknown.length > 0) {
+    throw new UserError(
+      'cli.bad_queue',
+      `unknown queue ${unknown.join(', ') || '(none given)'} (queues: ${known.join(', ')})`,
+      { field: '--queues' },
+    );
+  }
+  return queues;
 }

@@ -4,6 +4,7 @@ import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
 import { openDeploymentFromOptions, parsePositiveInt } from './options.ts';
+import { parseQueues } from './serve.ts';
 
 interface WorkerOpts {
   config?: string;
@@ -44,21 +45,12 @@ export function registerWorker(program: Command, io: CliIo): void {
           { field: '--db' },
         );
       }
-      const queues = opts.queues
-        ?.split(',')
-        .map((q) => q.trim())
-        .filter(Boolean);
-      const known = Object.keys(deployment.conversations.jobHandlers());
-      const unknown = queues?.filter((q) => !known.includes(q)) ?? [];
-      if (unknown.length > 0) {
+      let queues: string[] | undefined;
+      try {
+        queues = parseQueues(opts.queues, Object.keys(deployment.conversations.jobHandlers()));
+      } catch (error) {
         await deployment.close();
-        throw new UserError(
-          'worker.bad_queue',
-          `unknown queue ${unknown.join(', ')} (queues: ${known.join(', ')})`,
-          {
-            field: '--queues',
-          },
-        );
+        throw error;
       }
       const runner = deployment.createRunner({
         ...(concurrency ? { concurrency } : {}),

@@ -38,7 +38,10 @@ const conversations = flag('--conversations', 1500);
 const warmup = flag('--warmup', 50);
 const inProcessConversations = flag('--in-process', 2000);
 const cpuProfDir = textFlag('--cpu-prof');
-/** Writes every measured turn as `startMs postMs turnMs` (from the window's start) for a look at the outliers. */
+/**
+ * Writes every measured turn as `startMs postMs turnMs` (start from the window's start) for a look at the outliers,
+ * and the server's /metrics beside it (FILE.metrics).
+ */
 const dumpFile = textFlag('--dump');
 /** A turn not answered within this is an error. */
 const TURN_TIMEOUT_MS = 10_000;
@@ -448,6 +451,9 @@ try {
       ([at, post, turn]) => `${(at - t0).toFixed(1)} ${post.toFixed(2)} ${turn.toFixed(2)}`,
     );
     writeFileSync(dumpFile, `${lines.join('\n')}\n`);
+    // The server's own view (request and job durations) beside the client's.
+    const metrics = await fetch(`${server.url}/metrics`);
+    writeFileSync(`${dumpFile}.metrics`, await metrics.text());
   }
   serverExit = await stopServer(server, 15_000);
 

@@ -340,13 +340,20 @@ function storeTarget(props: OpenDeploymentProps): string {
   return resolve(props.baseDir, url);
 }
 
-/** `--workflows`, else the config's folder or the demo workflows, else `./workflows` when it exists, else none. */
 function workflowsDirOf(props: OpenDeploymentProps): string | null {
   if (props.overrides?.workflowsDir) return resolve(props.baseDir, props.overrides.workflowsDir);
-  const section = props.config.workflows;
+  return deploymentWorkflowsDir(props.config, props.baseDir);
+}
+
+/**
+ * Where a deployment's workflows are: the configuration's folder or the demo workflows (`demo: true`), else
+ * `./workflows` beside the configuration when it exists, else none.
+ */
+export function deploymentWorkflowsDir(config: SwitchboardConfig, baseDir: string): string | null {
+  const section = config.workflows;
   if (section?.demo) return DEMO_WORKFLOWS_DIR;
-  if (section?.dir) return resolve(props.baseDir, section.dir);
-  const local = resolve(props.baseDir, 'workflows');
+  if (section?.dir) return resolve(baseDir, section.dir);
+  const local = resolve(baseDir, 'workflows');
   return existsSync(local) && statSync(local).isDirectory() ? local : null;
 }
 

@@ -7,6 +7,7 @@ export {
 } from './demo-deployment.ts';
 export {
   type Deployment,
+  deploymentWorkflowsDir,
   loadDeploymentConfig,
   type OpenDeploymentProps,
   openDeployment,

@@ -84,10 +84,12 @@ describe.skipIf(!available)(
       const page = await context.newPage();
       const problems: Problems = { csp: [], errors: [], console: [], http: [] };
       await page.exposeFunction('__reportViolation', (text: string) => problems.csp.push(text));
-      await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => {
-      window.__reportViolation('csp: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') +
-        ' (' + (e.sourceFile || '') + ':' + e.lineNumber + ')');
-    }, true);`);
+      // Registered before any script of the page; violations inside the shadow root reach the document.
+      await page.addInitScript(
+        `document.addEventListener('securitypolicyviolation', (e) => window.__reportViolation(
+          e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber,
+        ), true);`,
+      );
       page.on('console', (m) => {
         if (m.type() === 'error' || m.type() === 'warning') problems.console.push(`${m.type()}: ${m.text()}`);
       });
@@ -145,12 +147,14 @@ describe.skipIf(!available)(
       return view.messages.map((m) => `${m.role}: ${m.text}`);
     }
 
-    /** Waits for a bot bubble containing `text` and answers its live choice `choice` (or the first one). */
+    /** Waits for the bot's `question` and clicks its button `choice` (default the first); the label clicked. */
     async function choose(widget: Locator, question: Locator, choice?: string): Promise<string> {
       await question.waitFor({ state: 'visible', timeout: WAIT_MS });
       const buttons = question.locator('button.choice:enabled');
       const button =
-        choice === undefined ? buttons.first() : buttons.filter({ hasText: new RegExp(`^${choice}$`) });
+        choice === undefined
+          ? buttons.first()
+          : buttons.filter({ hasText: new RegExp(`^${escapeRegExp(choice)}$`) });
       await button.waitFor({ state: 'visible', timeout: WAIT_MS });
       const label = (await button.textContent()) ?? '';
       await button.click();
@@ -166,7 +170,9 @@ describe.skipIf(!available)(
       await expect
         .poll(() => widget.locator('.subtitle').textContent())
         .toBe('A person from our team will reply here');
-      // Settled: the widget shows what the server holds, each message once, in order.
+      expect(await widget.locator('.log .notice').count()).toBe(1);
+      // Settled: the widget shows what the server holds, in order, each message once (no two lines of this
+      // conversation are alike, so a repeated line is a duplicate).
       const server = await stored(context);
       await expect.poll(() => shown(widget), { timeout: WAIT_MS }).toEqual(server);
       expect(new Set(server).size).toBe(server.length);
@@ -249,6 +255,10 @@ describe.skipIf(!available)(
         expect(problems.csp).toEqual([]);
         expect(problems.errors).toEqual([]);
         expect(problems.http).toEqual([]);
+        // The console reports the connections the proxy cut, and nothing else.
+        expect(
+          problems.console.filter((m) => !m.startsWith('error: Failed to load resource: net::')),
+        ).toEqual([]);
       } finally {
         await context.close();
         await proxy.close();
@@ -256,6 +266,10 @@ describe.skipIf(!available)(
     });
   },
 );
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 interface Proxy {
   url: string;

@@ -3,21 +3,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEMO_WORKFLOWS_DIR, resolveWorkflowsDir } from '../../app/workflows-dir.ts';
 import { DEFAULT_TRAIN_OPTIONS, trainIntentModel, writeModelFile } from '../../nlu/index.ts';
 import { runCommand } from '../testing.ts';
 import { registerWorkflows } from './workflows.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../workflows/fixtures/check/', import.meta.url));
+const CONNECTORS = {
+  'demo-shop': {},
+  helpdesk: {
+    baseUrl: 'https://example.zendesk.com',
+    email: 'bot@example.com',
+    apiToken: 'not-a-real-token',
+  },
+};
 
 /** Runs `switchboard workflows ...` in-process with its own program (main.ts wires the command in separately). */
 async function run(args: string[], cwd: string) {
   return runCommand((program, io) => registerWorkflows(program, io), args, cwd);
 }
 
-/** A project folder whose `workflows/` holds copies of the named fixtures. */
-function project(fixtures: string[]): string {
+/**
+ * A project folder whose `workflows/` holds copies of the named fixtures, and whose switchboard.yaml configures
+ * the connectors they call (the demo shop, a Zendesk-shaped helpdesk).
+ */
+function project(fixtures: string[], connectors: Record<string, unknown> = CONNECTORS): string {
   const dir = mkdtempSync(join(tmpdir(), 'workflows-cli-'));
+  writeFileSync(join(dir, 'switchboard.yaml'), `connectors: ${JSON.stringify(connectors)}\n`);
   mkdirSync(join(dir, 'workflows'));
   for (const name of fixtures)
     copyFileSync(join(FIXTURES, name), join(dir, 'workflows', name.split('/').pop() as string));
@@ -54,7 +65,16 @@ describe('switchboard workflows check', () => {
     expect(r.stderr).toBe('error: 12 errors and 0 warnings in 4 workflow files of workflows\n');
   });
 
-  it('checks connectors against the built-in catalogue', async () => {
+  it('fails a workflow whose connector the deployment does not configure, saying where to add it', async () => {
+    const dir = project(['good/order-status.yaml'], {});
+    const r = await run(['workflows', 'check'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(
+      /^workflows\/order-status\.yaml:\d+:\d+: error workflow\.unknown_connector: unknown connector "demo-shop": this deployment does not configure it \(configured: none; add it under connectors: in switchboard\.yaml\)$/m,
+    );
+  });
+
+  it("checks connectors against the deployment's", async () => {
     const dir = project(['unknown-operation.yaml']);
     const r = await run(['workflows', 'check'], dir);
     expect(r.code).toBe(2);
@@ -101,14 +121,19 @@ describe('switchboard workflows check', () => {
   });
 });
 
-describe('resolveWorkflowsDir', () => {
-  it('takes the option, else ./workflows when it exists, else the shipped demo workflows', () => {
+describe('the workflow folder', () => {
+  it("is the one named, else the configuration's, else ./workflows; never the demo workflows unasked", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'workflows-dir-'));
-    expect(resolveWorkflowsDir('flows', dir)).toBe(join(dir, 'flows'));
-    expect(resolveWorkflowsDir(undefined, dir)).toBe(DEMO_WORKFLOWS_DIR);
-    expect(DEMO_WORKFLOWS_DIR.endsWith(join('src', 'demo', 'workflows/'))).toBe(true);
-    mkdirSync(join(dir, 'workflows'));
-    expect(resolveWorkflowsDir(undefined, dir)).toBe(join(dir, 'workflows'));
+    const none = await run(['workflows', 'check'], dir);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('no workflows here');
+    writeFileSync(
+      join(dir, 'switchboard.yaml'),
+      'workflows: { demo: true }\nconnectors: { demo-shop: {} }\n',
+    );
+    const demo = await run(['workflows', 'check'], dir);
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toMatch(/^0 errors and 0 warnings in 7 workflow files of .*workflows\/?: ok\n$/);
   });
 });
 

@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { builtInConnectorCatalogue } from '../../app/connectors.ts';
-import { resolveWorkflowsDir } from '../../app/workflows-dir.ts';
+import { buildConnectorRegistry } from '../../app/connectors.ts';
+import { deploymentWorkflowsDir, loadDeploymentConfig } from '../../app/index.ts';
+import { DEFAULT_CONFIG_FILE, type SwitchboardConfig } from '../../config/index.ts';
 import { OOS_LABEL, readModelFile } from '../../nlu/index.ts';
-import { UserError } from '../../shared/index.ts';
+import { silentLogger, systemClock, UserError } from '../../shared/index.ts';
 import {
   checkWorkflows,
   type Diagnostic,
@@ -20,10 +21,12 @@ import type { CliIo } from '../io.ts';
 interface CheckOpts {
   intents?: string;
   model?: string;
+  config?: string;
 }
 
 interface DrawOpts {
   dir?: string;
+  config?: string;
   format: 'mermaid' | 'svg';
   out?: string;
 }
@@ -47,11 +50,16 @@ export function registerWorkflows(program: Command, io: CliIo): void {
     .description(
       'check every .yaml/.yml workflow of DIR: references, slots, variables, templates, reachability, loops, connectors, overlapping triggers',
     )
-    .argument('[dir]', 'the workflow folder (default: ./workflows, else the shipped demo workflows)')
+    .argument('[dir]', "the workflow folder (default: the configuration's, else ./workflows)")
+    .option(
+      '--config <file>',
+      `the deployment whose connectors the workflows may call (default: ./${DEFAULT_CONFIG_FILE} when it exists; none without)`,
+    )
     .option('--intents <list>', 'comma-separated intents the NLU knows; other trigger intents are warnings')
     .option('--model <file>', 'an NLU model (from `nlu train`) whose intents the triggers should use')
     .action((dirOption: string | undefined, opts: CheckOpts) => {
-      const dir = resolveWorkflowsDir(dirOption, io.cwd);
+      const { config, baseDir } = loadDeploymentConfig({ option: opts.config, cwd: io.cwd });
+      const dir = workflowsDirOf(dirOption, config, baseDir, io);
       const knownIntents = knownIntentsOf(opts, io);
       const loaded = loadWorkflowDir(dir);
       const files = new Set([
@@ -67,7 +75,7 @@ export function registerWorkflows(program: Command, io: CliIo): void {
         ...loaded.diagnostics,
         ...checkWorkflows({
           workflows: loaded.workflows,
-          catalogue: builtInConnectorCatalogue(),
+          catalogue: catalogueOf(config),
           ...(knownIntents ? { knownIntents } : {}),
         }),
       ]);
@@ -92,13 +100,15 @@ export function registerWorkflows(program: Command, io: CliIo): void {
     .command('draw')
     .description('draw a workflow as Mermaid text or as a standalone SVG')
     .argument('<id>', 'the id of the workflow')
-    .option('--dir <dir>', 'the workflow folder (default: ./workflows, else the shipped demo workflows)')
+    .option('--dir <dir>', "the workflow folder (default: the configuration's, else ./workflows)")
+    .option('--config <file>', `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
     .addOption(
       new Option('--format <format>', 'mermaid or svg').choices(['mermaid', 'svg']).makeOptionMandatory(),
     )
     .option('--out <file>', 'write it to this file instead of printing it')
     .action((id: string, opts: DrawOpts) => {
-      const dir = resolveWorkflowsDir(opts.dir, io.cwd);
+      const { config, baseDir } = loadDeploymentConfig({ option: opts.config, cwd: io.cwd });
+      const dir = workflowsDirOf(opts.dir, config, baseDir, io);
       const loaded = loadWorkflowDir(dir);
       const workflow = loaded.workflows.find((w) => w.definition.id === id);
       if (!workflow) {
@@ -117,6 +127,34 @@ export function registerWorkflows(program: Command, io: CliIo): void {
       const text = opts.format === 'svg' ? drawSvg(workflow.definition) : drawMermaid(workflow.definition);
       printOrWrite(text, opts.out, io);
     });
+}
+
+/** The folder named on the command line, else the deployment's; a UserError when there is none. */
+function workflowsDirOf(
+  option: string | undefined,
+  config: SwitchboardConfig,
+  baseDir: string,
+  io: CliIo,
+): string {
+  if (option !== undefined) return resolve(io.cwd, option);
+  const dir = deploymentWorkflowsDir(config, baseDir);
+  if (!dir) {
+    throw new UserError(
+      'workflows.none',
+      'no workflows here: name a folder, create ./workflows, or set workflows: { dir: ... } in switchboard.yaml',
+      { field: 'dir' },
+    );
+  }
+  return dir;
+}
+
+/** The connectors the deployment configures (their configured operations included): what a workflow may call. */
+function catalogueOf(config: SwitchboardConfig) {
+  return buildConnectorRegistry({
+    config: { connectors: config.connectors ?? {} },
+    clock: systemClock,
+    logger: silentLogger,
+  }).catalogue();
 }
 
 /** Prints the text, or writes it to `out` (relative to the working directory) and says where. */

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { ConnectorCaller } from '../connectors/index.ts';
 import type { CustomerProfile, GuardrailConfig } from '../domain/index.ts';
 import type { JobHandler } from '../jobs/index.ts';
@@ -318,12 +319,11 @@ export function createConversationService(options: ConversationServiceOptions): 
   };
 }
 
-function parsePayload<T>(
-  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
-  payload: unknown,
-): T {
+/** A job's payload, checked: one this version did not write is a UserError, dead-lettered at once. */
+function parsePayload<T extends z.ZodType>(schema: T, payload: unknown): z.infer<T> {
   const parsed = schema.safeParse(payload);
-  if (!parsed.success)
+  if (!parsed.success) {
     throw new UserError('jobs.bad_payload', 'the job payload is not one this version writes');
+  }
   return parsed.data;
 }

@@ -47,7 +47,8 @@ module.exports = {
     },
     {
       name: 'surfaces-through-app',
-      comment: 'cli/, server/ and web/ do not reach into store implementations (their tests may start a demo shop)',
+      comment:
+        'cli/, server/ and web/ do not reach into store implementations (their tests may start a demo shop)',
       severity: 'error',
       from: { path: '^src/(cli|server|web)/', pathNot: '\\.test\\.ts$' },
       to: { path: implementations },

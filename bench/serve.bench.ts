@@ -34,12 +34,13 @@ const textFlag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const concurrency = flag('--concurrency', 50);
-const conversations = flag('--conversations', 1500);
+const conversations = flag('--conversations', 1000);
 const warmup = flag('--warmup', 50);
-const inProcessConversations = flag('--in-process', 2000);
+// As many as over HTTP by default: the jobs table grows with every turn, and a claim's cost with it.
+const inProcessConversations = flag('--in-process', conversations);
 const cpuProfDir = textFlag('--cpu-prof');
 /**
- * Writes every measured turn as `startMs postMs turnMs` (start from the window's start) for a look at the outliers,
+ * Writes every measured turn as `startMs postMs turnMs index` (start from the window's start) for a look at the outliers,
  * and the server's /metrics beside it (FILE.metrics).
  */
 const dumpFile = textFlag('--dump');
@@ -135,8 +136,8 @@ function peakRssMbOf(pid: number): number {
 
 interface Tally {
   turns: number;
-  /** Per turn: start (performance.now()), POST answered, turn event arrived, in ms after the start. */
-  timeline: [number, number, number][];
+  /** Per turn: start (performance.now()), POST answered and turn event arrived (ms after the start), turn index. */
+  timeline: [number, number, number, number][];
   latencies: number[];
   /** From before the POST to its 202. */
   postLatencies: number[];
@@ -303,7 +304,7 @@ async function converse(baseUrl: string, key: string, script: (typeof SCRIPTS)[n
   const stream = openStream(`${baseUrl}/v1/conversations/${id}/events`, started.token, tally);
   try {
     await stream.ready;
-    for (const text of script.turns) {
+    for (const [index, text] of script.turns.entries()) {
       const t0 = performance.now();
       const posted = (await postJson(
         `${baseUrl}/v1/conversations/${id}/messages`,
@@ -315,7 +316,7 @@ async function converse(baseUrl: string, key: string, script: (typeof SCRIPTS)[n
       tally.postLatencies.push(postedAt - t0);
       const at = await stream.turn(posted.message.seq, t0 + TURN_TIMEOUT_MS);
       tally.latencies.push(at - t0);
-      tally.timeline.push([t0, postedAt - t0, at - t0]);
+      tally.timeline.push([t0, postedAt - t0, at - t0, index]);
       tally.turns++;
     }
     tally.lastStatus[stream.status] = (tally.lastStatus[stream.status] ?? 0) + 1;
@@ -448,7 +449,7 @@ try {
   const serverPeakRssMb = peakRssMbOf(pid);
   if (dumpFile) {
     const lines = tally.timeline.map(
-      ([at, post, turn]) => `${(at - t0).toFixed(1)} ${post.toFixed(2)} ${turn.toFixed(2)}`,
+      ([at, post, turn, index]) => `${(at - t0).toFixed(1)} ${post.toFixed(2)} ${turn.toFixed(2)} ${index}`,
     );
     writeFileSync(dumpFile, `${lines.join('\n')}\n`);
     // The server's own view (request and job durations) beside the client's.

@@ -1,13 +1,14 @@
-// npm run bench:serve [-- --conversations N --concurrency N --warmup N --in-process N --cpu-prof DIR]
+// npm run bench:serve [-- --conversations N --concurrency N --warmup N --in-process N --cpu-prof DIR --dump FILE]
 // The HTTP service under bounded load, as a user runs it: `switchboard serve` (compiled dist/, built first) on a
 // SQLite store in its own process, and a client here (fetch, the event stream parsed by hand) that keeps
 // `--concurrency` scripted 5-turn conversations going at once until `--conversations` have run. Per turn: POST the
 // customer message (with an Idempotency-Key), then wait for the stream's `turn` event for its seq; latency is from
 // just before the POST to that event's arrival, connector calls included (the demo shop is in process). A turn not
 // answered within 10 s, or any non-2xx answer, is an error and ends its conversation. Beside it, in the same run,
-// `measureInProcess` on a second store prepared the same way: the engine without HTTP. Targets: turns/s >= 0.5 x
-// in-process, p99 <= 50 ms, server peak RSS <= 300 MB. Prints a table and one JSON line.
-// `--cpu-prof DIR` runs the server with `node --cpu-prof` and leaves its profile in DIR.
+// `measureInProcess` on a second store prepared the same way, once the server has stopped: the engine without HTTP.
+// Targets: turns/s >= 0.5 x in-process, p99 <= 50 ms, server peak RSS <= 300 MB. Prints a table and one JSON line.
+// `--cpu-prof DIR` runs the server with `node --cpu-prof` and leaves its profile in DIR; `--dump FILE` writes every
+// measured turn and the server's /metrics, to see where the outliers are.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -39,10 +40,7 @@ const warmup = flag('--warmup', 50);
 // As many as over HTTP by default: the jobs table grows with every turn, and a claim's cost with it.
 const inProcessConversations = flag('--in-process', conversations);
 const cpuProfDir = textFlag('--cpu-prof');
-/**
- * Writes every measured turn as `startMs postMs turnMs index` (start from the window's start) for a look at the outliers,
- * and the server's /metrics beside it (FILE.metrics).
- */
+/** One line per measured turn, `startMs postMs turnMs index` (start from the window's start); /metrics in FILE.metrics. */
 const dumpFile = textFlag('--dump');
 /** A turn not answered within this is an error. */
 const TURN_TIMEOUT_MS = 10_000;

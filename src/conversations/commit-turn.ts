@@ -1,6 +1,6 @@
 import type { TranscriptLine, TurnAnalysis } from '../domain/index.ts';
 import { buildHandoffPacket, type HandoffPacket } from '../escalation/index.ts';
-import type { JobRequest, Store, StoredConversation } from '../store/index.ts';
+import type { ClaimedJob, JobRequest, Store, StoredConversation } from '../store/index.ts';
 import { transcriptOf } from './bot-lines.ts';
 import { callJob } from './jobs.ts';
 import type { TurnPlan } from './plan-turn.ts';
@@ -43,6 +43,8 @@ export async function commitTurn(props: {
   durable: boolean;
   /** Extra jobs of this turn (the turn job for messages that waited). */
   jobs?: readonly JobRequest[];
+  /** The job this turn finishes, completed in the same transaction. */
+  completes?: ClaimedJob;
   at: number;
 }): Promise<TurnReport> {
   const { store, conversation, plan, at } = props;
@@ -92,6 +94,7 @@ export async function commitTurn(props: {
       : {}),
     events: plan.events,
     jobs,
+    ...(props.completes ? { completes: props.completes } : {}),
     at,
   });
 

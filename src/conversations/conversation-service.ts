@@ -4,6 +4,7 @@ import type { CustomerProfile, GuardrailConfig } from '../domain/index.ts';
 import type { JobHandler } from '../jobs/index.ts';
 import { type Clock, type Logger, OperationalError, silentLogger, UserError } from '../shared/index.ts';
 import type {
+  ClaimedJob,
   JobRequest,
   ReceivedMessage,
   Store,
@@ -28,13 +29,24 @@ import {
   type TurnTrigger,
   type WorkflowSet,
 } from './plan-turn.ts';
-import { readRuntimeState } from './runtime-state.ts';
+import { type RuntimeState, readRuntimeState } from './runtime-state.ts';
+
+/** What a handler decided to commit: the turn's trigger, its extra jobs, whether it finishes the job. */
+interface Decision {
+  trigger: TurnTrigger;
+  jobs?: JobRequest[];
+  receivedAt?: number;
+  last?: boolean;
+}
+
 import type { TurnAnalyser } from './turn-analysis.ts';
 
 /** Turns of one conversation handled by one job at most: past this the job ends and queues another. */
 const MAX_TURNS_PER_JOB = 20;
 /** Commits retried after a conflict (another process wrote the conversation) before the job itself retries. */
 const MAX_CONFLICTS = 5;
+/** Conversations whose last state is kept parsed, per process. */
+const STATE_CACHE_SIZE = 10_000;
 /** A message waiting this long with nobody handling it is picked up by the sweep. */
 export const SWEEP_AFTER_MS = 30_000;
 
@@ -89,10 +101,13 @@ export interface ConversationService {
   }): Promise<StoredConversation>;
   /** Stores a customer message and queues its turn (durable), in one transaction; idempotent on the key. */
   receive(props: { conversationId: string; text: string; idempotencyKey?: string }): Promise<ReceivedMessage>;
-  /** Handles the conversation's pending messages, oldest first; inline mode also makes the calls they ask for. */
-  processPending(conversationId: string): Promise<TurnReport[]>;
-  /** Makes the pending call `callId` when it is still pending, and commits its result. */
-  runCall(conversationId: string, callId: string): Promise<TurnReport[]>;
+  /**
+   * Handles the conversation's pending messages, oldest first; inline mode also makes the calls they ask for. The
+   * `job` running it, if any, is completed with the turn of the last pending message.
+   */
+  processPending(conversationId: string, job?: ClaimedJob): Promise<TurnReport[]>;
+  /** Makes the pending call `callId` when it is still pending, and commits its result (completing `job`). */
+  runCall(conversationId: string, callId: string, job?: ClaimedJob): Promise<TurnReport[]>;
   /** Stores the customer's feedback; "not resolved" hands a bot-owned conversation to a person. */
   feedback(props: {
     conversationId: string;
@@ -134,6 +149,14 @@ export function createConversationService(options: ConversationServiceOptions): 
     }
   };
 
+  // The state as last read or committed, per conversation and revision: a job reads a conversation several times,
+  // and checking the state's schema each time was a measurable share of a turn (bench:engine).
+  const states = new Map<string, { revision: number; state: RuntimeState }>();
+  const remember = (conversationId: string, revision: number, state: RuntimeState) => {
+    if (states.size >= STATE_CACHE_SIZE) states.delete(states.keys().next().value as string);
+    states.set(conversationId, { revision, state });
+  };
+
   const read = async (conversationId: string) => {
     const conversation = await store.findConversation(conversationId);
     if (!conversation) {
@@ -141,18 +164,26 @@ export function createConversationService(options: ConversationServiceOptions): 
         field: 'conversationId',
       });
     }
-    return { conversation, state: readRuntimeState(conversationId, conversation.state) };
+    const known = states.get(conversationId);
+    if (known && known.revision === conversation.revision) return { conversation, state: known.state };
+    const state = readRuntimeState(conversationId, conversation.state);
+    remember(conversationId, conversation.revision, state);
+    return { conversation, state };
   };
 
-  /** Plans and commits, reading again after a conflict; `decide` returns null when there is nothing to do. */
+  /**
+   * Plans and commits from `first` (the conversation as the caller read it), reading again after a conflict;
+   * `decide` returns null when there is nothing to do. With `completes`, the job is marked complete in the turn's
+   * own transaction when `decide` says the turn is its last.
+   */
   async function withRetries(
     conversationId: string,
-    decide: (
-      current: Awaited<ReturnType<typeof read>>,
-    ) => Promise<{ trigger: TurnTrigger; jobs?: JobRequest[]; receivedAt?: number } | null>,
+    first: Awaited<ReturnType<typeof read>>,
+    decide: (current: Awaited<ReturnType<typeof read>>) => Promise<Decision | null>,
+    job?: ClaimedJob,
   ): Promise<TurnReport | null> {
+    let current = first;
     for (let conflicts = 0; ; conflicts++) {
-      const current = await read(conversationId);
       const decided = await decide(current);
       if (!decided) return null;
       const started = performance.now();
@@ -164,8 +195,10 @@ export function createConversationService(options: ConversationServiceOptions): 
           plan,
           durable,
           ...(decided.jobs ? { jobs: decided.jobs } : {}),
+          ...(job && decided.last ? { completes: job } : {}),
           at: clock.now(),
         });
+        remember(conversationId, report.revision, plan.state);
         emit({
           report,
           durationMs: performance.now() - started,
@@ -175,13 +208,14 @@ export function createConversationService(options: ConversationServiceOptions): 
       } catch (error) {
         const conflict = error instanceof OperationalError && error.code === 'conversation.conflict';
         if (!conflict || conflicts >= MAX_CONFLICTS) throw error;
+        current = await read(conversationId);
       }
     }
   }
 
-  async function runCall(conversationId: string, callId: string): Promise<TurnReport[]> {
-    const { state } = await read(conversationId);
-    const call = state.pendingCall;
+  async function runCall(conversationId: string, callId: string, job?: ClaimedJob): Promise<TurnReport[]> {
+    const first = await read(conversationId);
+    const call = first.state.pendingCall;
     if (!call || call.callId !== callId) return []; // answered already: this run is a repeat
     const outcome = await options.connectors.call({
       connector: call.connector,
@@ -192,47 +226,67 @@ export function createConversationService(options: ConversationServiceOptions): 
       retries: call.retries,
       idempotencyKey: call.idempotencyKey,
     });
-    const report = await withRetries(conversationId, async (current) => {
-      if (current.state.pendingCall?.callId !== callId) return null;
-      // Messages that arrived while the call ran are handled next, in their own job.
-      const waiting = durable ? (await store.pendingMessages(conversationId)).length > 0 : false;
-      return {
-        trigger: {
-          type: 'callResult',
-          call,
-          result: outcome.result,
-          attempts: outcome.attempts,
-          durationMs: outcome.durationMs,
-          at: clock.now(),
-        },
-        ...(waiting ? { jobs: [turnJob(conversationId, `after:${call.idempotencyKey}`)] } : {}),
-      };
-    });
+    // The call took a while: what it answers is planned on the conversation as it is now.
+    const report = await withRetries(
+      conversationId,
+      await read(conversationId),
+      async (current) => {
+        if (current.state.pendingCall?.callId !== callId) return null;
+        // Messages that arrived while the call ran are handled next, in their own job.
+        const waiting = durable ? (await store.pendingMessages(conversationId)).length > 0 : false;
+        return {
+          trigger: {
+            type: 'callResult',
+            call,
+            result: outcome.result,
+            attempts: outcome.attempts,
+            durationMs: outcome.durationMs,
+            at: clock.now(),
+          },
+          last: true,
+          ...(waiting ? { jobs: [turnJob(conversationId, `after:${call.idempotencyKey}`)] } : {}),
+        };
+      },
+      job,
+    );
     if (!report) return [];
     if (mode === 'inline') return [report, ...(await processPending(conversationId))];
     return [report];
   }
 
-  async function processPending(conversationId: string): Promise<TurnReport[]> {
+  async function processPending(conversationId: string, job?: ClaimedJob): Promise<TurnReport[]> {
     const reports: TurnReport[] = [];
     for (let i = 0; i < MAX_TURNS_PER_JOB; i++) {
-      const { state } = await read(conversationId);
-      if (state.pendingCall) {
+      const current = await read(conversationId);
+      if (current.state.pendingCall) {
         // Durable: the call's job answers first, then wakes this conversation again.
-        if (!durable) reports.push(...(await runCall(conversationId, state.pendingCall.callId)));
+        if (!durable) reports.push(...(await runCall(conversationId, current.state.pendingCall.callId)));
         return reports;
       }
       let handled = false;
-      const report = await withRetries(conversationId, async (current) => {
-        if (current.state.pendingCall) return null;
-        const [next] = await store.pendingMessages(conversationId);
-        if (!next) return null;
-        handled = true;
-        return {
-          trigger: { type: 'message', seq: next.seq, analysis: options.analyse(next.text), at: clock.now() },
-          receivedAt: next.at,
-        };
-      });
+      const report = await withRetries(
+        conversationId,
+        current,
+        async (now) => {
+          if (now.state.pendingCall) return null;
+          const pending = await store.pendingMessages(conversationId);
+          const next = pending[0];
+          if (!next) return null;
+          handled = true;
+          return {
+            trigger: {
+              type: 'message',
+              seq: next.seq,
+              analysis: options.analyse(next.text),
+              at: clock.now(),
+            },
+            receivedAt: next.at,
+            // The job ends with the last message it knows of; a later one brought its own job.
+            last: pending.length === 1,
+          };
+        },
+        job,
+      );
       if (!handled || !report) return reports;
       reports.push(report);
     }
@@ -241,11 +295,20 @@ export function createConversationService(options: ConversationServiceOptions): 
     return reports;
   }
 
-  async function notResolved(conversationId: string, feedbackAt: number): Promise<TurnReport[]> {
-    const report = await withRetries(conversationId, async (current) => {
-      if (current.conversation.owner !== 'bot' || current.conversation.status === 'closed') return null;
-      return { trigger: { type: 'notResolved', feedbackAt, at: clock.now() } };
-    });
+  async function notResolved(
+    conversationId: string,
+    feedbackAt: number,
+    job?: ClaimedJob,
+  ): Promise<TurnReport[]> {
+    const report = await withRetries(
+      conversationId,
+      await read(conversationId),
+      async (current) => {
+        if (current.conversation.owner !== 'bot' || current.conversation.status === 'closed') return null;
+        return { trigger: { type: 'notResolved', feedbackAt, at: clock.now() }, last: true };
+      },
+      job,
+    );
     return report ? [report] : [];
   }
 
@@ -290,17 +353,17 @@ export function createConversationService(options: ConversationServiceOptions): 
     jobHandlers() {
       return {
         [CONVERSATION_QUEUES.turn]: async (job) => {
-          await processPending(parsePayload(TurnJobPayload, job.payload).conversationId);
+          await processPending(parsePayload(TurnJobPayload, job.payload).conversationId, job);
           return undefined;
         },
         [CONVERSATION_QUEUES.call]: async (job) => {
           const { conversationId, callId } = parsePayload(CallJobPayload, job.payload);
-          await runCall(conversationId, callId);
+          await runCall(conversationId, callId, job);
           return undefined;
         },
         [CONVERSATION_QUEUES.notResolved]: async (job) => {
           const { conversationId, feedbackAt } = parsePayload(NotResolvedJobPayload, job.payload);
-          await notResolved(conversationId, feedbackAt);
+          await notResolved(conversationId, feedbackAt, job);
           return undefined;
         },
         [CONVERSATION_QUEUES.sweep]: async () => {

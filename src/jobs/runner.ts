@@ -153,7 +153,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
             const run: Promise<void> = attempt(job).then<void, void>(
               () => {
                 running.delete(run);
-                if (started && !stopping) void fill();
+                // On the next turn of the event loop: requests waiting (new connections among them) go first.
+                if (started && !stopping) setImmediate(() => void fill());
               },
               () => {
                 running.delete(run);
@@ -184,7 +185,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       if (started) return;
       started = true;
       unsubscribe = options.changes?.subscribe((change) => {
-        if (change.topic === 'jobs' || change.topic === 'any') void fill();
+        if (change.topic === 'jobs' || change.topic === 'any') setImmediate(() => void fill());
       });
       void fill();
       schedule();

@@ -333,12 +333,6 @@ function migrations(dialect: StoreCapabilities['dialect']): Record<string, Migra
             .columns(['exclusive_key', 'locked_until'])
             .where(sql.ref('state'), '=', 'active')
             .execute();
-          await db.schema
-            .createIndex('jobs_finished')
-            .on('jobs')
-            .columns(['state', 'finished_at'])
-            .where(sql.ref('state'), 'in', sql`('done', 'dead')`)
-            .execute();
         }
       },
     },

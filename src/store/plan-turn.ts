@@ -1,5 +1,5 @@
 import { OperationalError, UserError } from '../shared/index.ts';
-import type { JobRequest } from './job-queue.ts';
+import type { ClaimedJob, JobRequest } from './job-queue.ts';
 import type { ConversationMessageRow, ConversationRow, EventRow, HandoffRow } from './rows.ts';
 import type {
   CloseConversationInput,
@@ -19,6 +19,7 @@ export interface TurnPlan {
   /** Pending customer messages this turn handled: set handled, with their analysis. */
   handled: { seq: number; analysis: string | null }[];
   jobs: readonly JobRequest[];
+  completes: ClaimedJob | null;
   handoff: HandoffRow | null;
   /** The events, given the id the handoff got (null without a handoff). */
   events: (handoffId: number | null) => EventRow[];
@@ -145,7 +146,15 @@ export function planTurn(current: ConversationRow, input: RecordTurnInput, nextS
       ? []
       : [event(at, 'conversation.owner_changed', id, { from: current.owner, to: owner, ...by })]),
   ];
-  return { messages, handled, jobs: input.jobs ?? [], handoff, events, update };
+  return {
+    messages,
+    handled,
+    jobs: input.jobs ?? [],
+    completes: input.completes ?? null,
+    handoff,
+    events,
+    update,
+  };
 }
 
 /**

@@ -189,7 +189,14 @@ export type ConversationRow = ConversationsTable;
 export type ConversationMessageRow = Omit<ConversationMessagesTable, 'id'>;
 export type HandoffRow = Omit<HandoffsTable, 'id'>;
 
+/**
+ * A conversation row as the store hands it out. The state (a few KB of JSON) is parsed on first use only: most
+ * reads (a credential check, a status check) never look at it.
+ */
 export function storedConversation(row: ConversationRow): StoredConversation {
+  const text = row.state;
+  let state: unknown;
+  let parsed = false;
   return {
     id: row.id,
     customer: JSON.parse(row.customer),
@@ -198,7 +205,13 @@ export function storedConversation(row: ConversationRow): StoredConversation {
     status: row.status as StoredConversation['status'],
     workflowId: row.workflow_id,
     workflowVersion: numOrNull(row.workflow_version),
-    state: row.state === null ? null : JSON.parse(row.state),
+    get state() {
+      if (!parsed) {
+        state = text === null ? null : JSON.parse(text);
+        parsed = true;
+      }
+      return state;
+    },
     revision: num(row.revision),
     createdAt: num(row.created_at),
     updatedAt: num(row.updated_at),

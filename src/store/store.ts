@@ -10,7 +10,7 @@ import type {
   TurnAnalysis,
 } from '../domain/index.ts';
 import type { ChangeFeed } from './change-feed.ts';
-import type { JobQueue, JobRequest } from './job-queue.ts';
+import type { ClaimedJob, JobQueue, JobRequest } from './job-queue.ts';
 
 /**
  * The store: one interface, two implementations (`sqlite/`, `postgres/`), one shared test suite
@@ -366,7 +366,6 @@ export interface ReceivedMessage {
   message: StoredConversationMessage;
   /** True when the idempotency key was seen before: nothing was written. */
   duplicate: boolean;
-  conversation: StoredConversation;
 }
 
 export interface ConversationMessageQuery {
@@ -411,6 +410,11 @@ export interface RecordTurnInput {
   handled?: readonly { seq: number; analysis?: TurnAnalysis }[];
   /** Jobs the turn asks for (connector calls, deliveries), written in the same transaction. */
   jobs?: readonly JobRequest[];
+  /**
+   * The job this turn finishes: marked complete in the same transaction, so a turn and its job's end commit
+   * together (the runner's own `complete` afterwards changes nothing).
+   */
+  completes?: ClaimedJob;
   /** Further events of this turn (workflow steps, guardrails), linked to the conversation. No customer text. */
   events?: readonly { type: string; payload: Record<string, unknown> }[];
   /** Who changed the status or owner, recorded on those events (`by`); absent for the bot. */

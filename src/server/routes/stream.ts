@@ -1,5 +1,8 @@
+import type { ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { createRoute, z } from '@hono/zod-openapi';
-import { streamSSE } from 'hono/streaming';
+import { stream } from 'hono/streaming';
+import type { StreamingApi } from 'hono/utils/stream';
 import type { Store, StoredEvent } from '../../store/index.ts';
 import { type ServerApp, type ServerContext, untyped } from '../context.ts';
 import { PROBLEM_CONTENT_TYPE, sendProblem } from '../problems.ts';
@@ -66,9 +69,7 @@ export function registerStreamRoute(app: ServerApp, context: ServerContext): voi
     } else {
       cursor = await latestEventId(store, conversationId);
     }
-    c.header('cache-control', 'no-store');
-    c.header('x-accel-buffering', 'no');
-    return streamSSE(c, async (stream) => {
+    const pump = async (sink: SseSink) => {
       let wake: (() => void) | null = null;
       // Set by every change, cleared before each read: a change that lands while reading is not slept through.
       let dirty = false;
@@ -78,24 +79,29 @@ export function registerStreamRoute(app: ServerApp, context: ServerContext): voi
           wake?.();
         }
       });
-      stream.onAbort(() => wake?.());
+      sink.onClose(() => wake?.());
       try {
         if (given === undefined) {
           const now = await store.findConversation(conversationId);
-          await stream.writeSSE({
-            event: 'ready',
-            id: String(cursor),
-            data: JSON.stringify({ owner: now?.owner ?? 'bot', status: now?.status ?? 'open' }),
-          });
+          sink.write(
+            sse({
+              event: 'ready',
+              id: String(cursor),
+              data: JSON.stringify({ owner: now?.owner ?? 'bot', status: now?.status ?? 'open' }),
+            }),
+          );
         }
-        while (!stream.aborted && !stream.closed) {
+        while (!sink.closed) {
           dirty = false;
           const events = await store.listEvents({ conversationId, afterId: cursor, limit: PAGE });
+          // Everything read in one write: a turn's events reach the client together, in one packet.
+          let text = '';
           for (const event of events) {
-            const sse = await toSse(store, conversationId, event);
-            if (sse) await stream.writeSSE({ ...sse, id: String(event.id) });
+            const found = await toSse(store, conversationId, event);
+            if (found) text += sse({ ...found, id: String(event.id) });
             cursor = event.id;
           }
+          if (text) sink.write(text);
           if (events.length === PAGE || dirty) continue;
           const woken = await new Promise<boolean>((resolve) => {
             const timer = setTimeout(() => resolve(false), HEARTBEAT_MS);
@@ -105,13 +111,90 @@ export function registerStreamRoute(app: ServerApp, context: ServerContext): voi
             };
           });
           wake = null;
-          if (!woken && !stream.aborted) await stream.write(': ping\n\n');
+          if (!woken && !sink.closed) sink.write(': ping\n\n');
         }
       } finally {
         unsubscribe();
       }
-    });
+    };
+
+    const headers: Record<string, string> = {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+      'x-content-type-options': 'nosniff',
+      ...corsHeaders(c.req.header('origin'), context.deployment.server.corsOrigins),
+    };
+    // Served by Node: written straight to the socket, without the cost of web streams on every event.
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing) {
+      outgoing.writeHead(200, headers);
+      void pump(nodeSink(outgoing)).catch(() => outgoing.destroy());
+      return untyped(RESPONSE_ALREADY_SENT);
+    }
+    // In process (app.request in tests): the same pump through a web stream.
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    return untyped(
+      stream(c, async (web) => {
+        await pump(webSink(web));
+      }),
+    );
   });
+}
+
+/** Where the stream's text goes: a Node response, or a web stream. */
+interface SseSink {
+  write(text: string): void;
+  readonly closed: boolean;
+  onClose(listener: () => void): void;
+}
+
+function nodeSink(outgoing: ServerResponse): SseSink {
+  let closed = false;
+  const listeners: Array<() => void> = [];
+  outgoing.on('close', () => {
+    closed = true;
+    for (const listener of listeners) listener();
+  });
+  return {
+    write(text) {
+      if (!closed) outgoing.write(text);
+    },
+    get closed() {
+      return closed;
+    },
+    onClose(listener) {
+      listeners.push(listener);
+    },
+  };
+}
+
+function webSink(web: StreamingApi): SseSink {
+  return {
+    write(text) {
+      void web.write(text).catch(() => undefined);
+    },
+    get closed() {
+      return web.aborted || web.closed;
+    },
+    onClose(listener) {
+      web.onAbort(listener);
+    },
+  };
+}
+
+function sse(message: { event: string; id: string; data: string }): string {
+  return `event: ${message.event}\nid: ${message.id}\ndata: ${message.data}\n\n`;
+}
+
+/** The CORS answer for a stream (written outside Hono's middleware, which sets it on other routes). */
+function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
+  if (!origin || !allowed.includes(origin)) return {};
+  return {
+    'access-control-allow-origin': origin,
+    vary: 'Origin',
+    'access-control-expose-headers': 'location, retry-after, preference-applied, idempotent-replayed',
+  };
 }
 
 /**

@@ -21,6 +21,8 @@ export interface PgJobQueue extends JobQueue {
   prepare(queues: readonly string[]): Promise<void>;
   /** Sends jobs on the caller's connection, inside the caller's transaction. Call `prepare` first. */
   enqueueIn(executor: SqlExecutor, jobs: readonly JobRequest[]): Promise<void>;
+  /** Completes a job on the caller's connection, inside the caller's transaction (its lock goes with `complete`). */
+  completeIn(executor: SqlExecutor, job: ClaimedJob): Promise<void>;
 }
 
 /** Waits between tries for a busy exclusive key. */
@@ -123,6 +125,10 @@ export function openPgJobQueue(props: {
     prepare,
     async enqueueIn(executor, jobs) {
       for (const job of jobs) await send(executor, job);
+    },
+    async completeIn(executor, job) {
+      await started();
+      await boss.complete(job.queue, job.id, {}, { db: { executeSql: executor } });
     },
     async enqueue(jobs) {
       if (jobs.length === 0) return;

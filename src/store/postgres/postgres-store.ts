@@ -268,9 +268,10 @@ async function receiveMessage(w: Writes, input: ReceiveMessageInput): Promise<Re
     [{ topic: 'conversation', id: input.conversationId }],
     [],
     async (trx): Promise<ReceivedMessage> => {
+      // The row lock orders this message's seq and event after the conversation's earlier writes.
       const current = await trx
         .selectFrom('conversations')
-        .selectAll()
+        .select('id')
         .where('id', '=', input.conversationId)
         .forUpdate()
         .executeTakeFirst();
@@ -291,7 +292,7 @@ async function receiveMessage(w: Writes, input: ReceiveMessageInput): Promise<Re
         earlier ? storedConversationMessage(earlier) : undefined,
       );
       if ('duplicate' in plan) {
-        duplicate = { message: plan.duplicate, duplicate: true, conversation: storedConversation(current) };
+        duplicate = { message: plan.duplicate, duplicate: true };
         return duplicate;
       }
       const { id } = await trx
@@ -308,7 +309,6 @@ async function receiveMessage(w: Writes, input: ReceiveMessageInput): Promise<Re
       return {
         message: storedConversationMessage({ ...plan.row, id }),
         duplicate: false,
-        conversation: storedConversation(current),
       };
     },
   );
@@ -532,6 +532,7 @@ async function conversationTurn(
     const events = plan.events(handoffId);
     for (const part of chunks(events, CHUNK_ROWS)) await trx.insertInto('events').values(part).execute();
     await trx.updateTable('conversations').set(plan.update).where('id', '=', conversationId).execute();
+    if (plan.completes) await w.jobs.completeIn(executorOf(trx), plan.completes);
     if (plan.jobs.length > 0) {
       jobs = plan.jobs;
       await w.jobs.prepare(plan.jobs.map((j) => j.queue));

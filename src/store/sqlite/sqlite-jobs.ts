@@ -28,6 +28,8 @@ export interface SqliteJobQueue extends JobQueue {
   enqueueSync(jobs: readonly JobRequest[]): void;
   /** Wakes the workers: call after the transaction that used `enqueueSync` committed. */
   announce(): void;
+  /** Completes a job with the caller's statements, inside the caller's transaction (the turn that finishes it). */
+  completeSync(job: ClaimedJob): void;
 }
 
 /**
@@ -48,11 +50,22 @@ export function createSqliteJobQueue(props: {
     `insert into jobs (queue, payload, key, exclusive_key, state, attempts, max_attempts, timeout_ms, run_at,
        created_at) values (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) on conflict (key) do nothing`,
   );
-  const candidates = raw.prepare<[string, number, number, number], JobRow>(
-    `select * from jobs
-     where queue in (select value from json_each(?))
-       and ((state = 'queued' and run_at <= ?) or (state = 'active' and locked_until <= ?))
+  // Two indexed reads, not one with an OR: with the OR SQLite scans the whole table, finished jobs included
+  // (measured: 2-2.8 ms a claim at 20,000 rows, against 0.18 ms this way).
+  const waiting = raw.prepare<[number, string, number], JobRow>(
+    `select * from jobs where state = 'queued' and run_at <= ? and queue in (select value from json_each(?))
      order by run_at, id limit ?`,
+  );
+  const expired = raw.prepare<[number, string, number], JobRow>(
+    `select * from jobs where state = 'active' and locked_until <= ? and queue in (select value from json_each(?))
+     order by locked_until, id limit ?`,
+  );
+  // Read without the write lock first: an idle worker's claim costs a read, not a write transaction.
+  const anyDue = raw.prepare<[number, string, number, string], { found: number }>(
+    `select exists (select 1 from jobs where state = 'queued' and run_at <= ?
+        and queue in (select value from json_each(?)))
+      or exists (select 1 from jobs where state = 'active' and locked_until <= ?
+        and queue in (select value from json_each(?))) as found`,
   );
   const runningKeys = raw.prepare<[number], { exclusive_key: string }>(
     `select distinct exclusive_key from jobs
@@ -68,6 +81,10 @@ export function createSqliteJobQueue(props: {
   const done = raw.prepare(
     `update jobs set state = 'done', finished_at = ?, locked_by = null, locked_until = null
      where id = ? and state = 'active' and locked_by = ?`,
+  );
+  // A finished job without a key has nothing left to deduplicate: it goes at once, so the table stays small.
+  const doneWithoutKey = raw.prepare(
+    `delete from jobs where id = ? and key is null and state = 'active' and locked_by = ?`,
   );
   const again = raw.prepare(
     `update jobs set state = 'queued', run_at = ?, last_code = ?, last_error = ?, locked_by = null,
@@ -112,7 +129,10 @@ export function createSqliteJobQueue(props: {
     }
     const busy = new Set(runningKeys.all(now).map((r) => r.exclusive_key));
     const claimed: ClaimedJob[] = [];
-    for (const row of candidates.all(JSON.stringify(request.queues), now, now, CANDIDATES)) {
+    const queues = JSON.stringify(request.queues);
+    // Jobs whose process died first (they waited longest), then waiting ones, oldest first.
+    const candidates = [...expired.all(now, queues, CANDIDATES), ...waiting.all(now, queues, CANDIDATES)];
+    for (const row of candidates) {
       if (claimed.length >= request.limit) break;
       if (row.exclusive_key !== null && busy.has(row.exclusive_key)) continue;
       if (row.state === 'active' && row.attempts >= row.max_attempts) {
@@ -138,10 +158,17 @@ export function createSqliteJobQueue(props: {
     },
     async claim(request) {
       if (request.limit <= 0 || request.queues.length === 0) return [];
+      const queues = JSON.stringify(request.queues);
+      const now = clock.now();
+      if (!anyDue.get(now, queues, now, queues)?.found) return [];
       return claimTx.immediate(request);
     },
+    completeSync(job) {
+      if (job.key === null) doneWithoutKey.run(Number(job.id), job.workerId);
+      else done.run(clock.now(), Number(job.id), job.workerId);
+    },
     async complete(job) {
-      done.run(clock.now(), Number(job.id), job.workerId);
+      this.completeSync(job);
     },
     async fail(job, failure: JobFailure) {
       const now = clock.now();

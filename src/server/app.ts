@@ -1,12 +1,11 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { routePath } from 'hono/route';
 import type { DemoPageSource, Deployment } from '../app/index.ts';
 import { createAuthenticator } from './auth.ts';
 import type { ServerApp, ServerContext } from './context.ts';
+import { apiHeaders, corsAllowlist, readBodyLimited } from './http-basics.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
 import { problemOfError, sendProblem } from './problems.ts';
 import { createRateLimiter } from './rate-limit.ts';
@@ -91,16 +90,8 @@ export function createServerApp(props: CreateServerAppProps): {
     );
   });
 
-  app.use(
-    '/v1/*',
-    cors({
-      origin: (origin) => (server.corsOrigins.includes(origin) ? origin : null),
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'last-event-id', 'prefer'],
-      exposeHeaders: ['location', 'retry-after', 'preference-applied', 'idempotent-replayed'],
-      maxAge: 600,
-    }),
-  );
+  app.use('/v1/*', corsAllowlist(server.corsOrigins));
+  app.use('/v1/*', apiHeaders());
   app.use('/v1/*', async (c, next) => {
     if (c.req.method === 'OPTIONS') return next();
     const taken = context.limits.perAddress.take(`address:${clientAddress(c, server.trustProxy)}`);
@@ -116,21 +107,7 @@ export function createServerApp(props: CreateServerAppProps): {
       );
     }
     await next();
-    c.res.headers.set('x-content-type-options', 'nosniff');
-    if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
   });
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: server.bodyLimitBytes,
-      onError: (c) =>
-        sendProblem(c, {
-          status: 413,
-          code: 'request.too_large',
-          detail: `request bodies are limited to ${server.bodyLimitBytes} bytes`,
-        }),
-    }),
-  );
   app.use('/v1/*', async (c, next) => {
     if (c.req.method === 'POST' && !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
       return sendProblem(c, {
@@ -141,6 +118,7 @@ export function createServerApp(props: CreateServerAppProps): {
     }
     return next();
   });
+  app.use('/v1/*', readBodyLimited(server.bodyLimitBytes));
 
   registerConversationRoutes(app, context);
   registerStreamRoute(app, context);

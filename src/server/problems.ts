@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isSwitchboardError } from '../shared/index.ts';
 
 /**
@@ -61,21 +62,21 @@ export function problem(props: {
   };
 }
 
-/** Sends a problem document with its status and content type. */
+/**
+ * Sends a problem document with its status and content type (through the context, so the headers middleware set
+ * before the route, CORS among them, come with it).
+ */
 export function sendProblem(
   c: Context,
   props: Parameters<typeof problem>[0],
   headers: Record<string, string> = {},
 ): Response {
   const body = problem({ ...props, instance: props.instance ?? new URL(c.req.url).pathname });
-  return new Response(JSON.stringify(body), {
-    status: body.status,
-    headers: {
-      'content-type': PROBLEM_CONTENT_TYPE,
-      'cache-control': 'no-store',
-      ...(body.status === 401 ? { 'www-authenticate': 'Bearer realm="switchboard"' } : {}),
-      ...headers,
-    },
+  return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'cache-control': 'no-store',
+    ...(body.status === 401 ? { 'www-authenticate': 'Bearer realm="switchboard"' } : {}),
+    ...headers,
   });
 }
 

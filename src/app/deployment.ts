@@ -173,6 +173,8 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
     clock,
     logger,
     jobRecoveryIntervalSeconds: jobs.recoveryIntervalSeconds,
+    // A deployment is long-lived and answers customers: no commit of it waits for a checkpoint.
+    checkpoints: 'background',
   });
   try {
     let nlu: Nlu | null = fileModel ? createNlu({ model: fileModel }) : null;

@@ -14,6 +14,8 @@ export interface OpenStoreOptions {
   logger?: Logger;
   /** PostgreSQL: how often jobs of a process that died are looked for. */
   jobRecoveryIntervalSeconds?: number;
+  /** SQLite: WAL checkpoints on a thread of their own (a long-running service) or inside commits (default). */
+  checkpoints?: 'inline' | 'background';
 }
 
 export const DEFAULT_DB_PATH = './switchboard.db';
@@ -31,6 +33,7 @@ export async function openStore({
   clock,
   logger,
   jobRecoveryIntervalSeconds,
+  checkpoints,
 }: OpenStoreOptions = {}): Promise<Store> {
   const target = db ?? (databaseUrl && isPostgresUrl(databaseUrl) ? databaseUrl : DEFAULT_DB_PATH);
   if (isPostgresUrl(target)) {
@@ -42,5 +45,9 @@ export async function openStore({
       ...(jobRecoveryIntervalSeconds ? { jobRecoveryIntervalSeconds } : {}),
     });
   }
-  return openSqliteStore({ path: target, ...(clock ? { clock } : {}) });
+  return openSqliteStore({
+    path: target,
+    ...(clock ? { clock } : {}),
+    ...(checkpoints ? { checkpoints } : {}),
+  });
 }

@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, signCustomerIdentity } from '../access/index.ts';
-import { createLogger, type Deployment, demoPageSource } from '../app/index.ts';
+import { createLogger, type Deployment, demoPageSource, openStore } from '../app/index.ts';
 import { openDemoDeployment, trainDemoIntentModel } from '../app/testing.ts';
 import type { ServerConfig } from '../config/index.ts';
 import type { JobRunner } from '../jobs/index.ts';
@@ -37,7 +40,7 @@ afterEach(async () => {
   }
 });
 
-async function harness(server: Partial<ServerConfig> = {}): Promise<Harness> {
+async function harness(server: Partial<ServerConfig> = {}, db?: string): Promise<Harness> {
   const lines: string[] = [];
   const logger = createLogger({
     level: 'debug',
@@ -52,6 +55,7 @@ async function harness(server: Partial<ServerConfig> = {}): Promise<Harness> {
     model,
     server: { corsOrigins: ['https://shop.example'], demoPage: true, ...server },
     logger,
+    ...(db ? { db } : {}),
   });
   const { app, context } = createServerApp({
     deployment,
@@ -290,6 +294,38 @@ describe('the REST channel', () => {
     }
   });
 
+  it('streams what another process wrote to the conversation too, in order, though its own writes come pushed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-stream-'));
+    const path = join(dir, 'shared.db');
+    const h = await harness({}, path);
+    // A second connection to the same file: another process, as far as SQLite can tell.
+    const elsewhere = await openStore({ db: path });
+    try {
+      const { conversation, token } = await start(h, { email: LIAM, name: 'Liam Garcia' });
+      const stream = await request(h, 'GET', `/v1/conversations/${conversation.id}/events`, { auth: token });
+      const reading = readEvents(stream, (events) =>
+        events.some((e) => e.event === 'turn' && JSON.parse(e.data).seq === 1),
+      );
+      await elsewhere.receiveMessage({ conversationId: conversation.id, text: 'hello?', at: Date.now() });
+      await request(h, 'POST', `/v1/conversations/${conversation.id}/messages`, {
+        auth: token,
+        body: { text: 'Can you tell me the status of my order?' },
+      });
+      const events = await reading;
+      const messages = messagesOf(events);
+      expect(messages.slice(0, 2).map((m) => [m.seq, m.role, m.text])).toEqual([
+        [0, 'customer', 'hello?'],
+        [1, 'customer', 'Can you tell me the status of my order?'],
+      ]);
+      expect(messages.map((m) => m.seq)).toEqual(
+        [...new Set(messages.map((m) => m.seq))].sort((a, b) => a - b),
+      );
+    } finally {
+      await elsewhere.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('hands the conversation to a person when the customer says it did not resolve the issue', async () => {
     const h = await harness();
     const { conversation, token } = await start(h);
@@ -337,7 +373,7 @@ describe('access', () => {
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(await missing.json()).toMatchObject({ code: 'auth.missing' });
-    for (const bad of ['nonsense', `${token}x`, other.token, 'sb_sk_aaaaaaaaaaaa_' + 'A'.repeat(43)]) {
+    for (const bad of ['nonsense', `${token}x`, other.token, `sb_sk_aaaaaaaaaaaa_${'A'.repeat(43)}`]) {
       const res = await request(h, 'GET', path, { auth: bad });
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ code: 'auth.invalid' });

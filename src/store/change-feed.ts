@@ -1,30 +1,6 @@
-/**
- * Tells every process that something it may be waiting for has changed: a conversation was written (a stream
- * sends the new events), jobs were enqueued (an idle worker wakes up), the active model or knowledge base
- * changed (every process reloads). A change is only a hint to read the store again: listeners never trust a
- * change for data, and a change may arrive twice. SQLite: within the process, plus a poll of the file's data
- * version for writes from other processes. PostgreSQL: LISTEN / NOTIFY, sent in the writing transaction, so a
- * change is heard only once it is committed.
- *
- * @example
- * const stop = store.changes.subscribe((change) => {
- *   if (change.topic === 'conversation' && change.id === 'c1') void sendNewEvents();
- * });
- * stop();
- */
-export interface ChangeFeed {
-  subscribe(listener: (change: Change) => void): () => void;
-  /** Tells this process's listeners, and (PostgreSQL) every other process's, outside any write. */
-  publish(change: Change): Promise<void>;
-}
+import type { Change, ChangeFeed, ChangeTopic } from './store.ts';
 
-export type ChangeTopic = 'conversation' | 'jobs' | 'artifacts' | 'settings' | 'any';
-
-export interface Change {
-  topic: ChangeTopic;
-  /** The conversation id, the artifact kind; null when not known (`any`: something changed, read again). */
-  id: string | null;
-}
+export type { Change, ChangeFeed, ChangeTopic, WrittenToConversation } from './store.ts';
 
 /**
  * The in-process half every implementation shares: listeners, and delivery that never lets a throwing listener

@@ -304,7 +304,7 @@ function migrations(dialect: StoreCapabilities['dialect']): Record<string, Migra
             .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
             .addColumn('queue', 'text', (c) => c.notNull())
             .addColumn('payload', 'text', (c) => c.notNull())
-            .addColumn('key', 'text', (c) => c.unique())
+            .addColumn('key', 'text')
             .addColumn('exclusive_key', 'text')
             .addColumn('state', 'text', (c) =>
               c.notNull().check(oneOf('state', ['queued', 'active', 'done', 'dead'])),
@@ -319,6 +319,15 @@ function migrations(dialect: StoreCapabilities['dialect']): Record<string, Migra
             .addColumn('last_error', 'text')
             .addColumn('created_at', big, (c) => c.notNull())
             .addColumn('finished_at', big)
+            .execute();
+          // Keys deduplicate; most jobs (a message's turn) have none and stay out of the index: a NULL is indexed by a
+          // plain unique column, and every insert and delete of a keyless job rewrote a page of it.
+          await db.schema
+            .createIndex('jobs_key')
+            .on('jobs')
+            .column('key')
+            .unique()
+            .where(sql.ref('key'), 'is not', null)
             .execute();
           // What a claim reads: waiting jobs by time, and running ones (their exclusive keys, their deadlines).
           await db.schema

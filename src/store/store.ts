@@ -9,7 +9,6 @@ import type {
   TranscriptLine,
   TurnAnalysis,
 } from '../domain/index.ts';
-import type { ChangeFeed } from './change-feed.ts';
 import type { ClaimedJob, JobQueue, JobRequest } from './job-queue.ts';
 
 /**
@@ -578,4 +577,51 @@ export interface PreparedTicket {
   ticket: unknown[];
   /** Values in MESSAGE_COLUMNS order, one message after another; `ticket_id` is added by the store. */
   messages: unknown[];
+}
+
+/**
+ * Tells every process that something it may be waiting for has changed: a conversation was written (a stream
+ * sends the new events), jobs were enqueued (an idle worker wakes up), the active model or knowledge base
+ * changed (every process reloads). A change is a hint to read the store again, and may arrive twice; the one
+ * exception is `written` (below). SQLite: within the process, plus a poll of the file's data version for writes
+ * from other processes. PostgreSQL: LISTEN / NOTIFY, sent in the writing transaction, so a change is heard only
+ * once it is committed.
+ *
+ * @example
+ * const stop = store.changes.subscribe((change) => {
+ *   if (change.topic === 'conversation' && change.id === 'c1') void sendNewEvents();
+ * });
+ * stop();
+ */
+export interface ChangeFeed {
+  subscribe(listener: (change: Change) => void): () => void;
+  /** Tells this process's listeners, and (PostgreSQL) every other process's, outside any write. */
+  publish(change: Change): Promise<void>;
+  /**
+   * Writes by other processes seen so far, as a counter (SQLite: changes of the file's data version, looked at
+   * after each of this process's commits and by the poll). Absent where changes carry nothing `written`.
+   */
+  epoch?(): number;
+}
+
+/**
+ * What one of this process's commits wrote to a conversation (SQLite): its events, in id order, and the messages
+ * they name. A listener that read the conversation's events while `epoch()` was `epoch` may take these as the
+ * events that follow, without reading: no other process wrote to the file in between, and this process's own
+ * commits are all announced, in commit order. With any other epoch it must read.
+ */
+export interface WrittenToConversation {
+  events: StoredEvent[];
+  messages: StoredConversationMessage[];
+  epoch: number;
+}
+
+export type ChangeTopic = 'conversation' | 'jobs' | 'artifacts' | 'settings' | 'any';
+
+export interface Change {
+  topic: ChangeTopic;
+  /** The conversation id, the artifact kind; null when not known (`any`: something changed, read again). */
+  id: string | null;
+  /** A conversation change from this process's own commit: what it wrote (SQLite). */
+  written?: WrittenToConversation;
 }

@@ -3,8 +3,14 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { createRoute, z } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
 import type { StreamingApi } from 'hono/utils/stream';
-import type { Store, StoredEvent } from '../../store/index.ts';
+import type {
+  Store,
+  StoredConversationMessage,
+  StoredEvent,
+  WrittenToConversation,
+} from '../../store/index.ts';
 import { type ServerApp, type ServerContext, untyped } from '../context.ts';
+import { EXPOSE_HEADERS } from '../http-basics.ts';
 import { PROBLEM_CONTENT_TYPE, sendProblem } from '../problems.ts';
 import { ConversationIdParams, ProblemSchema } from '../schemas.ts';
 import { messageView } from '../views.ts';
@@ -71,38 +77,56 @@ export function registerStreamRoute(app: ServerApp, context: ServerContext): voi
     }
     const pump = async (sink: SseSink) => {
       let wake: (() => void) | null = null;
-      // Set by every change, cleared before each read: a change that lands while reading is not slept through.
+      // Set by every change, cleared before each pass: a change that lands while sending is not slept through.
       let dirty = false;
+      // The log must be read: at the start, after a change that does not say what it wrote (another process's,
+      // PostgreSQL's), or when what this process wrote may not follow on from the last read (see below).
+      let mustRead = true;
+      // What this process's commits wrote to the conversation since the last pass, in commit order.
+      let pushed: WrittenToConversation[] = [];
+      const epochOf = store.changes.epoch ? () => store.changes.epoch!() : null;
       const unsubscribe = store.changes.subscribe((change) => {
         if ((change.topic === 'conversation' && change.id === conversationId) || change.topic === 'any') {
+          if (change.written && epochOf) pushed.push(change.written);
+          else mustRead = true;
           dirty = true;
           wake?.();
         }
       });
       sink.onClose(() => wake?.());
       try {
+        // The state as of the stream's start, moved on by the state events it passes on.
+        const now = await store.findConversation(conversationId);
+        const state = { owner: now?.owner ?? 'bot', status: now?.status ?? 'open' };
         if (given === undefined) {
-          const now = await store.findConversation(conversationId);
-          sink.write(
-            sse({
-              event: 'ready',
-              id: String(cursor),
-              data: JSON.stringify({ owner: now?.owner ?? 'bot', status: now?.status ?? 'open' }),
-            }),
-          );
+          sink.write(sse({ event: 'ready', id: String(cursor), data: JSON.stringify(state) }));
         }
+        // The epoch when the log was last read: what this process wrote since, in that same epoch, is exactly
+        // what follows the cursor (no other process wrote in between; ours are all announced, in order).
+        let readAtEpoch = -1;
         while (!sink.closed) {
           dirty = false;
-          const events = await store.listEvents({ conversationId, afterId: cursor, limit: PAGE });
-          // Everything read in one write: a turn's events reach the client together, in one packet.
-          let text = '';
-          for (const event of events) {
-            const found = await toSse(store, conversationId, event);
-            if (found) text += sse({ ...found, id: String(event.id) });
-            cursor = event.id;
+          let events: StoredEvent[];
+          let written: StoredConversationMessage[] = [];
+          let fullPage = false;
+          if (!mustRead && pushed.every((w) => w.epoch === readAtEpoch)) {
+            events = pushed
+              .flatMap((w) => w.events)
+              .filter((e) => e.id > cursor && e.conversationId === conversationId);
+            written = pushed.flatMap((w) => w.messages);
+            pushed = [];
+          } else {
+            mustRead = false;
+            pushed = [];
+            readAtEpoch = epochOf ? epochOf() : -1;
+            events = await store.listEvents({ conversationId, afterId: cursor, limit: PAGE });
+            fullPage = events.length === PAGE;
           }
+          // Everything in one write: a turn's events reach the client together, in one packet.
+          const text = await pageToSse(store, conversationId, events, state, written);
+          if (events.length > 0) cursor = events[events.length - 1]!.id;
           if (text) sink.write(text);
-          if (events.length === PAGE || dirty) continue;
+          if (fullPage || dirty) continue;
           const woken = await new Promise<boolean>((resolve) => {
             const timer = setTimeout(() => resolve(false), HEARTBEAT_MS);
             wake = () => {
@@ -193,7 +217,7 @@ function corsHeaders(origin: string | undefined, allowed: readonly string[]): Re
   return {
     'access-control-allow-origin': origin,
     vary: 'Origin',
-    'access-control-expose-headers': 'location, retry-after, preference-applied, idempotent-replayed',
+    'access-control-expose-headers': EXPOSE_HEADERS,
   };
 }
 
@@ -219,33 +243,62 @@ async function latestEventId(store: Store, conversationId: string): Promise<numb
   }
 }
 
-/** What the client sees of an event of the log; null for events it has no use for. */
-async function toSse(
+/**
+ * What the client sees of a page of the log, as server-sent events: the messages of the page's events read in one
+ * query, state events from the events themselves (`state` is moved along), nothing for events it has no use for.
+ */
+async function pageToSse(
   store: Store,
   conversationId: string,
-  event: StoredEvent,
-): Promise<{ event: string; data: string } | null> {
-  const payload = event.payload;
-  switch (event.type) {
-    case 'conversation.messages': {
-      const seqs = Array.isArray(payload.seqs)
-        ? payload.seqs.filter((s): s is number => typeof s === 'number')
-        : [];
-      const messages = await store.listConversationMessages({ conversationId, seqs });
-      // A customer message read after its turn committed is no longer pending; the stream says it as it was sent.
-      return { event: 'message', data: JSON.stringify({ messages: messages.map(messageView) }) };
-    }
-    case 'conversation.status_changed':
-    case 'conversation.owner_changed': {
-      const now = await store.findConversation(conversationId);
-      if (!now) return null;
-      return { event: 'state', data: JSON.stringify({ owner: now.owner, status: now.status }) };
-    }
-    case 'conversation.turn':
-    case 'conversation.call_result':
-      if (payload.done === false || typeof payload.seq !== 'number') return null;
-      return { event: 'turn', data: JSON.stringify({ seq: payload.seq }) };
-    default:
-      return null;
+  events: readonly StoredEvent[],
+  state: { owner: string; status: string },
+  /** Messages at hand (what this process just wrote): read only the others. */
+  known: readonly StoredConversationMessage[] = [],
+): Promise<string> {
+  const seqsOf = (event: StoredEvent) =>
+    event.type === 'conversation.messages' && Array.isArray(event.payload.seqs)
+      ? event.payload.seqs.filter((s): s is number => typeof s === 'number')
+      : [];
+  const bySeq = new Map(known.map((m) => [m.seq, m]));
+  const missing = events.flatMap(seqsOf).filter((seq) => !bySeq.has(seq));
+  if (missing.length > 0) {
+    for (const m of await store.listConversationMessages({ conversationId, seqs: missing }))
+      bySeq.set(m.seq, m);
   }
+  let text = '';
+  for (const event of events) {
+    const id = String(event.id);
+    const payload = event.payload;
+    switch (event.type) {
+      case 'conversation.messages': {
+        // A customer message read after its turn committed is no longer pending; the stream says it as it was sent.
+        const found = seqsOf(event).flatMap((seq) => {
+          const message = bySeq.get(seq);
+          return message ? [messageView(message)] : [];
+        });
+        text += sse({ event: 'message', id, data: JSON.stringify({ messages: found }) });
+        break;
+      }
+      case 'conversation.status_changed':
+      case 'conversation.owner_changed': {
+        if (typeof payload.to !== 'string') break;
+        if (event.type === 'conversation.status_changed') state.status = payload.to;
+        else state.owner = payload.to;
+        text += sse({
+          event: 'state',
+          id,
+          data: JSON.stringify({ owner: state.owner, status: state.status }),
+        });
+        break;
+      }
+      case 'conversation.turn':
+      case 'conversation.call_result':
+        if (payload.done === false || typeof payload.seq !== 'number') break;
+        text += sse({ event: 'turn', id, data: JSON.stringify({ seq: payload.seq }) });
+        break;
+      default:
+        break;
+    }
+  }
+  return text;
 }

@@ -7,20 +7,26 @@ export const DATA_VERSION_POLL_MS = 250;
 /**
  * Changes on SQLite: the store emits its own writes after they commit; writes by another process on the same file
  * (a `switchboard chat` beside `serve`) show as a new `PRAGMA data_version`, read every DATA_VERSION_POLL_MS while
- * anyone listens, and are announced as `any` (read again).
+ * anyone listens and after each of this process's commits, and are announced as `any` (read again). Each time it
+ * is seen to have changed, the epoch moves on.
  */
 export function createSqliteChanges(raw: Database.Database): ChangeFeed & {
   emit: (change: Change) => void;
+  /** After one of this process's commits: looks for writes by others since the last look; the epoch now. */
+  afterOwnCommit: () => number;
+  epoch: () => number;
   close: () => void;
 } {
   const local = createLocalChanges();
   let listeners = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
   let version = dataVersion(raw);
+  let epoch = 0;
   const poll = () => {
     const now = dataVersion(raw);
     if (now !== version) {
       version = now;
+      epoch++;
       local.emit({ topic: 'any', id: null });
     }
   };
@@ -47,6 +53,11 @@ export function createSqliteChanges(raw: Database.Database): ChangeFeed & {
       local.emit(change);
     },
     emit: local.emit,
+    afterOwnCommit() {
+      poll();
+      return epoch;
+    },
+    epoch: () => epoch,
     close() {
       if (timer) clearInterval(timer);
       timer = undefined;

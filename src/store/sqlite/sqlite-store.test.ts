@@ -9,6 +9,7 @@ import { jobsSuite } from '../jobs.suite.ts';
 import { liveSuite } from '../live.suite.ts';
 import type { Database as Schema } from '../schema.ts';
 import { storeSuite } from '../store.suite.ts';
+import type { Change } from '../store.ts';
 import { aCustomerProfile, aTicket, T0 } from '../test-builders.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
@@ -86,6 +87,63 @@ describe('sqlite store on a file', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it("announces what each of its own commits wrote to a conversation, as the log has it, and counts other processes' writes", async () => {
+    const path = join(dir, 'w.db');
+    const store = await openSqliteStore({ path });
+    const other = await openSqliteStore({ path });
+    const heard: Change[] = [];
+    const stop = store.changes.subscribe((change) => heard.push(change));
+    try {
+      await store.createConversation({ id: 'c', customer: aCustomerProfile(), channel: 'chat', at: T0 });
+      await store.receiveMessage({
+        conversationId: 'c',
+        text: 'where is my order?',
+        idempotencyKey: 'k1',
+        at: T0 + 1,
+        jobs: [{ queue: 'conversation.turn', payload: { conversationId: 'c' }, exclusiveKey: 'c' }],
+      });
+      await store.recordTurn({
+        conversationId: 'c',
+        expectedRevision: 0,
+        messages: [
+          { role: 'bot', text: 'Which order?', at: T0 + 2 },
+          { role: 'bot', text: 'A person will take it from here.', at: T0 + 2 },
+        ],
+        handled: [{ seq: 0 }],
+        status: 'escalated',
+        owner: 'human',
+        handoff: { code: 'human_requested', queue: 'general', priority: 'normal', packet: {} },
+        jobs: [{ queue: 'connector.call', payload: { x: 1 }, key: 'call-1', exclusiveKey: 'c' }],
+        events: [{ type: 'workflow.step', payload: { stepId: 'ask' } }],
+        at: T0 + 2,
+      });
+      const written = heard.flatMap((change) => (change.written ? [change.written] : []));
+      // Every event of the conversation, with the ids, types and payloads the log gives them.
+      const log = await store.listEvents({ conversationId: 'c', limit: 100 });
+      const announced = written.flatMap((w) => w.events);
+      expect(announced.map((e) => e.id)).toEqual(log.slice(1).map((e) => e.id));
+      expect(announced).toEqual(log.slice(1));
+      // And the messages they name, as stored.
+      const messages = await store.listConversationMessages({ conversationId: 'c' });
+      expect(written.flatMap((w) => w.messages).map((m) => [m.seq, m.role, m.text, m.id])).toEqual(
+        messages.map((m) => [m.seq, m.role, m.text, m.id]),
+      );
+      expect(new Set(written.map((w) => w.epoch))).toEqual(new Set([store.changes.epoch!()]));
+
+      // Another process writes: this one's next commit is announced in a later epoch.
+      const before = store.changes.epoch!();
+      await other.receiveMessage({ conversationId: 'c', text: 'hello?', at: T0 + 3 });
+      await store.receiveMessage({ conversationId: 'c', text: 'anyone?', at: T0 + 4 });
+      const last = heard[heard.length - 1]!;
+      expect(last.written?.epoch).toBeGreaterThan(before);
+      expect(heard.some((change) => change.topic === 'any')).toBe(true);
+    } finally {
+      stop();
+      await other.close();
+      await store.close();
     }
   });
 

@@ -46,6 +46,7 @@ import type { ApiKeysTable, ArtifactsTable, Database as Schema } from '../schema
 import type {
   ArtifactInfo,
   ArtifactKind,
+  Change,
   ConversationMessageQuery,
   CreateApiKeyInput,
   CreateConversationInput,
@@ -62,21 +63,32 @@ import type {
   StoredFeedback,
   UpsertContext,
   UpsertResult,
+  WrittenToConversation,
 } from '../store.ts';
 import { createSqliteChanges } from './sqlite-changes.ts';
+import { BACKSTOP_CHECKPOINT_PAGES, startBackgroundCheckpointer } from './sqlite-checkpointer.ts';
 import { createSqliteJobQueue, type SqliteJobQueue } from './sqlite-jobs.ts';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:` for tests. */
   path: string;
   clock?: Clock;
+  /**
+   * `background`: WAL checkpoints run on a thread of their own, not inside the commits (the serving process;
+   * see sqlite-checkpointer.ts). `inline` (default): SQLite's automatic checkpoint, for one-shot commands.
+   */
+  checkpoints?: 'inline' | 'background';
 }
 
 /**
  * The embedded store: one SQLite file in WAL mode. Reads go through the shared Kysely queries; the import hot
  * path uses prepared statements directly, since one statement per row is what SQLite is fast at.
  */
-export async function openSqliteStore({ path, clock = systemClock }: SqliteStoreOptions): Promise<Store> {
+export async function openSqliteStore({
+  path,
+  clock = systemClock,
+  checkpoints = 'inline',
+}: SqliteStoreOptions): Promise<Store> {
   let raw: Database.Database;
   try {
     raw = new Database(path);
@@ -110,6 +122,9 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
       { cause: error },
     );
   }
+  const onDisk = path !== ':memory:' && path !== '';
+  const checkpointer = checkpoints === 'background' && onDisk ? startBackgroundCheckpointer({ path }) : null;
+  if (checkpointer) raw.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
 
   // The batch's existing tickets in one query per source, instead of one lookup per ticket.
   const findTickets = raw.prepare<
@@ -246,7 +261,7 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
     clock,
     onEnqueued: () => changes.emit({ topic: 'jobs', id: null }),
   });
-  const conversations = conversationWrites(raw, jobs, (change) => changes.emit(change));
+  const conversations = conversationWrites(raw, jobs, changes);
   const records = recordWrites(raw, jobs, (change) => changes.emit(change));
 
   return {
@@ -299,6 +314,7 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
     close: async () => {
       changes.close();
       await jobs.close();
+      await checkpointer?.close();
       await db.destroy();
     },
   };
@@ -312,7 +328,7 @@ export async function openSqliteStore({ path, clock = systemClock }: SqliteStore
 function conversationWrites(
   raw: Database.Database,
   jobs: SqliteJobQueue,
-  emit: (change: { topic: 'conversation'; id: string }) => void,
+  changes: { emit: (change: Change) => void; afterOwnCommit: () => number },
 ) {
   const conversationColumns = Object.keys(
     newConversation({ id: '', customer: { attributes: {} }, channel: '', at: 0 }).row,
@@ -353,6 +369,17 @@ function conversationWrites(
      where conversation_id = ? and seq = ? and pending = 1`,
   );
   const lastRowId = raw.prepare('select last_insert_rowid()').pluck();
+  // What the transaction that just ran wrote, announced with its change (see WrittenToConversation): the event
+  // stream of a conversation then sends it without reading it back.
+  let written: Omit<WrittenToConversation, 'epoch'> | null = null;
+  /**
+   * Events just inserted (call straight after the insert), with their ids: one writer at a time, so they took the
+   * ids up to the last one.
+   */
+  const withIds = (rows: readonly EventRow[]): StoredEvent[] => {
+    const last = Number(lastRowId.get());
+    return rows.map((row, i) => storedEvent({ ...row, id: last - rows.length + 1 + i }));
+  };
   const conversationIdExists = raw.prepare<[string], { id: string }>(
     'select id from conversations where id = ?',
   );
@@ -370,8 +397,14 @@ function conversationWrites(
     100,
   );
   const eventValues = (e: EventRow) => [e.at, e.type, e.ticket_id, e.conversation_id, e.payload];
+  // Status is indexed, and SQLite rewrites an index entry whenever its column is assigned, changed or not: a turn
+  // that keeps the status leaves it out (one WAL page less a turn, measured with the WAL's page numbers).
   const updateConversation = raw.prepare(
     `update conversations set owner = ?, status = ?, workflow_id = ?, workflow_version = ?, state = ?,
+     revision = ?, updated_at = ? where id = ?`,
+  );
+  const updateConversationKeepingStatus = raw.prepare(
+    `update conversations set owner = ?, workflow_id = ?, workflow_version = ?, state = ?,
      revision = ?, updated_at = ? where id = ?`,
   );
 
@@ -389,6 +422,7 @@ function conversationWrites(
   });
 
   const receive = raw.transaction((input: ReceiveMessageInput): ReceivedMessage => {
+    written = null;
     if (!conversationIdExists.get(input.conversationId)) throw conversationNotFound(input.conversationId);
     const earlier =
       input.idempotencyKey === undefined ? undefined : byKey.get(input.conversationId, input.idempotencyKey);
@@ -404,15 +438,16 @@ function conversationWrites(
     insertMessages([messageValues(plan.row)]);
     const id = Number(lastRowId.get());
     insertEvents([eventValues(plan.event)]);
+    const message = storedConversationMessage({ ...plan.row, id });
+    // Before the jobs: their insert moves last_insert_rowid on.
+    written = { events: withIds([plan.event]), messages: [message] };
     if (input.jobs) jobs.enqueueSync(input.jobs);
-    return {
-      message: storedConversationMessage({ ...plan.row, id }),
-      duplicate: false,
-    };
+    return { message, duplicate: false };
   });
 
   const turn = raw.transaction(
     (conversationId: string, decide: (current: ConversationRow) => RecordTurnInput | null) => {
+      written = null;
       const current = selectConversation.get(conversationId);
       if (!current) throw conversationNotFound(conversationId);
       const input = decide(current);
@@ -420,6 +455,10 @@ function conversationWrites(
       const plan = planTurn(current, input, nextSeq.get(conversationId)!.next);
       for (const h of plan.handled) markHandled.run(h.analysis, conversationId, h.seq);
       insertMessages(plan.messages.map(messageValues));
+      const lastMessageId = plan.messages.length > 0 ? Number(lastRowId.get()) : 0;
+      const messages = plan.messages.map((m, i) =>
+        storedConversationMessage({ ...m, id: lastMessageId - plan.messages.length + 1 + i }),
+      );
       if (plan.jobs.length > 0) jobs.enqueueSync(plan.jobs);
       if (plan.completes) jobs.completeSync(plan.completes);
       let handoffId: number | null = null;
@@ -430,18 +469,13 @@ function conversationWrites(
             .lastInsertRowid,
         );
       }
-      insertEvents(plan.events(handoffId).map(eventValues));
+      const events = plan.events(handoffId);
+      insertEvents(events.map(eventValues));
+      written = { events: withIds(events), messages };
       const u = plan.update;
-      updateConversation.run(
-        u.owner,
-        u.status,
-        u.workflow_id,
-        u.workflow_version,
-        u.state,
-        u.revision,
-        u.updated_at,
-        conversationId,
-      );
+      const rest = [u.workflow_id, u.workflow_version, u.state, u.revision, u.updated_at, conversationId];
+      if (u.status === current.status) updateConversationKeepingStatus.run(u.owner, ...rest);
+      else updateConversation.run(u.owner, u.status, ...rest);
       // The state just written is the caller's own object: no need to parse it back.
       if (input.state === undefined) return storedConversation({ ...current, ...u });
       return { ...storedConversation({ ...current, ...u, state: null }), state: input.state };
@@ -449,7 +483,14 @@ function conversationWrites(
   );
 
   const announce = <T>(conversationId: string, result: T, jobsAdded: boolean): T => {
-    emit({ topic: 'conversation', id: conversationId });
+    const wrote = written;
+    written = null;
+    const epoch = changes.afterOwnCommit();
+    changes.emit({
+      topic: 'conversation',
+      id: conversationId,
+      ...(wrote ? { written: { ...wrote, epoch } } : {}),
+    });
     if (jobsAdded) jobs.announce();
     return result;
   };

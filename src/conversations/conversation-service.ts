@@ -46,7 +46,7 @@ const MAX_TURNS_PER_JOB = 20;
 /** Commits retried after a conflict (another process wrote the conversation) before the job itself retries. */
 const MAX_CONFLICTS = 5;
 /** Conversations whose last state is kept parsed, per process. */
-const STATE_CACHE_SIZE = 10_000;
+const STATE_CACHE_SIZE = 1000;
 /** A message waiting this long with nobody handling it is picked up by the sweep. */
 export const SWEEP_AFTER_MS = 30_000;
 

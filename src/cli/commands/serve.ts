@@ -4,6 +4,7 @@ import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import { loadWidgetScript, startServer } from '../../server/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
+import { tuneHeapForService } from '../service-heap.ts';
 import { openDeploymentFromOptions, parsePort, parsePositiveInt } from './options.ts';
 
 interface ServeOpts {
@@ -92,6 +93,7 @@ export async function serveDeployment(props: {
 }): Promise<void> {
   const { deployment, io } = props;
   const { server: config } = deployment;
+  tuneHeapForService();
   let running: Awaited<ReturnType<typeof startServer>>;
   try {
     running = await startServer({

@@ -3,6 +3,7 @@ import { createLogger } from '../../app/index.ts';
 import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
+import { tuneHeapForService } from '../service-heap.ts';
 import { openDeploymentFromOptions, parsePositiveInt } from './options.ts';
 import { parseQueues } from './serve.ts';
 
@@ -36,6 +37,7 @@ export function registerWorker(program: Command, io: CliIo): void {
       const concurrency =
         opts.concurrency !== undefined ? parsePositiveInt(opts.concurrency, '--concurrency') : undefined;
       const logger = createLogger();
+      tuneHeapForService();
       const deployment = await openDeploymentFromOptions(opts, io, logger);
       if (!deployment.store.capabilities.concurrentWriters) {
         await deployment.close();

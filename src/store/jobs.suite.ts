@@ -195,6 +195,23 @@ export function jobsSuite(name: string, open: () => Promise<Store>, options: Job
       expect(firstDone).toBeGreaterThan(0);
     });
 
+    it("takes another conversation's job past the many waiting behind a running one", async () => {
+      await store.jobs.enqueue([{ queue: 'test.a', payload: { n: 0 }, exclusiveKey: 'busy' }]);
+      const [running] = await store.jobs.claim({ queues: ['test.a'], limit: 1, workerId: 'w1' });
+      expect(running?.exclusiveKey).toBe('busy');
+      await store.jobs.enqueue(
+        Array.from({ length: 300 }, (_, i) => ({
+          queue: 'test.a',
+          payload: { n: i + 1 },
+          exclusiveKey: 'busy',
+        })),
+      );
+      await store.jobs.enqueue([{ queue: 'test.a', payload: { n: 'other' }, exclusiveKey: 'quiet' }]);
+      const [next] = await claimUntil(store, { queues: ['test.a'], workerId: 'w2' }, 5000);
+      expect(next?.exclusiveKey).toBe('quiet');
+      await store.jobs.complete(running!);
+    });
+
     it('starts the jobs of one exclusive key in order where the implementation says it does', async () => {
       if (!store.jobs.capabilities.fifoWithinExclusiveKey) return;
       await store.jobs.enqueue(

@@ -25,8 +25,8 @@ export interface PgJobQueue extends JobQueue {
   completeIn(executor: SqlExecutor, job: ClaimedJob): Promise<void>;
 }
 
-/** Waits between tries for a busy exclusive key. */
-const LOCK_RETRY_MS = 20;
+/** A job fetched while another process started one of its key goes back to wait this long. */
+const KEY_BUSY_RETRY_MS = 25;
 /** Failed (dead) jobs stay in pg-boss's job table, where `listDead` reads them, this long. */
 const DEAD_KEPT_SECONDS = 30 * 24 * 3600;
 /** Finished jobs stay (and their ids keep deduplicating keys) this long before pg-boss archives them. */
@@ -39,9 +39,11 @@ const FINISHED_KEPT_SECONDS = 12 * 3600;
  *   and its jobs commit together.
  * - Idempotent keys: a job's id is a UUID derived from its key, and pg-boss inserts with ON CONFLICT DO NOTHING.
  * - Exclusive keys: pg-boss's singleton policies block the whole queue while one key runs (its fetch fails when
- *   the oldest job's key is active), so instead a claimed job takes a session advisory lock on its key, on one
- *   connection per process, and waits while another process holds it. A killed process's session ends and its
- *   locks go with it. Jobs of one key run one at a time, not necessarily in order (`fifoWithinExclusiveKey`).
+ *   the oldest job's key is active), so claims use a fetch of our own on pg-boss's table (the same update pg-boss
+ *   makes) that leaves out jobs whose key has a job active, through an index of ours on active keys; and a claimed
+ *   job takes a session advisory lock on its key, on one connection per process, which settles two processes
+ *   fetching one key at once (the loser's job goes back to wait, unchanged). A killed process's session ends and
+ *   its locks go with it. Jobs of one key run one at a time, not necessarily in order (`fifoWithinExclusiveKey`).
  * - Dead letters: a job out of attempts, or failed for good, is left `failed` in pg-boss's table with its error.
  * - Recovery: a job whose process died is failed by pg-boss's maintenance once its `expire_in` (the job's
  *   timeout) has passed, and retried; maintenance runs every `maintenanceIntervalSeconds`.
@@ -71,11 +73,12 @@ export function openPgJobQueue(props: {
   boss.on('error', (error: Error & { code?: string }) => {
     logger.warn({ code: error.code ?? error.name }, 'job queue: pg-boss reported an error');
   });
+  const table = `${quoteIdent(schema)}.job`;
   // Started on first use: a store that only imports tickets never creates pg-boss's schema or its timers.
   let starting: Promise<unknown> | null = null;
   let stopped = false;
   const started = () => {
-    starting ??= boss.start();
+    starting ??= boss.start().then(() => createActiveKeyIndex(pool, table));
     return starting;
   };
 
@@ -89,7 +92,6 @@ export function openPgJobQueue(props: {
       known.add(queue);
     }
   };
-  const table = `${quoteIdent(schema)}.job`;
   const locks = createLockHolder(props.url, schema);
 
   const send = async (executor: SqlExecutor, job: JobRequest) => {
@@ -154,35 +156,33 @@ export function openPgJobQueue(props: {
       const order = request.queues.map((_, i) => request.queues[(nextQueue + i) % request.queues.length]!);
       nextQueue = (nextQueue + 1) % request.queues.length;
       for (const queue of order) {
-        if (claimed.length >= request.limit) break;
-        const jobs = await boss.fetch<{ payload: Record<string, unknown>; createdAt?: number }>(queue, {
-          batchSize: request.limit - claimed.length,
-          includeMetadata: true,
-        });
-        for (const job of jobs ?? []) {
+        const rows = await fetchRunnable(pool, table, queue, request.limit - claimed.length);
+        for (const row of rows) {
           const claimedJob: ClaimedJob = {
-            id: job.id,
+            id: row.id,
             workerId: request.workerId,
             queue,
-            payload: job.data?.payload ?? {},
+            payload: row.data?.payload ?? {},
             key: null,
-            exclusiveKey: job.singletonKey ?? null,
-            attempt: job.retryCount + 1,
-            maxAttempts: job.retryLimit + 1,
-            timeoutMs: job.expireInSeconds * 1000,
-            createdAt: job.data?.createdAt ?? job.createdOn.getTime(),
+            exclusiveKey: row.singleton_key,
+            attempt: row.retry_count + 1,
+            maxAttempts: row.retry_limit + 1,
+            timeoutMs: Number(row.expire_seconds) * 1000,
+            createdAt: row.data?.createdAt ?? row.created_on.getTime(),
           };
           if (claimedJob.exclusiveKey !== null) {
-            // Held until the job ends; waits at most half the job's time for another process's job of the key.
-            const locked = await locks.lock(claimedJob.exclusiveKey, claimedJob.timeoutMs / 2);
-            if (!locked) {
-              await boss.fail(queue, job.id, {
-                code: 'jobs.key_busy',
-                message: 'another job of this key ran too long',
-              });
+            // Held until the job ends. Two processes may fetch jobs of one key at once (neither saw the other's
+            // still uncommitted claim): the lock settles it, and the job that lost goes back to wait, as it was.
+            if (!(await locks.lock(claimedJob.exclusiveKey))) {
+              await pool.query(
+                `update ${table} set state = 'created', started_on = null,
+                   start_after = now() + $3 * interval '1 millisecond'
+                 where name = $1 and id = $2 and state = 'active'`,
+                [queue, row.id, KEY_BUSY_RETRY_MS],
+              );
               continue;
             }
-            held.set(job.id, claimedJob.exclusiveKey);
+            held.set(row.id, claimedJob.exclusiveKey);
           }
           claimed.push(claimedJob);
         }
@@ -293,6 +293,64 @@ export function openPgJobQueue(props: {
   };
 }
 
+interface FetchedRow {
+  id: string;
+  data: { payload?: Record<string, unknown>; createdAt?: number } | null;
+  singleton_key: string | null;
+  retry_count: number;
+  retry_limit: number;
+  expire_seconds: string;
+  created_on: Date;
+}
+
+/**
+ * pg-boss's fetch (oldest first, skipping rows other fetches hold, counting a retry as pg-boss does), leaving out
+ * jobs whose exclusive key already has an active job in any queue: a conversation with a turn running and more
+ * messages queued does not stand in front of the others.
+ */
+async function fetchRunnable(
+  pool: pg.Pool,
+  table: string,
+  queue: string,
+  limit: number,
+): Promise<FetchedRow[]> {
+  const { rows } = await pool.query<FetchedRow>(
+    `with next as (
+       select id from ${table} j
+       where name = $1 and state < 'active' and start_after < now()
+         and (singleton_key is null or not exists (
+           select 1 from ${table} a where a.singleton_key = j.singleton_key and a.state = 'active'))
+       order by priority desc, created_on, id
+       limit $2
+       for update skip locked
+     )
+     update ${table} j set
+       state = 'active',
+       started_on = now(),
+       retry_count = case when started_on is not null then retry_count + 1 else retry_count end
+     from next
+     where j.name = $1 and j.id = next.id
+     returning j.id, j.data, j.singleton_key, j.retry_count, j.retry_limit,
+       extract(epoch from j.expire_in)::text as expire_seconds, j.created_on`,
+    [queue, limit],
+  );
+  // One per key: two waiting jobs of an idle key may both have been taken; the later goes back.
+  return rows.sort((a, b) => a.created_on.getTime() - b.created_on.getTime() || a.id.localeCompare(b.id));
+}
+
+/** The index the fetch's "no active job of this key" reads (pg-boss has none on keys alone); created once. */
+async function createActiveKeyIndex(pool: pg.Pool, table: string): Promise<void> {
+  try {
+    await pool.query(
+      `create index if not exists switchboard_job_active_key on ${table} (singleton_key) where state = 'active'`,
+    );
+  } catch (error) {
+    // Another process created it at the same moment.
+    const code = (error as { code?: string }).code;
+    if (code !== '23505' && code !== '42P07') throw error;
+  }
+}
+
 /**
  * Session advisory locks on one connection: held while a job runs, released with the job or, if the process
  * dies, with the session. Keys are hashed with the schema so two deployments on one database never collide.
@@ -319,28 +377,23 @@ function createLockHolder(url: string, namespace: string) {
   };
   const text = (key: string) => `${namespace}\u001f${key}`;
   return {
-    async lock(key: string, waitMs: number): Promise<boolean> {
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        if (local.has(key)) {
-          if (Date.now() >= deadline) return false;
-          await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
-          continue;
-        }
-        local.add(key);
-        const c = await connection().catch((error: unknown) => {
-          local.delete(key);
-          throw error;
-        });
+    /** Takes the key's lock if no job of it runs, here or in another process; false when one does. */
+    async lock(key: string): Promise<boolean> {
+      if (local.has(key)) return false;
+      local.add(key);
+      try {
+        const c = await connection();
         const { rows } = await c.query<{ ok: boolean }>(
           'select pg_try_advisory_lock(hashtextextended($1, 0)) as ok',
           [text(key)],
         );
         if (rows[0]?.ok) return true;
+      } catch (error) {
         local.delete(key);
-        if (Date.now() >= deadline) return false;
-        await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+        throw error;
       }
+      local.delete(key);
+      return false;
     },
     async unlock(key: string): Promise<void> {
       const c = client;

@@ -18,12 +18,22 @@ export function createSqliteChanges(raw: Database.Database): ChangeFeed & {
   close: () => void;
 } {
   const local = createLocalChanges();
+  // Prepared once: it is read after every commit (raw.pragma() prepares the statement at each call).
+  const versionStatement = raw.prepare('PRAGMA data_version').pluck();
+  const dataVersion = (): number => {
+    try {
+      return Number(versionStatement.get());
+    } catch {
+      // The database is closed: nothing more will change.
+      return -1;
+    }
+  };
   let listeners = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
-  let version = dataVersion(raw);
+  let version = dataVersion();
   let epoch = 0;
   const poll = () => {
-    const now = dataVersion(raw);
+    const now = dataVersion();
     if (now !== version) {
       version = now;
       epoch++;
@@ -34,7 +44,7 @@ export function createSqliteChanges(raw: Database.Database): ChangeFeed & {
     subscribe(listener) {
       const stop = local.subscribe(listener);
       if (listeners++ === 0) {
-        version = dataVersion(raw);
+        version = dataVersion();
         timer = setInterval(poll, DATA_VERSION_POLL_MS);
         timer.unref();
       }
@@ -63,13 +73,4 @@ export function createSqliteChanges(raw: Database.Database): ChangeFeed & {
       timer = undefined;
     },
   };
-}
-
-function dataVersion(raw: Database.Database): number {
-  try {
-    return Number(raw.pragma('data_version', { simple: true }));
-  } catch {
-    // The database is closed: nothing more will change.
-    return -1;
-  }
 }

@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
  * How far V8 lets the heap grow past what the last full collection kept, in percent, in a service process
  * (`serve`, `worker`, `start` while it serves). V8's own factor lets a busy server's heap reach about three times
  * its live size before collecting: bench:serve measured a peak RSS of 357-429 MB with ~80 MB live; at 50 %, 218-267
- * MB at the same turns/s (docs/serve.md, "Memory").
+ * MB at the same turns/s (docs/serve.md, "Measured").
  */
 export const SERVICE_HEAP_GROWING_PERCENT = 50;
 

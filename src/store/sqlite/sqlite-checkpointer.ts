@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
  * WAL checkpoints on a thread of their own. A checkpoint copies the pages committed to the WAL back into the
  * database file and syncs it: run by SQLite inside the commit that crosses `wal_autocheckpoint`, it stalls that
  * commit (and, better-sqlite3 being synchronous, the whole event loop) for 10-20 ms on this machine's disk, and
- * costs about half of what a commit costs per page (scripts in docs/serve.md). SQLite lets another connection
+ * costs about half of what a commit costs per page (docs/serve.md, "Measured"). SQLite lets another connection
  * checkpoint while this one writes: a worker thread opens the file and runs a PASSIVE checkpoint (it never waits
  * for, nor blocks, the writer) every `everyMs`. Kept small that way, the WAL starts over from its beginning often
  * (SQLite rewinds it when a write begins with every frame copied back).

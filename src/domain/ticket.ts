@@ -63,6 +63,13 @@ export const TicketRecordSchema = z.object({
    * counts, not an answer to the customer's follow-up).
    */
   deriveFirstResponse: z.boolean(),
+  /**
+   * Who opened the ticket, when the export says: `agent` for a ticket an agent started (a phone call logged by an
+   * agent, a proactive or outbound message, a conversation an admin opened). Absent when the export does not say
+   * (most CSVs): the opening message's author decides then. Optional, so tickets that never set it keep their
+   * content hash.
+   */
+  startedBy: z.enum(['customer', 'agent']).optional(),
   resolvedAt: epochMs.nullable(),
   closedAt: epochMs.nullable(),
   /** CSAT normalised to 0..1 (good/bad: 1/0; 1-5 stars: (n-1)/4); the raw value is in csatRaw. */

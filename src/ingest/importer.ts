@@ -46,10 +46,27 @@ export interface ImportOptions {
   mapping: Record<string, string>;
   /** Overrides the `source` recorded on each ticket (default: the importer's own, e.g. `zendesk`). */
   source?: string;
+  /**
+   * `--date-format`: how to read numeric dates whose day and month could be swapped (`03-04-2021`). Absent: read
+   * them when the file settles it (a day over 12 somewhere), refuse the file once when it does not.
+   */
+  dateFormat?: DateFormat;
 }
 
+export const DATE_FORMATS = ['day-first', 'month-first'] as const;
+export type DateFormat = (typeof DATE_FORMATS)[number];
+
 export type ImportItem =
-  | { kind: 'ticket'; line: number; ticket: TicketRecord }
+  | {
+      kind: 'ticket';
+      line: number;
+      ticket: TicketRecord;
+      /**
+       * What was doubtful but kept (a thread without a time given the conversation's, a resolution time on an open
+       * ticket dropped...): counted in the summary and written to the rejects file as warnings.
+       */
+      warnings?: readonly string[];
+    }
   | { kind: 'reject'; line: number; reason: string; raw: string };
 
 /** The rejects file: one JSON line per bad record. */

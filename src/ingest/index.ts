@@ -1,6 +1,7 @@
 export { chooseImporter } from './detect.ts';
 export { importers } from './formats/index.ts';
 export type * from './importer.ts';
+export { DATE_FORMATS } from './importer.ts';
 export {
   type ImportProgress,
   type ImportSummary,

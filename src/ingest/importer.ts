@@ -29,6 +29,11 @@ export interface Importer {
   readonly description: string;
   /** True when the start of the file is unambiguously this format (used when no --format is given). */
   detect(head: string, path: string): boolean;
+  /**
+   * When no format detects the file: the share (0..1) of its columns, or of its first record's keys, that this
+   * format knows, so that the error names the likeliest formats. Absent or 0: not a candidate.
+   */
+  resemblance?(head: string): number;
   read(source: ImportSource, options: ImportOptions): AsyncIterable<ImportItem>;
 }
 

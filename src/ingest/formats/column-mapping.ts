@@ -10,8 +10,8 @@
  * | field | meaning | recognised column names (besides the field name itself) |
  * | --- | --- | --- |
  * | `externalId` | ticket id (required) | `ticket_id`, `id`, `Ticket ID`, `ticket number`, `case id`, `conversation id`, `number` |
- * | `subject` | subject line | `Ticket Subject`, `title`, `summary` |
- * | `body` | description: the opening customer message | `description`, `Ticket Description`, `message`, `text`, `content` |
+ * | `subject` | subject line | `Ticket Subject`, `title`, `summary`, `issue` |
+ * | `body` | description: the opening customer message | `description`, `Ticket Description`, `message`, `text`, `content`, `issue description` |
  * | `status` | helpdesk status word (kept raw in statusRaw) | `Ticket Status`, `state` |
  * | `priority` | low / normal (medium) / high / urgent (critical) | `Ticket Priority`, `urgency`, `severity` |
  * | `channel` | email, chat, phone, web, social... | `Ticket Channel`, `via`, `source`, `medium`, `origin` |
@@ -21,9 +21,9 @@
  * | `customerEmail` | | `Requester email`, `Customer Email`, `email` |
  * | `customerName` | | `Requester`, `Customer Name`, `Full name`, `name` |
  * | `segment` | plan or tier | `customer_plan`, `plan`, `tier` |
- * | `assignee` | | `agent`, `owner`, `responder`, `assigned to` |
- * | `group` | | `team`, `queue` |
- * | `createdAt` | ticket creation time (required unless messages carry times) | `created`, `Created time`, `date created`, `opened at` |
+ * | `assignee` | | `agent`, `owner`, `responder`, `assigned to`, `Assigned_Agent`, `agent assigned`, `assignee name`, `handled by` |
+ * | `group` | | `team`, `queue`, `assigned group` |
+ * | `createdAt` | ticket creation time (required unless messages carry times) | `created`, `Created time`, `date created`, `opened at`, `created on`, `date` |
  * | `updatedAt` | | `updated`, `Last update time`, `modified` |
  * | `firstResponseAt` | first reply time stamp | `first reply at`, `Initial response time`, `First Response Time` (without a unit) |
  * | `resolvedAt` | | `solved at`, `Resolved time`, `Time to Resolution` (without a unit) |
@@ -47,7 +47,7 @@
  * used to convert durations (HH:MM:SS or decimal). Nested JSON objects are matched by their dotted path
  * (`customer.email`). Columns that map to no field are kept verbatim in `customFields`, under their header name.
  */
-import { type AuthorRole, htmlToText, parseTimestamp } from '../../domain/index.ts';
+import { type AuthorRole, type DateOrder, htmlToText, parseTimestamp } from '../../domain/index.ts';
 import { UserError } from '../../shared/index.ts';
 
 export const GENERIC_FIELDS = [
@@ -125,7 +125,7 @@ const SYNONYMS: Record<GenericField, readonly string[]> = {
     'issue id',
     'number',
   ],
-  subject: ['subject', 'ticket subject', 'title', 'summary'],
+  subject: ['subject', 'ticket subject', 'title', 'summary', 'issue', 'issue summary', 'issue title'],
   body: [
     'description',
     'ticket description',
@@ -135,6 +135,9 @@ const SYNONYMS: Record<GenericField, readonly string[]> = {
     'content',
     'first message',
     'question',
+    'issue description',
+    'problem description',
+    'customer message',
   ],
   status: ['status', 'ticket status', 'state'],
   priority: ['priority', 'ticket priority', 'urgency', 'severity'],
@@ -169,8 +172,30 @@ const SYNONYMS: Record<GenericField, readonly string[]> = {
     'user name',
   ],
   segment: ['customer plan', 'plan', 'segment', 'customer segment', 'tier', 'customer tier'],
-  assignee: ['assignee', 'agent', 'owner', 'responder', 'assigned to', 'agent name', 'assignee name'],
-  group: ['group', 'team', 'queue', 'group name'],
+  assignee: [
+    'assignee',
+    'agent',
+    'owner',
+    'responder',
+    'assigned to',
+    'agent name',
+    'assignee name',
+    'assigned agent',
+    'agent assigned',
+    'assigned agent name',
+    'assigned to agent',
+    'assigned user',
+    'assigned person',
+    'assigned rep',
+    'assigned',
+    'assignee email',
+    'agent email',
+    'ticket owner',
+    'owner name',
+    'handled by',
+    'support agent',
+  ],
+  group: ['group', 'team', 'queue', 'group name', 'assigned group', 'assigned team', 'team name'],
   createdAt: [
     'created at',
     'created',
@@ -182,6 +207,13 @@ const SYNONYMS: Record<GenericField, readonly string[]> = {
     'opened',
     'submitted at',
     'ticket created at',
+    'created on',
+    'creation time',
+    'open date',
+    'date opened',
+    'date submitted',
+    'ticket date',
+    'date',
   ],
   updatedAt: [
     'updated at',
@@ -516,13 +548,16 @@ export function idOf(v: unknown): string | null {
   return t.slice(0, t.indexOf('.'));
 }
 
-/** Epoch ms of an ISO-ish or epoch time stamp; null when not a time stamp or before 1970. */
-export function timeOf(v: unknown): number | null {
+/**
+ * Epoch ms of an ISO-ish or epoch time stamp, or of a numeric date read in `order` (see parseTimestamp); null when
+ * not a time stamp or before 1970.
+ */
+export function timeOf(v: unknown, order?: DateOrder | null): number | null {
   if (typeof v === 'string') {
     const fast = isoZulu(v);
     if (fast >= 0) return fast;
   }
-  const ms = parseTimestamp(typeof v === 'string' || typeof v === 'number' ? v : null);
+  const ms = parseTimestamp(typeof v === 'string' || typeof v === 'number' ? v : null, order ?? undefined);
   return ms !== null && ms >= 0 ? ms : null;
 }
 

@@ -66,6 +66,14 @@ export function nonEmpty(value: string | null | undefined): string | null {
   return trimmed ? trimmed : null;
 }
 
+/** A public agent or bot message: what a first response is made of. */
+export const isPublicReply = (m: Message): boolean =>
+  m.public && (m.authorRole === 'agent' || m.authorRole === 'bot');
+
+/** The warning for a message kept without a time of its own: `field` names it (`threads.2 (reply 9): createdAt`). */
+export const undatedWarning = (field: string): string =>
+  `${field} missing or invalid; given the conversation time`;
+
 /** Messages in time order; the sort is stable, so equal times keep the export's order. */
 export function byTime(messages: Message[]): Message[] {
   return messages.sort((a, b) => a.createdAt - b.createdAt);

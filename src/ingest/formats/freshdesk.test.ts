@@ -230,6 +230,86 @@ describe('freshdesk importer: API JSON', () => {
   });
 });
 
+describe('freshdesk importer: outbound tickets and the stated first response', () => {
+  const ticket = (overrides: Record<string, unknown> = {}) => ({
+    id: 1,
+    created_at: '2024-01-01T10:00:00Z',
+    status: 2,
+    source: 1,
+    requester_id: 100,
+    responder_id: 200,
+    description_text: 'Hello',
+    ...overrides,
+  });
+
+  it('marks an outbound email (source 10) as agent-started, in the API and in the CSV export', async () => {
+    const { tickets } = await read(JSON.stringify([ticket({ source: 10 }), ticket({ id: 2 })]));
+    expect(tickets.map((t) => [t.externalId, t.startedBy])).toEqual([
+      ['1', 'agent'],
+      ['2', undefined],
+    ]);
+    const csv = await read(
+      'Ticket ID,Subject,Description,Status,Source,Created time,Resolved time\n' +
+        '5,Renewal,Your plan renews,Open,Outbound Email,2024-01-01 10:00:00,\n' +
+        '6,Help,Where is it,Open,Email,2024-01-01 10:00:00,\n',
+    );
+    expect(csv.tickets.map((t) => [t.externalId, t.startedBy])).toEqual([
+      ['5', 'agent'],
+      ['6', undefined],
+    ]);
+  });
+
+  it('lets stats.first_responded_at: null win over deriving a first response', async () => {
+    const stats = (first: string | null) => ({
+      first_responded_at: first,
+      resolved_at: null,
+      closed_at: null,
+    });
+    const { tickets } = await read(
+      JSON.stringify([
+        ticket({ source: 10, stats: stats(null) }),
+        ticket({ id: 2, stats: stats('2024-01-01T11:00:00Z') }),
+        ticket({ id: 3 }),
+      ]),
+    );
+    expect(tickets.map((t) => [t.externalId, t.firstResponseAt, t.deriveFirstResponse])).toEqual([
+      ['1', null, false],
+      ['2', at('2024-01-01T11:00:00Z'), true],
+      ['3', null, true],
+    ]);
+  });
+});
+
+describe('freshdesk importer: CSV dates in the account format', () => {
+  const csv = (...created: string[]) =>
+    `Ticket ID,Subject,Status,Source,Created time,Resolved time\n${created.map((c, i) => `${i + 1},Help,Resolved,Email,${c},${c}`).join('\n')}\n`;
+
+  it('reads day-first times once a day over 12 settles the order', async () => {
+    const { tickets, rejects } = await read(csv('22-03-2021 10:00', '03-04-2021 09:30'));
+    expect(rejects).toEqual([]);
+    expect(tickets.map((t) => [t.createdAt, t.resolvedAt])).toEqual([
+      [at('2021-03-22T10:00:00Z'), at('2021-03-22T10:00:00Z')],
+      [at('2021-04-03T09:30:00Z'), at('2021-04-03T09:30:00Z')],
+    ]);
+  });
+
+  it('refuses an export whose dates are all ambiguous once, and follows --date-format', async () => {
+    const text = csv('03-04-2021 10:00', '05-06-2021 11:00');
+    const { error, yielded } = await readFailure(freshdeskImporter, text, 'export.csv');
+    expect(yielded).toBe(0);
+    expect(error).toMatchObject({
+      code: 'import.ambiguous_dates',
+      location: { file: 'export.csv', line: 2 },
+    });
+    const { error: none } = await readFailure(freshdeskImporter, text, 'export.csv', {
+      dateFormat: 'month-first',
+    });
+    expect(none).toBeUndefined();
+    const { tickets } = await readAll(freshdeskImporter, text, { dateFormat: 'month-first' });
+    expect(tickets.map((t) => t.createdAt)).toEqual([at('2021-03-04T10:00:00Z'), at('2021-05-06T11:00:00Z')]);
+  });
+});
+
 describe('freshdesk importer: JSON Lines', () => {
   it('reads one ticket per line and rejects malformed lines with their physical line', async () => {
     const { tickets, rejects } = await read(fixture('freshdesk/tickets.jsonl'));

@@ -14,13 +14,12 @@ import {
 import { err, ok, type Result } from '../../shared/index.ts';
 import type { Importer } from '../importer.ts';
 import { type CsvRow, csvColumns } from './csv-tickets.ts';
-import type { JsonObject } from './json-layout.ts';
+import { isJsonObject, type JsonObject } from './json-layout.ts';
 import { hasJsonKey, looksLikeJson } from './json-records.ts';
 import { describeIssues } from './json-tickets.ts';
 import {
   csvId,
   csvIdAndCreated,
-  epochMs,
   FRESHDESK_KEYS,
   groupByTicket,
   idSchema,
@@ -54,6 +53,7 @@ export const freshdeskImporter: Importer = vendorImporter({
   json: {
     detect: isFreshdeskJson,
     accepts: looksLikeJson,
+    keys: () => [...Object.keys(TicketSchema.shape), ...FRESHDESK_KEYS],
     format: {
       what: 'a Freshdesk export',
       layout: {
@@ -69,7 +69,7 @@ export const freshdeskImporter: Importer = vendorImporter({
       toTicket: freshdeskTicket,
     },
   },
-  csv: { detect: isFreshdeskCsv, toTicket: freshdeskCsvTicket },
+  csv: { detect: isFreshdeskCsv, columns: () => FRESHDESK_CSV_MAPPED, toTicket: freshdeskCsvTicket },
 });
 
 const SOURCE = 'freshdesk';
@@ -211,8 +211,11 @@ function freshdeskTicket(raw: JsonObject, side: FreshdeskSide): Result<TicketRec
   const t = parsed.data;
   const rating = latestRating(t.satisfaction_ratings ?? []);
   const csatRaw = rating?.ratings?.default_question;
+  // `include=stats` states the first response; null there means no agent has responded (an outbound email).
+  const noResponse = isJsonObject(raw.stats) && raw.stats.first_responded_at === null;
   return ok({
     ...blankTicket(SOURCE, t.id, t.created_at),
+    ...(t.source === OUTBOUND_EMAIL ? { startedBy: 'agent' as const } : {}),
     subject: t.subject,
     channel:
       typeof t.source === 'number' ? (SOURCE_CODES[t.source] ?? String(t.source)) : slug(t.source ?? null),
@@ -225,6 +228,7 @@ function freshdeskTicket(raw: JsonObject, side: FreshdeskSide): Result<TicketRec
     group: t.group_id,
     updatedAt: t.updated_at,
     firstResponseAt: t.stats?.first_responded_at ?? null,
+    deriveFirstResponse: !noResponse,
     resolvedAt: t.stats?.resolved_at ?? null,
     closedAt: t.stats?.closed_at ?? null,
     csatScore: csatRaw == null ? null : (SURVEY_SCORES[String(csatRaw)] ?? null),
@@ -378,10 +382,14 @@ function isFreshdeskCsv(header: ReadonlySet<string>): boolean {
 /** CSV timestamps are in the account's time zone without an offset; they are read as UTC. */
 function freshdeskCsvTicket(row: CsvRow): Result<TicketRecord, string> {
   const C = FRESHDESK_CSV;
-  const required = csvIdAndCreated(row.get(C.id), row.get(C.createdAt), {
-    id: 'Ticket ID',
-    created: 'Created time',
-  });
+  const required = csvIdAndCreated(
+    row,
+    { id: C.id, created: C.createdAt },
+    {
+      id: 'Ticket ID',
+      created: 'Created time',
+    },
+  );
   if (!required.ok) return required;
   const { id, createdAt } = required.value;
   const status = row.get(C.status);
@@ -390,6 +398,7 @@ function freshdeskCsvTicket(row: CsvRow): Result<TicketRecord, string> {
   const channel = slug(row.get(C.source));
   return ok({
     ...blankTicket(SOURCE, id, createdAt),
+    ...(channel === SOURCE_CODES[OUTBOUND_EMAIL] ? { startedBy: 'agent' as const } : {}),
     subject: row.get(C.subject),
     channel,
     status: normaliseStatus(status),
@@ -402,10 +411,10 @@ function freshdeskCsvTicket(row: CsvRow): Result<TicketRecord, string> {
     category: row.get(C.type) ?? row.get(C.category),
     assignee: row.get(C.agent),
     group: row.get(C.group),
-    updatedAt: epochMs(row.get(C.updatedAt)),
-    firstResponseAt: epochMs(row.get(C.firstResponseAt)),
-    resolvedAt: epochMs(row.get(C.resolvedAt)),
-    closedAt: epochMs(row.get(C.closedAt)),
+    updatedAt: row.time(C.updatedAt),
+    firstResponseAt: row.time(C.firstResponseAt),
+    resolvedAt: row.time(C.resolvedAt),
+    closedAt: row.time(C.closedAt),
     csatScore: surveyCode === undefined ? null : (SURVEY_SCORES[surveyCode] ?? null),
     csatRaw: survey,
     handleTimeSeconds: durationSeconds(row.get(C.timeTracked)),

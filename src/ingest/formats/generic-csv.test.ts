@@ -10,6 +10,7 @@ import { runImport, startReading } from '../run-import.ts';
 import { openFileSource, textSource } from '../source.ts';
 import { readAll } from '../testing.ts';
 import { genericCsvImporter } from './generic-csv.ts';
+import { readFailure } from './test-helpers.ts';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`./fixtures/generic/${name}`, import.meta.url), 'utf8');
@@ -304,6 +305,108 @@ describe('generic-csv text handling', () => {
   });
 });
 
+describe('generic-csv dates whose day and month could be swapped', () => {
+  const csv = (...dates: string[]) =>
+    `ticket_id,subject,created_at,resolved_at\n${dates.map((d, i) => `${i + 1},Ticket ${i + 1},${d},`).join('\n')}\n`;
+
+  it('reads day-first dates when a day over 12 settles the order, the ambiguous ones too', async () => {
+    const { tickets, rejects } = await readAll(
+      genericCsvImporter,
+      csv('22-03-2021 10:00', '03-04-2021 09:30', '15/04/2021'),
+    );
+    expect(rejects).toEqual([]);
+    expect(tickets.map((t) => t.createdAt)).toEqual([
+      at('2021-03-22T10:00:00Z'),
+      at('2021-04-03T09:30:00Z'),
+      at('2021-04-15T00:00:00Z'),
+    ]);
+  });
+
+  it('reads month-first dates the same way', async () => {
+    const { tickets } = await readAll(genericCsvImporter, csv('03/04/2021', '03/22/2021'));
+    expect(tickets.map((t) => t.createdAt)).toEqual([at('2021-03-04T00:00:00Z'), at('2021-03-22T00:00:00Z')]);
+  });
+
+  it('refuses a file whose dates are all ambiguous once, before any row, naming --date-format', async () => {
+    const { error, yielded } = await readFailure(
+      genericCsvImporter,
+      csv('03-04-2021', '05-06-2021', '01-02-2021'),
+      'tickets.csv',
+    );
+    expect(yielded).toBe(0);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).code).toBe('import.ambiguous_dates');
+    expect((error as UserError).location).toMatchObject({ file: 'tickets.csv', line: 2 });
+    expect((error as UserError).message).toContain('"03-04-2021"');
+    expect((error as UserError).message).toContain('--date-format day-first');
+    expect((error as UserError).message).toContain('--date-format month-first');
+  });
+
+  it('follows --date-format, and rejects the rows that contradict it', async () => {
+    const dates = csv('03-04-2021', '05-06-2021', '22-03-2021');
+    const dayFirst = await readAll(genericCsvImporter, dates, { dateFormat: 'day-first' });
+    expect(dayFirst.tickets.map((t) => t.createdAt)).toEqual([
+      at('2021-04-03T00:00:00Z'),
+      at('2021-06-05T00:00:00Z'),
+      at('2021-03-22T00:00:00Z'),
+    ]);
+    const monthFirst = await readAll(genericCsvImporter, dates, { dateFormat: 'month-first' });
+    expect(monthFirst.tickets.map((t) => t.createdAt)).toEqual([
+      at('2021-03-04T00:00:00Z'),
+      at('2021-05-06T00:00:00Z'),
+    ]);
+    expect(monthFirst.rejects).toEqual([
+      expect.objectContaining({ line: 4, reason: 'created_at "22-03-2021" is not a month-first date' }),
+    ]);
+  });
+
+  it('refuses a file whose first rows show both orders', async () => {
+    const { error } = await readFailure(genericCsvImporter, csv('22-03-2021', '03-25-2021'), 'mixed.csv');
+    expect((error as UserError).code).toBe('import.ambiguous_dates');
+    expect((error as UserError).message).toMatch(/"22-03-2021" \(line 2\).*"03-25-2021" \(line 3\)/);
+  });
+
+  it('leaves ISO dates alone whatever --date-format says', async () => {
+    const { tickets } = await readAll(genericCsvImporter, csv('2021-03-04T10:00:00Z'), {
+      dateFormat: 'day-first',
+    });
+    expect(tickets[0]?.createdAt).toBe(at('2021-03-04T10:00:00Z'));
+  });
+});
+
+describe('generic-csv column names', () => {
+  it('takes Assigned_Agent and its other spellings as the assignee', async () => {
+    for (const header of [
+      'Assigned_Agent',
+      'assigned agent',
+      'Agent Assigned',
+      'Assignee Name',
+      'assigned_to',
+    ]) {
+      const { tickets } = await readAll(
+        genericCsvImporter,
+        `ticket_id,subject,created_at,${header}\n1,Refund,2024-01-01 10:00:00,Ann Lee\n`,
+      );
+      expect([header, tickets[0]?.assignee, tickets[0]?.customFields]).toEqual([header, 'Ann Lee', {}]);
+    }
+  });
+
+  it('takes a lone Date column as the creation time and Issue as the subject', async () => {
+    const { tickets } = await readAll(
+      genericCsvImporter,
+      'Ticket ID,Date,Customer,Issue,Status,Assigned_Agent\n7,2021-03-22,C-9,Login fails,Open,Bob\n',
+    );
+    expect(tickets[0]).toMatchObject({
+      externalId: '7',
+      createdAt: at('2021-03-22T00:00:00Z'),
+      subject: 'Login fails',
+      status: 'open',
+      assignee: 'Bob',
+      customer: { externalId: 'C-9' },
+    });
+  });
+});
+
 describe('generic-csv detection', () => {
   const detect = (head: string) => genericCsvImporter.detect(head, 'file.csv');
 
@@ -311,6 +414,12 @@ describe('generic-csv detection', () => {
     expect(detect(messagesCsv)).toBe(true);
     expect(detect(ticketsCsv)).toBe(true);
     expect(detect('Ticket ID,Customer Name,Ticket Subject,Ticket Description,Ticket Status\n')).toBe(true);
+  });
+
+  it('claims a plain ticket CSV without a text column: an id, a creation time and ticket fields', () => {
+    expect(detect('ticket_id,created_at,status,resolution_hours\n1,2024-01-01 10:00:00,Open,5\n')).toBe(true);
+    expect(detect('ticket_id,created_at,priority,channel,customer_email\n')).toBe(true);
+    expect(detect('Ticket ID,Date,Customer,Status,Assigned_Agent\n')).toBe(true);
   });
 
   it('leaves vendor exports, TWCS, JSON and header-less text alone', () => {

@@ -2,7 +2,9 @@ import { UserError } from '../../shared/index.ts';
 import type { Importer, ImportItem, ImportOptions, ImportSource } from '../importer.ts';
 import { type ColumnPlan, F, GENERIC_FIELDS, headerKey, matchHeader, planColumns } from './column-mapping.ts';
 import { type CsvRecord, csvRecords, fieldCountProblem, firstCsvRecord } from './csv-records.ts';
-import { type FieldRow, messageRowGrouper, ticketFromRow } from './generic-rows.ts';
+import { type DateSample, settleDateOrder } from './date-order.ts';
+import { type FieldRow, messageRowGrouper, type RowContext, ticketFromRow } from './generic-rows.ts';
+import { resemblance } from './head-names.ts';
 
 /**
  * Any ticket CSV, matched to ticket fields by column name (see `column-mapping.ts` for the names and `--map`).
@@ -27,13 +29,14 @@ export const genericCsvImporter: Importer = {
   format: 'generic-csv',
   description: 'any ticket CSV, one row per ticket or per message; columns by name or --map field=column',
   detect: (head) => isGenericCsvHeader(head),
+  resemblance: (head) => resemblance(head, { csv: (name) => matchHeader(name) !== null }),
   read: readGenericCsv,
 };
 
 async function* readGenericCsv(source: ImportSource, options: ImportOptions): AsyncIterable<ImportItem> {
-  const ticketSource = options.source ?? 'generic';
-  const grouper = messageRowGrouper(ticketSource);
   let plan: CsvPlan | null = null;
+  let context: RowContext | null = null;
+  let grouper: ReturnType<typeof messageRowGrouper> | null = null;
   for await (const batch of csvRecords(source.text())) {
     let start = 0;
     if (plan === null) {
@@ -42,6 +45,9 @@ async function* readGenericCsv(source: ImportSource, options: ImportOptions): As
         batch[0]?.fields.length,
       );
       start = 1;
+      const dateOrder = settleDateOrder(timeSamples(batch, plan), options.dateFormat, source.path);
+      context = { source: options.source ?? 'generic', dateOrder };
+      grouper = messageRowGrouper(context);
     }
     const out: ImportItem[] = [];
     for (let i = start; i < batch.length; i++) {
@@ -49,12 +55,12 @@ async function* readGenericCsv(source: ImportSource, options: ImportOptions): As
       const row = rowOf(record, plan);
       if (typeof row === 'string')
         out.push({ kind: 'reject', line: record.line, reason: row, raw: record.raw });
-      else if (plan.messagePerRow) grouper.add(row, out);
-      else out.push(ticketFromRow(row, ticketSource));
+      else if (plan.messagePerRow) grouper!.add(row, out);
+      else out.push(ticketFromRow(row, context!));
     }
     yield* out;
   }
-  if (plan === null) {
+  if (grouper === null) {
     throw new UserError('import.wrong_format', 'the file is empty: expected a CSV header', {
       file: source.path,
     });
@@ -62,6 +68,24 @@ async function* readGenericCsv(source: ImportSource, options: ImportOptions): As
   const out: ImportItem[] = [];
   grouper.end(out);
   yield* out;
+}
+
+const TIME_FIELDS = [
+  F.createdAt,
+  F.updatedAt,
+  F.firstResponseAt,
+  F.resolvedAt,
+  F.closedAt,
+  F.messageCreatedAt,
+];
+
+/** The cells of the time columns in the data rows of a batch: what settles the order of day and month. */
+function* timeSamples(batch: readonly CsvRecord[], plan: ColumnPlan): Iterable<DateSample> {
+  const columns = TIME_FIELDS.map((field) => plan.column[field] ?? -1).filter((c) => c >= 0);
+  for (let i = 1; i < batch.length; i++) {
+    const record = batch[i] as CsvRecord;
+    for (const c of columns) yield { value: record.fields[c], line: record.line };
+  }
 }
 
 /** The column plan flattened for the per-row loop. */
@@ -122,8 +146,9 @@ function rowOf(record: CsvRecord, plan: CsvPlan): FieldRow | string {
 }
 
 /**
- * True for a CSV header with an id column and a text column (subject, description or message body) that is not
- * a vendor export with an importer of its own. Vendor headers are recognised by columns only they have: Zendesk's
+ * True for a ticket-shaped CSV header that is not a vendor export with an importer of its own: an id column and a
+ * text column (subject, description or message body), or an id column, a creation time and another ticket field
+ * (`ticket_id,created_at,status,...`). Vendor headers are recognised by columns only they have: Zendesk's
  * `Requester email` / `Via`, Freshdesk's `Ticket ID` + `Created time` + `Source`.
  */
 export function isGenericCsvHeader(head: string): boolean {
@@ -136,6 +161,9 @@ export function isGenericCsvHeader(head: string): boolean {
   const freshdesk = keys.has('ticketid') && keys.has('createdtime') && keys.has('source');
   if (zendesk || freshdesk) return false;
   const fields = new Set(header.map((h) => matchHeader(h)?.field));
+  if (!fields.has(F.externalId)) return false;
   const hasText = fields.has(F.subject) || fields.has(F.body) || fields.has(F.messageBody);
-  return fields.has(F.externalId) && hasText;
+  const dated = fields.has(F.createdAt) || fields.has(F.messageCreatedAt);
+  const recognised = [...fields].filter((f) => f !== undefined).length;
+  return hasText || (dated && recognised >= 3);
 }

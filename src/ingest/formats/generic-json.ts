@@ -1,4 +1,4 @@
-import type { Message } from '../../domain/index.ts';
+import type { DateOrder, Message } from '../../domain/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { Importer, ImportItem, ImportOptions, ImportSource } from '../importer.ts';
 import {
@@ -16,9 +16,12 @@ import {
   textOf,
   timeOf,
 } from './column-mapping.ts';
-import { type FieldRow, messageRowGrouper, ticketFromRow } from './generic-rows.ts';
+import { type DateSample, dateOrderProblem, settleDateOrder } from './date-order.ts';
+import { type FieldRow, messageRowGrouper, type RowContext, ticketFromRow } from './generic-rows.ts';
+import { resemblance } from './head-names.ts';
 import { isJsonObject, type JsonLayout, type JsonObject } from './json-layout.ts';
-import { firstJsonRecord, jsonRecords, looksLikeJson } from './json-records.ts';
+import { firstJsonRecord, type JsonRecord, jsonRecords, looksLikeJson } from './json-records.ts';
+import { pageError, pageWithoutRecords } from './json-wrappers.ts';
 import { wrongFormat } from './wrong-format.ts';
 
 /**
@@ -44,6 +47,7 @@ export const genericJsonImporter: Importer = {
   format: 'generic-json',
   description: 'tickets as JSON (array, wrapped array, JSON Lines); keys by name or --map field=key',
   detect: (head) => isGenericJson(head),
+  resemblance: (head) => resemblance(head, { json: (key) => matchHeader(key) !== null }),
   read: readGenericJson,
 };
 
@@ -54,12 +58,19 @@ async function* readGenericJson(source: ImportSource, options: ImportOptions): A
   if (!looksLikeJson(source.head)) {
     throw wrongFormat(source, 'JSON', 'expected an array, an object or JSON Lines');
   }
+  const page = pageWithoutRecords(source.head, GENERIC_LAYOUT);
+  if (page !== null) throw pageError(source, 'ticket JSON', page);
   const match = keyMatcher(options.mapping);
-  const ticketSource = options.source ?? 'generic';
-  const grouper = messageRowGrouper(ticketSource);
+  let context: RowContext | null = null;
+  let grouper: ReturnType<typeof messageRowGrouper> | null = null;
   let messagePerRow: boolean | null = null;
   let first = true;
   for await (const batch of jsonRecords(source, GENERIC_LAYOUT)) {
+    if (context === null) {
+      const dateOrder = settleDateOrder(stringSamples(batch), options.dateFormat, source.path);
+      context = { source: options.source ?? 'generic', dateOrder };
+      grouper = messageRowGrouper(context);
+    }
     const out: ImportItem[] = [];
     for (const record of batch) {
       if (record.kind === 'broken') {
@@ -75,18 +86,29 @@ async function* readGenericJson(source: ImportSource, options: ImportOptions): A
         out.push({ kind: 'reject', line, reason: `expected an object, found ${found}`, raw });
         continue;
       }
-      const row = objectRow(value, line, raw, match);
+      const row = objectRow(value, line, raw, match, context.dateOrder);
       messagePerRow ??= row.names[F.messageBody] !== '' || row.names[F.authorRole] !== '';
       if (typeof row.messages === 'string') {
         out.push({ kind: 'reject', line, reason: row.messages, raw });
-      } else if (messagePerRow) grouper.add(row as FieldRow, out);
-      else out.push(ticketFromRow(row as FieldRow, ticketSource));
+      } else if (messagePerRow) grouper!.add(row as FieldRow, out);
+      else out.push(ticketFromRow(row as FieldRow, context));
     }
     yield* out;
   }
   const out: ImportItem[] = [];
-  grouper.end(out);
+  grouper?.end(out);
   yield* out;
+}
+
+/** The strings of the records of a batch, two levels down (nested messages included): what settles the date order. */
+function* stringSamples(batch: readonly JsonRecord[]): Iterable<DateSample> {
+  const walk = function* (value: unknown, line: number, depth: number): Iterable<DateSample> {
+    if (typeof value === 'string') yield { value, line };
+    else if (depth < 3 && (Array.isArray(value) || isJsonObject(value))) {
+      for (const inner of Object.values(value)) yield* walk(inner, line, depth + 1);
+    }
+  };
+  for (const record of batch) if (record.kind === 'record') yield* walk(record.value, record.line, 0);
 }
 
 /** Throws, before anything is read, when the first object lacks the id or time the mapping needs. */
@@ -159,6 +181,7 @@ function objectRow(
   line: number,
   raw: string,
   match: KeyMatcher,
+  dateOrder: DateOrder | null,
 ): Omit<FieldRow, 'messages'> & { messages: Message[] | null | string } {
   const values = new Array<unknown>(FIELD_COUNT);
   const names = new Array<string>(FIELD_COUNT).fill('');
@@ -196,12 +219,12 @@ function objectRow(
     names,
     units,
     custom: Object.keys(custom).length > 0 ? custom : null,
-    messages: Array.isArray(nested) ? nestedMessages(nested) : null,
+    messages: Array.isArray(nested) ? nestedMessages(nested, dateOrder) : null,
   };
 }
 
 /** A `messages` array: each element an object with a role, a body and usually a time. */
-function nestedMessages(list: readonly unknown[]): Message[] | string {
+function nestedMessages(list: readonly unknown[], dateOrder: DateOrder | null): Message[] | string {
   const messages: Message[] = [];
   for (let i = 0; i < list.length; i++) {
     const item = list[i];
@@ -223,9 +246,11 @@ function nestedMessages(list: readonly unknown[]): Message[] | string {
       const raw = textOf(v[F.authorRole]);
       return `message ${i + 1}: ${raw === null ? 'missing author role' : `unknown author role "${raw}"`}`;
     }
-    const createdAt = isBlank(v[F.messageCreatedAt]) ? -1 : timeOf(v[F.messageCreatedAt]);
-    if (createdAt === null)
-      return `message ${i + 1}: created_at "${String(v[F.messageCreatedAt])}" is not a time stamp`;
+    const createdAt = isBlank(v[F.messageCreatedAt]) ? -1 : timeOf(v[F.messageCreatedAt], dateOrder);
+    if (createdAt === null) {
+      const time = String(v[F.messageCreatedAt]);
+      return `message ${i + 1}: created_at "${time}" ${dateOrderProblem(time, dateOrder) ?? 'is not a time stamp'}`;
+    }
     messages.push({
       externalId: idOf(v[F.messageId]),
       authorRole,
@@ -270,7 +295,7 @@ function hasIdKey(obj: JsonObject): boolean {
 const idKeys = new Map<string, boolean>();
 
 function isGenericJson(head: string): boolean {
-  if (!looksLikeJson(head)) return false;
+  if (!looksLikeJson(head) || pageWithoutRecords(head, GENERIC_LAYOUT) !== null) return false;
   const first = firstJsonRecord(head, GENERIC_LAYOUT);
   if (!isJsonObject(first) || hasVendorKeys(first)) return false;
   const match = keyMatcher({});

@@ -6,6 +6,7 @@
 import {
   blankTicket,
   type Customer,
+  type DateOrder,
   type Message,
   normalisePriority,
   normaliseStatus,
@@ -29,6 +30,13 @@ import {
   textOf,
   timeOf,
 } from './column-mapping.ts';
+import { dateOrderProblem } from './date-order.ts';
+
+/** What the rows of one file share: the tickets' source, and how its numeric dates are read (`date-order.ts`). */
+export interface RowContext {
+  source: string;
+  dateOrder: DateOrder | null;
+}
 
 /** One CSV row or JSON object, its values indexed by field ordinal (`F`). */
 export interface FieldRow {
@@ -55,18 +63,18 @@ const reject = (row: Pick<FieldRow, 'line' | 'raw'>, reason: string): Reject => 
 });
 
 /** One row per ticket: the body, if any, is the opening customer message. */
-export function ticketFromRow(row: FieldRow, source: string): ImportItem {
+export function ticketFromRow(row: FieldRow, context: RowContext): ImportItem {
   const id = idOf(row.values[F.externalId]);
   if (id === null) return reject(row, `missing ticket id${nameHint(row, F.externalId)}`);
   const createdRaw = row.values[F.createdAt];
-  let createdAt = timeOf(createdRaw);
+  let createdAt = timeOf(createdRaw, context.dateOrder);
   if (createdAt === null && isBlank(createdRaw) && row.messages) createdAt = earliest(row.messages);
-  if (createdAt === null) return reject(row, badTime(row, F.createdAt, createdRaw));
+  if (createdAt === null) return reject(row, badTime(row, F.createdAt, createdRaw, context));
   const messages =
     row.messages && row.messages.length > 0
       ? dated(row.messages, createdAt)
       : openingMessage(row.values, createdAt);
-  return { kind: 'ticket', line: row.line, ticket: buildTicket(row, source, id, createdAt, messages) };
+  return { kind: 'ticket', line: row.line, ticket: buildTicket(row, context, id, createdAt, messages) };
 }
 
 /** The earliest message time, ignoring messages without one (createdAt -1). */
@@ -110,11 +118,11 @@ const TICKET_LEVEL = GENERIC_FIELDS.map((_, i) => i).filter((i) => i < F.message
  * first row that has them. A ticket id that comes back after other tickets starts a new ticket with the same id,
  * which replaces the earlier one in the store: sort such files by ticket id first.
  */
-export function messageRowGrouper(source: string) {
+export function messageRowGrouper(context: RowContext) {
   let open: OpenTicket | null = null;
 
   const close = (out: ImportItem[]) => {
-    if (open) out.push(finishTicket(open, source));
+    if (open) out.push(finishTicket(open, context));
     open = null;
   };
 
@@ -127,11 +135,11 @@ export function messageRowGrouper(source: string) {
         return;
       }
       const createdRaw = row.values[F.createdAt];
-      if (!isBlank(createdRaw) && timeOf(createdRaw) === null) {
-        out.push(reject(row, badTime(row, F.createdAt, createdRaw)));
+      if (!isBlank(createdRaw) && timeOf(createdRaw, context.dateOrder) === null) {
+        out.push(reject(row, badTime(row, F.createdAt, createdRaw, context)));
         return;
       }
-      const message = messageFromRow(row);
+      const message = messageFromRow(row, context);
       if (typeof message === 'string') {
         out.push(reject(row, message));
         return;
@@ -185,7 +193,7 @@ function mergeRow(open: OpenTicket, row: FieldRow): void {
 }
 
 /** The row's message; null when the row has no message text; a string saying why the row is rejected. */
-function messageFromRow(row: FieldRow): Message | null | string {
+function messageFromRow(row: FieldRow, context: RowContext): Message | null | string {
   const v = row.values;
   const body = bodyOf(v[F.messageBody]);
   if (body === null) return null;
@@ -197,8 +205,8 @@ function messageFromRow(row: FieldRow): Message | null | string {
       : `unknown author role "${textOf(roleRaw)}" (expected customer, agent, bot or system)`;
   }
   const timeRaw = v[F.messageCreatedAt];
-  const createdAt = isBlank(timeRaw) ? -1 : timeOf(timeRaw);
-  if (createdAt === null) return badTime(row, F.messageCreatedAt, timeRaw);
+  const createdAt = isBlank(timeRaw) ? -1 : timeOf(timeRaw, context.dateOrder);
+  if (createdAt === null) return badTime(row, F.messageCreatedAt, timeRaw, context);
   return {
     externalId: idOf(v[F.messageId]),
     authorRole,
@@ -209,8 +217,8 @@ function messageFromRow(row: FieldRow): Message | null | string {
   };
 }
 
-function finishTicket(open: OpenTicket, source: string): ImportItem {
-  const createdAt = timeOf(open.values[F.createdAt]) ?? earliest(open.messages);
+function finishTicket(open: OpenTicket, context: RowContext): ImportItem {
+  const createdAt = timeOf(open.values[F.createdAt], context.dateOrder) ?? earliest(open.messages);
   if (createdAt === null) {
     return reject(open.first, `ticket ${open.id}: no row has a created_at or a message time`);
   }
@@ -226,21 +234,22 @@ function finishTicket(open: OpenTicket, source: string): ImportItem {
   return {
     kind: 'ticket',
     line: open.first.line,
-    ticket: buildTicket(row, source, open.id, createdAt, messages),
+    ticket: buildTicket(row, context, open.id, createdAt, messages),
   };
 }
 
 /** The ticket from a row's values. Values that do not parse are kept, verbatim, in customFields. */
 export function buildTicket(
   row: FieldRow,
-  source: string,
+  context: RowContext,
   id: string,
   createdAt: number,
   messages: Message[],
 ): TicketRecord {
   const v = row.values;
   const custom: Record<string, unknown> = row.custom ?? {};
-  const ticket = blankTicket(source, id, createdAt);
+  const ticket = blankTicket(context.source, id, createdAt);
+  const order = context.dateOrder;
   ticket.subject = textOf(v[F.subject]);
   ticket.channel = channelOf(v[F.channel]);
   ticket.statusRaw = textOf(v[F.status]);
@@ -251,12 +260,13 @@ export function buildTicket(
   ticket.category = textOf(v[F.category]);
   ticket.assignee = textOf(v[F.assignee]);
   ticket.group = textOf(v[F.group]);
-  ticket.updatedAt = optionalTime(row, custom, F.updatedAt);
+  ticket.updatedAt = optionalTime(row, custom, F.updatedAt, order);
   ticket.firstResponseAt =
-    optionalTime(row, custom, F.firstResponseAt) ?? after(row, custom, F.firstResponseMinutes, createdAt);
+    optionalTime(row, custom, F.firstResponseAt, order) ??
+    after(row, custom, F.firstResponseMinutes, createdAt);
   ticket.resolvedAt =
-    optionalTime(row, custom, F.resolvedAt) ?? after(row, custom, F.resolutionMinutes, createdAt);
-  ticket.closedAt = optionalTime(row, custom, F.closedAt);
+    optionalTime(row, custom, F.resolvedAt, order) ?? after(row, custom, F.resolutionMinutes, createdAt);
+  ticket.closedAt = optionalTime(row, custom, F.closedAt, order);
   ticket.status = statusOf(ticket.statusRaw, ticket.resolvedAt, ticket.closedAt);
   const csat = csatOf(v[F.csat]);
   ticket.csatScore = csat?.score ?? null;
@@ -275,10 +285,15 @@ function keep(row: FieldRow, custom: Record<string, unknown>, field: number): vo
   custom[row.names[field] || (GENERIC_FIELDS[field] as string)] = row.values[field];
 }
 
-function optionalTime(row: FieldRow, custom: Record<string, unknown>, field: number): number | null {
+function optionalTime(
+  row: FieldRow,
+  custom: Record<string, unknown>,
+  field: number,
+  order: DateOrder | null,
+): number | null {
   const raw = row.values[field];
   if (isBlank(raw)) return null;
-  const ms = timeOf(raw);
+  const ms = timeOf(raw, order);
   if (ms === null) keep(row, custom, field);
   return ms;
 }
@@ -329,9 +344,11 @@ function customerOf(v: readonly unknown[]): Customer | null {
   return { externalId, email, name, segment, attributes: {} };
 }
 
-function badTime(row: FieldRow, field: number, raw: unknown): string {
+function badTime(row: FieldRow, field: number, raw: unknown, context: RowContext): string {
   const name = row.names[field] || GENERIC_FIELDS[field];
-  return isBlank(raw) ? `missing ${name}` : `${name} "${textOf(raw) ?? String(raw)}" is not a time stamp`;
+  if (isBlank(raw)) return `missing ${name}`;
+  const text = textOf(raw) ?? String(raw);
+  return `${name} "${text}" ${dateOrderProblem(text, context.dateOrder) ?? 'is not a time stamp'}`;
 }
 
 function nameHint(row: FieldRow, field: number): string {

@@ -6,7 +6,7 @@ import { UserError } from '../../shared/index.ts';
 import { openSqliteStore } from '../../store/sqlite/index.ts';
 import { readAll } from '../testing.ts';
 import { helpscoutImporter } from './helpscout.ts';
-import { fixture, importText, jsonl, readFailure } from './test-helpers.ts';
+import { fixture, importText, jsonl, readFailure, readItems, warningsById } from './test-helpers.ts';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -267,13 +267,13 @@ describe('helpscoutImporter.read: rejects', () => {
     const { tickets, rejects } = await readAll(helpscoutImporter, fixture('helpscout/malformed.jsonl'));
     expect(tickets.map((t) => [t.externalId, t.statusRaw])).toEqual([
       ['4001', 'active'],
+      ['4005', 'active'],
       ['4006', 'spam'],
     ]);
     expect(rejects.map((r) => [r.line, r.reason])).toEqual([
       [2, 'id: missing'],
       [3, 'createdAt: not a timestamp: "not a date"'],
       [4, expect.stringMatching(/^invalid JSON: /)],
-      [5, '_embedded.threads.0 (reply 9): createdAt missing or invalid'],
     ]);
     expect(rejects[2]!.raw).toBe('{"id": 4004, "createdAt": "2026-03-07T10:00:00Z", "mailboxId": ');
   });
@@ -421,5 +421,60 @@ describe('helpscout import into SQLite', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('helpscoutImporter.read: what is kept of imperfect conversations', () => {
+  it('keeps a conversation whose one thread has no createdAt: the thread takes its time, with a warning', async () => {
+    const c = withThreads([
+      thread(3, 'reply', '2026-03-10T09:30:00Z'),
+      thread(2, 'note', '', { createdAt: undefined }),
+      thread(1, 'customer', '2026-03-10T09:00:00Z'),
+    ]);
+    const items = await readItems(helpscoutImporter, JSON.stringify(c));
+    expect(items.map((i) => i.kind)).toEqual(['ticket']);
+    expect(warningsById(items)).toEqual({
+      '100': ['_embedded.threads.1 (note 2): createdAt missing or invalid; given the conversation time'],
+    });
+    const ticket = items[0]?.kind === 'ticket' ? items[0].ticket : null;
+    expect(ticket?.messages.map((m) => [m.externalId, m.createdAt])).toEqual([
+      ['2', at('2026-03-10T09:00:00Z')],
+      ['1', at('2026-03-10T09:00:00Z')],
+      ['3', at('2026-03-10T09:30:00Z')],
+    ]);
+    expect(ticket?.firstResponseAt).toBe(at('2026-03-10T09:30:00Z'));
+  });
+
+  it('never takes a reply without a time as the first response', async () => {
+    const c = withThreads([
+      thread(2, 'reply', '', { createdAt: null }),
+      thread(1, 'customer', '2026-03-10T09:00:00Z'),
+    ]);
+    const { tickets } = await readAll(helpscoutImporter, JSON.stringify(c));
+    expect(tickets[0]).toMatchObject({ firstResponseAt: null, deriveFirstResponse: false });
+  });
+
+  it('keeps the names of people given as firstName / lastName', async () => {
+    const c = withThreads([thread(1, 'customer', '2026-03-10T09:00:00Z')], {
+      primaryCustomer: { id: 7, firstName: 'Ada', lastName: 'Byron', email: 'ada@example.test' },
+    });
+    const { tickets } = await readAll(helpscoutImporter, JSON.stringify(c));
+    expect(tickets[0]?.customer).toMatchObject({ externalId: '7', name: 'Ada Byron' });
+  });
+
+  it('marks a conversation an agent created as agent-started, and leaves the others unmarked', async () => {
+    const outbound = withThreads(
+      [thread(2, 'customer', '2026-03-10T10:00:00Z'), thread(1, 'reply', '2026-03-10T09:00:00Z')],
+      { createdBy: { id: 550012, type: 'user' }, source: { type: 'email', via: 'user' } },
+    );
+    const inbound = withThreads([thread(1, 'customer', '2026-03-10T09:00:00Z')], {
+      id: 101,
+      createdBy: { id: 7, type: 'customer' },
+    });
+    const { tickets } = await readAll(helpscoutImporter, jsonl(outbound, inbound));
+    expect(tickets.map((t) => [t.externalId, t.startedBy, t.firstResponseAt])).toEqual([
+      ['100', 'agent', null],
+      ['101', undefined, null],
+    ]);
   });
 });

@@ -12,12 +12,14 @@ import { err, ok, type Result } from '../../shared/index.ts';
 import type { Importer } from '../importer.ts';
 import {
   byTime,
+  isPublicReply,
   nonEmpty,
   optionalId,
   optionalTimestamp,
   requiredId,
   requiredTimestamp,
   text,
+  undatedWarning,
   withCsatComment,
 } from './conversation-api-fields.ts';
 import { looksLikeJson } from './json-records.ts';
@@ -45,16 +47,19 @@ export const helpscoutImporter: Importer = vendorImporter({
     detect: (head) => HELPSCOUT_MARKERS.filter((m) => m.test(head)).length >= 2,
     accepts: (head) =>
       looksLikeJson(head) && [EMPTY_HAL_PAGE, ...HELPSCOUT_MARKERS].some((m) => m.test(head)),
+    keys: () => [...Object.keys(HelpscoutConversation.shape), 'number', 'folderId', 'state', '_links'],
     format: {
       what: 'a Help Scout export',
       layout: {
-        listPaths: [['_embedded', 'conversations'], ['conversations']],
+        // `items` / `item`: the pages and single conversations of the legacy Mailbox API 1.0.
+        listPaths: [['_embedded', 'conversations'], ['conversations'], ['items']],
+        itemKeys: ['item'],
         isPage: (wrapper) =>
           typeof wrapper.page === 'object' && wrapper.page !== null && wrapper.id === undefined,
       },
       indexSide: () => undefined,
       foreign: () => null,
-      toTicket: (record, _side, options) => helpscoutTicket(record, options.source),
+      toTicket: (record, _side, options, warnings) => helpscoutTicket(record, options.source, warnings),
     },
   },
 });
@@ -65,6 +70,9 @@ const HELPSCOUT_MARKERS = [
   /"mailboxId"\s*:/,
   /"folderId"\s*:/,
   /"customerWaitingSince"\s*:/,
+  // Mailbox API 1.0.
+  /"mailbox"\s*:\s*\{\s*"id"\s*:/,
+  /"threadCount"\s*:/,
 ];
 /** Help Scout omits `_embedded` from an empty page, leaving only the paging block. */
 const EMPTY_HAL_PAGE = /"page"\s*:\s*\{[^}]*"totalElements"\s*:/;
@@ -72,7 +80,18 @@ const EMPTY_HAL_PAGE = /"page"\s*:\s*\{[^}]*"totalElements"\s*:/;
 // ---------------------------------------------------------------------------------------------------------------
 // Help Scout conversation schema: only the fields the ticket needs; a field of the wrong type makes a reject.
 
-const Person = z.object({ id: optionalId, type: text, first: text, last: text, email: text }).nullish();
+// Mailbox API 2.0 names people `first` / `last`; 1.0 and the customers endpoint `firstName` / `lastName`.
+const Person = z
+  .object({
+    id: optionalId,
+    type: text,
+    first: text,
+    last: text,
+    firstName: text,
+    lastName: text,
+    email: text,
+  })
+  .nullish();
 type Person = z.output<typeof Person>;
 
 const Thread = z.object({
@@ -112,8 +131,12 @@ const HelpscoutConversation = z.object({
   createdBy: Person,
   closedAt: optionalTimestamp(),
   userUpdatedAt: optionalTimestamp(),
+  // Mailbox API 1.0: the assignee, the mailbox and the last change.
+  owner: Person,
+  mailbox: z.object({ id: optionalId }).nullish(),
+  modifiedAt: optionalTimestamp(),
   customerWaitingSince: z.object({ time: optionalTimestamp() }).nullish(),
-  source: z.object({ type: text }).nullish(),
+  source: z.object({ type: text, via: text }).nullish(),
   tags: z.array(Tag).nullish(),
   primaryCustomer: Person,
   customer: Person,
@@ -127,33 +150,43 @@ type HelpscoutConversation = z.output<typeof HelpscoutConversation>;
 // ---------------------------------------------------------------------------------------------------------------
 // Mapping to the normalised ticket.
 
-/** Turns one Help Scout conversation into a ticket, or says why it cannot. */
-export function helpscoutTicket(value: unknown, source = 'helpscout'): Result<TicketRecord, string> {
+/**
+ * Turns one Help Scout conversation (Mailbox API 2.0, or 1.0's `owner` / `mailbox` / `threads` shape) into a
+ * ticket, or says why it cannot; what is doubtful but kept goes to `warnings`.
+ */
+export function helpscoutTicket(
+  value: unknown,
+  source = 'helpscout',
+  warnings: string[] = [],
+): Result<TicketRecord, string> {
   const parsed = HelpscoutConversation.safeParse(value);
   if (!parsed.success) return err(describeIssues(parsed.error));
   const c = parsed.data;
   const threads = c._embedded?.threads ?? (Array.isArray(c.threads) ? c.threads : []);
-  const messages = helpscoutMessages(threads);
-  if (!messages.ok) return messages;
+  const { messages, undated } = helpscoutMessages(threads, c.createdAt, warnings);
 
   const ticket = blankTicket(source, c.id, c.createdAt);
+  // A conversation a user (an agent) created: an outbound email, or a call or chat the agent logged.
+  if (c.createdBy?.type === 'user') ticket.startedBy = 'agent';
   const rated = latestRating(threads);
   ticket.subject = nonEmpty(c.subject);
   ticket.channel = nonEmpty(c.type) ?? nonEmpty(c.source?.type);
   ticket.status = normaliseStatus(c.status);
   ticket.statusRaw = c.status ?? null;
   ticket.tags = c.tags ?? [];
-  ticket.assignee = c.assignee?.id ?? null;
+  ticket.assignee = c.assignee?.id ?? c.owner?.id ?? null;
   // Mailboxes are Help Scout's routing unit, the nearest thing to a helpdesk group.
-  ticket.group = c.mailboxId;
-  ticket.updatedAt = latest(c.userUpdatedAt, c.customerWaitingSince?.time ?? null);
-  ticket.firstResponseAt = firstReplyAfterCustomer(messages.value);
+  ticket.group = c.mailboxId ?? c.mailbox?.id ?? null;
+  ticket.updatedAt = latest(c.userUpdatedAt ?? c.modifiedAt, c.customerWaitingSince?.time ?? null);
+  ticket.firstResponseAt = firstReplyAfterCustomer(messages.filter((m) => !undated.has(m)));
+  // A reply given the conversation's time must not be taken for the first response by the derivation either.
+  ticket.deriveFirstResponse = ![...undated].some(isPublicReply);
   ticket.closedAt = c.status === 'closed' ? c.closedAt : null;
   ticket.csatScore = rated ? (RATING_SCORES[rated.rating] ?? null) : null;
   ticket.csatRaw = rated?.rating ?? null;
   ticket.customFields = withCsatComment(customFields(c.customFields ?? []), rated?.comments);
   ticket.customer = helpscoutCustomer(c, threads);
-  ticket.messages = messages.value;
+  ticket.messages = messages;
   return ok(ticket);
 }
 
@@ -181,12 +214,7 @@ function latest(a: number | null, b: number | null): number | null {
 function firstReplyAfterCustomer(messages: readonly Message[]): number | null {
   const firstCustomer = messages.find((m) => m.authorRole === 'customer');
   if (!firstCustomer) return null;
-  const reply = messages.find(
-    (m) =>
-      m.public &&
-      (m.authorRole === 'agent' || m.authorRole === 'bot') &&
-      m.createdAt >= firstCustomer.createdAt,
-  );
+  const reply = messages.find((m) => isPublicReply(m) && m.createdAt >= firstCustomer.createdAt);
   return reply?.createdAt ?? null;
 }
 
@@ -207,7 +235,10 @@ function helpscoutCustomer(c: HelpscoutConversation, threads: readonly Thread[])
     (c.createdBy?.type === 'customer' ? c.createdBy : null) ??
     threads.find((t) => t.customer)?.customer;
   if (!person) return null;
-  const name = [person.first, person.last].map(nonEmpty).filter(Boolean).join(' ');
+  const name = [person.first ?? person.firstName, person.last ?? person.lastName]
+    .map(nonEmpty)
+    .filter(Boolean)
+    .join(' ');
   const email = nonEmpty(person.email);
   if (person.id === null && email === null && name === '') return null;
   return { externalId: person.id, email, name: name || null, segment: null, attributes: {} };
@@ -216,6 +247,8 @@ function helpscoutCustomer(c: HelpscoutConversation, threads: readonly Thread[])
 const THREAD_KINDS: Record<string, { role: AuthorRole; public: boolean } | undefined> = {
   customer: { role: 'customer', public: true },
   reply: { role: 'agent', public: true },
+  // Mailbox API 1.0's name for a reply.
+  message: { role: 'agent', public: true },
   note: { role: 'agent', public: false },
   chat: { role: 'customer', public: true },
   beaconchat: { role: 'customer', public: true },
@@ -238,31 +271,42 @@ function threadRole(type: string, defaultRole: AuthorRole, author: Person): Auth
   }
 }
 
-function helpscoutMessages(threads: readonly Thread[]): Result<Message[], string> {
+/**
+ * The threads that are messages, in time order. A thread without a time takes the conversation's, with a warning;
+ * such messages are returned in `undated` too, so that none is taken for the first response.
+ */
+function helpscoutMessages(
+  threads: readonly Thread[],
+  createdAt: number,
+  warnings: string[],
+): { messages: Message[]; undated: Set<Message> } {
   const messages: Message[] = [];
+  const undated = new Set<Message>();
   for (const [index, thread] of threads.entries()) {
     const type = thread.type ?? '';
     const kind = THREAD_KINDS[type];
     // Drafts were never sent; forward markers and unknown types carry no conversation content.
     if (!kind || thread.state === 'draft') continue;
-    if (thread.createdAt === null) {
-      return err(
-        `_embedded.threads.${index} (${type} ${thread.id ?? 'without id'}): createdAt missing or invalid`,
-      );
-    }
     const body =
       type === 'lineitem'
         ? (thread.action?.text ?? htmlToText(thread.body ?? ''))
         : htmlToText(thread.body ?? '');
-    messages.push({
+    const message: Message = {
       externalId: thread.id,
       authorRole: threadRole(type, kind.role, thread.createdBy),
       authorId: (type === 'customer' ? thread.customer?.id : null) ?? thread.createdBy?.id ?? null,
       body,
-      createdAt: thread.createdAt,
+      createdAt: thread.createdAt ?? createdAt,
       // Hidden threads were removed from the customer's emails.
       public: kind.public && thread.state !== 'hidden',
-    });
+    };
+    if (thread.createdAt === null) {
+      warnings.push(
+        undatedWarning(`_embedded.threads.${index} (${type} ${thread.id ?? 'without id'}): createdAt`),
+      );
+      undated.add(message);
+    }
+    messages.push(message);
   }
-  return ok(byTime(messages));
+  return { messages: byTime(messages), undated };
 }

@@ -8,7 +8,7 @@ import { openSqliteStore } from '../../store/sqlite/index.ts';
 import type { ImportSource } from '../importer.ts';
 import { readAll } from '../testing.ts';
 import { intercomImporter } from './intercom.ts';
-import { fixture, importText, jsonl, readFailure } from './test-helpers.ts';
+import { fixture, importText, jsonl, readFailure, readItems, warningsById } from './test-helpers.ts';
 
 const at = (epochSeconds: number) => epochSeconds * 1000;
 
@@ -316,13 +316,12 @@ function generatedSource(layout: 'array' | 'lines', count: number) {
 describe('intercomImporter.read: rejects', () => {
   it('rejects malformed JSON Lines records with their line numbers and keeps going', async () => {
     const { tickets, rejects } = await readAll(intercomImporter, fixture('intercom/malformed.jsonl'));
-    expect(tickets.map((t) => t.externalId)).toEqual(['3001', '3008']);
+    expect(tickets.map((t) => t.externalId)).toEqual(['3001', '3007', '3008']);
     expect(rejects.map((r) => [r.line, r.reason])).toEqual([
       [2, 'id: missing'],
       [3, 'created_at: not a timestamp: "yesterday"'],
       [4, expect.stringMatching(/^invalid JSON: /)],
       [6, 'not a JSON object'],
-      [7, 'conversation_parts.0 (comment p1): created_at missing or invalid'],
     ]);
     expect(rejects[0]!.raw).toBe('{"type": "conversation", "created_at": 1772400000, "state": "open"}');
     expect(rejects[2]!.raw).toBe('{"type": "conversation", "id": "3004", "created_at": 17724');
@@ -524,5 +523,141 @@ describe('intercom import into SQLite', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('intercomImporter.read: Intercom API 1.x conversations', () => {
+  /** The 1.x shape: the opening message in `conversation_message`, the customer in `user`, `assignee`. */
+  const v1 = (overrides: Record<string, unknown> = {}) => ({
+    type: 'conversation',
+    id: '147',
+    created_at: 1400850973,
+    updated_at: 1400857494,
+    open: true,
+    read: true,
+    conversation_message: {
+      type: 'conversation_message',
+      id: '2001',
+      subject: 'Billing question',
+      body: '<p>Why was I charged twice?</p>',
+      author: { type: 'user', id: '536e564f316c83104c000020' },
+      attachments: [],
+    },
+    user: { type: 'user', id: '536e564f316c83104c000020' },
+    customers: [{ type: 'user', id: '536e564f316c83104c000020' }],
+    assignee: { type: 'admin', id: '25' },
+    conversation_parts: {
+      type: 'conversation_part.list',
+      conversation_parts: [
+        comment('3001', 1400851000, '<p>Refunded the second charge.</p>', { type: 'admin', id: '25' }),
+      ],
+    },
+    tags: { type: 'tag.list', tags: [] },
+    ...overrides,
+  });
+
+  it('reads the opening message, the customer and the assignee', async () => {
+    expect(intercomImporter.detect(JSON.stringify(v1()), 'v1.json')).toBe(true);
+    const { tickets, rejects } = await readAll(intercomImporter, JSON.stringify(v1()));
+    expect(rejects).toEqual([]);
+    expect(tickets[0]).toMatchObject({
+      externalId: '147',
+      subject: 'Billing question',
+      status: 'open',
+      assignee: '25',
+      group: null,
+      customer: { externalId: '536e564f316c83104c000020', attributes: { type: 'user' } },
+    });
+    expect(tickets[0]?.startedBy).toBeUndefined();
+    expect(tickets[0]?.messages.map((m) => [m.externalId, m.authorRole, m.body])).toEqual([
+      ['2001', 'customer', 'Why was I charged twice?'],
+      ['3001', 'agent', 'Refunded the second charge.'],
+    ]);
+  });
+
+  it('takes a team assignee as the group, reads nobody_admin as unassigned, and an admin opener as agent-started', async () => {
+    const team = await readAll(intercomImporter, JSON.stringify(v1({ assignee: { type: 'team', id: '9' } })));
+    expect(team.tickets[0]).toMatchObject({ assignee: null, group: '9' });
+    const nobody = await readAll(
+      intercomImporter,
+      JSON.stringify(v1({ assignee: { type: 'nobody_admin', id: null } })),
+    );
+    expect(nobody.tickets[0]).toMatchObject({ assignee: null });
+    const opened = v1();
+    (opened.conversation_message as Record<string, unknown>).author = { type: 'admin', id: '25' };
+    const { tickets } = await readAll(intercomImporter, JSON.stringify(opened));
+    expect(tickets[0]).toMatchObject({
+      startedBy: 'agent',
+      customer: { externalId: '536e564f316c83104c000020' },
+    });
+    expect(tickets[0]?.messages[0]).toMatchObject({ authorRole: 'agent', authorId: '25' });
+  });
+
+  it('warns when a conversation has no opening message at all, rather than thinning it silently', async () => {
+    const items = await readItems(
+      intercomImporter,
+      JSON.stringify(v1({ conversation_message: undefined, source: undefined })),
+    );
+    expect(warningsById(items)).toEqual({
+      '147': ['no opening message (neither source nor conversation_message): the ticket has only its parts'],
+    });
+  });
+});
+
+describe('intercomImporter.read: who opened the conversation and the stated first reply', () => {
+  it('marks a conversation an admin opened as agent-started, and leaves customer-opened ones unmarked', async () => {
+    const admin = conversation({
+      source: {
+        type: 'email',
+        id: 's1',
+        delivered_as: 'admin_initiated',
+        body: 'Your renewal',
+        author: { type: 'admin', id: 'a1' },
+      },
+      contacts: { type: 'contact.list', contacts: [{ type: 'contact', id: 'c1' }] },
+    });
+    const { tickets } = await readAll(intercomImporter, jsonl(admin, conversation({ id: '43' })));
+    expect(tickets.map((t) => [t.externalId, t.startedBy])).toEqual([
+      ['42', 'agent'],
+      ['43', undefined],
+    ]);
+    expect(tickets[0]?.customer).toMatchObject({ externalId: 'c1' });
+  });
+
+  it('lets a stated null first_admin_reply_at win over deriving one from the messages', async () => {
+    const stated = conversation({
+      statistics: {
+        type: 'conversation_statistics',
+        first_contact_reply_at: 1772000000,
+        first_admin_reply_at: null,
+      },
+      conversation_parts: [comment('p1', 1772000100, 'Fin here', { type: 'bot', id: 'b1' })],
+    });
+    const unstated = conversation({ id: '43', statistics: { first_close_at: null } });
+    const { tickets } = await readAll(intercomImporter, jsonl(stated, unstated));
+    expect(tickets.map((t) => [t.firstResponseAt, t.deriveFirstResponse])).toEqual([
+      [null, false],
+      [null, true],
+    ]);
+  });
+
+  it('keeps a part without a time, at the conversation time, with a warning; it never counts as the first reply', async () => {
+    const c = conversation({
+      conversation_parts: [
+        { ...comment('p1', 0, 'Looking into it'), created_at: null },
+        comment('p2', 1772000500, 'Can you share the order number?', { type: 'user', id: 'u1' }),
+      ],
+    });
+    const items = await readItems(intercomImporter, JSON.stringify(c));
+    expect(warningsById(items)).toEqual({
+      '42': ['conversation_parts.0 (comment p1): created_at missing or invalid; given the conversation time'],
+    });
+    const ticket = items[0]?.kind === 'ticket' ? items[0].ticket : null;
+    expect(ticket?.messages.map((m) => [m.externalId, m.createdAt])).toEqual([
+      ['s42', at(1772000000)],
+      ['p1', at(1772000000)],
+      ['p2', at(1772000500)],
+    ]);
+    expect(ticket).toMatchObject({ firstResponseAt: null, deriveFirstResponse: false });
   });
 });

@@ -13,14 +13,17 @@ import { err, ok, type Result } from '../../shared/index.ts';
 import type { Importer } from '../importer.ts';
 import {
   byTime,
+  isPublicReply,
   nonEmpty,
   optionalId,
   optionalTimestamp,
   requiredId,
   requiredTimestamp,
   text,
+  undatedWarning,
   withCsatComment,
 } from './conversation-api-fields.ts';
+import { isJsonObject } from './json-layout.ts';
 import { looksLikeJson } from './json-records.ts';
 import { describeIssues } from './json-tickets.ts';
 import { vendorImporter } from './vendor-importer.ts';
@@ -47,12 +50,13 @@ export const intercomImporter: Importer = vendorImporter({
       INTERCOM_LIST_PAGE.test(head) || INTERCOM_MARKERS.filter((m) => m.test(head)).length >= 2,
     accepts: (head) =>
       looksLikeJson(head) && [INTERCOM_LIST_PAGE, ...INTERCOM_MARKERS].some((m) => m.test(head)),
+    keys: () => ['type', ...Object.keys(IntercomConversation.shape)],
     format: {
       what: 'an Intercom export',
       layout: { listPaths: [['conversations']], isPage: (wrapper) => wrapper.type === 'conversation.list' },
       indexSide: () => undefined,
       foreign: () => null,
-      toTicket: (record, _side, options) => intercomTicket(record, options.source),
+      toTicket: (record, _side, options, warnings) => intercomTicket(record, options.source, warnings),
     },
   },
 });
@@ -65,6 +69,8 @@ const INTERCOM_MARKERS = [
   /"delivered_as"\s*:/,
   /"admin_assignee_id"\s*:/,
   /"conversation_rating"\s*:/,
+  // API 1.x: the opening message.
+  /"conversation_message"\s*:/,
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -118,6 +124,12 @@ const Statistics = z
   })
   .nullish();
 
+/** The opening message: `source` in API 2.x, `conversation_message` in 1.x. */
+const Opening = z
+  .object({ type: text, id: optionalId, subject: text, body: text, author: Author, delivered_as: text })
+  .nullish();
+type Opening = z.output<typeof Opening>;
+
 const IntercomConversation = z.object({
   id: requiredId(),
   created_at: requiredTimestamp(),
@@ -130,8 +142,13 @@ const IntercomConversation = z.object({
   team_assignee_id: assigneeId,
   tags: listOf(Tag, 'tags'),
   conversation_rating: z.object({ rating: z.number().nullish(), remark: text }).nullish(),
-  source: z.object({ type: text, id: optionalId, subject: text, body: text, author: Author }).nullish(),
+  source: Opening,
   contacts: listOf(Reference, 'contacts'),
+  // API 1.x: the opening message, the customer (also `customers`) and the assignee (an admin, a team or nobody).
+  conversation_message: Opening,
+  user: Author,
+  customers: z.array(Reference).nullish(),
+  assignee: Author,
   teammates: Teammates,
   custom_attributes: z.record(z.string(), z.unknown()).nullish(),
   statistics: Statistics,
@@ -142,36 +159,57 @@ type IntercomConversation = z.output<typeof IntercomConversation>;
 // ---------------------------------------------------------------------------------------------------------------
 // Mapping to the normalised ticket.
 
-/** Turns one Intercom conversation into a ticket, or says why it cannot. */
-export function intercomTicket(value: unknown, source = 'intercom'): Result<TicketRecord, string> {
+/**
+ * Turns one Intercom conversation (API 2.x, or 1.x with `conversation_message`, `user` and `assignee`) into a
+ * ticket, or says why it cannot; what is doubtful but kept goes to `warnings`.
+ */
+export function intercomTicket(
+  value: unknown,
+  source = 'intercom',
+  warnings: string[] = [],
+): Result<TicketRecord, string> {
   const parsed = IntercomConversation.safeParse(value);
   if (!parsed.success) return err(describeIssues(parsed.error));
   const c = parsed.data;
-  const messages = intercomMessages(c);
-  if (!messages.ok) return messages;
+  const opening = c.source ?? c.conversation_message ?? null;
+  if (opening === null) {
+    warnings.push(
+      'no opening message (neither source nor conversation_message): the ticket has only its parts',
+    );
+  }
+  const { messages, undated } = intercomMessages(c, opening, warnings);
 
   const ticket = blankTicket(source, c.id, c.created_at);
+  if (openedByAdmin(opening)) ticket.startedBy = 'agent';
   const statusRaw = c.state ?? (c.open === true ? 'open' : c.open === false ? 'closed' : null);
   const stats = c.statistics;
-  ticket.subject = nonEmpty(c.source?.subject) ?? nonEmpty(c.title);
-  ticket.channel = nonEmpty(c.source?.type);
+  ticket.subject = nonEmpty(opening?.subject) ?? nonEmpty(c.title);
+  ticket.channel = nonEmpty(opening?.type);
   ticket.status = normaliseStatus(statusRaw);
   ticket.statusRaw = statusRaw;
   ticket.priority = intercomPriority(c.priority);
   ticket.tags = c.tags;
   ticket.assignee = c.admin_assignee_id !== undefined ? c.admin_assignee_id : fallbackAssignee(c);
-  ticket.group =
-    c.team_assignee_id !== undefined ? c.team_assignee_id : lastAssigned(c.conversation_parts, 'team');
+  ticket.group = c.team_assignee_id !== undefined ? c.team_assignee_id : fallbackTeam(c);
   ticket.updatedAt = c.updated_at;
   ticket.firstResponseAt = firstAdminReply(stats);
+  // The statistics say no admin has replied; a reply given the conversation's time must not count as one either.
+  const statedNone =
+    isJsonObject(value) && isJsonObject(value.statistics) && value.statistics.first_admin_reply_at === null;
+  ticket.deriveFirstResponse = !statedNone && !undated;
   ticket.closedAt = ticket.status === 'closed' ? closeTime(c) : null;
   ticket.reopens = stats?.count_reopens ?? null;
   ticket.handleTimeSeconds = stats?.handling_time ?? null;
   Object.assign(ticket, fiveStarRating(c.conversation_rating?.rating));
   ticket.customFields = withCsatComment(c.custom_attributes ?? {}, c.conversation_rating?.remark);
-  ticket.customer = intercomCustomer(c);
-  ticket.messages = messages.value;
+  ticket.customer = intercomCustomer(c, opening);
+  ticket.messages = messages;
   return ok(ticket);
+}
+
+/** An admin wrote the opening message, or Intercom says the conversation was admin-initiated. */
+function openedByAdmin(opening: Opening): boolean {
+  return opening?.delivered_as === 'admin_initiated' || intercomRole(opening?.author) === 'agent';
 }
 
 /** 1-5 stars normalised to 0..1, as the ticket model wants; out-of-range values keep only the raw text. */
@@ -204,11 +242,23 @@ function closeTime(c: IntercomConversation): number | null {
   );
 }
 
-/** Used only when the export omits `admin_assignee_id`: the last admin assignment, else the only teammate who wrote. */
+/**
+ * Used only when the export omits `admin_assignee_id`: the 1.x `assignee` when an admin (`nobody_admin` and a team
+ * leave it unassigned), else the last admin assignment, else the only teammate who wrote.
+ */
 function fallbackAssignee(c: IntercomConversation): string | null {
+  const type = c.assignee?.type;
+  if (type === 'admin' || type === 'teammate') return c.assignee?.id ?? null;
+  if (type === 'nobody_admin' || type === 'team') return null;
   const assigned = lastAssigned(c.conversation_parts, 'admin');
   if (assigned !== null) return assigned;
   return c.teammates.length === 1 ? (c.teammates[0]?.id ?? null) : null;
+}
+
+/** Used only when the export omits `team_assignee_id`: a 1.x team `assignee`, else the last team assignment. */
+function fallbackTeam(c: IntercomConversation): string | null {
+  if (c.assignee?.type === 'team') return c.assignee.id;
+  return lastAssigned(c.conversation_parts, 'team');
 }
 
 function lastAssigned(parts: readonly Part[], type: 'admin' | 'team'): string | null {
@@ -228,9 +278,11 @@ function lastAssigned(parts: readonly Part[], type: 'admin' | 'team'): string | 
 
 const CUSTOMER_TYPES = new Set(['user', 'lead', 'contact']);
 
-function intercomCustomer(c: IntercomConversation): Customer | null {
-  const author = CUSTOMER_TYPES.has(c.source?.author?.type ?? '') ? c.source?.author : null;
-  const contact = c.contacts[0];
+/** The customer: the opening message's author when a customer wrote it, else the 1.x `user`, else the first contact. */
+function intercomCustomer(c: IntercomConversation, opening: Opening): Customer | null {
+  const isCustomer = (a: z.output<typeof Author>) => CUSTOMER_TYPES.has(a?.type ?? '');
+  const author = isCustomer(opening?.author) ? opening?.author : isCustomer(c.user) ? c.user : null;
+  const contact = c.contacts[0] ?? c.customers?.[0];
   const externalId = author?.id ?? contact?.id ?? null;
   const email = nonEmpty(author?.email);
   const name = nonEmpty(author?.name);
@@ -272,14 +324,24 @@ const PARTS_WITH_OPTIONAL_MESSAGE = new Set([
   'quick_reply',
 ]);
 
-function intercomMessages(c: IntercomConversation): Result<Message[], string> {
+/**
+ * The opening message and the parts that are messages, in time order. A part without a time takes the
+ * conversation's, with a warning; `undated` says whether such a part is a public reply, which must not be taken for
+ * the first response.
+ */
+function intercomMessages(
+  c: IntercomConversation,
+  opening: Opening,
+  warnings: string[],
+): { messages: Message[]; undated: boolean } {
   const messages: Message[] = [];
-  if (c.source) {
+  let undated = false;
+  if (opening) {
     messages.push({
-      externalId: c.source.id,
-      authorRole: intercomRole(c.source.author),
-      authorId: c.source.author?.id ?? null,
-      body: htmlToText(c.source.body ?? ''),
+      externalId: opening.id,
+      authorRole: intercomRole(opening.author),
+      authorId: opening.author?.id ?? null,
+      body: htmlToText(opening.body ?? ''),
       createdAt: c.created_at,
       public: true,
     });
@@ -289,19 +351,21 @@ function intercomMessages(c: IntercomConversation): Result<Message[], string> {
     if (!MESSAGE_PARTS.has(type) && !PARTS_WITH_OPTIONAL_MESSAGE.has(type)) continue;
     const body = htmlToText(part.body ?? '');
     if (!MESSAGE_PARTS.has(type) && body === '') continue;
-    if (part.created_at === null) {
-      return err(
-        `conversation_parts.${index} (${type} ${part.id ?? 'without id'}): created_at missing or invalid`,
-      );
-    }
-    messages.push({
+    const message: Message = {
       externalId: part.id,
       authorRole: intercomRole(part.author),
       authorId: part.author?.id ?? null,
       body,
-      createdAt: part.created_at,
+      createdAt: part.created_at ?? c.created_at,
       public: type !== 'note',
-    });
+    };
+    if (part.created_at === null) {
+      warnings.push(
+        undatedWarning(`conversation_parts.${index} (${type} ${part.id ?? 'without id'}): created_at`),
+      );
+      undated ||= isPublicReply(message);
+    }
+    messages.push(message);
   }
-  return ok(byTime(messages));
+  return { messages: byTime(messages), undated };
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Store } from '../../store/index.ts';
-import type { Importer, ImportSource } from '../importer.ts';
+import type { Importer, ImportItem, ImportOptions, ImportSource } from '../importer.ts';
 import { type ImportSummary, runImport, startReading } from '../run-import.ts';
 import { textSource } from '../source.ts';
 
@@ -46,14 +46,39 @@ export async function readFailure(
   importer: Importer,
   text: string,
   path = 'input',
+  options: Partial<ImportOptions> = {},
 ): Promise<{ error: unknown; yielded: number }> {
   let yielded = 0;
   try {
-    for await (const _item of importer.read(textSource(text, path), { mapping: {} })) yielded++;
+    for await (const _item of importer.read(textSource(text, path), { mapping: {}, ...options })) yielded++;
   } catch (error) {
     return { error, yielded };
   }
   return { error: undefined, yielded };
+}
+
+/** Every item the importer yields for `text`, tickets with their warnings. */
+export async function readItems(
+  importer: Importer,
+  text: string,
+  options: Partial<ImportOptions> = {},
+): Promise<ImportItem[]> {
+  const items: ImportItem[] = [];
+  for await (const item of importer.read(textSource(text, 'fixture'), { mapping: {}, ...options })) {
+    items.push(item);
+  }
+  return items;
+}
+
+/** The warnings of the ticket items, by ticket id (tickets without warnings left out). */
+export function warningsById(items: readonly ImportItem[]): Record<string, readonly string[]> {
+  const out: Record<string, readonly string[]> = {};
+  for (const item of items) {
+    if (item.kind === 'ticket' && item.warnings && item.warnings.length > 0) {
+      out[item.ticket.externalId] = item.warnings;
+    }
+  }
+  return out;
 }
 
 /** Imports `text` into `store` through the runner, as `switchboard import` does; the run's summary. */

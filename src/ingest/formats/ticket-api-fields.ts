@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { parseTimestamp } from '../../domain/index.ts';
 import { err, ok, type Result } from '../../shared/index.ts';
+import type { CsvRow } from './csv-tickets.ts';
+import { dateOrderProblem } from './date-order.ts';
 import { isJsonObject } from './json-layout.ts';
 
 /**
@@ -101,13 +103,19 @@ export function groupByTicket(list: unknown): Map<string, unknown[]> {
  * vendor's own column (`Ticket ID: missing`, `Created at: not a timestamp: "..."`).
  */
 export function csvIdAndCreated(
-  id: string | null,
-  created: string | null,
+  row: CsvRow,
+  columns: { id: string; created: string },
   labels: { id: string; created: string },
 ): Result<{ id: string; createdAt: number }, string> {
-  const ticketId = csvId(id);
+  const ticketId = csvId(row.get(columns.id));
   if (ticketId === null) return err(`${labels.id}: missing`);
-  const createdAt = epochMs(created);
-  if (createdAt === null) return err(`${labels.created}: not a timestamp: ${JSON.stringify(created ?? '')}`);
-  return ok({ id: ticketId, createdAt });
+  const createdAt = row.time(columns.created);
+  if (createdAt !== null) return ok({ id: ticketId, createdAt });
+  const raw = row.get(columns.created) ?? '';
+  const order = dateOrderProblem(raw, row.dateOrder);
+  return err(
+    order === null
+      ? `${labels.created}: not a timestamp: ${JSON.stringify(raw)}`
+      : `${labels.created}: "${raw}" ${order}`,
+  );
 }

@@ -3,6 +3,7 @@ import { UserError } from '../../shared/index.ts';
 import type { Importer, ImportItem, ImportOptions, ImportSource } from '../importer.ts';
 import { timeOf } from './column-mapping.ts';
 import { type CsvRecord, csvRecords, firstCsvRecord } from './csv-records.ts';
+import { resemblance } from './head-names.ts';
 
 const TWCS_HEADER = [
   'tweet_id',
@@ -49,6 +50,8 @@ export const twcsImporter: Importer = {
   format: 'twcs',
   description: 'the TWCS tweet dump (Customer Support on Twitter): one ticket per customer-opened thread',
   detect: (head) => isTwcsHeader(firstCsvRecord(head)),
+  resemblance: (head) =>
+    resemblance(head, { csv: (name) => (TWCS_HEADER as readonly string[]).includes(name) }),
   read: readTwcs,
 };
 

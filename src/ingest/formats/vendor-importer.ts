@@ -2,6 +2,7 @@ import type { TicketRecord } from '../../domain/index.ts';
 import type { Result } from '../../shared/index.ts';
 import type { Importer } from '../importer.ts';
 import { type CsvRow, csvHeaderKeys, readCsvTickets } from './csv-tickets.ts';
+import { hasColumn, resemblance } from './head-names.ts';
 import { looksLikeJson } from './json-records.ts';
 import { type JsonTicketFormat, readJsonTickets } from './json-tickets.ts';
 import { wrongFormat } from './wrong-format.ts';
@@ -15,7 +16,12 @@ import { wrongFormat } from './wrong-format.ts';
  *   format: 'acme',
  *   description: 'Acme Desk cases (API JSON or JSON Lines)',
  *   expected: 'expected JSON or JSON Lines of cases, with fields such as "case_id"',
- *   json: { detect: (head) => head.includes('"case_id"'), accepts: looksLikeJson, format: ACME_JSON },
+ *   json: {
+ *     detect: (head) => head.includes('"case_id"'),
+ *     accepts: looksLikeJson,
+ *     keys: () => ['case_id', 'opened_at', 'title'],
+ *     format: ACME_JSON,
+ *   },
  * });
  */
 export interface VendorExport<S> {
@@ -29,11 +35,15 @@ export interface VendorExport<S> {
     detect(head: string): boolean;
     /** Reading: true when the head may be this vendor's JSON; its first record then decides (`foreign`). */
     accepts(head: string): boolean;
+    /** The keys of this vendor's records, to name it among the likeliest formats (`Importer.resemblance`). */
+    keys(): Iterable<string>;
     readonly format: JsonTicketFormat<S>;
   };
   readonly csv?: {
     /** True for the header keys (`csvHeaderKeys`) of this vendor's CSV export. */
     detect(header: ReadonlySet<string>): boolean;
+    /** The header keys of the columns it reads (`csvColumns` values), for `Importer.resemblance`. */
+    columns(): Iterable<string>;
     toTicket(row: CsvRow): Result<TicketRecord, string>;
   };
 }
@@ -48,9 +58,16 @@ export function vendorImporter<S>(spec: VendorExport<S>): Importer {
     format: spec.format,
     description: spec.description,
     detect: (head) => (looksLikeJson(head) ? spec.json.detect(head) : isCsv(head)),
+    resemblance: (head) => {
+      const keys = new Set(spec.json.keys());
+      return resemblance(head, {
+        json: (key) => keys.has(key),
+        csv: spec.csv && hasColumn(spec.csv.columns()),
+      });
+    },
     async *read(source, options) {
       if (spec.json.accepts(source.head)) yield* readJsonTickets(source, spec.json.format, options);
-      else if (spec.csv && isCsv(source.head)) yield* readCsvTickets(source, spec.csv.toTicket);
+      else if (spec.csv && isCsv(source.head)) yield* readCsvTickets(source, spec.csv.toTicket, options);
       else throw wrongFormat(source, spec.json.format.what, spec.expected);
     },
   };

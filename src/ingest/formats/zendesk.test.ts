@@ -432,6 +432,96 @@ describe('zendesk importer: JSON Lines export', () => {
   });
 });
 
+describe('zendesk importer: who opened the ticket, the stated first reply, the requester address', () => {
+  const ticket = (overrides: Record<string, unknown> = {}) => ({
+    id: 1,
+    created_at: '2024-01-01T10:00:00Z',
+    status: 'open',
+    subject: 'Phone call',
+    description: 'Customer called about a late order',
+    requester_id: 100,
+    submitter_id: 100,
+    via: { channel: 'web' },
+    ...overrides,
+  });
+
+  it('marks a ticket an agent submitted for the requester as agent-started, with the opening message the agent’s', async () => {
+    const { tickets } = await read(
+      JSON.stringify({ tickets: [ticket({ submitter_id: 200 }), ticket({ id: 2 })] }),
+    );
+    expect(tickets.map((t) => [t.externalId, t.startedBy])).toEqual([
+      ['1', 'agent'],
+      ['2', undefined],
+    ]);
+    expect(tickets[0]?.messages).toEqual([
+      expect.objectContaining({
+        authorRole: 'agent',
+        authorId: '200',
+        body: 'Customer called about a late order',
+      }),
+    ]);
+    expect(tickets[0]?.customer).toMatchObject({ externalId: '100' });
+  });
+
+  it('does not take an end user submitting for another end user as an agent', async () => {
+    const { tickets } = await read(
+      JSON.stringify({
+        tickets: [ticket({ submitter_id: 300 })],
+        users: [{ id: 300, name: 'Colleague', role: 'end-user' }],
+      }),
+    );
+    expect(tickets[0]?.startedBy).toBeUndefined();
+  });
+
+  it('lets a metric set that states no reply time win over deriving one', async () => {
+    const metricSet = (calendar: number | null) => ({
+      reply_time_in_minutes: { calendar, business: calendar },
+      solved_at: null,
+      reopens: 0,
+    });
+    const { tickets } = await read(
+      JSON.stringify({
+        tickets: [
+          ticket({ metric_set: metricSet(null) }),
+          ticket({ id: 2, metric_set: metricSet(30) }),
+          ticket({ id: 3 }),
+        ],
+      }),
+    );
+    expect(tickets.map((t) => [t.externalId, t.firstResponseAt, t.deriveFirstResponse])).toEqual([
+      ['1', null, false],
+      ['2', at('2024-01-01T10:30:00Z'), true],
+      ['3', null, true],
+    ]);
+  });
+
+  it("takes the requester's email and name from via.source.from when no user record gives them", async () => {
+    const from = { address: 'jonas@mail.example', name: 'Jonas Beispiel' };
+    const { tickets } = await read(
+      JSON.stringify({
+        tickets: [
+          ticket({ via: { channel: 'email', source: { from, to: {}, rel: null } } }),
+          ticket({
+            id: 2,
+            via: { channel: 'email', source: { from, to: {}, rel: null } },
+            requester: { id: 100, name: 'Known Name', email: 'known@mail.example' },
+          }),
+        ],
+      }),
+    );
+    expect(tickets.map((t) => t.customer)).toEqual([
+      {
+        externalId: '100',
+        email: 'jonas@mail.example',
+        name: 'Jonas Beispiel',
+        segment: null,
+        attributes: {},
+      },
+      { externalId: '100', email: 'known@mail.example', name: 'Known Name', segment: null, attributes: {} },
+    ]);
+  });
+});
+
 describe('zendesk importer: CSV export', () => {
   it('maps the columns of the CSV export and keeps the rest as custom fields', async () => {
     const { tickets } = await read(fixture('zendesk/tickets.csv'));
@@ -523,7 +613,7 @@ describe('zendesk importer: wrong format', () => {
     ['Freshdesk JSON Lines', fixture('freshdesk/tickets.jsonl')],
     ['a Freshdesk CSV export', fixture('freshdesk/tickets.csv')],
     ['a generic CSV', 'ticket_id,subject,status,created_at\n1,Hi,open,2026-03-01\n'],
-    ['JSON without tickets', '{\n  "users": [{"id": 1, "name": "A"}],\n  "count": 1\n}\n'],
+    ['JSON without tickets', '{\n  "people": [{"id": 1, "name": "A"}],\n  "count": 1\n}\n'],
     ['a JSON array of numbers', '[1, 2, 3]'],
     ['plain text', 'hello world\n'],
     ['an empty file', ''],
@@ -538,6 +628,11 @@ describe('zendesk importer: wrong format', () => {
       expect((error as UserError).message).toMatch(/^not a Zendesk export: /);
     });
   }
+
+  it('says that a page of users holds people, not tickets', async () => {
+    const { error } = await readFailure(zendeskImporter, '{"users": [{"id": 1, "name": "A"}], "count": 1}');
+    expect(error).toMatchObject({ code: 'import.not_tickets', message: expect.stringMatching(/"users"/) });
+  });
 });
 
 describe('zendesk importer: detect', () => {

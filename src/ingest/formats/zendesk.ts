@@ -18,7 +18,6 @@ import { describeIssues } from './json-tickets.ts';
 import {
   csvId,
   csvIdAndCreated,
-  epochMs,
   FRESHDESK_KEYS,
   groupByTicket,
   idSchema,
@@ -55,10 +54,12 @@ export const zendeskImporter: Importer = vendorImporter({
   json: {
     detect: isZendeskJson,
     accepts: looksLikeJson,
+    keys: () => [...Object.keys(TicketSchema.shape), 'url', 'raw_subject', 'recipient', 'brand_id'],
     format: {
       what: 'a Zendesk export',
       layout: {
-        listPaths: [['tickets']],
+        // `results`: a page of the search API, whose results may also be users, organizations or groups.
+        listPaths: [['tickets'], ['results']],
         itemKeys: ['ticket'],
         sideKeys: ['users', 'organizations', 'groups', 'comments', 'metric_sets', 'ticket_metrics'],
       },
@@ -67,7 +68,7 @@ export const zendeskImporter: Importer = vendorImporter({
       toTicket: zendeskTicket,
     },
   },
-  csv: { detect: isZendeskCsv, toTicket: zendeskCsvTicket },
+  csv: { detect: isZendeskCsv, columns: () => ZENDESK_CSV_MAPPED, toTicket: zendeskCsvTicket },
 });
 
 const SOURCE = 'zendesk';
@@ -96,7 +97,10 @@ function notZendesk(first: unknown): string | null {
     : null;
 }
 
-const ViaSchema = z.object({ channel: z.union([z.string(), z.number()]).nullish() }).nullish();
+// `source.from` holds the sender's address on a ticket created by email, a rule on one created by a trigger...
+const ViaSchema = z
+  .object({ channel: z.union([z.string(), z.number()]).nullish(), source: z.unknown().optional() })
+  .nullish();
 
 const CommentSchema = z.object({
   id: optionalId,
@@ -188,13 +192,22 @@ function indexZendeskSide(side: JsonObject): ZendeskSide {
 }
 
 function zendeskTicket(raw: JsonObject, side: ZendeskSide): Result<TicketRecord, string> {
+  if (typeof raw.result_type === 'string' && raw.result_type !== 'ticket') {
+    return err(`a search result of type "${raw.result_type}", not a ticket`);
+  }
   const parsed = TicketSchema.safeParse(withSideLoads(raw, side));
   if (!parsed.success) return err(describeIssues(parsed.error));
   const t = parsed.data;
   const metric = t.metric_set;
   const rating = t.satisfaction_rating?.score ?? null;
+  const agentStarted = isAgentStarted(t, side);
+  const replyStated =
+    metric != null &&
+    (metric.reply_time_in_minutes !== undefined || metric.reply_time_in_seconds !== undefined);
+  const firstResponseAt = firstReplyAt(t.created_at, metric);
   return ok({
     ...blankTicket(SOURCE, t.id, t.created_at),
+    ...(agentStarted ? { startedBy: 'agent' as const } : {}),
     subject: t.subject,
     channel: t.via?.channel == null ? null : String(t.via.channel),
     status: normaliseStatus(t.status),
@@ -205,13 +218,15 @@ function zendeskTicket(raw: JsonObject, side: ZendeskSide): Result<TicketRecord,
     assignee: t.assignee_id === null ? null : (side.users.get(t.assignee_id)?.name ?? t.assignee_id),
     group: t.group_id === null ? null : (side.groups.get(t.group_id) ?? t.group_id),
     updatedAt: t.updated_at,
-    firstResponseAt: firstReplyAt(t.created_at, metric),
+    firstResponseAt,
+    // A metric set that gives no reply time says no agent has replied: nothing to derive from the comments.
+    deriveFirstResponse: !(replyStated && firstResponseAt === null),
     resolvedAt: metric?.solved_at ?? null,
     csatScore: rating === 'good' ? 1 : rating === 'bad' ? 0 : null,
     csatRaw: rating,
     reopens: metric?.reopens ?? null,
     customFields: zendeskCustomFields(t),
-    customer: zendeskCustomer(t, side),
+    customer: zendeskCustomer(t, side, agentStarted),
     messages: zendeskMessages(t, side),
   });
 }
@@ -248,11 +263,24 @@ function zendeskCustomFields(t: ZendeskTicket): Record<string, unknown> {
   return out;
 }
 
-function zendeskCustomer(t: ZendeskTicket, side: ZendeskSide): Customer | null {
+/**
+ * A ticket submitted by someone other than its requester was opened by an agent for them (a phone call logged, a
+ * proactive message), unless the side-loaded users say the submitter is an end user too.
+ */
+function isAgentStarted(t: ZendeskTicket, side: ZendeskSide): boolean {
+  const submitter = t.submitter_id;
+  const requester = t.requester_id ?? t.requester?.id ?? null;
+  if (submitter === null || requester === null || submitter === requester) return false;
+  return side.users.get(submitter)?.role !== 'end-user';
+}
+
+function zendeskCustomer(t: ZendeskTicket, side: ZendeskSide, agentStarted: boolean): Customer | null {
   const id = t.requester_id ?? t.requester?.id ?? null;
   const user = (id === null ? undefined : side.users.get(id)) ?? t.requester;
-  const email = user?.email ?? null;
-  const name = user?.name ?? null;
+  // The sender of the mail that opened the ticket is the requester, unless an agent opened it.
+  const from = agentStarted ? null : sender(t.via?.source);
+  const email = user?.email ?? from?.address ?? null;
+  const name = user?.name ?? from?.name ?? null;
   if (id === null && email === null && name === null) return null;
   const orgId = t.organization_id ?? user?.organization_id ?? null;
   const attributes: Record<string, unknown> = {};
@@ -260,6 +288,14 @@ function zendeskCustomer(t: ZendeskTicket, side: ZendeskSide): Customer | null {
   const orgName = orgId === null ? undefined : side.organizations.get(orgId);
   if (orgName) attributes.organization = orgName;
   return { externalId: id, email, name, segment: null, attributes };
+}
+
+const SenderSchema = z.object({ from: z.object({ address: optionalText, name: optionalText }) });
+
+/** `via.source.from` when it is a sender (`{address, name}`); null for a rule or anything else. */
+function sender(source: unknown): { address: string | null; name: string | null } | null {
+  const parsed = SenderSchema.safeParse(source);
+  return parsed.success ? parsed.data.from : null;
 }
 
 function zendeskMessages(t: ZendeskTicket, side: ZendeskSide): Message[] {
@@ -357,7 +393,11 @@ function isZendeskCsv(header: ReadonlySet<string>): boolean {
 
 function zendeskCsvTicket(row: CsvRow): Result<TicketRecord, string> {
   const C = ZENDESK_CSV;
-  const required = csvIdAndCreated(row.get(C.id), row.get(C.createdAt), { id: 'Id', created: 'Created at' });
+  const required = csvIdAndCreated(
+    row,
+    { id: C.id, created: C.createdAt },
+    { id: 'Id', created: 'Created at' },
+  );
   if (!required.ok) return required;
   const { id, createdAt } = required.value;
   const status = row.get(C.status);
@@ -375,9 +415,9 @@ function zendeskCsvTicket(row: CsvRow): Result<TicketRecord, string> {
     category: row.get(C.type),
     assignee: row.get(C.assignee),
     group: row.get(C.group),
-    updatedAt: epochMs(row.get(C.updatedAt)),
+    updatedAt: row.time(C.updatedAt),
     firstResponseAt: Number.isFinite(firstReply) && firstReply >= 0 ? createdAt + firstReply * 60_000 : null,
-    resolvedAt: epochMs(row.get(C.solvedAt)),
+    resolvedAt: row.time(C.solvedAt),
     csatScore: score === 'good' ? 1 : score === 'bad' ? 0 : null,
     csatRaw: row.get(C.satisfaction),
     reopens: Number.isInteger(reopens) && reopens >= 0 ? reopens : null,

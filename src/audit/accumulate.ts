@@ -17,6 +17,8 @@ export const DEFAULT_SAMPLE_LIMITS: SampleLimits = { replies: 200, texts: 20 };
 /** What one ticket contributes, already reduced from the stored ticket. */
 export interface TicketFacts {
   createdAt: number;
+  /** Started by an agent: a first response only once the customer wrote. */
+  agentStarted: boolean;
   firstResponseSeconds: number | null;
   resolutionSeconds: number | null;
   csatScore: number | null;
@@ -49,6 +51,7 @@ export class CategoryAccumulator {
   reopenKnown = 0;
   reopened = 0;
   excluded = 0;
+  agentStarted = 0;
   readonly byRule = new Map<string, number>();
   readonly entityTickets = new Map<string, number>();
   readonly replySample: string[] = [];
@@ -69,6 +72,7 @@ export class CategoryAccumulator {
 
   add(f: TicketFacts): void {
     this.tickets++;
+    if (f.agentStarted) this.agentStarted++;
     const month = new Date(f.createdAt).toISOString().slice(0, 7);
     this.months.set(month, (this.months.get(month) ?? 0) + 1);
     if (this.keepDurations) {
@@ -134,6 +138,8 @@ export interface Baseline {
   perMonth: Record<string, number>;
   monthlyVolume: number;
   share: number;
+  /** Tickets an agent started; those the customer never answered have no first response and are not in its spread. */
+  agentStarted: number;
   firstResponseSeconds: Spread;
   resolutionSeconds: Spread;
   csat: { mean: number | null; count: number };
@@ -164,6 +170,7 @@ export function baselineOf(acc: CategoryAccumulator, totalTickets: number, month
     perMonth: Object.fromEntries([...acc.months.entries()].sort(([a], [b]) => a.localeCompare(b))),
     monthlyVolume: months > 0 ? n / months : n,
     share: totalTickets > 0 ? n / totalTickets : 0,
+    agentStarted: acc.agentStarted,
     firstResponseSeconds: spread(acc.firstResponse),
     resolutionSeconds: spread(acc.resolution),
     csat: { mean: acc.csatCount ? acc.csatSum / acc.csatCount : null, count: acc.csatCount },
@@ -245,6 +252,7 @@ export function ticketFacts(
   if (PLAN_WORDS.test(customerText)) entityTypes.add('plan');
   return {
     createdAt: ticket.createdAt,
+    agentStarted: ticket.agentStarted,
     firstResponseSeconds: ticket.firstResponseSeconds,
     resolutionSeconds: ticket.resolutionSeconds,
     csatScore: ticket.csatScore,

@@ -26,3 +26,8 @@ export function escapeHtml(s: string): string {
 export function mdCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 }
+
+/** Agent-started tickets, said the same way in every report. */
+export function agentStartedNote(agentStarted: number): string {
+  return `Agent-started tickets: ${agentStarted} (a logged call, an outbound message): no first response until the customer writes; those never answered are left out of the first-response figures.`;
+}

@@ -15,6 +15,7 @@ const HOUR = 3600;
 function facts(overrides: Partial<TicketFacts> = {}): TicketFacts {
   return {
     createdAt: Date.UTC(2026, 0, 10),
+    agentStarted: false,
     firstResponseSeconds: HOUR,
     resolutionSeconds: 10 * HOUR,
     csatScore: 1,

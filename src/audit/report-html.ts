@@ -1,4 +1,4 @@
-import { duration, escapeHtml as esc, percent } from './format.ts';
+import { agentStartedNote, duration, escapeHtml as esc, percent } from './format.ts';
 import type { AuditResult } from './run-audit.ts';
 
 const COLOURS = { high: '#2e7d32', medium: '#f9a825', low: '#c62828', bar: '#1565c0', bar2: '#90caf9' };
@@ -46,6 +46,7 @@ td.num{white-space:nowrap}.note,.empty{color:#666;font-size:12px;margin:.2rem 0}
 <p>${t.tickets} tickets, ${esc(result.window.from?.slice(0, 10) ?? '-')} to ${esc(result.window.to?.slice(0, 10) ?? '-')}, ${t.monthlyVolume} a month; categories from ${result.categorySource}.
 Team: first response ${duration(t.firstResponseSeconds.median)} median / ${duration(t.firstResponseSeconds.p90)} p90; resolution ${duration(t.resolutionSeconds.median)} / ${duration(t.resolutionSeconds.p90)};
 CSAT ${t.csat.mean === null ? '-' : `${percent(t.csat.mean)} (${t.csat.count} ratings)`}; ${t.excluded} tickets (${percent(t.exclusionRate)}) always to people.</p>
+<p class="note">${esc(agentStartedNote(t.agentStarted))}</p>
 ${splitBar(result.predictableShare)}
 <div class="charts">
 <figure><figcaption>Monthly volume by category</figcaption>${barChart(

@@ -135,6 +135,31 @@ describe('runAudit on hand-written tickets', () => {
     ]);
   });
 
+  it('counts agent-started tickets and leaves those without a first response out of the median', async () => {
+    const agentSays = (at: number) =>
+      aMessage({ authorRole: 'agent', authorId: 'a', body: 'We called you', createdAt: at });
+    const call = (id: number) => ({
+      ...qa(id, 'calls', 'unused', 'unused', 1),
+      messages: [agentSays(T0 + id * 3_600_000)],
+    });
+    // Customer-started tickets answered in 10 and 30 min; three logged calls nobody answered (0 s under the old rule).
+    const s = await storeWith([
+      qa(0, 'orders', 'Where is it?', 'Shipped', 10),
+      qa(1, 'orders', 'And now?', 'Soon', 30),
+      call(2),
+      call(3),
+      call(4),
+    ]);
+    const result = await runAudit({ store: s, exclusions });
+    expect(result.team.agentStarted).toBe(3);
+    expect(result.team.firstResponseSeconds.median).toBe(20 * 60);
+    expect(result.categories.find((c) => c.category === 'calls')?.firstResponseSeconds.median).toBeNull();
+    const note =
+      'Agent-started tickets: 3 (a logged call, an outbound message): no first response until the customer writes';
+    expect(reportMarkdown(result)).toContain(note);
+    expect(renderHtmlReport(result)).toContain(note);
+  });
+
   it('honours --since/--until', async () => {
     const s = await storeWith([0, 1, 2, 3].map((i) => qa(i, 'a', 'hi', 'hello there friend', 5)));
     const result = await runAudit({ store: s, exclusions, since: T0 + 3_600_000, until: T0 + 3 * 3_600_000 });

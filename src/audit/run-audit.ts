@@ -49,6 +49,11 @@ const TeamSchema = z.object({
   months: z.number(),
   monthlyVolume: z.number(),
   perMonth: z.record(z.string(), z.number()),
+  /**
+   * Tickets an agent started (a logged call, an outbound message): a first response is timed from the customer's
+   * first message, and those the customer never answered have none and are left out of firstResponseSeconds.
+   */
+  agentStarted: z.number().int(),
   firstResponseSeconds: z.object({ median: z.number().nullable(), p90: z.number().nullable() }),
   resolutionSeconds: z.object({ median: z.number().nullable(), p90: z.number().nullable() }),
   csat: z.object({ mean: z.number().nullable(), count: z.number().int() }),
@@ -313,6 +318,7 @@ function teamFigures(b: Baseline, months: number): AuditResult['team'] {
     months: Math.round(months * 100) / 100,
     monthlyVolume: Math.round(b.monthlyVolume * 10) / 10,
     perMonth: b.perMonth,
+    agentStarted: b.agentStarted,
     firstResponseSeconds: b.firstResponseSeconds,
     resolutionSeconds: b.resolutionSeconds,
     csat: b.csat,

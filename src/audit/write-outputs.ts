@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { csvField, duration, mdCell, percent } from './format.ts';
+import { agentStartedNote, csvField, duration, mdCell, percent } from './format.ts';
 import { renderHtmlReport } from './report-html.ts';
 import { type AuditResult, AuditResultSchema } from './run-audit.ts';
 import { topicsMapYaml } from './topics-map.ts';
@@ -142,6 +142,8 @@ export function reportMarkdown(result: AuditResult): string {
     '| first response median | p90 | resolution median | p90 | CSAT | messages/ticket | always to people |',
     '|---|---|---|---|---|---|---|',
     `| ${duration(t.firstResponseSeconds.median)} | ${duration(t.firstResponseSeconds.p90)} | ${duration(t.resolutionSeconds.median)} | ${duration(t.resolutionSeconds.p90)} | ${t.csat.mean === null ? '-' : `${percent(t.csat.mean)} (${t.csat.count})`} | ${t.messagesPerTicket} | ${t.excluded} (${percent(t.exclusionRate)}) |`,
+    '',
+    agentStartedNote(t.agentStarted),
     '',
     '## Top opportunities',
     '',

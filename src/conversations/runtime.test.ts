@@ -34,6 +34,7 @@ beforeAll(() => {
       resolutionSeconds: null,
       customerMessageCount: 0,
       agentMessageCount: 0,
+      agentStarted: false,
       messages: t.messages.map((m, seq) => ({
         id: seq,
         seq,

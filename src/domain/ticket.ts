@@ -90,41 +90,74 @@ export interface TicketDerived {
   resolutionSeconds: number | null;
   customerMessageCount: number;
   agentMessageCount: number;
+  /** Started by an agent (see isAgentStarted): a first response, if any, answers the customer's first message. */
+  agentStarted: boolean;
 }
 
 const isResponder = (role: AuthorRole) => role === 'agent' || role === 'bot';
 
 /**
- * First response: the stated time when the export has one, else (unless the importer said not to) the earliest
- * public agent or bot message at or after the ticket was opened. Resolution: resolved (or else closed) minus created. Negative durations,
- * which real exports contain, are treated as unknown.
+ * First response: see firstResponse. Resolution: resolved (or else closed) minus created, for a ticket that is
+ * resolved or closed; a ticket still open, new or pending has none, whatever its time stamps say. Negative
+ * durations, which real exports contain, are treated as unknown.
  */
 export function deriveTicketFigures(ticket: TicketRecord): TicketDerived {
   let customerMessageCount = 0;
   let agentMessageCount = 0;
-  let earliestReply: number | null = null;
   for (const m of ticket.messages) {
     if (m.authorRole === 'customer') customerMessageCount++;
-    else if (isResponder(m.authorRole)) {
-      agentMessageCount++;
-      if (
-        m.public &&
-        m.createdAt >= ticket.createdAt &&
-        (earliestReply === null || m.createdAt < earliestReply)
-      ) {
-        earliestReply = m.createdAt;
-      }
-    }
+    else if (isResponder(m.authorRole)) agentMessageCount++;
   }
-  const firstResponseAt = ticket.firstResponseAt ?? (ticket.deriveFirstResponse ? earliestReply : null);
+  const agentStarted = isAgentStarted(ticket);
+  const response = firstResponse(ticket, agentStarted);
   const seconds = (from: number, to: number | null) => (to === null || to < from ? null : (to - from) / 1000);
+  const done = ticket.status === 'resolved' || ticket.status === 'closed';
   return {
-    firstResponseAt,
-    firstResponseSeconds: seconds(ticket.createdAt, firstResponseAt),
-    resolutionSeconds: seconds(ticket.createdAt, ticket.resolvedAt ?? ticket.closedAt),
+    firstResponseAt: response?.at ?? null,
+    firstResponseSeconds: response ? seconds(response.since, response.at) : null,
+    resolutionSeconds: done ? seconds(ticket.createdAt, ticket.resolvedAt ?? ticket.closedAt) : null,
     customerMessageCount,
     agentMessageCount,
+    agentStarted,
   };
+}
+
+/**
+ * Whether an agent opened the ticket (a logged phone call, an outbound email, a conversation an admin started):
+ * the export's word (`startedBy`) when it gives one, else whether its earliest message is an agent's or a bot's.
+ */
+export function isAgentStarted(ticket: Pick<TicketRecord, 'startedBy' | 'messages'>): boolean {
+  if (ticket.startedBy) return ticket.startedBy === 'agent';
+  let earliest: Message | undefined;
+  for (const m of ticket.messages) if (!earliest || m.createdAt < earliest.createdAt) earliest = m;
+  return earliest !== undefined && isResponder(earliest.authorRole);
+}
+
+/**
+ * The first response and the moment it answers. What the export states wins: its time (timed from the ticket's
+ * creation, as the helpdesk counts it), or none when the importer says the export decides
+ * (`deriveFirstResponse: false`). Otherwise the earliest public agent or bot message at or after the customer's
+ * first message: the ticket's opening when the customer started it; when an agent did, the customer's first
+ * message, and none when the customer never wrote.
+ */
+function firstResponse(ticket: TicketRecord, agentStarted: boolean): { at: number; since: number } | null {
+  if (ticket.firstResponseAt !== null) return { at: ticket.firstResponseAt, since: ticket.createdAt };
+  if (!ticket.deriveFirstResponse) return null;
+  const since = agentStarted
+    ? earliestAt(ticket.messages, (m) => m.authorRole === 'customer')
+    : ticket.createdAt;
+  if (since === null) return null;
+  const at = earliestAt(
+    ticket.messages,
+    (m) => m.public && isResponder(m.authorRole) && m.createdAt >= since,
+  );
+  return at === null ? null : { at, since };
+}
+
+function earliestAt(messages: readonly Message[], match: (m: Message) => boolean): number | null {
+  let at: number | null = null;
+  for (const m of messages) if (match(m) && (at === null || m.createdAt < at)) at = m.createdAt;
+  return at;
 }
 
 /** An empty ticket with every optional field unset, for importers and test builders to fill. */

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { type PreparedTicket, prepareTicket, type Store } from '../store/index.ts';
+import { checkTicket } from './check-ticket.ts';
 import type { Importer, ImportOptions, ImportSource, RejectLine } from './importer.ts';
 import type { FileSource } from './source.ts';
 
@@ -11,8 +12,14 @@ export interface ImportSummary {
   imported: number;
   updated: number;
   unchanged: number;
+  /** Versions older (updatedAt) than one already stored or read: skipped, the newer kept. */
+  older: number;
   rejected: number;
-  /** Where the rejects went; null when there were none. */
+  /** The first three rejects' lines and reasons, for messages (all of them are in the rejects file). */
+  firstRejects: { line: number; reason: string }[];
+  /** Doubts about tickets that were kept (see WarningLine): each is a line of the rejects file. */
+  warnings: number;
+  /** Where the rejects and warnings went; null when there were none. */
   rejectsFile: string | null;
   elapsedMs: number;
 }
@@ -24,10 +31,21 @@ export interface ImportProgress {
   bytesRead: number;
 }
 
-/** What the reader hands the writer: prepared tickets and the rejects met since the last batch. */
+/**
+ * A line of the rejects file about a ticket that was imported all the same: something doubtful that was kept or
+ * corrected (see checkTicket and the importers' own warnings).
+ */
+export interface WarningLine {
+  line: number;
+  externalId: string;
+  warning: string;
+}
+
+/** What the reader hands the writer: prepared tickets, and the rejects and warnings met since the last batch. */
 export interface ReadBatch {
   tickets: PreparedTicket[];
   rejects: RejectLine[];
+  warnings: WarningLine[];
   /** Bytes of the file read so far (0 for a source that is not a file). */
   bytesRead: number;
 }
@@ -41,8 +59,9 @@ export interface ReadOptions extends ImportOptions {
 }
 
 /**
- * The importer's records in batches, tickets prepared for the store (`prepareTicket`: content hash, column
- * values) and `options.source` applied.
+ * The importer's records in batches: `options.source` applied, each ticket checked (`checkTicket`: messages in
+ * time order, warnings for contradictions) and prepared for the store (`prepareTicket`: content hash, column
+ * values).
  */
 export async function* readBatches(
   importer: Importer,
@@ -53,20 +72,28 @@ export async function* readBatches(
   const bytesRead = () => (isFileSource(source) ? source.bytesRead() : 0);
   let tickets: PreparedTicket[] = [];
   let rejects: RejectLine[] = [];
+  let warnings: WarningLine[] = [];
   for await (const item of importer.read(source, options)) {
     if (item.kind === 'ticket') {
       if (options.source) item.ticket.source = options.source;
-      tickets.push(prepareTicket(item.ticket));
+      const checked = checkTicket(item.ticket);
+      tickets.push(prepareTicket(checked.ticket));
+      for (const warning of [...(item.warnings ?? []), ...checked.warnings]) {
+        warnings.push({ line: item.line, externalId: checked.ticket.externalId, warning });
+      }
     } else {
       rejects.push({ line: item.line, reason: item.reason, raw: item.raw });
     }
-    if (tickets.length >= batchSize || rejects.length >= batchSize) {
-      yield { tickets, rejects, bytesRead: bytesRead() };
+    if (tickets.length >= batchSize || rejects.length >= batchSize || warnings.length >= batchSize) {
+      yield { tickets, rejects, warnings, bytesRead: bytesRead() };
       tickets = [];
       rejects = [];
+      warnings = [];
     }
   }
-  if (tickets.length > 0 || rejects.length > 0) yield { tickets, rejects, bytesRead: bytesRead() };
+  if (tickets.length > 0 || rejects.length > 0 || warnings.length > 0) {
+    yield { tickets, rejects, warnings, bytesRead: bytesRead() };
+  }
 }
 
 const isFileSource = (source: ImportSource): source is FileSource => 'bytesRead' in source;
@@ -105,7 +132,7 @@ export interface RunImportProps {
   /** From startReading() or startReadingInWorker(). */
   batches: AsyncIterable<ReadBatch>;
   format: string;
-  /** Created only when the first reject arrives. */
+  /** Created only when the first reject or warning arrives. */
   rejectsPath: string;
   onProgress?: (progress: ImportProgress) => void;
   /** Label stored on each event: the file name, `demo`... */
@@ -132,13 +159,16 @@ export async function runImport({
     imported: 0,
     updated: 0,
     unchanged: 0,
+    older: 0,
     rejected: 0,
+    firstRejects: [],
+    warnings: 0,
     rejectsFile: null,
     elapsedMs: 0,
   };
   let rejects: WriteStream | null = null;
 
-  const writeRejects = async (lines: readonly RejectLine[]) => {
+  const writeRejects = async (lines: readonly (RejectLine | WarningLine)[]) => {
     if (!rejects) {
       rejects = createWriteStream(rejectsPath, { flags: 'w' });
       summary.rejectsFile = rejectsPath;
@@ -152,12 +182,19 @@ export async function runImport({
     for await (const batch of batches) {
       summary.read += batch.tickets.length + batch.rejects.length;
       summary.rejected += batch.rejects.length;
-      if (batch.rejects.length > 0) await writeRejects(batch.rejects);
+      for (const r of batch.rejects.slice(0, 3 - summary.firstRejects.length)) {
+        summary.firstRejects.push({ line: r.line, reason: r.reason });
+      }
+      summary.warnings += batch.warnings.length;
+      if (batch.rejects.length > 0 || batch.warnings.length > 0) {
+        await writeRejects([...batch.rejects, ...batch.warnings].sort((a, b) => a.line - b.line));
+      }
       if (batch.tickets.length > 0) {
         const result = await store.upsertPreparedTickets(batch.tickets, { origin });
         summary.imported += result.inserted;
         summary.updated += result.updated;
         summary.unchanged += result.unchanged;
+        summary.older += result.older;
       }
       onProgress?.({ read: summary.read, rejected: summary.rejected, bytesRead: batch.bytesRead });
     }

@@ -3,9 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TranscriptLine } from '../domain/index.ts';
 import { migrator } from './migrations.ts';
 import { customerRow, messageRows, ticketRow } from './rows.ts';
-import type { Database } from './schema.ts';
+import type { Database, TicketsTable } from './schema.ts';
 import type { Store, StoreCapabilities } from './store.ts';
-import { aCustomerProfile, anAnalysis, aTicket, aWorkflowState, T0 } from './test-builders.ts';
+import { aCustomerProfile, aMessage, anAnalysis, aTicket, aWorkflowState, T0 } from './test-builders.ts';
 
 /** A new, empty database reachable both as a raw Kysely connection and as a store (for the upgrade test). */
 export interface RawDatabase {
@@ -20,6 +20,14 @@ export interface ConversationsSuiteOptions {
   dialect: StoreCapabilities['dialect'];
   cleanup?: () => Promise<void>;
   raw: () => Promise<RawDatabase>;
+}
+
+/** The tables before migration 0004 (tickets had no agent_started column), and a ticket row as it was written. */
+type DatabaseBefore0004 = Omit<Database, 'tickets'> & { tickets: Omit<TicketsTable, 'agent_started'> };
+const before0004 = (db: Kysely<Database>) => db as unknown as Kysely<DatabaseBefore0004>;
+function ticketRowBefore0004(...args: Parameters<typeof ticketRow>) {
+  const { agent_started: _, ...row } = ticketRow(...args);
+  return row;
 }
 
 const TEXT = `Robert'); DROP TABLE conversations;-- "quoted" \u00e9\u4e2d\u{1F600}\n\tnew line`;
@@ -480,9 +488,9 @@ export function conversationsSuite(
           .values(customerRow(ticket.source, ticket.customer!, 'c1'))
           .returning('id')
           .executeTakeFirstOrThrow();
-        const stored = await raw.db
+        const stored = await before0004(raw.db)
           .insertInto('tickets')
-          .values(ticketRow(ticket, Number(customer.id), 'hash-0001'))
+          .values(ticketRowBefore0004(ticket, Number(customer.id), 'hash-0001'))
           .returning('id')
           .executeTakeFirstOrThrow();
         await raw.db
@@ -545,7 +553,80 @@ export function conversationsSuite(
           ['0001_tickets', true],
           ['0002_conversations', true],
           ['0003_live', true],
+          ['0004_ticket_figures', true],
         ]);
+      } finally {
+        await raw.dispose();
+      }
+    });
+
+    it('upgrades the figures of tickets stored before 0004: agent-started first responses, open resolutions', async () => {
+      const raw = await options.raw();
+      try {
+        const { error } = await migrator(raw.db, options.dialect, raw.schema).migrateTo('0003_live');
+        expect(error).toBeUndefined();
+        const agent = (createdAt: number) =>
+          aMessage({ authorRole: 'agent', authorId: 'ana', body: 'Called the customer', createdAt });
+        const customer = (createdAt: number) => aMessage({ createdAt });
+        const HOUR = 3_600_000;
+        // Each with the figures the earlier rules stored (the first public agent message at or after creation).
+        const before = [
+          { ticket: aTicket({ externalId: 'call', messages: [agent(T0)] }), firstResponseAt: T0 },
+          {
+            ticket: aTicket({
+              externalId: 'answered',
+              messages: [agent(T0), customer(T0 + HOUR), agent(T0 + HOUR + 300_000)],
+            }),
+            firstResponseAt: T0,
+          },
+          {
+            // The export stated 30 minutes: not what the earlier rule derives, so it is kept.
+            ticket: aTicket({
+              externalId: 'stated',
+              messages: [agent(T0), customer(T0 + HOUR), agent(T0 + 2 * HOUR)],
+            }),
+            firstResponseAt: T0 + HOUR / 2,
+          },
+          {
+            ticket: aTicket({ externalId: 'open', status: 'open', resolvedAt: T0 + HOUR }),
+            firstResponseAt: T0 + 600_000,
+          },
+        ];
+        for (const { ticket, firstResponseAt } of before) {
+          const row = await before0004(raw.db)
+            .insertInto('tickets')
+            .values({
+              ...ticketRowBefore0004(ticket, null, 'hash-0003'),
+              first_response_at: firstResponseAt,
+              first_response_seconds: (firstResponseAt - T0) / 1000,
+              resolution_seconds: (ticket.resolvedAt! - T0) / 1000,
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          await raw.db
+            .insertInto('messages')
+            .values(messageRows(ticket, Number(row.id)))
+            .execute();
+        }
+
+        const upgraded = await raw.open();
+        try {
+          const figures = async (id: string) => {
+            const t = await upgraded.getTicket('test', id);
+            return [t?.agentStarted, t?.firstResponseSeconds, t?.resolutionSeconds];
+          };
+          expect(await figures('call')).toEqual([true, null, 3600]);
+          expect(await figures('answered')).toEqual([true, 300, 3600]);
+          expect(await figures('stated')).toEqual([true, 1800, 3600]);
+          expect(await figures('open')).toEqual([false, 600, null]);
+          expect((await upgraded.getTicket('test', 'call'))?.firstResponseAt).toBeNull();
+          expect(await upgraded.stats()).toMatchObject({
+            agentStarted: 3,
+            firstResponseSeconds: { median: 600 },
+          });
+        } finally {
+          await upgraded.close();
+        }
       } finally {
         await raw.dispose();
       }

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { refigureTickets } from './refigure-tickets.ts';
 import type { StoreCapabilities } from './store.ts';
 
 /**
@@ -343,6 +344,19 @@ function migrations(dialect: StoreCapabilities['dialect']): Record<string, Migra
             .where(sql.ref('state'), '=', 'active')
             .execute();
         }
+      },
+    },
+    '0004_ticket_figures': {
+      async up(db: Db) {
+        // One transaction (SQLite's migrations run outside one): the column and the corrected figures together.
+        const run = async (trx: Db) => {
+          await trx.schema
+            .alterTable('tickets')
+            .addColumn('agent_started', 'integer', (c) => c.notNull().defaultTo(0))
+            .execute();
+          await refigureTickets(trx);
+        };
+        await (db.isTransaction ? run(db) : db.transaction().execute(run));
       },
     },
   };

@@ -55,7 +55,47 @@ export function prepareTicket(ticket: TicketRecord): PreparedTicket {
     messages[k++] = m.createdAt;
     messages[k++] = m.public ? 1 : 0;
   });
-  return { source: ticket.source, externalId: ticket.externalId, hash, customer, ticket: values, messages };
+  return {
+    source: ticket.source,
+    externalId: ticket.externalId,
+    hash,
+    updatedAt: ticket.updatedAt,
+    customer,
+    ticket: values,
+    messages,
+  };
+}
+
+/** True when both times are known and the first is earlier: that version is older and loses. */
+export const isOlder = (updatedAt: number | null, than: number | null): boolean =>
+  updatedAt !== null && than !== null && updatedAt < than;
+
+/**
+ * One version per ticket of a batch: the newest by updatedAt, the later one when they tie or either is unknown.
+ * The others are counted: `older` when their updatedAt is earlier, `repeated` otherwise.
+ */
+export function newestVersions(tickets: readonly PreparedTicket[]): {
+  tickets: PreparedTicket[];
+  older: number;
+  repeated: number;
+} {
+  const newest = new Map<string, PreparedTicket>();
+  let older = 0;
+  let repeated = 0;
+  for (const ticket of tickets) {
+    const key = `${ticket.source}\u0000${ticket.externalId}`;
+    const kept = newest.get(key);
+    if (kept && isOlder(ticket.updatedAt, kept.updatedAt)) {
+      older++;
+      continue;
+    }
+    if (kept) {
+      if (isOlder(kept.updatedAt, ticket.updatedAt)) older++;
+      else repeated++;
+    }
+    newest.set(key, ticket);
+  }
+  return { tickets: [...newest.values()], older, repeated };
 }
 
 /** The prepared values back as rows, for the store that writes through Kysely objects (PostgreSQL). */

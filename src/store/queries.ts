@@ -243,6 +243,15 @@ export async function stats(db: Kysely<Database>): Promise<StoreStats> {
     events: await countRows(db, 'events'),
     bySource: await grouped('source'),
     byStatus: await grouped('status'),
+    agentStarted: Number(
+      (
+        await db
+          .selectFrom('tickets')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('agent_started', '=', 1)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
     firstResponseSeconds: await percentiles(db, 'first_response_seconds'),
     resolutionSeconds: await percentiles(db, 'resolution_seconds'),
     conversations: await countRows(db, 'conversations'),

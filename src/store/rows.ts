@@ -78,6 +78,7 @@ export function ticketRow(ticket: TicketRecord, customerId: number | null, hash:
     customer_message_count: d.customerMessageCount,
     agent_message_count: d.agentMessageCount,
     content_hash: hash,
+    agent_started: d.agentStarted ? 1 : 0,
   };
 }
 
@@ -150,6 +151,7 @@ export function storedTicket(row: TicketSelectRow): StoredTicket {
     resolutionSeconds: row.resolution_seconds,
     customerMessageCount: num(row.customer_message_count),
     agentMessageCount: num(row.agent_message_count),
+    agentStarted: Boolean(row.agent_started),
   };
 }
 

@@ -61,6 +61,8 @@ export interface TicketsTable {
   customer_message_count: number;
   agent_message_count: number;
   content_hash: string;
+  /** 1 when an agent started the ticket (deriveTicketFigures' agentStarted), else 0. */
+  agent_started: number;
 }
 
 export interface MessagesTable {

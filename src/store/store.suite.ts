@@ -21,7 +21,7 @@ export function storeSuite(name: string, open: () => Promise<Store>, cleanup?: (
 
     it('stores a ticket with its customer and messages and reads it back', async () => {
       const result = await store.upsertTickets([aTicket()], { origin: 'test' });
-      expect(result).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+      expect(result).toEqual({ inserted: 1, updated: 0, unchanged: 0, older: 0 });
       const t = await store.getTicket('test', '1');
       expect(t).toBeDefined();
       expect(t?.subject).toBe('Login problem');
@@ -54,7 +54,7 @@ export function storeSuite(name: string, open: () => Promise<Store>, cleanup?: (
     it('is idempotent: the same ticket twice is stored once and logged once', async () => {
       await store.upsertTickets([aTicket()], { origin: 'a' });
       const again = await store.upsertTickets([aTicket()], { origin: 'a' });
-      expect(again).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+      expect(again).toEqual({ inserted: 0, updated: 0, unchanged: 1, older: 0 });
       const stats = await store.stats();
       expect(stats.tickets).toBe(1);
       expect(stats.messages).toBe(2);
@@ -71,6 +71,7 @@ export function storeSuite(name: string, open: () => Promise<Store>, cleanup?: (
         inserted: 0,
         updated: 1,
         unchanged: 0,
+        older: 0,
       });
       const t = await store.getTicket('test', '1');
       expect(t?.status).toBe('closed');
@@ -128,6 +129,70 @@ export function storeSuite(name: string, open: () => Promise<Store>, cleanup?: (
       expect((await store.getTicket('test', '1'))?.messages?.map((m) => m.body)).toEqual(['only this one']);
     });
 
+    it('keeps the newest version (updatedAt) whatever the order, and a second pass is a no-op', async () => {
+      const newer = aTicket({ subject: 'newer', updatedAt: T0 + 2_000, status: 'closed' });
+      const older = aTicket({ subject: 'older', updatedAt: T0 + 1_000 });
+      // Both orders in one batch, then the older version alone, arriving after the newer one was stored.
+      expect(await store.upsertTickets([older, newer], { origin: 'a' })).toEqual({
+        inserted: 1,
+        updated: 0,
+        unchanged: 0,
+        older: 1,
+      });
+      expect(await store.upsertTickets([newer, older], { origin: 'a' })).toEqual({
+        inserted: 0,
+        updated: 0,
+        unchanged: 1,
+        older: 1,
+      });
+      expect(await store.upsertTickets([older], { origin: 'a' })).toEqual({
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        older: 1,
+      });
+      expect(await store.getTicket('test', '1')).toMatchObject({ subject: 'newer', status: 'closed' });
+      expect((await store.listEvents({ limit: 10 })).map((e) => e.type)).toEqual(['ticket.imported']);
+      // A newer version still updates.
+      const newest = aTicket({ subject: 'newest', updatedAt: T0 + 3_000 });
+      expect((await store.upsertTickets([newest], { origin: 'a' })).updated).toBe(1);
+      expect((await store.getTicket('test', '1'))?.subject).toBe('newest');
+    });
+
+    it('stores whether an agent started a ticket, and leaves tickets without a first response out of the median', async () => {
+      const agentSays = (createdAt: number) =>
+        aMessage({ authorRole: 'agent', authorId: 'ana', body: 'We called you', createdAt });
+      await store.upsertTickets(
+        [
+          aTicket({ externalId: 'call', messages: [agentSays(T0)] }),
+          aTicket({
+            externalId: 'answered',
+            messages: [agentSays(T0), aMessage({ createdAt: T0 + 3_600_000 }), agentSays(T0 + 3_900_000)],
+          }),
+          aTicket({ externalId: 'customer' }),
+        ],
+        { origin: 'a' },
+      );
+      const call = await store.getTicket('test', 'call');
+      expect(call).toMatchObject({ agentStarted: true, firstResponseAt: null, firstResponseSeconds: null });
+      expect(await store.getTicket('test', 'answered')).toMatchObject({
+        agentStarted: true,
+        firstResponseSeconds: 300,
+      });
+      expect((await store.getTicket('test', 'customer'))?.agentStarted).toBe(false);
+      const stats = await store.stats();
+      expect(stats.agentStarted).toBe(2);
+      // 300 s and 600 s (the builder's customer-started ticket); the unanswered call is not a 0.
+      expect(stats.firstResponseSeconds.median).toBeCloseTo(450);
+    });
+
+    it('gives a ticket that is not resolved or closed no resolution time', async () => {
+      await store.upsertTickets([aTicket({ status: 'open', resolvedAt: T0 + 3_600_000 })], { origin: 'a' });
+      const t = await store.getTicket('test', '1');
+      expect(t).toMatchObject({ status: 'open', resolvedAt: T0 + 3_600_000, resolutionSeconds: null });
+      expect((await store.stats()).resolutionSeconds.median).toBeNull();
+    });
+
     it('applies two versions of one customer in one batch in order, and both tickets share it', async () => {
       const a = aTicket({ externalId: '1' });
       const b = aTicket({
@@ -155,11 +220,12 @@ export function storeSuite(name: string, open: () => Promise<Store>, cleanup?: (
     it('writes prepared tickets exactly as it writes records', async () => {
       const records = [aTicket({ externalId: '1' }), aTicket({ externalId: '2', customer: null })];
       const result = await store.upsertPreparedTickets(records.map(prepareTicket), { origin: 'a' });
-      expect(result).toEqual({ inserted: 2, updated: 0, unchanged: 0 });
+      expect(result).toEqual({ inserted: 2, updated: 0, unchanged: 0, older: 0 });
       expect(await store.upsertTickets(records, { origin: 'a' })).toEqual({
         inserted: 0,
         updated: 0,
         unchanged: 2,
+        older: 0,
       });
       expect((await store.getTicket('test', '1'))?.messages).toHaveLength(records[0]!.messages.length);
     });

@@ -34,7 +34,9 @@ export interface Store {
   /**
    * Inserts new tickets and updates changed ones (keyed on source + external id), with their customers and
    * messages, and appends one event per change, all in one transaction: either the whole batch is stored or
-   * none of it. A ticket identical to the stored one is left alone (and counted `unchanged`).
+   * none of it. A ticket identical to the stored one is left alone (and counted `unchanged`); a version whose
+   * updatedAt is older than the stored one's, or than another version's in the batch, is skipped (`older`), so
+   * the newest version wins whatever the order (when either updatedAt is unknown, the later one wins).
    */
   upsertTickets(tickets: readonly TicketRecord[], context: UpsertContext): Promise<UpsertResult>;
 
@@ -235,6 +237,8 @@ export interface StoreCapabilities {
   concurrentWriters: boolean;
   /** A human-readable location with no credentials, for logs and summaries. */
   location: string;
+  /** The file the store lives in (SQLite on disk, an absolute path), for files that belong beside it; null for PostgreSQL or memory. */
+  file: string | null;
 }
 
 export interface UpsertContext {
@@ -246,6 +250,11 @@ export interface UpsertResult {
   inserted: number;
   updated: number;
   unchanged: number;
+  /**
+   * Versions older (updatedAt) than the one stored, or than another version of the same ticket in the batch:
+   * skipped, the newer kept. Overlapping pages of an incremental export hold such versions.
+   */
+  older: number;
 }
 
 export interface StoredMessage {
@@ -269,13 +278,16 @@ export interface StoredCustomer {
   attributes: Record<string, unknown>;
 }
 
-export interface StoredTicket extends Omit<TicketRecord, 'messages' | 'customer' | 'deriveFirstResponse'> {
+export interface StoredTicket
+  extends Omit<TicketRecord, 'messages' | 'customer' | 'deriveFirstResponse' | 'startedBy'> {
   id: number;
   customer: StoredCustomer | null;
   firstResponseSeconds: number | null;
   resolutionSeconds: number | null;
   customerMessageCount: number;
   agentMessageCount: number;
+  /** Started by an agent (`isAgentStarted`): its first response, if any, is timed from the customer's first message. */
+  agentStarted: boolean;
   /** Present when the query asked for messages. */
   messages?: StoredMessage[];
 }
@@ -555,6 +567,12 @@ export interface StoreStats {
   events: number;
   bySource: Record<string, number>;
   byStatus: Partial<Record<TicketStatus, number>>;
+  /**
+   * Tickets an agent started (a logged call, an outbound email): their first response, when there is one, is timed
+   * from the customer's first message; those the customer never answered have none and are left out of
+   * firstResponseSeconds, as is every ticket without a first response.
+   */
+  agentStarted: number;
   firstResponseSeconds: Percentiles;
   resolutionSeconds: Percentiles;
   /** Conversations handled by automation or agents (issue 5); counted apart from imported tickets. */
@@ -571,6 +589,8 @@ export interface PreparedTicket {
   externalId: string;
   /** `ticketContentHash` of the record: an unchanged re-import is recognised by it. */
   hash: string;
+  /** The record's updatedAt: a version older than the one stored is skipped. */
+  updatedAt: number | null;
   /** Values in CUSTOMER_COLUMNS order (prepared.ts), or null when the ticket has no identifiable customer. */
   customer: unknown[] | null;
   /** Values in TICKET_COLUMNS order; the `customer_id` slot (CUSTOMER_ID_SLOT) is null until the store fills it. */

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import {
   chooseImporter,
+  DATE_FORMATS,
+  type DateFormat,
   type ImportSummary,
   importers,
   openFileSource,
@@ -23,6 +25,7 @@ interface ImportOpts {
   source?: string;
   rejects?: string;
   batchSize?: string;
+  dateFormat?: string;
   json?: boolean;
 }
 
@@ -46,7 +49,14 @@ export function registerImport(program: Command, io: CliIo): void {
     )
     .option('--map-file <file>', 'a YAML or JSON file of field: column pairs for a generic file')
     .option('--source <name>', 'the source name recorded on each ticket (default: the format)')
-    .option('--rejects <file>', 'where to write rejected records (default: ./<file>.rejects.jsonl)')
+    .option(
+      '--rejects <file>',
+      'where to write rejected records and warnings (default: <file>.rejects.jsonl beside the SQLite store, else in the current folder)',
+    )
+    .option(
+      '--date-format <order>',
+      `how to read dates like 03-04-2021: ${DATE_FORMATS.join(' or ')} (default: settled by the file, else refused)`,
+    )
     .option('--batch-size <n>', 'tickets per transaction', '1000')
     .option('--json', 'print the summary as one JSON object')
     .action(async (file: string, opts: ImportOpts) => {
@@ -54,11 +64,20 @@ export function registerImport(program: Command, io: CliIo): void {
       const mapping = { ...readMapFile(opts.mapFile), ...parseMapFlags(opts.map) };
       const source = openFileSource(file);
       const importer = chooseImporter(importers, source.head, file, opts.format);
-      const rejectsPath = resolve(io.cwd, opts.rejects ?? `${basename(file)}.rejects.jsonl`);
-      const options = { mapping, batchSize, ...(opts.source ? { source: opts.source } : {}) };
+      const dateFormat = parseDateFormat(opts.dateFormat);
+      const options = {
+        mapping,
+        batchSize,
+        ...(opts.source ? { source: opts.source } : {}),
+        ...(dateFormat ? { dateFormat } : {}),
+      };
       // Reads the first batch: a file that is not this format fails here, before the store is opened.
       const batches = await startReading(importer, source, options);
       const store = await openStoreFromOptions(opts, io);
+      const storeFile = store.capabilities.file;
+      const rejectsPath = opts.rejects
+        ? resolve(io.cwd, opts.rejects)
+        : join(storeFile ? dirname(storeFile) : io.cwd, `${basename(file)}.rejects.jsonl`);
       const bar = progressBar(io, source.sizeBytes, 'records');
       let summary: ImportSummary;
       try {
@@ -74,21 +93,55 @@ export function registerImport(program: Command, io: CliIo): void {
         bar.stop();
         await store.close();
       }
-      if (opts.json) {
-        io.stdout.write(`${JSON.stringify(summary)}\n`);
-        return;
-      }
-      const rate = summary.elapsedMs > 0 ? Math.round((summary.read / summary.elapsedMs) * 1000) : 0;
       io.stdout.write(
-        [
-          `imported ${file} as ${summary.format} into ${store.capabilities.location}`,
-          `read ${summary.read}, imported ${summary.imported}, updated ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected}`,
-          `${(summary.elapsedMs / 1000).toFixed(1)} s, ${rate} records/s`,
-          ...(summary.rejectsFile ? [`rejected records: ${summary.rejectsFile}`] : []),
-          '',
-        ].join('\n'),
+        opts.json ? `${JSON.stringify(summary)}\n` : summaryText(summary, file, store.capabilities.location),
       );
+      if (summary.rejected > 0 && summary.rejected === summary.read) throw allRejected(summary, file);
     });
+}
+
+function summaryText(summary: ImportSummary, file: string, location: string): string {
+  const rate = summary.elapsedMs > 0 ? Math.round((summary.read / summary.elapsedMs) * 1000) : 0;
+  const counts = [
+    `read ${summary.read}`,
+    `imported ${summary.imported}`,
+    `updated ${summary.updated}`,
+    `unchanged ${summary.unchanged}`,
+    ...(summary.older > 0 ? [`older ${summary.older} (kept the newer version)`] : []),
+    `rejected ${summary.rejected}`,
+  ];
+  const rejects = summary.rejectsFile;
+  return [
+    `imported ${file} as ${summary.format} into ${location}`,
+    counts.join(', '),
+    ...(summary.warnings > 0
+      ? [`${summary.warnings} warning${summary.warnings === 1 ? '' : 's'} (see ${rejects})`]
+      : []),
+    `${(summary.elapsedMs / 1000).toFixed(1)} s, ${rate} records/s`,
+    ...(summary.rejected > 0 ? [`rejected records: ${rejects}`] : []),
+    '',
+  ].join('\n');
+}
+
+/** Every record rejected: a user error (exit 2) with the count and the first reasons. */
+function allRejected(summary: ImportSummary, file: string): UserError {
+  const first = summary.firstRejects.map((r) => `line ${r.line}: ${r.reason}`);
+  return new UserError(
+    'import.all_rejected',
+    `every record was rejected (${summary.rejected}), nothing was imported; the first:\n  ${first.join('\n  ')}\nall of them: ${summary.rejectsFile}`,
+    { file },
+  );
+}
+
+function parseDateFormat(value: string | undefined): DateFormat | undefined {
+  if (value === undefined) return undefined;
+  const known = DATE_FORMATS.find((f) => f === value);
+  if (!known) {
+    throw new UserError('cli.bad_option', `expected ${DATE_FORMATS.join(' or ')}, got "${value}"`, {
+      field: '--date-format',
+    });
+  }
+  return known;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];

@@ -43,6 +43,8 @@ export function formatStats(stats: StoreStats, location: string): string {
     'by status:',
     ...Object.entries(stats.byStatus).map(([k, v]) => `  ${k.padEnd(14)} ${n(v ?? 0)}`),
     '',
+    `agent-started ${n(stats.agentStarted)} (no first response until the customer writes)`,
+    '',
     '                   median      p90',
     `first response  ${formatDuration(stats.firstResponseSeconds.median).padStart(9)} ${formatDuration(stats.firstResponseSeconds.p90).padStart(9)}`,
     `resolution      ${formatDuration(stats.resolutionSeconds.median).padStart(9)} ${formatDuration(stats.resolutionSeconds.p90).padStart(9)}`,

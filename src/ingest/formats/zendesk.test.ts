@@ -684,8 +684,21 @@ describe('zendesk importer: into the store', () => {
       });
     try {
       const first = await run(1);
-      expect(first).toMatchObject({ read: 8, imported: 4, updated: 0, unchanged: 0, rejected: 4 });
-      expect(readFileSync(join(dir, 'rejects-1.jsonl'), 'utf8').trim().split('\n')).toHaveLength(4);
+      expect(first).toMatchObject({
+        read: 8,
+        imported: 4,
+        updated: 0,
+        unchanged: 0,
+        rejected: 4,
+        warnings: 1,
+      });
+      const lines = readFileSync(join(dir, 'rejects-1.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(lines.filter((l) => 'reason' in l)).toHaveLength(4);
+      // 50001 is on hold with a solved_at: kept, with no resolution time and a warning.
+      expect(lines.filter((l) => 'warning' in l).map((l) => l.externalId)).toEqual(['50001']);
       const second = await run(2);
       expect(second).toMatchObject({ imported: 0, updated: 0, unchanged: 4, rejected: 4 });
 

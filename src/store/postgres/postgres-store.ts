@@ -25,7 +25,14 @@ import {
   planTurn,
   sameStart,
 } from '../plan-turn.ts';
-import { preparedCustomerRow, preparedMessageRows, preparedTicketRow, prepareTicket } from '../prepared.ts';
+import {
+  isOlder,
+  newestVersions,
+  preparedCustomerRow,
+  preparedMessageRows,
+  preparedTicketRow,
+  prepareTicket,
+} from '../prepared.ts';
 import * as queries from '../queries.ts';
 import {
   artifactInfo,
@@ -138,15 +145,17 @@ export async function openPostgresStore({
     });
 
   return {
-    capabilities: { dialect: 'postgres', concurrentWriters: true, location },
+    capabilities: { dialect: 'postgres', concurrentWriters: true, location, file: null },
     jobs,
     changes,
     upsertTickets: async (tickets, context) =>
       tickets.length === 0
-        ? { inserted: 0, updated: 0, unchanged: 0 }
+        ? { inserted: 0, updated: 0, unchanged: 0, older: 0 }
         : upsertPrepared(tickets.map(prepareTicket), context),
     upsertPreparedTickets: async (tickets, context) =>
-      tickets.length === 0 ? { inserted: 0, updated: 0, unchanged: 0 } : upsertPrepared(tickets, context),
+      tickets.length === 0
+        ? { inserted: 0, updated: 0, unchanged: 0, older: 0 }
+        : upsertPrepared(tickets, context),
     getTicket: (source, externalId) => queries.getTicket(db, source, externalId),
     listTickets: (query) => queries.listTickets(db, query),
     listEvents: (query) => queries.listEvents(db, query),
@@ -554,14 +563,11 @@ async function upsertBatch(
   at: number,
 ): Promise<UpsertResult> {
   const { origin } = context;
-  const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
-  // A batch may name the same ticket twice; the last version wins, as it would row by row.
-  const latest = new Map<string, PreparedTicket>();
-  for (const ticket of input) latest.set(`${ticket.source}\u0000${ticket.externalId}`, ticket);
-  result.unchanged += input.length - latest.size;
-  const tickets = [...latest.values()];
+  // A batch may name the same ticket twice: the newest version wins.
+  const { tickets, older, repeated } = newestVersions(input);
+  const result: UpsertResult = { inserted: 0, updated: 0, unchanged: repeated, older };
 
-  const existing = new Map<string, { id: number; hash: string }>();
+  const existing = new Map<string, { id: number; hash: string; updatedAt: number | null }>();
   for (const [source, group] of groupBy(tickets, (t) => t.source)) {
     for (const ids of chunks(
       group.map((t) => t.externalId),
@@ -569,12 +575,17 @@ async function upsertBatch(
     )) {
       const rows = await trx
         .selectFrom('tickets')
-        .select(['id', 'external_id', 'content_hash'])
+        .select(['id', 'external_id', 'content_hash', 'updated_at'])
         .where('source', '=', source)
         .where('external_id', 'in', ids)
         .execute();
-      for (const r of rows)
-        existing.set(`${source}\u0000${r.external_id}`, { id: r.id, hash: r.content_hash });
+      for (const r of rows) {
+        existing.set(`${source}\u0000${r.external_id}`, {
+          id: r.id,
+          hash: r.content_hash,
+          updatedAt: r.updated_at === null ? null : Number(r.updated_at),
+        });
+      }
     }
   }
 
@@ -582,6 +593,7 @@ async function upsertBatch(
   for (const ticket of tickets) {
     const found = existing.get(`${ticket.source}\u0000${ticket.externalId}`);
     if (found && found.hash === ticket.hash) result.unchanged++;
+    else if (found && isOlder(ticket.updatedAt, found.updatedAt)) result.older++;
     else changed.push({ ticket, existingId: found?.id ?? null });
   }
   if (changed.length === 0) return result;

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { type Clock, OperationalError, systemClock } from '../../shared/index.ts';
@@ -26,7 +27,9 @@ import {
 import {
   CUSTOMER_COLUMNS,
   CUSTOMER_ID_SLOT,
+  isOlder,
   MESSAGE_COLUMNS,
+  newestVersions,
   prepareTicket,
   TICKET_COLUMNS,
 } from '../prepared.ts';
@@ -129,9 +132,9 @@ export async function openSqliteStore({
   // The batch's existing tickets in one query per source, instead of one lookup per ticket.
   const findTickets = raw.prepare<
     [string, string],
-    { id: number; external_id: string; content_hash: string }
+    { id: number; external_id: string; content_hash: string; updated_at: number | null }
   >(
-    `select id, external_id, content_hash from tickets
+    `select id, external_id, content_hash, updated_at from tickets
      where source = ? and external_id in (select value from json_each(?))`,
   );
   // Positional parameters throughout: better-sqlite3 binds named ones several times slower on wide rows.
@@ -176,10 +179,11 @@ export async function openSqliteStore({
   );
   const messageWidth = MESSAGE_COLUMNS.length;
 
-  const upsertBatch = raw.transaction((tickets: readonly PreparedTicket[], context: UpsertContext) => {
-    const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
+  const upsertBatch = raw.transaction((batch: readonly PreparedTicket[], context: UpsertContext) => {
+    const { tickets, older, repeated } = newestVersions(batch);
+    const result: UpsertResult = { inserted: 0, updated: 0, unchanged: repeated, older };
     const at = clock.now();
-    const existing = new Map<string, { id: number; hash: string }>();
+    const existing = new Map<string, { id: number; hash: string; updatedAt: number | null }>();
     const bySource = new Map<string, string[]>();
     for (const t of tickets) {
       const ids = bySource.get(t.source);
@@ -188,15 +192,21 @@ export async function openSqliteStore({
     }
     for (const [source, ids] of bySource) {
       for (const row of findTickets.all(source, JSON.stringify(ids))) {
-        existing.set(`${source}\u0000${row.external_id}`, { id: row.id, hash: row.content_hash });
+        existing.set(`${source}\u0000${row.external_id}`, {
+          id: row.id,
+          hash: row.content_hash,
+          updatedAt: row.updated_at,
+        });
       }
     }
+    const skipped = (ticket: PreparedTicket, found: { hash: string; updatedAt: number | null } | undefined) =>
+      found !== undefined && (found.hash === ticket.hash || isOlder(ticket.updatedAt, found.updatedAt));
     // The customers of the tickets to write, each distinct version once (per batch, so memory stays flat).
     const customerValues: unknown[] = [];
     const seenVersions = new Set<string>();
     for (const ticket of tickets) {
-      const found = existing.get(`${ticket.source}\u0000${ticket.externalId}`);
-      if (!ticket.customer || (found && found.hash === ticket.hash)) continue;
+      if (!ticket.customer || skipped(ticket, existing.get(`${ticket.source}\u0000${ticket.externalId}`)))
+        continue;
       const version = JSON.stringify(ticket.customer);
       if (seenVersions.has(version)) continue;
       seenVersions.add(version);
@@ -214,10 +224,10 @@ export async function openSqliteStore({
     const messages: unknown[] = [];
     const events: unknown[] = [];
     for (const ticket of tickets) {
-      const key = `${ticket.source}\u0000${ticket.externalId}`;
-      const found = existing.get(key);
-      if (found && found.hash === ticket.hash) {
-        result.unchanged++;
+      const found = existing.get(`${ticket.source}\u0000${ticket.externalId}`);
+      if (skipped(ticket, found)) {
+        if (found?.hash === ticket.hash) result.unchanged++;
+        else result.older++;
         continue;
       }
       const values = ticket.ticket;
@@ -226,9 +236,6 @@ export async function openSqliteStore({
       let ticketId: number;
       if (found) {
         ticketId = found.id;
-        // Messages already gathered may belong to this ticket's earlier version in the same batch.
-        insertMessages.run(messages);
-        messages.length = 0;
         updateTicket.run([...values, ticketId]);
         deleteMessages.run(ticketId);
         result.updated++;
@@ -236,7 +243,6 @@ export async function openSqliteStore({
         ticketId = Number(insertTicket.run(values).lastInsertRowid);
         result.inserted++;
       }
-      existing.set(key, { id: ticketId, hash: ticket.hash });
       const m = ticket.messages;
       for (let i = 0; i < m.length; i += messageWidth) {
         messages.push(ticketId);
@@ -265,7 +271,12 @@ export async function openSqliteStore({
   const records = recordWrites(raw, jobs, (change) => changes.emit(change));
 
   return {
-    capabilities: { dialect: 'sqlite', concurrentWriters: false, location: path },
+    capabilities: {
+      dialect: 'sqlite',
+      concurrentWriters: false,
+      location: path,
+      file: onDisk ? resolve(path) : null,
+    },
     jobs,
     changes,
     upsertTickets: async (tickets, context) => upsertBatch(tickets.map(prepareTicket), context),

@@ -106,3 +106,49 @@ export function evaluatePredictions(
       .slice(0, topPairs),
   };
 }
+
+/** Out-of-scope shares of live traffic `nlu eval` and bench:nlu-oos report. */
+export const REPORTED_OOS_SHARES = [0, 0.1, 0.25, 0.5] as const;
+
+export interface ShareFigures {
+  /** Out-of-scope share of the traffic. */
+  share: number;
+  /** Share of all messages answered on their own (accepted). */
+  answered: number;
+  /** How often those answers were right; null when nothing was answered. */
+  precision: number | null;
+}
+
+/**
+ * What the accepted predictions would be worth if `share` of the traffic were out of scope: the out-of-scope
+ * predictions are weighted to make up that share (so every share uses all of them), the in-scope ones count once.
+ * An accepted out-of-scope message is always a wrong answer. Null precision with nothing accepted; no figure for
+ * a share above 0 without out-of-scope predictions.
+ *
+ * @example
+ * atOutOfScopeShares(inScope, foreign, [0, 0.5]);
+ * // [{ share: 0, answered: 0.78, precision: 0.972 }, { share: 0.5, answered: 0.39, precision: 0.969 }]
+ */
+export function atOutOfScopeShares(
+  inScope: readonly { accepted: boolean; correct: boolean }[],
+  outOfScope: readonly { accepted: boolean }[],
+  shares: readonly number[] = REPORTED_OOS_SHARES,
+): ShareFigures[] {
+  const n = inScope.length;
+  const acceptedIn = inScope.filter((p) => p.accepted).length;
+  const rightIn = inScope.filter((p) => p.accepted && p.correct).length;
+  const acceptedOos = outOfScope.filter((p) => p.accepted).length;
+  return shares.flatMap((share) => {
+    if (share > 0 && outOfScope.length === 0) return [];
+    if (n === 0) return [];
+    const weight = share === 0 ? 0 : (n * share) / (1 - share) / outOfScope.length;
+    const answered = acceptedIn + acceptedOos * weight;
+    return [
+      {
+        share,
+        answered: answered / (n + outOfScope.length * weight),
+        precision: answered === 0 ? null : rightIn / answered,
+      },
+    ];
+  });
+}

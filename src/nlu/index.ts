@@ -1,3 +1,4 @@
+export * from './background.ts';
 export * from './calibration.ts';
 export * from './classifier.ts';
 export * from './detector-evaluation.ts';

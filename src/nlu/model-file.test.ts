@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../shared/index.ts';
-import { createIntentClassifier, DEFAULT_TRAIN_OPTIONS, trainIntentModel } from './classifier.ts';
+import {
+  createIntentClassifier,
+  DEFAULT_TRAIN_OPTIONS,
+  recalibrate,
+  trainIntentModel,
+} from './classifier.ts';
 import {
   dequantiseRows,
   modelToJson,
@@ -77,7 +82,7 @@ describe('model file', () => {
 
   it('is self-describing JSON', () => {
     const json = modelToJson(model);
-    expect(json).toMatchObject({ format: 'switchboard-nlu-model', formatVersion: 3, oosLabel: 'oos' });
+    expect(json).toMatchObject({ format: 'switchboard-nlu-model', formatVersion: 4, oosLabel: 'oos' });
     expect(['confidence', 'oos-margin']).toContain(json.thresholds.noveltyScore);
     expect(json.features.settings.charNgrams).toEqual([3, 5]);
     expect(json.training.dataHash).toMatch(/^sha256:/);
@@ -125,7 +130,7 @@ describe('model file', () => {
   it('stores the deployment entity patterns with the model, and still reads files without them', () => {
     const entities = { replace: { order_number: ['\\bSO-\\d{6}\\b'] }, add: { sku: ['\\bSKU-\\d+\\b'] } };
     const text = serialiseModel({ ...model, entities });
-    expect(JSON.parse(text)).toMatchObject({ formatVersion: 3, entities });
+    expect(JSON.parse(text)).toMatchObject({ formatVersion: 4, entities });
     expect(parseModel(text, 'm.json').entities).toEqual(entities);
     const nlu = createNlu({ model: parseModel(text, 'm.json') });
     expect(nlu.predict('order SO-123456, SKU-77').entities.map((e) => e.value)).toEqual([
@@ -136,6 +141,31 @@ describe('model file', () => {
     const old = parseModel(serialiseModel(model), 'old.json');
     expect(old.entities).toBeUndefined();
     expect(createNlu({ model: old }).predict('order #48213').entities[0]).toMatchObject({ value: '48213' });
+  });
+
+  it('keeps the held-out predictions, so a loaded model is recalibrated as the trained one is', () => {
+    const loaded = parseModel(serialiseModel(model), 'm.json');
+    expect(loaded.heldOut?.gold).toEqual(model.heldOut?.gold);
+    expect(loaded.heldOut?.top).toEqual(model.heldOut?.top);
+    expect(loaded.heldOut?.confidence).toEqual(model.heldOut?.confidence);
+    expect(loaded.heldOut?.oosMargin).toEqual(model.heldOut?.oosMargin);
+    const a = recalibrate(model, { expectedOosShare: 0.4 });
+    const b = recalibrate(loaded, { expectedOosShare: 0.4 });
+    expect([...b.thresholds.perIntent]).toEqual([...a.thresholds.perIntent]);
+    expect(b.noveltyThreshold).toBe(a.noveltyThreshold);
+  });
+
+  it('reads a version 3 file, which predicts but cannot be recalibrated', () => {
+    const { heldOut: _dropped, ...rest } = modelToJson(model);
+    const v3 = parseModel(JSON.stringify({ ...rest, formatVersion: 3 }), 'v3.json');
+    expect(v3.heldOut).toBeUndefined();
+    expect(createIntentClassifier(v3).predict('where is my order').label).toBe(
+      createIntentClassifier(model).predict('where is my order').label,
+    );
+    expect(() => recalibrate(v3, { expectedOosShare: 0.2 })).toThrow(/train it again to recalibrate/);
+    expect(() => parseModel(JSON.stringify({ ...rest, formatVersion: 2 }), 'v2.json')).toThrow(
+      /format version 2 cannot be read/,
+    );
   });
 
   it('refuses a model whose stored entity pattern does not compile', () => {

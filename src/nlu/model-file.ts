@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError, writeFileAtomically } from '../shared/index.ts';
-import type { Blend, IntentModel } from './classifier.ts';
+import type { Blend, HeldOutSummary, IntentModel } from './classifier.ts';
 import { OOS_LABEL } from './classifier.ts';
 import { type EntityPatternsConfig, findBadEntityPattern } from './entities.ts';
 import { NEVER_ACCEPT } from './thresholds.ts';
@@ -17,7 +17,9 @@ import { NEVER_ACCEPT } from './thresholds.ts';
  * const again = readModelFile('intents.model.json'); // UserError if corrupt or another format version
  */
 export const MODEL_FORMAT = 'switchboard-nlu-model';
-export const MODEL_FORMAT_VERSION = 3;
+export const MODEL_FORMAT_VERSION = 4;
+/** Versions this one reads: 3 has no held-out predictions (it predicts; it cannot be recalibrated). */
+const READABLE_VERSIONS = [3, 4];
 
 const base64Of = (a: Float32Array | Int8Array | Int32Array) =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -76,7 +78,7 @@ const featureSettingsSchema = z.object({
 
 const fileSchema = z.object({
   format: z.literal(MODEL_FORMAT),
-  formatVersion: z.literal(MODEL_FORMAT_VERSION),
+  formatVersion: z.number().int(),
   labels: z.array(z.string()).min(2),
   oosLabel: z.string(),
   features: z.object({
@@ -117,6 +119,16 @@ const fileSchema = z.object({
     noveltyScore: z.enum(['confidence', 'oos-margin']),
     perIntent: z.record(z.string(), z.number()),
   }),
+  /** The cross-validation's held-out predictions (version 4), for `recalibrate`. */
+  heldOut: z
+    .object({
+      goldInt32: z.string(),
+      topInt32: z.string(),
+      confidenceFloat32: z.string(),
+      /** NaN where there is no out-of-scope class. */
+      oosMarginFloat32: z.string(),
+    })
+    .optional(),
   crossValidation: z.object({
     folds: z.number(),
     accuracy: z.number(),
@@ -150,6 +162,9 @@ const fileSchema = z.object({
       expectedOosShare: z.number().min(0).max(1),
       thresholdMargin: z.number().min(0).max(1),
     }),
+    background: z
+      .object({ examples: z.number().int(), groups: z.array(z.string()), dropped: z.array(z.string()) })
+      .optional(),
   }),
   /** Optional, so version-1 files written before deployments could set patterns still load. */
   entities: z
@@ -209,9 +224,41 @@ export function modelToJson(model: IntentModel): ModelFileJson {
       noveltyScore: model.noveltyScore,
       perIntent: Object.fromEntries(model.labels.map((l, i) => [l, model.thresholds.perIntent[i]!])),
     },
+    ...(model.heldOut
+      ? {
+          heldOut: {
+            goldInt32: base64Of(Int32Array.from(model.heldOut.gold)),
+            topInt32: base64Of(Int32Array.from(model.heldOut.top)),
+            confidenceFloat32: base64Of(Float32Array.from(model.heldOut.confidence)),
+            oosMarginFloat32: base64Of(Float32Array.from(model.heldOut.oosMargin, (m) => m ?? Number.NaN)),
+          },
+        }
+      : {}),
     crossValidation: model.cv,
     training: model.training,
     ...(model.entities ? { entities: model.entities } : {}),
+  };
+}
+
+function heldOutOf(m: ModelFileJson, file: string): HeldOutSummary | undefined {
+  if (!m.heldOut) return undefined;
+  const gold = int32From(m.heldOut.goldInt32);
+  const top = int32From(m.heldOut.topInt32);
+  const confidence = float32From(m.heldOut.confidenceFloat32);
+  const margin = float32From(m.heldOut.oosMarginFloat32);
+  const n = m.training.examples;
+  if (gold.length !== n || top.length !== n || confidence.length !== n || margin.length !== n) {
+    throw new UserError('nlu.model_corrupt', 'the model file is malformed: held-out sizes do not match', {
+      file,
+      field: 'heldOut',
+    });
+  }
+  const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+  return {
+    gold: Array.from(gold),
+    top: Array.from(top),
+    confidence: Array.from(confidence, round4),
+    oosMargin: Array.from(margin, (x) => (Number.isNaN(x) ? null : round4(x))),
   };
 }
 
@@ -240,7 +287,7 @@ export function parseModel(text: string, file: string): IntentModel {
       },
     );
   }
-  if (header.data.formatVersion !== MODEL_FORMAT_VERSION) {
+  if (!READABLE_VERSIONS.includes(header.data.formatVersion)) {
     throw new UserError(
       'nlu.model_version',
       `model format version ${header.data.formatVersion} cannot be read by this version, which reads version ${MODEL_FORMAT_VERSION}: retrain with \`switchboard nlu train\``,
@@ -274,6 +321,7 @@ export function parseModel(text: string, file: string): IntentModel {
     });
   }
   const network = networkOf(m, file);
+  const heldOut = heldOutOf(m, file);
   const entities: EntityPatternsConfig | undefined = m.entities;
   const badPattern = entities ? findBadEntityPattern(entities) : undefined;
   if (badPattern) {
@@ -306,6 +354,7 @@ export function parseModel(text: string, file: string): IntentModel {
     noveltyThreshold: m.thresholds.noveltyThreshold,
     noveltyScore: m.thresholds.noveltyScore,
     cv: m.crossValidation,
+    ...(heldOut ? { heldOut } : {}),
     training: m.training,
     ...(entities ? { entities } : {}),
   };

@@ -12,6 +12,11 @@ export interface HeldOutPrediction {
   predicted: number;
   confidence: number;
   correct: boolean;
+  /**
+   * How many live messages this one stands for (default 1). Out-of-scope examples are weighted so that they are
+   * the expected share of the traffic, whatever their count in the training data.
+   */
+  weight?: number;
 }
 
 export interface Thresholds {
@@ -41,17 +46,20 @@ export function chooseThresholds(
   targetPrecision: number,
 ): Thresholds {
   const sorted = [...predictions].sort((a, b) => b.confidence - a.confidence);
+  const weightOf = (p: HeldOutPrediction) => p.weight ?? 1;
   // Global precision of the prefix accepted at each confidence, as a step function for the prior.
   const globalConf: number[] = [];
   const globalPrecision: number[] = [];
   let right = 0;
+  let seen = 0;
   let global = NEVER_ACCEPT;
-  sorted.forEach((p, i) => {
-    if (p.correct) right++;
+  for (const p of sorted) {
+    seen += weightOf(p);
+    if (p.correct) right += weightOf(p);
     globalConf.push(p.confidence);
-    globalPrecision.push(right / (i + 1));
-    if (right / (i + 1) >= targetPrecision) global = Math.max(MIN_THRESHOLD, p.confidence);
-  });
+    globalPrecision.push(seen === 0 ? 1 : right / seen);
+    if (seen > 0 && right / seen >= targetPrecision) global = Math.max(MIN_THRESHOLD, p.confidence);
+  }
   const precisionAt = (conf: number): number => {
     // Last prefix index whose confidence is >= conf (binary search on the descending list).
     let lo = 0;
@@ -76,14 +84,16 @@ export function chooseThresholds(
       continue;
     }
     let correct = 0;
+    let count = 0;
     let best = NEVER_ACCEPT;
     let lastMeets = false;
-    list.forEach((p, i) => {
-      if (p.correct) correct++;
-      const estimate = (correct + PRIOR_WEIGHT * precisionAt(p.confidence)) / (i + 1 + PRIOR_WEIGHT);
+    for (const p of list) {
+      count += weightOf(p);
+      if (p.correct) correct += weightOf(p);
+      const estimate = (correct + PRIOR_WEIGHT * precisionAt(p.confidence)) / (count + PRIOR_WEIGHT);
       lastMeets = estimate >= targetPrecision;
       if (lastMeets) best = Math.max(MIN_THRESHOLD, p.confidence);
-    });
+    }
     // Every held-out prediction of the intent, down to the least confident, still met the target: the data
     // gives no reason to refuse lower confidences, so the cut need not sit at the lowest one seen (on very
     // separable data that is 0.99+, and a new phrasing at 0.98 would be refused). A calibrated confidence at

@@ -331,8 +331,14 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
   }
 }
 
-/** `--db`, else a PostgreSQL DATABASE_URL, else the config's store (relative to its folder), else the default. */
-function storeTarget(props: OpenDeploymentProps): string {
+/**
+ * Where a deployment's store is: `--db`, else a PostgreSQL DATABASE_URL, else the config's store (relative to its
+ * folder), else the default beside the configuration. Commands that only read a store ask it first, to refuse
+ * one that does not exist rather than create it empty.
+ */
+export function storeTarget(
+  props: Pick<OpenDeploymentProps, 'config' | 'baseDir' | 'env' | 'overrides'>,
+): string {
   if (props.overrides?.db) return props.overrides.db;
   const env = props.env?.DATABASE_URL;
   if (env && /^postgres(ql)?:\/\//i.test(env)) return env;

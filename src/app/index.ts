@@ -12,6 +12,7 @@ export {
   type OpenDeploymentProps,
   openDeployment,
   RELOAD_INTERVAL_MS,
+  storeTarget,
 } from './deployment.ts';
 export { createLogger } from './logger.ts';
 export { DEFAULT_DB_PATH, type OpenStoreOptions, openStore } from './open-store.ts';

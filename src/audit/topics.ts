@@ -15,6 +15,8 @@ export interface TopicOptions {
   seed?: number;
   /** Topics with fewer tickets go to the "other" bucket (-1). */
   minTopicSize?: number;
+  /** After each stage (features, neighbours, the choice of k, each clustering run, naming): `done` of `total`. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface Topic {
@@ -78,27 +80,35 @@ export function discoverTopics(texts: string[], options: TopicOptions = {}): Top
   if (n === 0) return { assignments: [], topics: [] };
   const seed = options.seed ?? 1;
   const minTopicSize = Math.max(1, options.minTopicSize ?? defaultMinTopicSize(n));
+  // One run can split a theme in two while merging two others: it did on the four-theme test corpus for three
+  // seeds in eight, never once the best of three was kept. On the benchmark sets extra runs changed nothing
+  // (the best objective is not the best partition there), so they are spent only where they are cheap.
+  const restarts = n <= RESTARTS_MAX_TEXTS ? 3 : 1;
+  let done = 0;
+  const progress = () => options.onProgress?.(++done, 4 + restarts);
   // Small inputs keep singleton terms, or a handful of tickets would have no features at all.
   const stem = cachedStemmer();
   const content = texts.map((text) => contentWords(text, stem));
   const features = n <= RICH_FEATURES_MAX_TEXTS ? RICH_FEATURES : WORD_FEATURES;
   const vectoriser = fitVectoriser(content, { ...features, minDf: n < 50 ? 1 : 2 });
   const tfidf = vectoriser.transformAll(content);
+  progress();
   const x = n <= NEIGHBOURS_MAX_TEXTS ? borrowFromNeighbours(tfidf, NEIGHBOURS, NEIGHBOUR_WEIGHT) : tfidf;
+  progress();
   const nonEmpty = countNonEmptyRows(x);
   const maxK = Math.max(1, nonEmpty);
   const wantedK = options.k === undefined || options.k === 'auto' ? chooseK(x, seed) : options.k;
   const k = Math.max(1, Math.min(Math.floor(wantedK), maxK));
-  // One run can split a theme in two while merging two others: it did on the four-theme test corpus for three
-  // seeds in eight, never once the best of three was kept. On the benchmark sets extra runs changed nothing
-  // (the best objective is not the best partition there), so they are spent only where they are cheap.
-  const restarts = n <= RESTARTS_MAX_TEXTS ? 3 : 1;
+  progress();
   let best: Clustering | undefined;
   for (let r = 0; r < restarts; r++) {
     const run = bisectingKMeans(x, k, seed * 7919 + r);
     if (!best || run.objective > best.objective) best = run;
+    progress();
   }
-  return finishTopics(texts, x, best!, minTopicSize);
+  const result = finishTopics(texts, x, best!, minTopicSize);
+  progress();
+  return result;
 }
 
 /**

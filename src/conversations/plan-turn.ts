@@ -188,6 +188,7 @@ function planMessage(props: PlanProps<'message'>): TurnPlan {
     history: state.guardrails,
     awaitingAnswer,
     workflowActive: workflowState !== null,
+    workflowIntent: workflowState?.intent ?? null,
   });
   let history: GuardrailHistory = decision.history;
   let effects: Effect[] = [];

@@ -165,6 +165,17 @@ describe('DEMO_TOUR_SCRIPTS', () => {
       expect(c.escalation?.code).toMatch(/^(workflow_escalated|human_requested)$/);
       expect(c.handoff?.conversationId).toBe(c.conversationId);
     }
+    // The packet names one intent: the reason's "Last intent" is the packet's "Intent", not the guess the NLU
+    // made of "can I just talk to a human please".
+    for (const c of played) {
+      const named = /Last intent: ([\w-]+)\./.exec(c.handoff?.escalation.reason ?? '')?.[1];
+      if (named !== undefined)
+        expect({ workflow: c.workflow, intent: named }).toEqual({
+          workflow: c.workflow,
+          intent: c.handoff?.intent,
+        });
+    }
+    expect(played.filter((c) => c.escalation?.code === 'human_requested').length).toBeGreaterThanOrEqual(2);
     const byWorkflow = Object.fromEntries(played.map((c) => [c.workflow, c]));
     expect(byWorkflow['order-status']?.escalation?.code).toBe('human_requested');
     expect(byWorkflow['password-reset']?.escalation?.queue).toBe('security');

@@ -1,5 +1,7 @@
 import {
+  AccountSchema,
   type Customer,
+  demoShopConnector,
   FIXTURE_CUSTOMER_LOCKED,
   FIXTURE_CUSTOMER_ONE_ORDER,
   FIXTURE_CUSTOMER_THREE_ORDERS,
@@ -8,6 +10,7 @@ import {
   FIXTURE_ORDER_PROCESSING,
   FIXTURE_ORDER_SHIPPED,
 } from '../connectors/demo-shop/index.ts';
+import type { ConnectorRegistry } from '../connectors/index.ts';
 import type { ConversationRuntime, MessageReport } from '../conversations/index.ts';
 import type { ConversationOwner, ConversationStatus, CustomerProfile } from '../domain/index.ts';
 import type { HandoffPacket } from '../escalation/index.ts';
@@ -30,18 +33,40 @@ export interface WorkflowTourScripts {
   escalates: TourScript;
 }
 
-const profileOf = (c: Customer): CustomerProfile => ({
-  id: c.email,
-  email: c.email,
-  name: c.name,
-  plan: c.plan,
-  segment: c.plan,
-  attributes: {},
-});
+/** A demo shop customer as the conversations see them: the tour's customers and `chat --customer`'s. */
+export function demoCustomerProfile(c: Pick<Customer, 'email' | 'name' | 'plan'>): CustomerProfile {
+  return { id: c.email, email: c.email, name: c.name, plan: c.plan, segment: c.plan, attributes: {} };
+}
 
-const olivia = profileOf(FIXTURE_CUSTOMER_ONE_ORDER);
-const liam = profileOf(FIXTURE_CUSTOMER_THREE_ORDERS);
-const amara = profileOf(FIXTURE_CUSTOMER_LOCKED);
+/**
+ * The profile of a demo shop customer, looked up through the deployment's demo shop connector (its `getAccount`),
+ * as the tour's customers are: null when the deployment has no demo shop or the shop has no such account.
+ *
+ * @example
+ * await lookUpDemoCustomer(deployment.connectors, 'olivia.okafor@example.net');
+ * // { id: 'olivia.okafor@example.net', email: ..., name: 'Olivia Okafor', plan: 'pro', segment: 'pro', attributes: {} }
+ */
+export async function lookUpDemoCustomer(
+  connectors: Pick<ConnectorRegistry, 'call' | 'catalogue'>,
+  email: string,
+): Promise<CustomerProfile | null> {
+  const shop = connectors.catalogue().connectors.find((c) => c.name === demoShopConnector.name);
+  if (!shop?.operations.some((o) => o.name === 'getAccount')) return null;
+  const { result } = await connectors.call({
+    connector: shop.name,
+    version: shop.version,
+    operation: 'getAccount',
+    input: { email },
+    timeoutMs: 5000,
+    retries: 0,
+  });
+  const found = result.ok ? AccountSchema.safeParse((result.value as { account?: unknown }).account) : null;
+  return found?.success ? demoCustomerProfile(found.data) : null;
+}
+
+const olivia = demoCustomerProfile(FIXTURE_CUSTOMER_ONE_ORDER);
+const liam = demoCustomerProfile(FIXTURE_CUSTOMER_THREE_ORDERS);
+const amara = demoCustomerProfile(FIXTURE_CUSTOMER_LOCKED);
 const anonymous: CustomerProfile = { attributes: {} };
 
 /**

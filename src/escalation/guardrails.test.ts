@@ -94,6 +94,33 @@ describe('human request', () => {
     expect(verdict.queue).toBe('support');
   });
 
+  it('names the intent the conversation is about, never a guess it did not accept, as the handoff packet does', () => {
+    const unsure = turn({
+      text: 'can I just talk to a human please',
+      intent: 'order_cancellation',
+      confidence: 0.29,
+      reason: 'low_confidence',
+      humanRequested: true,
+    });
+    const afterAsk = converse([{ turn: turn({ intent: 'account_update' }) }, { turn: unsure }]).verdicts[1];
+    expect(afterAsk?.action === 'escalate' && afterAsk.reason).toBe(
+      `${ESCALATION_SENTENCES.human_requested} Last intent: account_update.`,
+    );
+    expect(afterAsk).toMatchObject({ detail: { intent: 'account_update' } });
+    // While a workflow runs, its intent: the packet's.
+    const running = evaluateGuardrails({
+      config: DEFAULT_GUARDRAILS,
+      turn: { ...unsure, intent: 'refund_request', confidence: 0.95, reason: 'accepted' },
+      history: emptyGuardrailHistory(),
+      awaitingAnswer: false,
+      workflowActive: true,
+      workflowIntent: 'address_change',
+    });
+    expect(running.action === 'escalate' && running.reason).toMatch(/Last intent: address_change\.$/);
+    const first = once(unsure);
+    expect(first.action === 'escalate' && first.reason).toMatch(/No intent recognised yet\.$/);
+  });
+
   it('leaves the turn to the workflow when escalateOnHumanRequest is off', () => {
     const config = mergeGuardrails(DEFAULT_GUARDRAILS, { escalateOnHumanRequest: false });
     expect(once(turn({ humanRequested: true }), {}, config).action).toBe('continue');

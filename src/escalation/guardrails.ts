@@ -101,6 +101,11 @@ export interface EvaluateGuardrailsProps {
   awaitingAnswer: boolean;
   /** A workflow was running for this conversation before this turn. */
   workflowActive: boolean;
+  /**
+   * The intent the running workflow was started for: what the conversation is about, and what the handoff packet
+   * names as its intent. Escalation reasons name it rather than this turn's guess.
+   */
+  workflowIntent?: string | null;
 }
 
 /**
@@ -172,11 +177,13 @@ export function evaluateGuardrails(props: EvaluateGuardrailsProps): GuardrailVer
     }) as GuardrailEscalation;
 
   if (config.escalateOnHumanRequest && turn.humanRequested) {
-    return escalate(
-      'human_requested',
-      turn.intent ? `Last intent: ${turn.intent}.` : 'No intent recognised yet.',
-      { intent: turn.intent },
-    );
+    // The intent the conversation is about, as the handoff packet names it: the running workflow's, else the
+    // last one understood; never a guess the guardrails did not accept.
+    const intent =
+      props.workflowIntent ?? (understood ? turn.intent : null) ?? intents.at(-1)?.intent ?? null;
+    return escalate('human_requested', intent ? `Last intent: ${intent}.` : 'No intent recognised yet.', {
+      intent,
+    });
   }
 
   const rules = [...new Set(turn.exclusions)].filter((id) => !config.allowExclusions.includes(id));

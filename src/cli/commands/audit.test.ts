@@ -41,6 +41,22 @@ describe('switchboard audit', () => {
     expect(readFileSync(join(dir, 'out', 'goals.yaml'), 'utf8')).toContain('automatedResolutionRate: 0.8');
   }, 60_000);
 
+  it('says how many tickets an agent started (no first response until the customer writes)', async () => {
+    const agentDb = join(dir, 'agent-started.db');
+    const store = await openStore({ db: agentDb });
+    const records = [...generateDemoTickets({ tickets: 60, seed: 5 })].map(demoTicketToRecord);
+    await store.upsertTickets(
+      records.map((r, i) => (i < 7 ? { ...r, startedBy: 'agent' as const } : r)),
+      { origin: 'demo' },
+    );
+    await store.close();
+    const r = await run(['audit', '--db', agentDb, '--out', 'out-agent'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^7 started by an agent \(a logged call, an outbound message\)/m);
+    const plain = await run(['audit', '--db', db, '--out', 'out-plain'], dir);
+    expect(plain.stdout).not.toContain('started by an agent');
+  }, 60_000);
+
   it('classifies with a taxonomy file', async () => {
     const tax = join(dir, 'taxonomy.yaml');
     writeFileSync(

@@ -13,7 +13,7 @@ import {
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
 import { progressBar } from '../progress.ts';
-import { openStoreFromOptions } from './options.ts';
+import { DB_HELP, openStoreFromOptions, outputFolder, requireStore } from './options.ts';
 
 interface AuditOpts {
   db?: string;
@@ -33,7 +33,7 @@ export function registerAudit(program: Command, io: CliIo): void {
   program
     .command('audit')
     .description('measure each category of tickets, rank what to automate, flag what must go to people')
-    .option('--db <path>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)')
+    .option('--db <path>', DB_HELP)
     .option('--since <date>', 'only tickets created on or after this day (YYYY-MM-DD, UTC)')
     .option('--until <date>', 'only tickets created before this day (YYYY-MM-DD, UTC)')
     .option('--taxonomy <file>', 'YAML buckets with example phrases; tickets are classified into them')
@@ -72,23 +72,28 @@ export function registerAudit(program: Command, io: CliIo): void {
           : undefined;
       const categorise = taxonomy ? taxonomyCategoriser(taxonomy) : undefined;
       const discoverTopics = categorise ? undefined : discoverTopicsInTexts;
+      const outDir = outputFolder(opts.out, '--out', io);
+      requireStore(opts, io);
       const store = await openStoreFromOptions(opts, io);
       try {
         const total = (await store.stats()).tickets;
-        const progress = progressBar(io, total, 'tickets');
+        const progress = progressBar(io, total, 'tickets', { label: 'audit' });
         const t0 = performance.now();
-        const result = await runAudit({
-          store,
-          exclusions,
-          ...(since !== undefined ? { since } : {}),
-          ...(until !== undefined ? { until } : {}),
-          ...(categorise ? { categorise } : {}),
-          ...(discoverTopics ? { discoverTopics } : {}),
-          ...(topicsMap ? { topicsMap } : {}),
-          onProgress: (done) => progress.update(done, { records: done }),
-        });
-        progress.stop();
-        const outDir = resolve(io.cwd, opts.out);
+        let result: AuditResult;
+        try {
+          result = await runAudit({
+            store,
+            exclusions,
+            ...(since !== undefined ? { since } : {}),
+            ...(until !== undefined ? { until } : {}),
+            ...(categorise ? { categorise } : {}),
+            ...(discoverTopics ? { discoverTopics } : {}),
+            ...(topicsMap ? { topicsMap } : {}),
+            onProgress: (done) => progress.update(done, { records: done }),
+          });
+        } finally {
+          progress.stop();
+        }
         writeAuditOutputs(result, outDir, new Date());
         printAuditSummary(result, outDir, (performance.now() - t0) / 1000, io);
       } finally {
@@ -101,8 +106,14 @@ export function registerAudit(program: Command, io: CliIo): void {
 export function printAuditSummary(result: AuditResult, outDir: string, seconds: number, io: CliIo): void {
   io.stdout.write(
     `audited ${result.team.tickets} tickets in ${seconds.toFixed(1)} s (categories from ${result.categorySource}); ` +
-      `${Math.round(result.predictableShare * 100)}% predictable\n\ntop opportunities:\n`,
+      `${Math.round(result.predictableShare * 100)}% predictable\n`,
   );
+  if (result.team.agentStarted > 0) {
+    io.stdout.write(
+      `${result.team.agentStarted} started by an agent (a logged call, an outbound message): no first response until the customer writes\n`,
+    );
+  }
+  io.stdout.write('\ntop opportunities:\n');
   for (const c of result.categories.slice(0, 5)) {
     io.stdout.write(
       `  ${String(c.rank).padStart(2)}. ${c.category.padEnd(22)} ${String(c.monthlyVolume).padStart(8)}/month  ${c.potential.padEnd(6)} score ${c.score}\n`,

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../io.ts';
 import { main } from '../main.ts';
+import { runCli } from '../testing.ts';
 import { demoDeployment, EXAMPLE_CHATS, steps, type Transcript } from './chat-testing.ts';
 
 // The demo deployment as `npm start` leaves it: a generated history, the NLU trained on it (with the shop's
@@ -133,6 +134,87 @@ describe('switchboard chat, interactive', () => {
     expect(out).toMatch(/bot> Order SB-100001 has shipped/);
     expect(out).toContain('--- handoff packet ---');
     expect(out).toMatch(/human_requested/);
+  });
+});
+
+describe('switchboard chat, interactive, as a process', () => {
+  it('exits once an empty line ends the conversation, though stdin stays open', async () => {
+    const r = await runCli(['chat', '--db', db, '--customer', 'olivia.okafor@example.net'], {
+      cwd: dir,
+      stdin: 'where is my order\n\n',
+      keepStdinOpen: true,
+      timeoutMs: 20_000,
+    });
+    expect(r.timedOut).toBe(false);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/bot> Order SB-100001 has shipped/);
+  }, 30_000);
+});
+
+describe('switchboard chat --customer', () => {
+  it("gives the conversation the demo shop customer's profile, as the tour does", async () => {
+    const script = join(dir, 'profile.txt');
+    writeFileSync(script, 'where is my order\n');
+    const run = async (args: string[]) => {
+      const m = memoryIo({}, dir);
+      expect(await main(['node', 'switchboard', 'chat', '--db', db, '--script', script, ...args], m.io)).toBe(
+        0,
+      );
+      return JSON.parse(m.stdout()) as Transcript & { customer: Record<string, unknown> };
+    };
+    const known = await run(['--customer', 'olivia.okafor@example.net', '--conversation', 'profile-1']);
+    expect(known.customer).toEqual({
+      id: 'olivia.okafor@example.net',
+      email: 'olivia.okafor@example.net',
+      name: 'Olivia Okafor',
+      plan: 'pro',
+      segment: 'pro',
+      attributes: {},
+    });
+    // What the command line says wins; an address the shop does not know keeps what was given.
+    const named = await run([
+      '--customer',
+      'olivia.okafor@example.net',
+      '--name',
+      'Liv',
+      '--conversation',
+      'profile-2',
+    ]);
+    expect(named.customer).toMatchObject({ name: 'Liv', plan: 'pro' });
+    const stranger = await run(['--customer', 'nobody@nowhere.example', '--conversation', 'profile-3']);
+    expect(stranger.customer).toEqual({
+      id: 'nobody@nowhere.example',
+      email: 'nobody@nowhere.example',
+      attributes: {},
+    });
+  });
+});
+
+describe('switchboard chat --script: what the customer types is text', () => {
+  it('a bare number picks a choice, as typed', async () => {
+    const script = join(dir, 'number.yaml');
+    writeFileSync(
+      script,
+      [
+        'customer: { email: liam.garcia@mail.example, name: Liam Garcia, plan: business }',
+        'turns:',
+        '  - Can you tell me the status of my order?',
+        '  - 2',
+        '  - yes',
+        '',
+      ].join('\n'),
+    );
+    const run = await demo.play(script, 'number');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const t = run.transcript as Transcript;
+    expect(t.turns.map((turn) => turn.customer)).toEqual([
+      'Can you tell me the status of my order?',
+      '2',
+      'yes',
+    ]);
+    expect(t.turns[0]?.bot[0]).toMatchObject({ kind: 'ask', step: 'choose_order' });
+    expect(t.turns[1]?.bot[0]?.step).toBe('say_delivered');
   });
 });
 

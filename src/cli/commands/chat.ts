@@ -8,15 +8,13 @@ import { z } from 'zod';
 import type { Deployment } from '../../app/index.ts';
 import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import { type MessageReport, mergeTurnReports, type TurnReport } from '../../conversations/index.ts';
+import { lookUpDemoCustomer } from '../../demo-tour/index.ts';
 import type { CustomerProfile } from '../../domain/index.ts';
 import { renderHandoffMarkdown } from '../../escalation/index.ts';
 import { UserError } from '../../shared/index.ts';
 import { templatePlainText } from '../../workflows/index.ts';
 import type { CliIo } from '../io.ts';
-import { openDeploymentFromOptions } from './options.ts';
-
-/** Where `nlu train` writes a model when `--model` is not given, and `nlu export` by default. */
-export const DEFAULT_MODEL_FILE = '.switchboard/nlu.model.json';
+import { DB_HELP, MODEL_HELP, openDeploymentFromOptions } from './options.ts';
 
 const ScriptSchema = z.strictObject({
   customer: z
@@ -28,6 +26,8 @@ const ScriptSchema = z.strictObject({
     })
     .optional(),
   channel: z.string().min(1).optional(),
+  // The YAML is read with the failsafe schema: every scalar is text, so a turn `2` (picking a choice) or `yes`
+  // is what the customer typed.
   turns: z.array(z.string().min(1)).min(1, 'a script needs at least one customer turn'),
 });
 type ChatScript = z.infer<typeof ScriptSchema>;
@@ -64,14 +64,17 @@ export function registerChat(program: Command, io: CliIo): void {
       'talk to the automation in the terminal; --script FILE plays a scripted conversation as JSON',
     )
     .option('--config <file>', `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
-    .option('--db <path>', "SQLite file or postgres:// URL (default: DATABASE_URL, else the configuration's)")
-    .option('--model <file>', "an NLU model file to use instead of the store's active model")
+    .option('--db <path>', DB_HELP)
+    .option('--model <file>', MODEL_HELP)
     .option(
       '--kb <file>',
       "a knowledge-base index file (kb import --index) instead of the store's active one",
     )
     .option('--workflows <dir>', "workflow folder (default: the configuration's, else ./workflows)")
-    .option('--customer <email>', "the customer's email address")
+    .option(
+      '--customer <email>',
+      "the customer's email address; with the demo shop, its account gives the name and plan",
+    )
     .option('--name <name>', "the customer's name")
     .option('--plan <plan>', "the customer's plan or segment")
     .option('--channel <channel>', 'the channel the conversation is on', 'chat')
@@ -83,10 +86,13 @@ export function registerChat(program: Command, io: CliIo): void {
     .option('--debug', 'show intent, confidence, guardrail and workflow step for each turn')
     .action(async (opts: ChatOptions) => {
       const script = opts.script ? readScript(resolve(io.cwd, opts.script)) : null;
-      const customer = customerOf(opts, script);
       const channel = script?.channel ?? opts.channel;
       const deployment = await openDeploymentFromOptions(opts, io);
       try {
+        const given = customerOf(opts, script);
+        const known = given.email ? await lookUpDemoCustomer(deployment.connectors, given.email) : null;
+        // What the command line or the script says wins over the shop's account.
+        const customer: CustomerProfile = known ? { ...known, ...given } : given;
         if (!deployment.nlu()) {
           io.stderr.write(
             'note: no NLU model is active in the store: every request goes to a person. ' +
@@ -143,12 +149,18 @@ function converser(deployment: Deployment, conversationId: string) {
 async function interactive(io: CliIo, onTurn: (text: string) => Promise<void>): Promise<void> {
   io.stdout.write('Type a message as the customer; an empty line or Ctrl-D ends the conversation.\n');
   const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
-  io.stdout.write('you> ');
-  for await (const line of lines) {
-    const text = line.trim();
-    if (text === '' || text === '/quit') break;
-    await onTurn(text);
+  try {
     io.stdout.write('you> ');
+    for await (const line of lines) {
+      const text = line.trim();
+      if (text === '' || text === '/quit') break;
+      await onTurn(text);
+      io.stdout.write('you> ');
+    }
+  } finally {
+    // Leaving the loop does not close the interface: it would keep reading stdin, and the process would wait
+    // for Ctrl-D after the conversation ended.
+    lines.close();
   }
   io.stdout.write('\n');
 }
@@ -255,7 +267,7 @@ export function readScript(file: string): ChatScript {
       throw new UserError('chat.empty_script', 'the script has no customer turns', { file });
     return { turns };
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: false, schema: 'failsafe' });
   const syntax = doc.errors[0];
   if (syntax) {
     throw new UserError('chat.bad_script', syntax.message.split('\n')[0] ?? 'invalid YAML', {

@@ -1,11 +1,9 @@
-import { accessSync, constants, type Stats, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEMO_FORMATS, type DemoFormat, writeDemoFile } from '../../demo/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
 import { progressBar } from '../progress.ts';
-import { parseInteger, parsePositiveInt } from './options.ts';
+import { outputFile, parseInteger, parsePositiveInt } from './options.ts';
 
 interface GenerateOpts {
   tickets: string;
@@ -87,36 +85,9 @@ function checkGenerateOptions(opts: GenerateOpts, io: CliIo) {
       });
     }
   }
-  const out = resolve(io.cwd, opts.out);
-  checkWritable(out);
+  // A device or a pipe (/dev/stdout) is written in place; the file's folder must exist.
+  const out = outputFile(opts.out, '--out', io, { inPlace: true, newFolders: false });
   return { tickets, seed, format, out, ...(messagesPerTicket !== undefined ? { messagesPerTicket } : {}) };
 }
 
 const n = (v: number) => v.toLocaleString('en-US');
-
-function checkWritable(out: string): void {
-  const fail = (why: string, cause?: unknown) =>
-    new UserError('cli.bad_option', `cannot write ${out}: ${why}`, { field: '--out' }, { cause });
-  const existing = statIfAny(out);
-  if (existing?.isDirectory()) throw fail('it is a directory');
-  const dir = dirname(out);
-  const parent = statIfAny(dir);
-  if (!parent) throw fail(`folder ${dir} does not exist`);
-  if (!parent.isDirectory()) throw fail(`${dir} is not a folder`);
-  try {
-    // The file is written beside `out` and renamed, so the folder itself must be writable.
-    accessSync(dir, constants.W_OK);
-    if (existing) accessSync(out, constants.W_OK);
-  } catch (error) {
-    throw fail('permission denied', error);
-  }
-}
-
-/** The file's stats, or undefined when there is nothing there (or a file where a folder should be). */
-function statIfAny(path: string): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
-}

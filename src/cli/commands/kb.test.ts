@@ -222,7 +222,7 @@ describe('switchboard kb search', () => {
     const noStore = await run(['kb', 'search', 'refund'], dir);
     expect(noStore.code).toBe(2);
     expect(noStore.stderr).toBe(
-      'error: ./switchboard.db: no store here: run `switchboard kb import DIR` first, or pass --index FILE\n',
+      'error: switchboard.db: no store here: run `switchboard kb import DIR` first, or pass --index FILE\n',
     );
     expect(existsSync(join(dir, 'switchboard.db'))).toBe(false);
     await storeWithTickets(join(dir, 'tickets.db'));
@@ -319,12 +319,35 @@ describe('switchboard kb audit', () => {
     expect(none.stdout).toContain('Never matched\n  not checked');
   });
 
+  it('with --index FILE, still takes the tickets and the intents from the store when there is one (no --db)', async () => {
+    const dir = workspace(FIXTURE_KB);
+    await run(['kb', 'import', 'kb', '--index', 'kb.json'], dir);
+    const location = join(dir, 'switchboard.db');
+    await storeWithTickets(location);
+    const store = await openStore({ db: location });
+    await store.saveArtifact({
+      kind: 'nlu-model',
+      content: serialiseModel(intentModel()),
+      by: 'test',
+      activate: true,
+      at: NOW,
+    });
+    await store.close();
+    const json = JSON.parse((await run(['kb', 'audit', '--index', 'kb.json', '--json'], dir)).stdout);
+    expect(json.sources).toEqual({
+      index: 'kb.json',
+      intents: `nlu-model v1 (active) in ${location}`,
+      tickets: location,
+    });
+    expect(json.replay).toEqual({ questions: 2, answered: 2 });
+  });
+
   it('says what to do when the store has no store or no active index', async () => {
     const dir = workspace(FIXTURE_KB);
     const noStore = await run(['kb', 'audit'], dir);
     expect(noStore.code).toBe(2);
     expect(noStore.stderr).toContain(
-      './switchboard.db: no store here: run `switchboard kb import DIR` first',
+      'error: switchboard.db: no store here: run `switchboard kb import DIR` first',
     );
     await storeWithTickets(join(dir, 'switchboard.db'));
     const noIndex = await run(['kb', 'audit'], dir);

@@ -22,8 +22,8 @@ import { OOS_LABEL, parseModel, readModelFile } from '../../nlu/index.ts';
 import { type Clock, systemClock, UserError } from '../../shared/index.ts';
 import type { Store } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
-import { DB_HELP, openVersionStore, registerVersionCommands, saveVersion } from './nlu.ts';
-import { parsePositiveInt } from './options.ts';
+import { openVersionStore, registerVersionCommands, saveVersion } from './nlu.ts';
+import { DB_HELP, hasStore, outputFile, parsePositiveInt } from './options.ts';
 
 const HOW_TO_STORE = 'run `switchboard kb import DIR` first';
 
@@ -63,12 +63,13 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
     .option('--index <file>', 'write the index to this file instead of the store (offline use)')
     .action(async (dir: string, opts: { db?: string; index?: string }) => {
       const indexPath = indexFileOf(opts);
+      const indexFile = indexPath !== undefined ? outputFile(indexPath, '--index', io) : undefined;
       const articles = readArticles(resolve(io.cwd, dir), dir);
       const index = buildKnowledgeIndex(articles, clock.now());
-      if (indexPath !== undefined) {
-        const previous = readPrevious(resolve(io.cwd, indexPath), indexPath);
+      if (indexPath !== undefined && indexFile !== undefined) {
+        const previous = readPrevious(indexFile, indexPath);
         const changes = diffArticles(previous?.articles ?? [], index.articles);
-        writeKnowledgeIndex(resolve(io.cwd, indexPath), index);
+        writeKnowledgeIndex(indexFile, index);
         io.stdout.write(
           `${index.articles.length} articles, ${index.passages.length} passages -> ${indexPath}\n${formatChanges(changes)}\n`,
         );
@@ -155,11 +156,11 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
     .option('--db <path>', `the store to read the index, the tickets and the intents from: ${DB_HELP}`)
     .option(
       '--index <file>',
-      'audit this index file instead of the store (then tickets and intents come from a store only with --db)',
+      "audit this index file instead of the store's active one (tickets and intents still come from the store when there is one)",
     )
     .option('--no-replay', "do not replay the store's tickets (slow on big stores): no never-matched list")
     .option('--intents <list>', 'intents to check, comma-separated')
-    .option('--model <file>', 'check the intents of this NLU model file')
+    .option('--model <file>', "check the intents of this NLU model file (default: the store's active model)")
     .option('--stale-days <n>', 'articles not updated for more days are stale', String(DEFAULT_STALE_DAYS))
     .option(
       '--min-score <x>',
@@ -193,9 +194,13 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
         intents: opts.model ?? (opts.intents !== undefined ? '--intents' : null),
         tickets: null,
       };
-      let notReplayed = opts.replay ? 'not replayed (no store: pass --db)' : 'not replayed (--no-replay)';
+      let notReplayed = opts.replay
+        ? 'not replayed (no store here: pass --db)'
+        : 'not replayed (--no-replay)';
+      // The store gives the index unless --index names one, and the tickets and intents whenever it exists.
+      const wantsStore = opts.replay || givenIntents === undefined;
       const needsStore =
-        fileIndex === undefined || (opts.db !== undefined && (opts.replay || givenIntents === undefined));
+        fileIndex === undefined || (wantsStore && (opts.db !== undefined || hasStore(opts, io)));
       let index = fileIndex;
       let intents = givenIntents;
       let matches: MatchCounts | undefined;

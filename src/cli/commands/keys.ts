@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createApiKey, parseScopes, SCOPES } from '../../access/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
-import { openStoreFromOptions } from './options.ts';
+import { DB_HELP, openStoreFromOptions, requireStore } from './options.ts';
 
 interface CreateOpts {
   name?: string;
@@ -35,7 +35,7 @@ export function registerKeys(program: Command, io: CliIo): void {
       'widget keys: the sites (https://shop.example) allowed to use it, comma-separated',
     )
     .option('--verify-identity', "widget keys: trust a customer's email only with its signature (HMAC)")
-    .option('--db <path>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)')
+    .option('--db <path>', DB_HELP)
     .option('--json', 'print the key as JSON')
     .action(async (opts: CreateOpts) => {
       const scopes = parseScopes(opts.scopes ?? '');
@@ -92,9 +92,10 @@ export function registerKeys(program: Command, io: CliIo): void {
   keys
     .command('list')
     .description('every key, newest first (never the secret)')
-    .option('--db <path>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)')
+    .option('--db <path>', DB_HELP)
     .option('--json', 'JSON lines')
     .action(async (opts: { db?: string; json?: boolean }) => {
+      requireStore(opts, io);
       const store = await openStoreFromOptions(opts, io);
       try {
         const all = await store.listApiKeys();
@@ -126,8 +127,9 @@ export function registerKeys(program: Command, io: CliIo): void {
     .command('revoke')
     .description('revoke a key: it stops working within 10 seconds in every process')
     .argument('<id>', 'the key id (from keys list)')
-    .option('--db <path>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)')
+    .option('--db <path>', DB_HELP)
     .action(async (id: string, opts: { db?: string }) => {
+      requireStore(opts, io);
       const store = await openStoreFromOptions(opts, io);
       try {
         const revoked = await store.revokeApiKey({ id, by: 'cli', at: Date.now() });

@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../app/index.ts';
 import { demoTicketToRecord, generateDemoTickets } from '../../demo/index.ts';
 import { generateIntentExamples, generateXorExamples } from '../../nlu/testing.ts';
 import { fakeClock } from '../../shared/index.ts';
-import { runCommand } from '../testing.ts';
+import { memoryIo } from '../io.ts';
+import { main } from '../main.ts';
+import { runCli, runCommand } from '../testing.ts';
 
 import { registerNlu } from './nlu.ts';
 
@@ -127,6 +130,19 @@ describe('switchboard nlu', () => {
     expect(evalText.stdout).toContain('per-intent thresholds:');
   });
 
+  it('train draws a progress bar in a terminal only; the summary is the same', async () => {
+    const dir = workdir();
+    const m = memoryIo({}, dir);
+    m.io.stderr.isTTY = true;
+    const args = ['nlu', 'train', '--data', 'train.jsonl', '--model', 'm.json', '--folds', '3'];
+    expect(await main(['node', 'switchboard', ...args], m.io)).toBe(0);
+    expect(m.stderr()).toMatch(/training .*\d+% \| \d\/\d steps/);
+    const piped = await run(args, dir);
+    expect(piped.stderr).toBe('');
+    const timeless = (out: string) => out.replace(/trained in [\d.]+ s/, 'trained in N s');
+    expect(timeless(m.stdout())).toBe(timeless(piped.stdout));
+  });
+
   it('rejects bad training data with the line, exit 2, and writes no model', async () => {
     const dir = workdir();
     writeFileSync(join(dir, 'bad.jsonl'), '{"text":"a","label":"x"}\n{"text":"b","label":"x"}\nnot json\n');
@@ -162,6 +178,77 @@ describe('switchboard nlu', () => {
     );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('stdin:2');
+  });
+
+  it('predict streams: each line is answered as it is read, a bad line gets an error in its place, exit 2 at the end', async () => {
+    const dir = workdir();
+    await run(['nlu', 'train', '--data', 'train.jsonl', '--model', 'm.json', '--folds', '3'], dir);
+    const stdin = new PassThrough();
+    const m = memoryIo({}, dir);
+    m.io.stdin = stdin;
+    const done = main(['node', 'switchboard', 'nlu', 'predict', '--model', 'm.json'], m.io);
+    const answered = async (lines: number) => {
+      for (let waited = 0; m.stdout().split('\n').length <= lines && waited < 5000; waited += 20) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return m
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+    };
+    // The first answer comes while stdin is still open: a pipe of questions gets its answers as it goes.
+    stdin.write('{"text":"where is my parcel"}\n');
+    expect(await answered(1)).toMatchObject([{ label: 'track_order' }]);
+    stdin.end('{"txt":"no text"}\n\n{"text":"refund my shoes"}\n');
+    expect(await done).toBe(2);
+    expect(await answered(3)).toMatchObject([
+      { label: 'track_order' },
+      { line: 2, error: 'expected {"text": "..."}' },
+      { label: 'refund' },
+    ]);
+    expect(m.stderr()).toBe(
+      'error: stdin:2: text: expected {"text": "..."}\n' +
+        'error: stdin: 1 line was not {"text": "..."} (the first: line 2); the other lines were predicted\n',
+    );
+  });
+
+  it('predict as a process: prints the good lines before a bad one, exits 2', async () => {
+    const dir = workdir();
+    await run(['nlu', 'train', '--data', 'train.jsonl', '--model', 'm.json', '--folds', '3'], dir);
+    const lines = ['{"text":"where is my parcel"}', '{"text":"refund my shoes"}', 'not json'];
+    const r = await runCli(['nlu', 'predict', '--model', 'm.json'], {
+      cwd: dir,
+      stdin: `${lines.join('\n')}\n`,
+    });
+    expect(r.code).toBe(2);
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(out).toMatchObject([{ label: 'track_order' }, { label: 'refund' }, { line: 3 }]);
+    expect(r.stderr).toMatch(/^error: stdin:3: this line is not JSON\n/);
+  }, 30_000);
+
+  it("predict and eval use the store's active model when --model is not given, as chat does", async () => {
+    const dir = workdir();
+    const trained = await run(['nlu', 'train', '--data', 'train.jsonl', '--folds', '3', '--activate'], dir);
+    expect(trained.code).toBe(0);
+    expect(existsSync(join(dir, 'switchboard.db'))).toBe(true);
+    const predict = await run(['nlu', 'predict'], dir, '{"text":"where is my parcel"}\n');
+    expect(predict.stderr).toBe('');
+    expect(JSON.parse(predict.stdout)).toMatchObject({ label: 'track_order' });
+    const evaluated = await run(['nlu', 'eval', '--data', 'test.jsonl', '--json'], dir);
+    expect(evaluated.code).toBe(0);
+    expect(JSON.parse(evaluated.stdout).accuracy).toBeGreaterThan(0.85);
+    // A store without an active model says how to get one.
+    const empty = join(dir, 'empty.db');
+    await (await openStore({ db: empty })).close();
+    const none = await run(['nlu', 'predict', '--db', 'empty.db'], dir, '{"text":"hi"}\n');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(
+      /^error: empty\.db: no active NLU model in the store: pass --model FILE, or /,
+    );
   });
 
   it('trains from the categorised tickets of the store, leaving out small categories', async () => {
@@ -521,7 +608,7 @@ describe('switchboard nlu versions in the store', () => {
     const db = join(dir, 'sb.db');
     await run(['nlu', 'train', '--data', 'train.jsonl', '--model', 'm.json', '--folds', '3'], dir);
     const good = readFileSync(join(dir, 'm.json'), 'utf8');
-    writeFileSync(join(dir, 'old.json'), good.replace('"formatVersion":3', '"formatVersion":2'));
+    writeFileSync(join(dir, 'old.json'), good.replace('"formatVersion":4', '"formatVersion":2'));
     writeFileSync(join(dir, 'cut.json'), good.slice(0, 500));
 
     const old = await run(['nlu', 'import', 'old.json', '--activate', '--db', db], dir);
@@ -561,7 +648,7 @@ describe('switchboard nlu versions in the store', () => {
       const result = await run(['nlu', ...args], dir);
       expect(result.code).toBe(2);
       expect(result.stderr).toBe(
-        'error: ./switchboard.db: no store here: store one with `switchboard nlu import FILE --activate` or `switchboard nlu train ... --activate`\n',
+        'error: switchboard.db: no store here: store one with `switchboard nlu import FILE --activate` or `switchboard nlu train ... --activate`\n',
       );
     }
     expect(readdirSync(dir).sort()).toEqual(['test.jsonl', 'train.jsonl']);

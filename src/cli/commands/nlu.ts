@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { DEFAULT_DB_PATH } from '../../app/index.ts';
 import { loadEntityPatternsFile } from '../../app/nlu-config.ts';
 import {
   BUNDLED_DETECTOR_SETS,
@@ -23,7 +22,6 @@ import {
   parseModel,
   parseSentimentJsonl,
   readLabelledFile,
-  readModelFile,
   readTrainingFile,
   type SentimentEvaluation,
   serialiseModel,
@@ -34,7 +32,18 @@ import {
 import { type Clock, systemClock, UserError, writeFileAtomically } from '../../shared/index.ts';
 import type { ArtifactInfo, ArtifactKind, Store } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
-import { openStoreFromOptions, parseInteger, parsePositiveInt } from './options.ts';
+import { progressBar } from '../progress.ts';
+import {
+  CREATE_STORE_HINT,
+  DB_HELP,
+  MODEL_HELP,
+  openStoreFromOptions,
+  outputFile,
+  parseInteger,
+  parsePositiveInt,
+  requireStore,
+  resolveModel,
+} from './options.ts';
 
 /**
  * `switchboard nlu train | import | export | versions | activate | eval | predict | eval-detectors`: a contract
@@ -92,6 +101,8 @@ export function registerNlu(program: Command, io: CliIo, clock: Clock = systemCl
       const folds = parsePositiveInt(opts.folds, '--folds');
       if (folds < 2) throw new UserError('cli.bad_option', 'expected at least 2 folds', { field: '--folds' });
       const modelPath = modelOutPath(opts);
+      const modelFile =
+        modelPath !== null ? outputFile(modelPath, opts.model !== undefined ? '--model' : '--out', io) : null;
       const input = trainingInputOf(opts);
       const note = opts.note !== undefined ? parseNote(opts.note) : undefined;
       if (note !== undefined && !opts.activate) {
@@ -101,26 +112,31 @@ export function registerNlu(program: Command, io: CliIo, clock: Clock = systemCl
         opts.entities !== undefined ? loadEntityPatternsFile(resolvePath(io, opts.entities)) : undefined;
       const fromFile = input.kind === 'file' ? fileTrainingData(io, input.path) : null;
       // The store is opened before training, so a wrong --db fails in a second rather than after the training.
+      // Training from it needs one that exists; --activate alone may create it.
       const store =
-        input.kind === 'store' || opts.activate ? await openVersionStore(opts, io, 'write') : undefined;
+        input.kind === 'store' || opts.activate
+          ? await openVersionStore(opts, io, input.kind === 'store' ? 'read' : 'write')
+          : undefined;
       try {
         const data =
           input.kind === 'store' ? await storeTrainingData(store!, opts, input.minExamples) : fromFile!;
         const started = performance.now();
-        const trained = trainIntentModel(data.examples, {
-          ...DEFAULT_TRAIN_OPTIONS,
-          seed,
-          targetPrecision,
-          folds,
-        });
+        const progress = progressBar(io, 1, 'steps', { label: 'training', show: 'count' });
+        let trained: IntentModel;
+        try {
+          trained = trainIntentModel(
+            data.examples,
+            { ...DEFAULT_TRAIN_OPTIONS, seed, targetPrecision, folds },
+            { onProgress: (done, total) => progress.update(done, { total }) },
+          );
+        } finally {
+          progress.stop();
+        }
         const model: IntentModel = entities ? { ...trained, entities } : trained;
         const seconds = (performance.now() - started) / 1000;
         // The file first: a failed write then leaves the active version alone.
         const content = opts.activate ? serialiseModel(model) : null;
-        const bytes =
-          modelPath !== null
-            ? writeModelFile(resolvePath(io, modelPath), model)
-            : Buffer.byteLength(content!);
+        const bytes = modelFile !== null ? writeModelFile(modelFile, model) : Buffer.byteLength(content!);
         const stored =
           store && content !== null
             ? await saveVersion({
@@ -209,43 +225,41 @@ export function registerNlu(program: Command, io: CliIo, clock: Clock = systemCl
   nlu
     .command('eval')
     .description('evaluate a model on labelled JSON Lines')
-    .requiredOption('--model <file>', 'a model written by `nlu train` or `nlu export`')
+    .option('--model <file>', `${MODEL_HELP}; a file from \`nlu train\` or \`nlu export\``)
+    .option('--db <path>', `the store whose active model is used without --model: ${DB_HELP}`)
     .requiredOption('--data <file>', 'labelled examples, JSON Lines')
     .option('--json', 'print the report as one JSON object')
-    .action((opts: { model: string; data: string; json?: boolean }) => {
-      const model = readModelFile(resolvePath(io, opts.model));
+    .action(async (opts: { model?: string; db?: string; data: string; json?: boolean }) => {
       const examples = readTrainingFile(resolvePath(io, opts.data), { forTraining: false });
+      const model = await resolveModel(opts, io);
       const report = evaluateModel(model, examples);
       io.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : formatEvalReport(report));
     });
 
   nlu
     .command('predict')
-    .description('read JSON Lines {"text"} on stdin, write one JSON line per input, in order')
-    .requiredOption('--model <file>', 'a model written by `nlu train` or `nlu export`')
+    .description(
+      'read JSON Lines {"text"} on stdin, write one JSON line per non-blank input, in order, as each is read; a line that is not {"text"} gets {"line", "error"} in its place, is reported on stderr, and the command exits 2 at the end',
+    )
+    .option('--model <file>', `${MODEL_HELP}; a file from \`nlu train\` or \`nlu export\``)
+    .option('--db <path>', `the store whose active model is used without --model: ${DB_HELP}`)
     .option('--entities <file>', 'YAML entity patterns, used instead of the ones stored in the model')
-    .action(async (opts: { model: string; entities?: string }) => {
+    .action(async (opts: { model?: string; db?: string; entities?: string }) => {
       const entities =
         opts.entities !== undefined ? loadEntityPatternsFile(resolvePath(io, opts.entities)) : undefined;
-      const engine = createNlu({
-        model: readModelFile(resolvePath(io, opts.model)),
-        ...(entities ? { entities: entityOptionsOf(entities) } : {}),
-      });
-      const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
-      let lineNo = 0;
-      let buffer: string[] = [];
-      for await (const line of lines) {
-        lineNo++;
-        if (line.trim() === '') continue;
+      const model = await resolveModel(opts, io);
+      const engine = createNlu({ model, ...(entities ? { entities: entityOptionsOf(entities) } : {}) });
+      const bad = await streamLines(io, (line, lineNo) => {
         const text = textOfLine(line, lineNo);
-        buffer.push(JSON.stringify(engine.predict(text)));
-        // Write in chunks: one write per line is the slowest part of streaming 10k predictions.
-        if (buffer.length >= 256) {
-          io.stdout.write(`${buffer.join('\n')}\n`);
-          buffer = [];
-        }
+        return JSON.stringify(engine.predict(text));
+      });
+      if (bad.count > 0) {
+        throw new UserError(
+          'nlu.bad_input_lines',
+          `${bad.count} line${bad.count === 1 ? ' was' : 's were'} not {"text": "..."} (the first: line ${bad.first}); the other lines were predicted`,
+          { file: 'stdin' },
+        );
       }
-      if (buffer.length) io.stdout.write(`${buffer.join('\n')}\n`);
     });
 
   nlu
@@ -413,9 +427,6 @@ function readModelText(io: CliIo, file: string): string {
 
 // Store versions. `kb` registers the same commands for its index (kb.ts imports these).
 
-/** `--db` help shared by the commands that read or write versions. */
-export const DB_HELP = 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)';
-
 /** A kind of stored version as the `versions`, `activate` and `export` commands present it. */
 export interface VersionedKind {
   kind: ArtifactKind;
@@ -427,31 +438,18 @@ export interface VersionedKind {
   check(content: string, shownAs: string): void;
 }
 
-const isUrl = (db: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(db);
-
 /**
- * The store named by `--db` (a SQLite path relative to the working directory), else DATABASE_URL, else
- * ./switchboard.db. `read`: a SQLite file that does not exist is a UserError rather than a new empty store.
+ * The store of `--db` (see `storeLocation`). `read`: a store that does not exist is a UserError with `hint`,
+ * rather than a new empty store.
  */
 export async function openVersionStore(
   opts: { db?: string },
   io: CliIo,
   mode: 'read' | 'write',
-  hint = 'pass --db PATH',
+  hint = CREATE_STORE_HINT,
 ): Promise<Store> {
-  const pg = io.env.DATABASE_URL !== undefined && /^postgres(ql)?:\/\//i.test(io.env.DATABASE_URL);
-  const db =
-    opts.db !== undefined
-      ? opts.db === ':memory:' || isUrl(opts.db)
-        ? opts.db
-        : resolvePath(io, opts.db)
-      : pg
-        ? undefined
-        : resolvePath(io, DEFAULT_DB_PATH);
-  if (mode === 'read' && db !== undefined && db !== ':memory:' && !isUrl(db) && !existsSync(db)) {
-    throw new UserError('store.missing', `no store here: ${hint}`, { file: opts.db ?? DEFAULT_DB_PATH });
-  }
-  return openStoreFromOptions(db !== undefined ? { db } : {}, io);
+  if (mode === 'read') requireStore(opts, io, hint);
+  return openStoreFromOptions(opts, io);
 }
 
 export interface SavedVersion {
@@ -567,6 +565,7 @@ export function registerVersionCommands(group: Command, io: CliIo, clock: Clock,
     .option('--db <path>', DB_HELP)
     .action(async (opts: { out: string; version?: string; db?: string }) => {
       const version = opts.version !== undefined ? parseVersion(opts.version, '--version') : undefined;
+      const out = outputFile(opts.out, '--out', io);
       const store = await open(opts);
       try {
         const artifact =
@@ -578,7 +577,7 @@ export function registerVersionCommands(group: Command, io: CliIo, clock: Clock,
             file: store.capabilities.location,
           });
         }
-        writeFileAtomically(resolvePath(io, opts.out), artifact.content);
+        writeFileAtomically(out, artifact.content);
         io.stdout.write(
           `${kind} v${artifact.version}${artifact.active ? ' (active)' : ''} -> ${opts.out} (${artifact.bytes} bytes, sha256 ${artifact.sha256.slice(0, 12)})\n`,
         );
@@ -719,6 +718,54 @@ function formatDetectorReport(report: DetectorReport, withErrors: boolean): stri
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * Reads stdin line by line and writes one output line per non-blank input line, as soon as the input waiting has
+ * been read (one write per burst, not per line: per-line writes were the slowest part of 10k predictions). A line
+ * `answer` refuses with a UserError gets `{"line", "error"}` in its place, so outputs stay aligned with the
+ * inputs, and is reported on stderr.
+ */
+async function streamLines(
+  io: CliIo,
+  answer: (line: string, lineNo: number) => string,
+): Promise<{ count: number; first: number | null }> {
+  const bad = { count: 0, first: null as number | null };
+  let buffer: string[] = [];
+  let scheduled: NodeJS.Immediate | null = null;
+  const flush = () => {
+    if (buffer.length === 0) return;
+    io.stdout.write(`${buffer.join('\n')}\n`);
+    buffer = [];
+  };
+  const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  let lineNo = 0;
+  try {
+    for await (const line of lines) {
+      lineNo++;
+      if (line.trim() === '') continue;
+      try {
+        buffer.push(answer(line, lineNo));
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        bad.count++;
+        bad.first ??= lineNo;
+        buffer.push(JSON.stringify({ line: lineNo, error: error.message }));
+        io.stderr.write(`error: ${error.describe()}\n`);
+      }
+      // Lines already read come through this loop without a turn of the event loop: one write for all of them.
+      scheduled ??= setImmediate(() => {
+        scheduled = null;
+        flush();
+      });
+      if (buffer.length >= 256) flush();
+    }
+  } finally {
+    lines.close();
+    if (scheduled) clearImmediate(scheduled);
+    flush();
+  }
+  return bad;
 }
 
 function textOfLine(line: string, lineNo: number): string {

@@ -79,7 +79,13 @@ beforeAll(async () => {
 }, 90_000);
 
 async function run(...args: string[]) {
+  return runIn({ terminal: false }, ...args);
+}
+
+/** `terminal`: stderr is a terminal, as when a person runs it (progress bars are drawn there). */
+async function runIn(options: { terminal: boolean }, ...args: string[]) {
   const m = memoryIo({}, dir);
+  m.io.stderr.isTTY = options.terminal;
   const code = await main(['node', 'switchboard', 'replay', ...args], m.io);
   return { code, stdout: m.stdout(), stderr: m.stderr() };
 }
@@ -111,6 +117,21 @@ describe('switchboard replay', () => {
     const store = await openStore({ db });
     expect((await store.listConversations({ limit: 5 })).conversations).toEqual([]);
     await store.close();
+  });
+
+  it('draws a progress bar in a terminal, none in a log, and ends with a one-line summary', async () => {
+    const args = ['--all', '--db', db, '--model', model, '--workflows', workflows, '--out', 'progress'];
+    const logged = await run(...args);
+    expect(logged.stderr).toBe('');
+    expect(logged.stdout.trimEnd().split('\n').at(-1)).toMatch(
+      /^replayed 2 tickets through 2 workflows in \d+\.\d s: 1 resolved, 0 escalated, 1 stuck, 0 error$/,
+    );
+    const terminal = await runIn({ terminal: true }, ...args);
+    expect(terminal.code).toBe(0);
+    expect(terminal.stderr).toMatch(/replay .*\d+% \| [012]\/2 tickets/);
+    // The bar goes to stderr: stdout is the same report.
+    const timeless = (out: string) => out.replace(/in \d+\.\d s/, 'in N s');
+    expect(timeless(terminal.stdout)).toBe(timeless(logged.stdout));
   });
 
   it('--workflow with --category replays only that workflow', async () => {

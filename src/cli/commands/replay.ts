@@ -1,4 +1,3 @@
-import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { replayConnectors } from '../../app/connectors.ts';
 import { openStore } from '../../app/index.ts';
@@ -7,12 +6,23 @@ import { GuardrailConfigSchema } from '../../domain/index.ts';
 import {
   DEFAULT_REPLAY_SAMPLE,
   REPLAY_OUTCOMES,
+  type ReplayReport,
   replayTickets,
   writeReplayReports,
 } from '../../replay/index.ts';
 import { silentLogger, systemClock, UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
-import { openDeploymentFromOptions, parseInteger, parsePositiveInt } from './options.ts';
+import { type ProgressReporter, progressBar } from '../progress.ts';
+import {
+  DB_HELP,
+  MODEL_HELP,
+  openDeploymentFromOptions,
+  outputFolder,
+  parseInteger,
+  parsePositiveInt,
+  requireStore,
+  shownPath,
+} from './options.ts';
 
 export const DEFAULT_REPLAY_DIR = '.switchboard/replay';
 
@@ -55,8 +65,8 @@ export function registerReplay(program: Command, io: CliIo): void {
     .option('--seed <n>', 'seed of the sample', '1')
     .option('--out <dir>', `where the reports go (default ${DEFAULT_REPLAY_DIR})`)
     .option('--config <file>', `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
-    .option('--db <path>', "SQLite file or postgres:// URL (default: DATABASE_URL, else the configuration's)")
-    .option('--model <file>', "an NLU model file to use instead of the store's active model")
+    .option('--db <path>', DB_HELP)
+    .option('--model <file>', MODEL_HELP)
     .option('--workflows <dir>', "workflow folder (default: the configuration's, else ./workflows)")
     .action(async (opts: ReplayOptions) => {
       if (opts.all === true && opts.workflow !== undefined) {
@@ -72,7 +82,8 @@ export function registerReplay(program: Command, io: CliIo): void {
       const sample =
         opts.sample !== undefined ? parsePositiveInt(opts.sample, '--sample') : DEFAULT_REPLAY_SAMPLE;
       const seed = parseInteger(opts.seed ?? '1', '--seed');
-      const outDir = resolve(io.cwd, opts.out ?? DEFAULT_REPLAY_DIR);
+      const outDir = outputFolder(opts.out ?? DEFAULT_REPLAY_DIR, '--out', io);
+      requireStore(opts, io);
       const deployment = await openDeploymentFromOptions(opts, io);
       try {
         const { workflows } = deployment;
@@ -90,6 +101,8 @@ export function registerReplay(program: Command, io: CliIo): void {
           );
         }
         const searchKnowledge = deployment.knowledge();
+        const t0 = performance.now();
+        const progress = replayProgress(io);
         const report = await replayTickets({
           store: deployment.store,
           analyse: deployment.analyse,
@@ -108,7 +121,8 @@ export function registerReplay(program: Command, io: CliIo): void {
           clock: systemClock,
           openScratchStore: () => openStore({ db: ':memory:' }),
           ...(searchKnowledge ? { searchKnowledge } : {}),
-        });
+          onProgress: progress.update,
+        }).finally(progress.stop);
         const files = writeReplayReports({ report, dir: outDir });
         const out = [
           `replayed past tickets (${report.ticketsRead} in the store, up to ${sample} per workflow, seed ${seed})`,
@@ -128,11 +142,36 @@ export function registerReplay(program: Command, io: CliIo): void {
           );
         }
         out.push('', 'reports:');
-        for (const file of [files.markdown, files.html, files.json])
-          out.push(`  ${relative(io.cwd, file) || file}`);
+        for (const file of [files.markdown, files.html, files.json]) out.push(`  ${shownPath(file, io)}`);
+        out.push('', replaySummary(report, (performance.now() - t0) / 1000));
         io.stdout.write(`${out.join('\n')}\n`);
       } finally {
         await deployment.close();
       }
     });
+}
+
+/** The progress bar of a replay, started once the number of tickets to replay is known. */
+export function replayProgress(io: CliIo): {
+  update: (done: number, total: number) => void;
+  stop: () => void;
+} {
+  let bar: ProgressReporter | null = null;
+  return {
+    update(done, total) {
+      bar ??= progressBar(io, total, 'tickets', { label: 'replay', show: 'count' });
+      bar.update(done);
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+/** One line: how many tickets went through how many workflows, how long it took and what came of them. */
+function replaySummary(report: ReplayReport, seconds: number): string {
+  const tickets = report.workflows.reduce((n, w) => n + w.tickets, 0);
+  const outcomes = REPLAY_OUTCOMES.map(
+    (o) => `${report.workflows.reduce((n, w) => n + w.outcomes[o], 0)} ${o}`,
+  ).join(', ');
+  const workflows = report.workflows.length;
+  return `replayed ${tickets} tickets through ${workflows} workflow${workflows === 1 ? '' : 's'} in ${seconds.toFixed(1)} s: ${outcomes}`;
 }

@@ -5,7 +5,7 @@ import { loadWidgetScript, startServer } from '../../server/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
 import { tuneHeapForService } from '../service-heap.ts';
-import { openDeploymentFromOptions, parsePort, parsePositiveInt } from './options.ts';
+import { DB_HELP, MODEL_HELP, openDeploymentFromOptions, parsePort, parsePositiveInt } from './options.ts';
 
 interface ServeOpts {
   config?: string;
@@ -33,8 +33,8 @@ export function registerServe(program: Command, io: CliIo): void {
     .command('serve')
     .description('serve the API, the chat widget and the demo page; runs the jobs too unless --no-jobs')
     .option('--config <file>', `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
-    .option('--db <path>', "SQLite file or postgres:// URL (default: DATABASE_URL, else the configuration's)")
-    .option('--model <file>', "an NLU model file to use instead of the store's active model")
+    .option('--db <path>', DB_HELP)
+    .option('--model <file>', MODEL_HELP)
     .option('--workflows <dir>', "workflow folder (default: the configuration's, else ./workflows)")
     .option('--host <host>', "address to listen on (default: the configuration's, 127.0.0.1)")
     .option('--port <n>', "port (default: the configuration's, 8080)")

@@ -22,12 +22,19 @@ const DEMO_WORKFLOWS = [
 
 describe('switchboard start', () => {
   it('runs the whole loop on an empty store, and reuses the store on a second run', async () => {
+    // The first run in a terminal: a progress bar per long step, on stderr.
     const first = memoryIo({}, dir);
+    first.io.stderr.isTTY = true;
     expect(
       await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '600', '--no-serve'], first.io),
     ).toBe(0);
     const out = first.stdout();
-    expect(first.stderr()).toBe('');
+    for (const step of ['generate', 'import', 'training', 'audit', 'replay']) {
+      expect(first.stderr()).toMatch(new RegExp(`\\u001b\\[1G${step} [░█]+ \\d+%`));
+    }
+    expect(out).toMatch(
+      /^the loop took \d+\.\d s: demo history imported, NLU active, \d+ categories audited, workflows replayed, demo conversations played$/m,
+    );
 
     const headings = [...out.matchAll(/^── (.+?) ─+$/gm)].map((m) => m[1]);
     expect(headings).toEqual([
@@ -80,7 +87,9 @@ describe('switchboard start', () => {
     expect(
       await main(['node', 'switchboard', 'start', '--db', db, '--tickets', '600', '--no-serve'], second.io),
     ).toBe(0);
+    expect(second.stderr()).toBe('');
     expect(second.stdout()).toContain('the store already holds tickets');
+    expect(second.stdout()).toMatch(/^the loop took \d+\.\d s: the store kept, NLU active, /m);
     expect(second.stdout()).toMatch(/tickets\s+600/);
     expect(second.stdout()).toMatch(/NLU model: v1 in the store \(kept;/);
     expect(second.stdout()).toContain('kb-index v1 in the store (active)');

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { replayConnectors } from '../../app/connectors.ts';
@@ -17,6 +17,7 @@ import { chooseImporter, importers, openFileSource, runImport, startReading } fr
 import { buildKnowledgeIndex, readArticles, serialiseKnowledgeIndex } from '../../kb/index.ts';
 import {
   DEFAULT_TRAIN_OPTIONS,
+  type IntentModel,
   serialiseModel,
   trainIntentModel,
   trainingExamplesFromStore,
@@ -31,9 +32,18 @@ import {
   templatePlainText,
 } from '../../workflows/index.ts';
 import type { CliIo } from '../io.ts';
+import { progressBar } from '../progress.ts';
 import { printAuditSummary } from './audit.ts';
-import { openDeploymentFromOptions, parsePort, parsePositiveInt } from './options.ts';
-import { DEFAULT_REPLAY_DIR } from './replay.ts';
+import {
+  DB_HELP,
+  openDeploymentFromOptions,
+  outputFile,
+  outputFolder,
+  parsePort,
+  parsePositiveInt,
+  shownPath,
+} from './options.ts';
+import { DEFAULT_REPLAY_DIR, replayProgress } from './replay.ts';
 import { formatStats } from './stats.ts';
 
 /** Tickets replayed per workflow: a forecast within about +-7 points, in a few seconds for all seven. */
@@ -77,7 +87,7 @@ export function registerStart(program: Command, io: CliIo): void {
       '--config <file>',
       `deployment configuration (default: ./${DEFAULT_CONFIG_FILE}, written if missing)`,
     )
-    .option('--db <path>', "SQLite file or postgres:// URL (default: DATABASE_URL, else the configuration's)")
+    .option('--db <path>', DB_HELP)
     .option('--tickets <n>', 'size of the demo history to generate', '5000')
     .option('--seed <n>', 'seed of the demo history', '7')
     .option('--workflows <dir>', "workflow folder (default: the configuration's)")
@@ -88,7 +98,10 @@ export function registerStart(program: Command, io: CliIo): void {
       const tickets = parsePositiveInt(opts.tickets, '--tickets');
       const seed = parsePositiveInt(opts.seed, '--seed');
       const port = opts.port !== undefined ? parsePort(opts.port) : undefined;
+      // Everything start writes, checked before it writes anything.
+      const workDir = outputFolder('.switchboard', 'the working folder', io);
       const wrote = ensureConfig(opts, io);
+      const startedAt = performance.now();
       const deployment = await openDeploymentFromOptions(opts, io, undefined, { workflowCheck: 'report' });
       let serving = false;
       try {
@@ -100,24 +113,32 @@ export function registerStart(program: Command, io: CliIo): void {
         let loaded = false;
         if ((await store.stats()).tickets === 0) {
           loaded = true;
-          const dir = resolve(io.cwd, '.switchboard');
-          mkdirSync(dir, { recursive: true });
-          const file = join(dir, `demo-history-${tickets}-${seed}.csv`);
+          mkdirSync(workDir, { recursive: true });
+          const file = join(workDir, `demo-history-${tickets}-${seed}.csv`);
           const t0 = performance.now();
-          const written = await writeDemoFile({ tickets, seed, out: file, format: 'generic' });
+          const generating = progressBar(io, tickets, 'tickets', { label: 'generate', show: 'count' });
+          const written = await writeDemoFile({
+            tickets,
+            seed,
+            out: file,
+            format: 'generic',
+            onProgress: (done) => generating.update(done),
+          }).finally(generating.stop);
           io.stdout.write(
-            `generated the demo shop's history: ${written.tickets} tickets, ${written.messages} messages (${shown(file, io)})\n`,
+            `generated the demo shop's history: ${written.tickets} tickets, ${written.messages} messages (${shownPath(file, io)})\n`,
           );
           const source = openFileSource(file);
           const importer = chooseImporter(importers, source.head, file, undefined);
           const batches = await startReading(importer, source, { mapping: {}, source: 'demo' });
+          const importing = progressBar(io, source.sizeBytes, 'records', { label: 'import' });
           const summary = await runImport({
             store,
             batches,
             format: importer.format,
             origin: 'demo',
-            rejectsPath: join(dir, 'demo-history.rejects.jsonl'),
-          });
+            rejectsPath: join(workDir, 'demo-history.rejects.jsonl'),
+            onProgress: (p) => importing.update(p.bytesRead, { records: p.read }),
+          }).finally(importing.stop);
           io.stdout.write(
             `imported ${summary.imported} tickets (${summary.rejected} rejected) in ${seconds(t0)} s\n\n`,
           );
@@ -141,7 +162,13 @@ export function registerStart(program: Command, io: CliIo): void {
 
         section(io, 'Audit');
         const t1 = performance.now();
-        const result = await runAudit({ store, exclusions: loadExclusionRules(undefined), discoverTopics });
+        const auditing = progressBar(io, (await store.stats()).tickets, 'tickets', { label: 'audit' });
+        const result = await runAudit({
+          store,
+          exclusions: loadExclusionRules(undefined),
+          discoverTopics,
+          onProgress: (done) => auditing.update(done, { records: done }),
+        }).finally(auditing.stop);
         const auditDir = resolve(io.cwd, '.switchboard', 'audit');
         writeAuditOutputs(result, auditDir, new Date());
         printAuditSummary(result, auditDir, (performance.now() - t1) / 1000, io);
@@ -165,15 +192,19 @@ export function registerStart(program: Command, io: CliIo): void {
           );
         }
 
+        io.stdout.write(
+          `\nthe loop took ${seconds(startedAt)} s: ${startSummary({ loaded, hasModel, categories: result.categories.length })}\n`,
+        );
         section(io, 'What next');
         io.stdout.write(
           [
             '  talk to the automation   switchboard chat --customer olivia.okafor@example.net --debug',
             '  a scripted conversation  switchboard chat --script examples/chat/refund-request-happy.yaml',
             `  replay more tickets      switchboard replay --all --sample 1000   (this run: --sample ${START_REPLAY_SAMPLE} --seed ${REPLAY_SEED})`,
-            `  the audit report         ${shown(resolve(auditDir, 'report.html'), io)}`,
+            '  your own workflows       switchboard workflows init   (a copy of the demo ones to edit)',
+            `  the audit report         ${shownPath(resolve(auditDir, 'report.html'), io)}`,
             ...(hasModel
-              ? [`  the replay report        ${shown(resolve(replayDir, 'replay.html'), io)}`]
+              ? [`  the replay report        ${shownPath(resolve(replayDir, 'replay.html'), io)}`]
               : []),
             ...(opts.serve
               ? []
@@ -203,8 +234,19 @@ function ensureConfig(opts: StartOpts, io: CliIo): string | null {
   if (opts.config !== undefined) return null;
   const file = resolve(io.cwd, DEFAULT_CONFIG_FILE);
   if (existsSync(file)) return null;
+  outputFile(file, 'the working folder', io);
   writeDemoConfig(file, { db: 'switchboard.db', port: 8080 });
-  return shown(file, io);
+  return shownPath(file, io);
+}
+
+/** What the loop did, in a few words, for its one-line summary. */
+function startSummary(props: { loaded: boolean; hasModel: boolean; categories: number }): string {
+  return [
+    props.loaded ? 'demo history imported' : 'the store kept',
+    props.hasModel ? 'NLU active' : 'no NLU model',
+    `${props.categories} categories audited`,
+    ...(props.hasModel ? ['workflows replayed', 'demo conversations played'] : []),
+  ].join(', ');
 }
 
 function section(io: CliIo, title: string): void {
@@ -212,12 +254,6 @@ function section(io: CliIo, title: string): void {
 }
 
 const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
-
-/** A path relative to the working directory when it is inside it (shorter lines), else absolute. */
-function shown(path: string, io: CliIo): string {
-  const rel = relative(io.cwd, path);
-  return rel && !rel.startsWith('..') ? rel : path;
-}
 
 /**
  * Loads and checks the workflows as `workflows check` does, against the deployment's connectors and its model's
@@ -248,9 +284,9 @@ function checkStartWorkflows(props: { deployment: Deployment; io: CliIo }): void
   const warnings = diagnostics.length - errors.length;
   io.stdout.write(
     `${files.size} workflow${files.size === 1 ? '' : 's'} checked: ${errors.length} error${errors.length === 1 ? '' : 's'}` +
-      `${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''} (${shown(workflowsDir, io)})\n`,
+      `${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''} (${shownPath(workflowsDir, io)})\n`,
   );
-  for (const d of diagnostics) io.stdout.write(`  ${formatDiagnostic(d, shown(d.file, io))}\n`);
+  for (const d of diagnostics) io.stdout.write(`  ${formatDiagnostic(d, shownPath(d.file, io))}\n`);
   if (files.size === 0) {
     throw new UserError('workflows.none', `no .yaml or .yml workflow files in ${workflowsDir}`, {
       file: workflowsDir,
@@ -276,6 +312,7 @@ async function replayHistory(props: { deployment: Deployment; outDir: string; io
   const { deployment, io } = props;
   const t0 = performance.now();
   const searchKnowledge = deployment.knowledge();
+  const progress = replayProgress(io);
   const report = await replayTickets({
     store: deployment.store,
     analyse: deployment.analyse,
@@ -288,7 +325,8 @@ async function replayHistory(props: { deployment: Deployment; outDir: string; io
     clock: systemClock,
     openScratchStore: () => openStore({ db: ':memory:' }),
     ...(searchKnowledge ? { searchKnowledge } : {}),
-  });
+    onProgress: progress.update,
+  }).finally(progress.stop);
   const files = writeReplayReports({ report, dir: props.outDir });
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const lines = [
@@ -305,7 +343,12 @@ async function replayHistory(props: { deployment: Deployment; outDir: string; io
         (f ? `${pct(f.rate)} (${pct(f.low)} to ${pct(f.high)})` : 'no tickets routed here'),
     );
   }
-  lines.push('', 'reports:', ...[files.markdown, files.html, files.json].map((f) => `  ${shown(f, io)}`), '');
+  lines.push(
+    '',
+    'reports:',
+    ...[files.markdown, files.html, files.json].map((f) => `  ${shownPath(f, io)}`),
+    '',
+  );
   io.stdout.write(lines.join('\n'));
 }
 
@@ -377,7 +420,16 @@ async function trainDemoModel(deployment: Deployment, io: CliIo): Promise<void> 
     return;
   }
   const entities = loadEntityPatternsFile(fileURLToPath(DEMO_ENTITIES_FILE));
-  const model = { ...trainIntentModel(data.examples, DEFAULT_TRAIN_OPTIONS), entities };
+  const progress = progressBar(io, 1, 'steps', { label: 'training', show: 'count' });
+  let trained: IntentModel;
+  try {
+    trained = trainIntentModel(data.examples, DEFAULT_TRAIN_OPTIONS, {
+      onProgress: (done, total) => progress.update(done, { total }),
+    });
+  } finally {
+    progress.stop();
+  }
+  const model = { ...trained, entities };
   const saved = await deployment.store.saveArtifact({
     kind: 'nlu-model',
     content: serialiseModel(model),

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { StoreStats } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
-import { openStoreFromOptions } from './options.ts';
+import { openStoreFromOptions, requireStore } from './options.ts';
 
 export function registerStats(program: Command, io: CliIo): void {
   program
@@ -10,6 +10,7 @@ export function registerStats(program: Command, io: CliIo): void {
     .option('--db <path>', 'SQLite file or postgres:// URL (default: DATABASE_URL, else ./switchboard.db)')
     .option('--json', 'one JSON object instead of a table')
     .action(async (opts: { db?: string; json?: boolean }) => {
+      requireStore(opts, io);
       const store = await openStoreFromOptions(opts, io);
       try {
         const stats = await store.stats();

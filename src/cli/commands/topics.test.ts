@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { memoryIo } from '../io.ts';
+import { main } from '../main.ts';
 import { runCommand } from '../testing.ts';
 import { registerTopics } from './topics.ts';
 
@@ -49,6 +51,21 @@ describe('switchboard topics', () => {
     expect(lines[0].topic).not.toBe(lines[1].topic);
     expect(lines[0].name).toContain('password');
     expect(lines[1].name).toMatch(/parcel|delivery/);
+  });
+
+  it('in a terminal: a progress bar and a one-line summary on stderr; stdout stays the JSON Lines', async () => {
+    const dir = withData(themed());
+    const m = memoryIo({}, dir);
+    m.io.stderr.isTTY = true;
+    const args = ['node', 'switchboard', 'topics', '--data', 'data.jsonl', '--k', '2', '--seed', '4'];
+    expect(await main(args, m.io)).toBe(0);
+    expect(m.stderr()).toMatch(/topics .*\d+% \| \d\/\d stages/);
+    expect(m.stderr()).toMatch(/24 texts in 2 topics \(0 in "other"\) in \d+\.\d s\n$/);
+    expect(m.stdout().trim().split('\n')).toHaveLength(24);
+    // Not a terminal (a pipe, a log): nothing but the JSON Lines.
+    const piped = await run(['topics', '--data', 'data.jsonl', '--k', '2', '--seed', '4'], dir);
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).toBe(m.stdout());
   });
 
   it('accepts --k auto and --min-size', async () => {

@@ -1,11 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { discoverTopics } from '../../audit/topics.ts';
 import { applyTopicsMap, loadTopicsMap, topicsMapYaml } from '../../audit/topics-map.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
-import { parseInteger, parsePositiveInt } from './options.ts';
+import { progressBar } from '../progress.ts';
+import { outputFile, parseInteger, parsePositiveInt, shownPath } from './options.ts';
 
 /**
  * `switchboard topics`: topic discovery on JSON Lines `{"text"}`, one JSON line out per input, in order, with
@@ -30,6 +31,7 @@ export function registerTopics(program: Command, io: CliIo): void {
     .option('--topics-map <file>', 'YAML renames and merges of the topics (see --map-out)')
     .option('--map-out <file>', 'write a starting mapping file listing the topics found')
     .action((opts: TopicsOpts) => {
+      const mapOut = opts.mapOut !== undefined ? outputFile(opts.mapOut, '--map-out', io) : undefined;
       const k = opts.k === 'auto' ? 'auto' : parsePositiveInt(opts.k, '--k');
       const minTopicSize =
         opts.minSize === undefined ? undefined : parsePositiveInt(opts.minSize, '--min-size');
@@ -45,11 +47,19 @@ export function registerTopics(program: Command, io: CliIo): void {
       }
       const seed = givenSeed ?? map?.seed ?? 1;
       const texts = readTexts(resolve(io.cwd, opts.data), opts.data);
-      const result = discoverTopics(texts, {
-        k,
-        seed,
-        ...(minTopicSize !== undefined ? { minTopicSize } : {}),
-      });
+      const t0 = performance.now();
+      const progress = progressBar(io, 1, 'stages', { label: 'topics', show: 'count' });
+      let result: ReturnType<typeof discoverTopics>;
+      try {
+        result = discoverTopics(texts, {
+          k,
+          seed,
+          ...(minTopicSize !== undefined ? { minTopicSize } : {}),
+          onProgress: (done, total) => progress.update(done, { total }),
+        });
+      } finally {
+        progress.stop();
+      }
       const mapped = map
         ? applyTopicsMap(map, result.topics)
         : new Map(result.topics.map((t) => [t.id, { id: t.id, name: t.name }]));
@@ -57,7 +67,7 @@ export function registerTopics(program: Command, io: CliIo): void {
         const to = mapped.get(topic) ?? { id: -1, name: 'other' };
         return JSON.stringify({ topic: to.id, name: to.name });
       });
-      if (opts.mapOut !== undefined) {
+      if (mapOut !== undefined) {
         const listed = result.topics.map((t) => ({
           id: t.id,
           name: t.name,
@@ -65,9 +75,19 @@ export function registerTopics(program: Command, io: CliIo): void {
           example: texts[t.representative] ?? '',
           category: mapped.get(t.id)!.name,
         }));
-        writeFileSync(resolve(io.cwd, opts.mapOut), topicsMapYaml(seed, listed));
+        mkdirSync(dirname(mapOut), { recursive: true });
+        writeFileSync(mapOut, topicsMapYaml(seed, listed));
       }
       io.stdout.write(`${lines.join('\n')}\n`);
+      // stdout is the JSON Lines contract; the summary is for a person at a terminal.
+      if (io.stderr.isTTY) {
+        const other = result.assignments.filter((t) => (mapped.get(t)?.id ?? -1) === -1).length;
+        const names = new Set([...mapped.values()].map((t) => t.id).filter((id) => id !== -1)).size;
+        io.stderr.write(
+          `${texts.length} texts in ${names} topics (${other} in "other") in ${((performance.now() - t0) / 1000).toFixed(1)} s` +
+            `${mapOut !== undefined ? `; mapping file: ${shownPath(mapOut, io)}` : ''}\n`,
+        );
+      }
     });
 }
 

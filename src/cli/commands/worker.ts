@@ -4,7 +4,7 @@ import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
 import { tuneHeapForService } from '../service-heap.ts';
-import { openDeploymentFromOptions, parsePositiveInt } from './options.ts';
+import { MODEL_HELP, openDeploymentFromOptions, parsePositiveInt } from './options.ts';
 import { parseQueues } from './serve.ts';
 
 interface WorkerOpts {
@@ -29,7 +29,7 @@ export function registerWorker(program: Command, io: CliIo): void {
     .description('run the jobs (turns, connector calls) without serving HTTP; PostgreSQL')
     .option('--config <file>', `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
     .option('--db <path>', "postgres:// URL (default: DATABASE_URL, else the configuration's)")
-    .option('--model <file>', "an NLU model file to use instead of the store's active model")
+    .option('--model <file>', MODEL_HELP)
     .option('--workflows <dir>', "workflow folder (default: the configuration's, else ./workflows)")
     .option('--concurrency <n>', "jobs run at once (default: the configuration's, 8)")
     .option('--queues <list>', 'only these queues, comma-separated (conversation.turn, connector.call, ...)')

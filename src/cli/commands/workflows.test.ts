@@ -1,9 +1,11 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRAIN_OPTIONS, trainIntentModel, writeModelFile } from '../../nlu/index.ts';
+import { openStore } from '../../app/index.ts';
+import { DEMO_WORKFLOWS_DIR } from '../../app/workflows-dir.ts';
+import { DEFAULT_TRAIN_OPTIONS, serialiseModel, trainIntentModel, writeModelFile } from '../../nlu/index.ts';
 import { runCommand } from '../testing.ts';
 import { registerWorkflows } from './workflows.ts';
 
@@ -109,6 +111,25 @@ describe('switchboard workflows check', () => {
     expect(r.code).toBe(0);
   });
 
+  it("checks the triggers against the store's active model when no --model is given", async () => {
+    const dir = project(['good/order-status.yaml', 'good/password-reset.yml']);
+    const examples = ['where is my order', 'track my parcel', 'refund me', 'money back please'].map(
+      (text, i) => ({ text, label: i < 2 ? 'order_status' : 'refund_request' }),
+    );
+    const store = await openStore({ db: join(dir, 'switchboard.db') });
+    await store.saveArtifact({
+      kind: 'nlu-model',
+      content: serialiseModel(trainIntentModel(examples, { ...DEFAULT_TRAIN_OPTIONS, folds: 2 })),
+      by: 'test',
+      activate: true,
+      at: 0,
+    });
+    await store.close();
+    const r = await run(['workflows', 'check'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('warning workflow.unknown_intent: intent "password_reset"');
+  });
+
   it('exits 2 with a clear message for a folder without workflows or without existence', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'workflows-cli-'));
     mkdirSync(join(dir, 'empty'));
@@ -118,6 +139,43 @@ describe('switchboard workflows check', () => {
     const missing = await run(['workflows', 'check', 'nowhere'], dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no workflow directory at');
+  });
+});
+
+describe('switchboard workflows init', () => {
+  it('copies the demo workflows as a starting point and says what to do next', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'workflows-init-'));
+    writeFileSync(join(dir, 'switchboard.yaml'), 'connectors: { demo-shop: {} }\n');
+    const r = await run(['workflows', 'init'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const demo = readdirSync(DEMO_WORKFLOWS_DIR).sort();
+    expect(readdirSync(join(dir, 'workflows')).sort()).toEqual(demo);
+    for (const f of demo) {
+      expect(readFileSync(join(dir, 'workflows', f), 'utf8')).toBe(
+        readFileSync(join(DEMO_WORKFLOWS_DIR, f), 'utf8'),
+      );
+    }
+    expect(r.stdout).toContain(
+      `wrote 7 workflows to workflows, the demo shop's, as a starting point:\n  workflows/${demo[0]}\n`,
+    );
+    expect(r.stdout).toContain('switchboard workflows check workflows');
+    expect(r.stdout).toContain('set `workflows: { dir: workflows }` in switchboard.yaml');
+    // What it wrote passes the check it points to.
+    expect((await run(['workflows', 'check', 'workflows'], dir)).code).toBe(0);
+  });
+
+  it('never overwrites: one file already there and nothing is written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'workflows-init-'));
+    mkdirSync(join(dir, 'flows'));
+    writeFileSync(join(dir, 'flows', 'order-status.yaml'), 'mine\n');
+    const r = await run(['workflows', 'init', 'flows'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: flows: order-status.yaml already there: nothing written (move them away, or name another folder)\n',
+    );
+    expect(readdirSync(join(dir, 'flows'))).toEqual(['order-status.yaml']);
+    expect(readFileSync(join(dir, 'flows', 'order-status.yaml'), 'utf8')).toBe('mine\n');
   });
 });
 

@@ -57,6 +57,6 @@ export function taxonomyCategoriser(taxonomy: Taxonomy, seed = 1): (text: string
   const classifier = createIntentClassifier(model);
   return (text) => {
     const p = classifier.predict(text);
-    return p.outOfScope ? OTHER_CATEGORY : p.label;
+    return p.accepted ? p.label : OTHER_CATEGORY;
   };
 }

@@ -36,6 +36,10 @@ export const TurnAnalysisSchema = z.object({
   /** The most likely intent, or null when there is no model. */
   intent: z.string().nullable(),
   confidence: z.number().min(0).max(1),
+  /**
+   * No intent fits (`reason` out_of_scope). Turns stored before December 2026 have it set for low_confidence too:
+   * read `reason`.
+   */
   outOfScope: z.boolean(),
   /** accepted | out_of_scope | low_confidence (as the NLU says). */
   reason: z.enum(['accepted', 'out_of_scope', 'low_confidence']),

@@ -141,11 +141,10 @@ export interface EvaluateGuardrailsProps {
  */
 export function evaluateGuardrails(props: EvaluateGuardrailsProps): GuardrailVerdict {
   const { config, turn, history, awaitingAnswer, workflowActive } = props;
+  // `reason`, not `outOfScope`: turns stored before outOfScope meant only out of scope have it set for low
+  // confidence too.
   const understood =
-    !turn.outOfScope &&
-    turn.reason === 'accepted' &&
-    turn.intent !== null &&
-    turn.confidence >= config.minConfidence;
+    turn.reason === 'accepted' && turn.intent !== null && turn.confidence >= config.minConfidence;
 
   // The history always takes the turn in, whatever the verdict, so the stored copy never misses one.
   const intents =
@@ -221,10 +220,7 @@ export function evaluateGuardrails(props: EvaluateGuardrailsProps): GuardrailVer
   }
 
   if (!understood && !awaitingAnswer) {
-    const code =
-      turn.outOfScope || turn.reason === 'out_of_scope' || turn.intent === null
-        ? 'out_of_scope'
-        : 'low_confidence';
+    const code = turn.reason === 'out_of_scope' || turn.intent === null ? 'out_of_scope' : 'low_confidence';
     if (history.clarifications < config.clarifyingQuestions) {
       return {
         action: 'clarify',

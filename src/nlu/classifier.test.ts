@@ -38,16 +38,16 @@ describe('trainIntentModel', () => {
     expect(serialiseModel(again)).toBe(serialiseModel(model));
   });
 
-  it('marks unsure predictions out of scope, and accepts confident ones', () => {
+  it('refuses unsure predictions as low confidence, not out of scope, and accepts confident ones', () => {
     const confident = classifier.predict('where is my parcel');
-    expect(confident.outOfScope).toBe(false);
-    expect(confident.reason).toBe('accepted');
+    expect(confident).toMatchObject({ accepted: true, outOfScope: false, reason: 'accepted' });
     const unsure = createIntentClassifier({
       ...model,
       thresholds: { ...model.thresholds, perIntent: new Float64Array(4).fill(NEVER_ACCEPT) },
     });
     expect(unsure.predict('where is my parcel')).toMatchObject({
-      outOfScope: true,
+      accepted: false,
+      outOfScope: false,
       reason: 'low_confidence',
     });
   });

@@ -181,7 +181,12 @@ export interface IntentPrediction {
   confidence: number;
   /** The three most likely intents, best first. */
   alternatives: ScoredLabel[];
-  /** True unless the prediction is accepted: a person should handle it. */
+  /** The intent is taken: its confidence passes its threshold and the message is not out of scope. */
+  accepted: boolean;
+  /**
+   * No intent fits: the message is about something the model does not cover (`reason` out_of_scope). A message
+   * an intent fits with too little confidence is not out of scope: it is refused as low_confidence.
+   */
   outOfScope: boolean;
   /** accepted; out_of_scope (no intent fits); low_confidence (an intent fits, but below its threshold). */
   reason: 'accepted' | 'out_of_scope' | 'low_confidence';
@@ -234,7 +239,7 @@ const BACKGROUND_GROUP = 'background:';
  * @example
  * const model = trainIntentModel(examples, { ...DEFAULT_TRAIN_OPTIONS, seed: 7 });
  * const classifier = createIntentClassifier(model);
- * classifier.predict('where is my card?'); // { label: 'card_arrival', confidence: 0.93, outOfScope: false, ... }
+ * classifier.predict('where is my card?'); // { label: 'card_arrival', confidence: 0.93, accepted: true, outOfScope: false, ... }
  */
 export function trainIntentModel(
   examples: readonly LabelledText[],
@@ -784,7 +789,8 @@ export function createIntentClassifier(model: IntentModel): IntentClassifier {
       label: model.labels[top.top]!,
       confidence: top.confidence,
       alternatives: best.map((k) => ({ label: model.labels[k]!, confidence: probs[k]! })),
-      outOfScope: !accepted,
+      accepted,
+      outOfScope: !accepted && novel,
       reason: accepted ? 'accepted' : novel ? 'out_of_scope' : 'low_confidence',
     };
   };

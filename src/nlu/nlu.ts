@@ -22,13 +22,13 @@ export interface Nlu {
 
 /**
  * The NLU of one deployment: its intent model plus entity patterns (`entities` if given, else the patterns
- * stored in the model, else the defaults). An explicit request for a person makes the message out of scope
- * for automation, whatever the intent.
+ * stored in the model, else the defaults), sentiment and the human-request detector. An explicit request for a
+ * person does not change the intent's verdict (`accepted`, `outOfScope`): the guardrails act on `humanRequested`.
  *
  * @example
  * const nlu = createNlu({ model: readModelFile('intents.model.json') });
  * nlu.predict('I still have not got my card, let me talk to a human');
- * // { label: 'card_arrival', confidence: 0.91, outOfScope: true, humanRequested: true, sentiment: {...}, ... }
+ * // { label: 'card_arrival', confidence: 0.91, accepted: true, outOfScope: false, humanRequested: true, ... }
  */
 export function createNlu(props: { model: IntentModel; entities?: EntityExtractorOptions }): Nlu {
   const classifier = createIntentClassifier(props.model);
@@ -42,7 +42,6 @@ export function createNlu(props: { model: IntentModel; entities?: EntityExtracto
       const human = detectHumanRequest(text);
       return {
         ...intent,
-        outOfScope: intent.outOfScope || human.requested,
         entities: extract(text),
         sentiment: analyseSentiment(text),
         humanRequested: human.requested,

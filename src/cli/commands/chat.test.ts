@@ -235,7 +235,8 @@ describe('switchboard chat --config', () => {
     const config = join(dir, 'switchboard.yaml');
     writeFileSync(config, 'guardrails:\n  clarifyingQuestions: 0\n');
     const t = await run(['--conversation', 'cfg-2', '--config', config]);
-    expect(t.outcome.escalation?.code).toBe('out_of_scope');
+    // Gibberish is near no intent's examples but not out of scope either: the model is unsure, and says so.
+    expect(t.outcome.escalation?.code).toBe('low_confidence');
   });
 });
 

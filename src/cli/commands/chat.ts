@@ -171,7 +171,7 @@ function formatTurn(turn: MessageReport, debug: boolean): string {
   if (debug && a) {
     const entities = a.entities.map((e) => `${e.type}=${e.value}`).join(', ');
     out.push(
-      `  [intent ${a.intent ?? '-'} ${a.confidence.toFixed(2)}${a.outOfScope ? ` (${a.reason})` : ''}` +
+      `  [intent ${a.intent ?? '-'} ${a.confidence.toFixed(2)}${a.reason !== 'accepted' ? ` (${a.reason})` : ''}` +
         ` | sentiment ${a.sentiment.score.toFixed(2)}${a.humanRequested ? ' | asks for a person' : ''}` +
         `${a.exclusions.length ? ` | exclusions ${a.exclusions.join(', ')}` : ''}` +
         `${entities ? ` | ${entities}` : ''}` +

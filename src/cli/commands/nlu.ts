@@ -802,7 +802,7 @@ export function evaluateModel(
       gold: e.label,
       predicted: p.reason === 'out_of_scope' ? OOS_LABEL : p.label,
       confidence: p.confidence,
-      accepted: !p.outOfScope,
+      accepted: p.accepted,
     };
   });
   const report = evaluatePredictions(scored, OOS_LABEL);

@@ -220,6 +220,15 @@ describe('checkWorkflows', () => {
     expect(found[0]?.message).toMatch(/^slot "code": invalid pattern: /);
   });
 
+  it('reports slot rules on a slot that is not text, bad rule patterns and bad reason templates', () => {
+    const found = check(['slot-rules.yaml']);
+    expect(where(found)).toEqual([
+      '9:21 workflow.invalid_pattern',
+      '15:7 workflow.rules_not_text',
+      '16:17 workflow.undefined_slot',
+    ]);
+  });
+
   it('reports overlapping triggers on both workflows, and keeps disjoint segments or channels apart', () => {
     const found = check(['overlap/']);
     expect(found.every((d) => d.code === 'workflow.trigger_overlap')).toBe(true);

@@ -262,18 +262,26 @@ function checkSlots(definition: WorkflowDefinition, report: Report): void {
         `slot "${name}" has type choice but neither choices nor choicesFrom`,
       );
     }
-    if (slot.pattern !== undefined) {
+    const regex = (pattern: string, path: YamlPath) => {
       try {
-        new RegExp(slot.pattern, 'i');
+        new RegExp(pattern, 'i');
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        report(
-          ['slots', name, 'pattern'],
-          'workflow.invalid_pattern',
-          `slot "${name}": invalid pattern: ${reason}`,
-        );
+        report(path, 'workflow.invalid_pattern', `slot "${name}": invalid pattern: ${reason}`);
       }
+    };
+    if (slot.pattern !== undefined) regex(slot.pattern, ['slots', name, 'pattern']);
+    if (slot.rules !== undefined && slot.type !== 'text' && slot.type !== 'entity') {
+      report(
+        ['slots', name, 'rules'],
+        'workflow.rules_not_text',
+        `slot "${name}" has type ${slot.type}: rules apply to text and entity slots only`,
+      );
     }
+    slot.rules?.forEach((rule, i) => {
+      if ('matches' in rule) regex(rule.matches, ['slots', name, 'rules', i, 'matches']);
+      if ('notMatches' in rule) regex(rule.notMatches, ['slots', name, 'rules', i, 'notMatches']);
+    });
   }
   definition.steps.forEach((step, index) => {
     if (step.type === 'ask' && !(step.slot in definition.slots)) {
@@ -318,6 +326,9 @@ function checkScope(definition: WorkflowDefinition, report: Report): void {
     const at = (field: string) => ['slots', name, field];
     template(slot.prompt, at('prompt'));
     template(slot.retryPrompt, at('retryPrompt'));
+    slot.rules?.forEach((rule, i) => {
+      template(rule.reason, ['slots', name, 'rules', i, 'reason']);
+    });
     template(slot.choiceLabel, at('choiceLabel'), true);
     if (slot.choicesFrom !== undefined)
       check(slot.choicesFrom.split('.'), { path: at('choicesFrom'), item: false });

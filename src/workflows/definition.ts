@@ -65,6 +65,24 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
 
 export const SLOT_TYPES = ['text', 'number', 'yes_no', 'choice', 'entity'] as const;
 
+/** The built-in formats a free-text slot can require (`rules: [{ format: address }]`). */
+export const TEXT_FORMATS = ['address'] as const;
+
+/** Said to the customer, before the question is asked again, when an answer breaks the rule (a template). */
+const RuleReason = z.string().min(1);
+
+/**
+ * A validation rule of a `text` or `entity` slot: a built-in `format` (`address`), a regular expression the
+ * answer must match (`matches`) or must not (`notMatches`), or a least number of words (`minWords`).
+ */
+export const TextRuleSchema = z.union([
+  z.strictObject({ format: z.enum(TEXT_FORMATS), reason: RuleReason.optional() }),
+  z.strictObject({ matches: z.string(), reason: RuleReason }),
+  z.strictObject({ notMatches: z.string(), reason: RuleReason }),
+  z.strictObject({ minWords: z.number().int().positive(), reason: RuleReason }),
+]);
+export type TextRule = z.infer<typeof TextRuleSchema>;
+
 export const SlotSchema = z.strictObject({
   /** text: any answer; number; yes_no; choice: one of `choices`/`choicesFrom`; entity: an NLU entity type. */
   type: z.enum(SLOT_TYPES).default('text'),
@@ -81,6 +99,11 @@ export const SlotSchema = z.strictObject({
   pattern: z.string().optional(),
   min: z.number().optional(),
   max: z.number().optional(),
+  /**
+   * For `text` and `entity` slots: rules every answer must pass, each with the reason said to the customer when
+   * it does not (`[{ format: address }]`: an address must look like one).
+   */
+  rules: z.array(TextRuleSchema).optional(),
   /** For `type: choice`: fixed choices ... */
   choices: z.array(z.string()).optional(),
   /** ... or the items of a list variable (e.g. `vars.orders`), shown with `choiceLabel` and stored as `choiceValue`. */

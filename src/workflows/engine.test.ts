@@ -571,6 +571,38 @@ describe('steps', () => {
     expect(run.state.trail.map((t) => t.outcome)).toEqual(['asked', 'invalid', 'failed']);
   });
 
+  it('asks again with the reason of the rule an answer breaks (an address must look like one)', () => {
+    const run = conversation(demo('address-change'));
+    run.start('How do I update my delivery address? I moved to Cork.', { customer: liam });
+    run.callOk({
+      found: true,
+      account: { email: liam.email, status: 'active', address: '1 Old Road, Dublin' },
+    });
+    expect(run.state.stepId).toBe('ask_address');
+    const retry = 'Please write the full address on one line, with the street, the postcode and the town.';
+    expect(run.say('Thanks Sophie, much appreciated.')).toEqual([
+      {
+        type: 'ask',
+        stepId: 'ask_address',
+        slot: 'new_address',
+        text: `An address needs a house number or a postcode. ${retry}`,
+      },
+    ]);
+    expect(run.say('is it done?')).toEqual([
+      expect.objectContaining({ text: `That reads as a question, not an address. ${retry}` }),
+    ]);
+    expect(run.state.slots.new_address).toBeUndefined();
+    const confirm = run.say('14 Mill Lane, Cork T12 AB34');
+    expect(run.state.slots.new_address).toBe('14 Mill Lane, Cork T12 AB34');
+    expect(confirm).toEqual([expect.objectContaining({ type: 'confirm', stepId: 'confirm_address' })]);
+    expect(run.state.trail.filter((t) => t.stepId === 'ask_address').map((t) => t.outcome)).toEqual([
+      'asked',
+      'invalid',
+      'invalid',
+      'filled',
+    ]);
+  });
+
   it('goes to onFail when the retries run out and the ask names it', () => {
     const run = conversation(
       workflow({

@@ -194,7 +194,10 @@ function answerAsk(run: Run, ask: AskStep, turn: TurnAnalysis): void {
   const attempts = run.countAttempt(ask.id);
   if (attempts <= slot.retries) {
     run.trail(ask, 'invalid');
-    run.emitAsk(ask, slot, slot.retryPrompt ?? ask.prompt ?? slot.prompt);
+    const retry = slot.retryPrompt ?? ask.prompt ?? slot.prompt;
+    // A rule's reason says what was wrong with the answer before the question comes again.
+    const reason = value.error.reason;
+    run.emitAsk(ask, slot, reason === undefined ? retry : `${reason} ${retry}`);
     return;
   }
   run.progress();

@@ -13,4 +13,5 @@ export * from './scope.ts';
 export * from './slot-values.ts';
 export * from './state.ts';
 export * from './template.ts';
+export * from './text-rules.ts';
 export * from './trigger.ts';

@@ -64,7 +64,15 @@ const ENTITY_EXAMPLES: Record<string, string[]> = {
   phone: ['+44 20 7946 0000'],
   url: ['https://example.com/page'],
 };
-const TEXT_EXAMPLES = ['A short answer', 'sam.example@example.com', 'SB-123456', '12345', 'yes'];
+// The address passes `format: address`, so a path test reaches what follows a slot with that rule.
+const TEXT_EXAMPLES = [
+  'A short answer',
+  'sam.example@example.com',
+  'SB-123456',
+  '12345',
+  'yes',
+  '14 Mill Lane, Cork T12 AB34',
+];
 
 /** A customer turn as the NLU would report it, with the given entities (found at the given offsets). */
 export function customerTurn(

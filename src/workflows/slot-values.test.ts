@@ -50,7 +50,7 @@ describe('entity slots', () => {
     expect(extract(orderNumber, '100001')).toEqual({ ok: true, value: '100001' });
     expect(extract(orderNumber, 'my order is SB-100001, thanks')).toEqual({
       ok: false,
-      error: 'no order_number in the answer',
+      error: { message: 'no order_number in the answer' },
     });
   });
 
@@ -58,10 +58,13 @@ describe('entity slots', () => {
     const text = 'order SB-12';
     expect(extract(orderNumber, text, [entityOf('order_number', 'SB-12', text)])).toEqual({
       ok: false,
-      error: 'does not match the pattern ^(#|[a-z]{1,3}-?)?\\d{4,12}$',
+      error: { message: 'does not match the pattern ^(#|[a-z]{1,3}-?)?\\d{4,12}$' },
     });
     const email = slot({ type: 'entity', entity: 'email' });
-    expect(extract(email, 'I do not remember')).toEqual({ ok: false, error: 'no email in the answer' });
+    expect(extract(email, 'I do not remember')).toEqual({
+      ok: false,
+      error: { message: 'no email in the answer' },
+    });
   });
 
   it('use the slot name as the entity type when `entity` is absent', () => {
@@ -80,9 +83,9 @@ describe('number slots', () => {
     const quantity = slot({ type: 'number', min: 1, max: 2000 });
     expect(extract(quantity, 'about 1,250.50 units')).toEqual({ ok: true, value: 1250.5 });
     expect(extract(quantity, '3 or 4')).toEqual({ ok: true, value: 3 });
-    expect(extract(quantity, '0')).toEqual({ ok: false, error: 'less than 1' });
-    expect(extract(quantity, '5000')).toEqual({ ok: false, error: 'more than 2000' });
-    expect(extract(quantity, 'a few')).toEqual({ ok: false, error: 'no number in the answer' });
+    expect(extract(quantity, '0')).toEqual({ ok: false, error: { message: 'less than 1' } });
+    expect(extract(quantity, '5000')).toEqual({ ok: false, error: { message: 'more than 2000' } });
+    expect(extract(quantity, 'a few')).toEqual({ ok: false, error: { message: 'no number in the answer' } });
     expect(firstNumber('-3 degrees')).toBe(-3);
   });
 });
@@ -91,10 +94,16 @@ describe('text slots', () => {
   it('take the trimmed answer, bounded in length and checked against the pattern', () => {
     const code = slot({ type: 'text', min: 3, max: 6, pattern: '^[a-z]+$' });
     expect(extract(code, '  abcd ')).toEqual({ ok: true, value: 'abcd' });
-    expect(extract(code, 'ab')).toEqual({ ok: false, error: 'less than 3 characters' });
-    expect(extract(code, 'abcdefg')).toEqual({ ok: false, error: 'more than 6 characters' });
-    expect(extract(code, 'ab12')).toEqual({ ok: false, error: 'does not match the pattern ^[a-z]+$' });
-    expect(extract(slot({ type: 'text' }), '   ')).toEqual({ ok: false, error: 'an empty answer' });
+    expect(extract(code, 'ab')).toEqual({ ok: false, error: { message: 'less than 3 characters' } });
+    expect(extract(code, 'abcdefg')).toEqual({ ok: false, error: { message: 'more than 6 characters' } });
+    expect(extract(code, 'ab12')).toEqual({
+      ok: false,
+      error: { message: 'does not match the pattern ^[a-z]+$' },
+    });
+    expect(extract(slot({ type: 'text' }), '   ')).toEqual({
+      ok: false,
+      error: { message: 'an empty answer' },
+    });
   });
 });
 
@@ -122,7 +131,10 @@ describe('yes_no slots', () => {
 
   it('store booleans', () => {
     expect(extract(slot({ type: 'yes_no' }), 'yup')).toEqual({ ok: true, value: true });
-    expect(extract(slot({ type: 'yes_no' }), 'maybe')).toEqual({ ok: false, error: 'neither yes nor no' });
+    expect(extract(slot({ type: 'yes_no' }), 'maybe')).toEqual({
+      ok: false,
+      error: { message: 'neither yes nor no' },
+    });
   });
 });
 
@@ -180,7 +192,10 @@ describe('choice slots', () => {
   });
 
   it.each([['4'], ['the fifth'], ['SB-100002 or SB-100003'], ['no idea'], ['0']])('refuse %j', (text) => {
-    expect(extract(fromOrders, text, [], choices)).toEqual({ ok: false, error: 'not one of the choices' });
+    expect(extract(fromOrders, text, [], choices)).toEqual({
+      ok: false,
+      error: { message: 'not one of the choices' },
+    });
   });
 
   it('prefer an exact value over a position', () => {
@@ -191,5 +206,59 @@ describe('choice slots', () => {
     expect(pickChoice('1', numbers)).toEqual({ label: 'one', value: 1 });
     expect(pickChoice('first', numbers)).toEqual({ label: 'two', value: 2 });
     expect(pickChoice('anything', [])).toBeUndefined();
+  });
+});
+
+describe('slot rules', () => {
+  const address = slot({ type: 'text', min: 5, rules: [{ format: 'address' }] });
+
+  it('refuse what does not look like an address, with the reason to say', () => {
+    // Later messages of past tickets that replay once took for a new address (issue 14).
+    expect(extract(address, 'Hi Sophie,\n\nThanks Sophie, much appreciated.\n\nPaul')).toEqual({
+      ok: false,
+      error: { message: 'breaks a rule', reason: 'An address needs a house number or a postcode.' },
+    });
+    expect(extract(address, "i didn't get the confirmation email.")).toMatchObject({
+      ok: false,
+      error: { reason: 'An address needs a house number or a postcode.' },
+    });
+    expect(extract(address, 'will I get the full $57.99 back?')).toMatchObject({
+      ok: false,
+      error: { reason: 'That reads as a question, not an address.' },
+    });
+    expect(extract(address, 'my order 123456 never came')).toMatchObject({
+      ok: false,
+      error: { reason: 'I need the street and the town, with the postcode.' },
+    });
+  });
+
+  it('take an address', () => {
+    for (const text of ['14 Mill Lane, Cork T12 AB34', 'Hauptstr. 5 Berlin', 'Flat 2, 9 Rue Cler, Paris']) {
+      expect(extract(address, text), text).toEqual({ ok: true, value: text });
+    }
+  });
+
+  it('say their own reason, and check entity values too', () => {
+    const name = slot({
+      type: 'text',
+      rules: [
+        { minWords: 2, reason: 'Please give your first and last name.' },
+        { notMatches: '\\d', reason: 'A name has no digits.' },
+      ],
+    });
+    expect(extract(name, 'Paul')).toMatchObject({
+      error: { reason: 'Please give your first and last name.' },
+    });
+    expect(extract(name, 'Paul 2 Smith')).toMatchObject({ error: { reason: 'A name has no digits.' } });
+    expect(extract(name, 'Paul Smith')).toEqual({ ok: true, value: 'Paul Smith' });
+    const work = slot({
+      type: 'entity',
+      entity: 'email',
+      rules: [{ matches: '@work\\.example$', reason: 'Please use your work address.' }],
+    });
+    const text = 'me@home.example';
+    expect(extract(work, text, [entityOf('email', text, text)])).toMatchObject({
+      error: { reason: 'Please use your work address.' },
+    });
   });
 });

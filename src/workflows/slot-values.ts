@@ -4,6 +4,7 @@ import { regexOf } from './condition.ts';
 import type { SlotDefinition } from './definition.ts';
 import { lookupPath, type Scope } from './scope.ts';
 import { renderTemplate } from './template.ts';
+import { textRuleProblem } from './text-rules.ts';
 
 /** One option of a choice slot: what the customer sees, and what the slot stores. */
 export interface Choice {
@@ -16,6 +17,17 @@ export interface SlotAnswer {
   text: string;
   entities: readonly EntityValue[];
 }
+
+/**
+ * Why an answer does not fill a slot: `message` in the workflow's terms (for logs and tests, never the
+ * customer's text), and `reason` when a slot rule gives one to say to the customer before asking again.
+ */
+export interface SlotProblem {
+  message: string;
+  reason?: string;
+}
+
+const problem = (message: string) => err<SlotProblem>({ message });
 
 /** The entity type an entity slot takes: its `entity`, else the slot's own name. */
 export const slotEntityType = (name: string, slot: SlotDefinition): string => slot.entity ?? name;
@@ -61,19 +73,21 @@ export interface ExtractSlotValueProps {
  *   choice whose value or label the answer contains; text: the trimmed answer, when not empty.
  *
  * Validation: `pattern` (case-insensitive) on the value's text; `min`/`max` bound a number slot's value and
- * the length of a text or entity slot's value.
+ * the length of a text or entity slot's value; `rules` (text and entity slots) each give the reason to say.
  *
  * @example
  * extractSlotValue({ name: 'confirmed', slot: { ...slot, type: 'yes_no' }, answer: { text: 'yep', entities: [] } });
  * // { ok: true, value: true }
+ * extractSlotValue({ name: 'new_address', slot: { ...slot, rules: [{ format: 'address' }] }, answer: { text: 'thanks!', entities: [] } });
+ * // { ok: false, error: { message: 'breaks a rule', reason: 'An address needs a house number or a postcode.' } }
  */
-export function extractSlotValue(props: ExtractSlotValueProps): Result<unknown, string> {
+export function extractSlotValue(props: ExtractSlotValueProps): Result<unknown, SlotProblem> {
   const { name, slot, answer } = props;
   const text = answer.text.trim();
   switch (slot.type) {
     case 'entity': {
       const type = slotEntityType(name, slot);
-      let firstProblem: string | undefined;
+      let firstProblem: SlotProblem | undefined;
       for (const entity of answer.entities) {
         if (entity.type !== type) continue;
         const checked = validateSlotValue(slot, entity.value);
@@ -83,34 +97,38 @@ export function extractSlotValue(props: ExtractSlotValueProps): Result<unknown, 
       if (slot.pattern !== undefined && text !== '' && regexOf(`^(?:${slot.pattern})$`).test(text)) {
         return validateSlotValue(slot, text);
       }
-      return err(firstProblem ?? `no ${type} in the answer`);
+      return firstProblem ? err(firstProblem) : problem(`no ${type} in the answer`);
     }
     case 'number': {
       const number = firstNumber(text);
-      return number === undefined ? err('no number in the answer') : validateSlotValue(slot, number);
+      return number === undefined ? problem('no number in the answer') : validateSlotValue(slot, number);
     }
     case 'yes_no': {
       const value = yesOrNo(text);
-      return value === null ? err('neither yes nor no') : ok(value);
+      return value === null ? problem('neither yes nor no') : ok(value);
     }
     case 'choice': {
       const choice = pickChoice(text, props.choices ?? []);
-      return choice === undefined ? err('not one of the choices') : ok(choice.value);
+      return choice === undefined ? problem('not one of the choices') : ok(choice.value);
     }
     case 'text':
-      return text === '' ? err('an empty answer') : validateSlotValue(slot, text);
+      return text === '' ? problem('an empty answer') : validateSlotValue(slot, text);
   }
 }
 
-/** Checks a value against a slot's `pattern`, `min` and `max`; returns the value when it passes. */
-export function validateSlotValue(slot: SlotDefinition, value: unknown): Result<unknown, string> {
+/** Checks a value against a slot's `pattern`, `min`, `max` and `rules`; returns the value when it passes. */
+export function validateSlotValue(slot: SlotDefinition, value: unknown): Result<unknown, SlotProblem> {
   if (slot.pattern !== undefined && !regexOf(slot.pattern).test(String(value))) {
-    return err(`does not match the pattern ${slot.pattern}`);
+    return problem(`does not match the pattern ${slot.pattern}`);
   }
   const measure = slot.type === 'number' ? Number(value) : String(value).length;
   const unit = slot.type === 'number' ? '' : ' characters';
-  if (slot.min !== undefined && measure < slot.min) return err(`less than ${slot.min}${unit}`);
-  if (slot.max !== undefined && measure > slot.max) return err(`more than ${slot.max}${unit}`);
+  if (slot.min !== undefined && measure < slot.min) return problem(`less than ${slot.min}${unit}`);
+  if (slot.max !== undefined && measure > slot.max) return problem(`more than ${slot.max}${unit}`);
+  if (slot.rules !== undefined && (slot.type === 'text' || slot.type === 'entity')) {
+    const reason = textRuleProblem(slot.rules, String(value));
+    if (reason !== null) return err({ message: 'breaks a rule', reason });
+  }
   return ok(value);
 }
 

@@ -22,12 +22,7 @@ import {
 } from '../conversations/index.ts';
 import { GuardrailConfigSchema } from '../domain/index.ts';
 import { createJobRunner, type JobAttempt, type JobRunner } from '../jobs/index.ts';
-import {
-  DEFAULT_MIN_SCORE,
-  loadKnowledgeBase,
-  parseKnowledgeIndex,
-  readKnowledgeIndex,
-} from '../kb/index.ts';
+import { loadKnowledgeBase, parseKnowledgeIndex, readKnowledgeIndex } from '../kb/index.ts';
 import { createNlu, type Nlu, parseModel, readModelFile } from '../nlu/index.ts';
 import { type Clock, type Logger, silentLogger, systemClock, UserError } from '../shared/index.ts';
 import type { Store } from '../store/index.ts';
@@ -39,6 +34,7 @@ import {
   type WorkflowDefinition,
 } from '../workflows/index.ts';
 import { buildConnectorRegistry } from './connectors.ts';
+import { knowledgeSearchOf } from './knowledge.ts';
 import { DEFAULT_DB_PATH, openStore } from './open-store.ts';
 import { DEMO_WORKFLOWS_DIR } from './workflows-dir.ts';
 
@@ -211,7 +207,7 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
         const artifact = wantedKb === null ? undefined : await store.getArtifact('kb-index', wantedKb);
         delete problems.kb;
         try {
-          kb = artifact ? knowledgeSearchOf(artifact.content, `kb-index v${artifact.version}`) : null;
+          kb = artifact ? knowledgeSearchOfContent(artifact.content, `kb-index v${artifact.version}`) : null;
         } catch (error) {
           if (!(error instanceof UserError)) throw error;
           kb = null;
@@ -366,17 +362,9 @@ export function deploymentWorkflowsDir(config: SwitchboardConfig, baseDir: strin
 }
 
 function knowledgeSearchOfFile(path: string): KnowledgeSearch {
-  return searchOf(loadKnowledgeBase(readKnowledgeIndex(path)));
+  return knowledgeSearchOf(loadKnowledgeBase(readKnowledgeIndex(path)));
 }
 
-function knowledgeSearchOf(content: string, shownAs: string): KnowledgeSearch {
-  return searchOf(loadKnowledgeBase(parseKnowledgeIndex(content, shownAs)));
-}
-
-/** Only articles for customers are quoted; scores below the floor are no answer. */
-function searchOf(kb: ReturnType<typeof loadKnowledgeBase>): KnowledgeSearch {
-  return (query) => {
-    const hit = kb.searchKnowledge(query, { minScore: DEFAULT_MIN_SCORE });
-    return hit ? { passage: hit.passage, title: hit.title, url: hit.url, score: hit.score } : null;
-  };
+function knowledgeSearchOfContent(content: string, shownAs: string): KnowledgeSearch {
+  return knowledgeSearchOf(loadKnowledgeBase(parseKnowledgeIndex(content, shownAs)));
 }

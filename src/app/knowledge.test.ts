@@ -145,4 +145,14 @@ describe('createKnowledgeSearch', () => {
     expect(hit?.title).not.toBe('Refund limits for agents');
     expect(createKnowledgeSearch(index, { minScore: 1.01 })('how do I return an item')).toBeNull();
   });
+
+  it("takes the turn's intent: an article tagged for another intent is never quoted for it", () => {
+    const search = createKnowledgeSearch(buildKnowledgeIndex(readArticles(DEMO_KB), 0));
+    const question = 'how do I reset my password';
+    expect(search(question)?.title).toBe('Reset your password');
+    expect(search(question, { intent: 'password_reset' })?.title).toBe('Reset your password');
+    expect(search(question, { intent: 'billing_question' })?.title).not.toBe('Reset your password');
+    // Callers that know no intent are answered as before.
+    expect(search(question, {})).toEqual(search(question));
+  });
 });

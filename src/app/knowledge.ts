@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { KnowledgeSearch } from '../conversations/index.ts';
 import {
+  type AnsweredQuestion,
   countMatches,
   DEFAULT_MIN_SCORE,
   type KnowledgeBase,
@@ -31,22 +32,30 @@ export function openKnowledge(
 }
 
 /**
- * The `answer` step's search over an index. Only articles for customers are quoted. Scores are 0..1 (see
- * docs/kb.md); nothing below `minScore` (default DEFAULT_MIN_SCORE) is returned, and a step's own `minScore`
- * can only raise that floor.
+ * The `answer` step's search over an index. Only articles for customers are quoted. The decision is the
+ * index's calibrated policy (`kb calibrate`: a threshold per situation, for a target precision), with the turn's
+ * intent narrowing the articles; an index never calibrated needs DEFAULT_MIN_SCORE everywhere. `minScore`
+ * replaces the policy with that one floor. A step's own `minScore` can only raise the bar.
  *
  * @example
  * const search = createKnowledgeSearch(index);
- * search('do gift cards expire?'); // { passage, title, url, score } or null
+ * search('do gift cards expire?', { intent: 'billing_question' }); // { passage, title, url, score } or null
  */
 export function createKnowledgeSearch(
   index: KnowledgeIndex,
   options: { minScore?: number } = {},
 ): KnowledgeSearch {
-  const kb = loadKnowledgeBase(index);
-  const minScore = options.minScore ?? DEFAULT_MIN_SCORE;
-  return (query) => {
-    const hit = kb.searchKnowledge(query, { minScore });
+  return knowledgeSearchOf(loadKnowledgeBase(index), options);
+}
+
+/** `createKnowledgeSearch` over a loaded knowledge base. */
+export function knowledgeSearchOf(kb: KnowledgeBase, options: { minScore?: number } = {}): KnowledgeSearch {
+  return (query, turn) => {
+    const decision = kb.answer(query, {
+      intent: turn?.intent ?? null,
+      ...(options.minScore !== undefined ? { minScore: options.minScore } : {}),
+    });
+    const hit = decision.answered ? decision.hit : null;
     return hit ? { passage: hit.passage, title: hit.title, url: hit.url, score: hit.score } : null;
   };
 }
@@ -82,16 +91,9 @@ export async function replayTicketQuestions(props: {
   pageSize?: number;
 }): Promise<MatchCounts> {
   const { store, kb } = props;
-  const pageSize = props.pageSize ?? 1000;
   const minScore = props.minScore ?? DEFAULT_MIN_SCORE;
   const total: MatchCounts = { questions: 0, answered: 0, byArticle: new Map() };
-  let afterId: number | undefined;
-  for (;;) {
-    const page = await store.listTickets({
-      limit: pageSize,
-      withMessages: true,
-      ...(afterId !== undefined ? { afterId } : {}),
-    });
+  await forEachTicketPage(store, props.pageSize ?? 1000, (page) => {
     const counts = countMatches(
       kb,
       page.map(openingQuestion).filter((q) => q.trim() !== ''),
@@ -100,9 +102,51 @@ export async function replayTicketQuestions(props: {
     total.questions += counts.questions;
     total.answered += counts.answered;
     for (const [id, n] of counts.byArticle) total.byArticle.set(id, (total.byArticle.get(id) ?? 0) + n);
-    if (page.length < pageSize) return total;
+  });
+  return total;
+}
+
+/** Reads every ticket with its messages, a page at a time. */
+async function forEachTicketPage(
+  store: Store,
+  pageSize: number,
+  use: (page: StoredTicket[]) => void,
+): Promise<void> {
+  let afterId: number | undefined;
+  for (;;) {
+    const page = await store.listTickets({
+      limit: pageSize,
+      withMessages: true,
+      ...(afterId !== undefined ? { afterId } : {}),
+    });
+    use(page);
+    if (page.length < pageSize) return;
     afterId = (page[page.length - 1] as StoredTicket).id;
   }
+}
+
+/**
+ * The store's tickets as question -> agent reply history, for `pairsFromHistory`: the opening (subject and
+ * first customer message), the first agent reply after it, and the ticket's category as the intent. Tickets
+ * no agent answered are left out.
+ *
+ * @example
+ * const { pairs } = pairsFromHistory({ index, answered: await answeredQuestions(store) });
+ */
+export async function answeredQuestions(store: Store, pageSize = 1000): Promise<AnsweredQuestion[]> {
+  const out: AnsweredQuestion[] = [];
+  await forEachTicketPage(store, pageSize, (page) => {
+    for (const ticket of page) {
+      const messages = ticket.messages ?? [];
+      const first = messages.findIndex((m) => m.authorRole === 'customer');
+      const reply = first < 0 ? undefined : messages.slice(first + 1).find((m) => m.authorRole === 'agent');
+      const question = openingQuestion(ticket);
+      if (reply && question.trim() !== '') {
+        out.push({ question, reply: reply.body, intent: ticket.category ?? null });
+      }
+    }
+  });
+  return out;
 }
 
 /** What the customer first asked: the subject and the first customer message. */

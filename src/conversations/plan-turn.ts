@@ -25,9 +25,19 @@ import {
 import { type BotLine, HANDOFF_TEXT, outcomeOfEffects, type TurnEscalation } from './bot-lines.ts';
 import type { PendingCall, RuntimeState } from './runtime-state.ts';
 
-/** A knowledge-base search for the `answer` step; absent until a knowledge base is imported. */
+/**
+ * A knowledge-base search for the `answer` step; absent until a knowledge base is imported. It returns the
+ * passage to quote, or null when none may be quoted: the knowledge base decides with its calibrated policy
+ * (docs/kb.md), and with the turn's intent (the running workflow's) no article tagged for another intent is
+ * quoted. Callers that know no intent may leave the second argument out.
+ *
+ * @example
+ * const search: KnowledgeSearch = (query, turn) => kb.answer(query, { intent: turn?.intent ?? null }) ...;
+ * search('how long do refunds take', { intent: 'refund_request' }); // { passage, title, url, score } or null
+ */
 export type KnowledgeSearch = (
   query: string,
+  turn?: { intent?: string | null },
 ) => { passage: string; title: string; url?: string; score: number } | null;
 
 /** The workflows a deployment runs, with a lookup by id and version (a conversation keeps its version). */
@@ -444,7 +454,9 @@ function runEngine(props: {
         customerSeq: props.customerSeq,
       };
     } else if (effect.type === 'answer') {
-      const hit = context.searchKnowledge?.(effect.query) ?? null;
+      // The workflow's intent (the one it was started for), else this message's.
+      const intent = state.intent ?? (props.event.type === 'message' ? props.event.turn.intent : null);
+      const hit = context.searchKnowledge?.(effect.query, { intent }) ?? null;
       const next: EngineEvent = hit
         ? { type: 'answerResult', at, stepId: effect.stepId, found: true, ...hit }
         : { type: 'answerResult', at, stepId: effect.stepId, found: false };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AsPlainObject } from 'minisearch';
 import { z } from 'zod';
 import { UserError, writeFileAtomically } from '../shared/index.ts';
+import { AnswerPolicySchema } from './answer-policy.ts';
 import { AUDIENCES } from './article.ts';
 import { KB_INDEX_FORMAT, KB_INDEX_VERSION, type KnowledgeIndex } from './knowledge-index.ts';
 
@@ -29,6 +30,7 @@ const IndexSchema = z.object({
   termPassageCounts: z.record(z.string(), z.number()),
   // MiniSearch checks its own part when it loads it.
   search: z.object({ serializationVersion: z.number() }).loose(),
+  answerPolicy: AnswerPolicySchema.optional(),
 });
 
 /**

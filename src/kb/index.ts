@@ -1,10 +1,14 @@
+export * from './answer-policy.ts';
 export * from './article.ts';
 export * from './audit-knowledge.ts';
+export * from './calibrate-answers.ts';
+export * from './history-pairs.ts';
 export * from './index-file.ts';
 export * from './knowledge-base.ts';
 export * from './knowledge-index.ts';
 export * from './near-duplicates.ts';
 export * from './passages.ts';
+export * from './question-pairs.ts';
 export * from './read-articles.ts';
 export * from './synonyms.ts';
 export { searchTerms, tokenize } from './text.ts';

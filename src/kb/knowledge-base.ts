@@ -1,4 +1,5 @@
 import MiniSearch, { type Query, type SearchResult } from 'minisearch';
+import { type AnswerSituation, type EffectivePolicy, uncalibratedPolicy } from './answer-policy.ts';
 import type { Audience } from './article.ts';
 import type { IndexedArticle, KnowledgeIndex } from './knowledge-index.ts';
 import type { Passage } from './passages.ts';
@@ -49,9 +50,40 @@ export interface SearchOptions {
   audience?: Audience | 'all';
 }
 
+/** What the `answer` step decides for a question: the passage it would quote, and whether it may. */
+export interface AnswerDecision {
+  /** The best passage the situation allows (of an article tagged with the intent, when there is one). */
+  hit: KnowledgeHit | null;
+  situation: AnswerSituation;
+  /**
+   * 0..1, what a calibrated policy's thresholds apply to: the passage's score (its agreement with the question)
+   * times its article's lead over the next article that could be quoted (with an intent, the next of the
+   * intent's articles), `1 - score2 * relevance2 / relevance`: a close second that also covers the question
+   * halves it. With no such second article, the score.
+   */
+  confidence: number;
+  /** What this situation needs (of `confidence`; of `hit.score` for an uncalibrated index or a fixed floor); null: never. */
+  minScore: number | null;
+  /** `hit` reaches `minScore`: the customer gets it. */
+  answered: boolean;
+  /** Distinct article ids in the order the decision sees them: the intent's articles first. */
+  ranking: string[];
+}
+
+export interface AnswerOptions {
+  /** The turn's intent (the running workflow's): articles tagged with it come first, others of known intents never. */
+  intent?: string | null;
+  /** Default `customers`. */
+  audience?: Audience | 'all';
+  /** Replaces the policy's thresholds with this one floor (tests, `kb search`); default: the index's policy. */
+  minScore?: number;
+}
+
 export interface KnowledgeBase {
   readonly articles: readonly IndexedArticle[];
   readonly passages: readonly Passage[];
+  /** How `answer` decides: the index's calibrated policy, else one DEFAULT_MIN_SCORE floor. */
+  readonly policy: EffectivePolicy;
   /** Ranked passages, best first (BM25 with title/tag boosts, typo-tolerant); each with its 0..1 score. */
   search(query: string, options?: SearchOptions): KnowledgeHit[];
   /** The best passage if its score is at least `minScore` (default DEFAULT_MIN_SCORE), else null. */
@@ -59,6 +91,11 @@ export interface KnowledgeBase {
     query: string,
     options?: { minScore?: number; audience?: Audience | 'all' },
   ): KnowledgeAnswer | null;
+  /**
+   * The `answer` step's decision: the search, the turn's intent and the articles' tags, and the threshold the
+   * policy (calibrated for a target precision, see `calibrateAnswerPolicy`) sets for that situation.
+   */
+  answer(query: string, options?: AnswerOptions): AnswerDecision;
 }
 
 /**
@@ -141,10 +178,61 @@ export function loadKnowledgeBase(index: KnowledgeIndex): KnowledgeBase {
       .map((c) => c.hit);
   }
 
+  const policy: EffectivePolicy = index.answerPolicy ?? uncalibratedPolicy(DEFAULT_MIN_SCORE);
+  const knownIntents = new Set(policy.intents);
+  const servesIntent = (articleId: string, intent: string) => articles.get(articleId)?.tags.includes(intent);
+  const otherIntent = (articleId: string) =>
+    articles.get(articleId)?.tags.some((t) => knownIntents.has(t)) ?? false;
+
+  function answer(query: string, options: AnswerOptions = {}): AnswerDecision {
+    const audience = options.audience ?? 'customers';
+    const intent = options.intent ?? null;
+    const hits = search(query, { limit: RERANK_DEPTH, audience });
+    const served =
+      intent !== null &&
+      index.articles.some((a) => a.tags.includes(intent) && (audience === 'all' || a.audience === audience));
+    if (served) {
+      // Only an article tagged with the intent is quoted; the others stay in the ranking for `kb eval`.
+      const mine = hits.filter((h) => servesIntent(h.articleId, intent));
+      const ranked = [...mine, ...hits.filter((h) => !servesIntent(h.articleId, intent))];
+      const agrees = mine[0] !== undefined && mine[0].articleId === hits[0]?.articleId;
+      // The lead that counts is over the intent's other articles: the rest cannot be quoted.
+      return decided(mine[0] ?? null, agrees ? 'intent_agrees' : 'intent_only', ranked, mine, options);
+    }
+    // An intent no article serves: an article tagged for another known intent is not its answer.
+    const ranked = intent !== null ? hits.filter((h) => !otherIntent(h.articleId)) : hits;
+    return decided(ranked[0] ?? null, 'no_intent', ranked, ranked, options);
+  }
+
+  function decided(
+    hit: KnowledgeHit | null,
+    situation: AnswerSituation,
+    ranked: readonly KnowledgeHit[],
+    rivals: readonly KnowledgeHit[],
+    options: AnswerOptions,
+  ): AnswerDecision {
+    const rival = hit && rivals.find((h) => h.articleId !== hit.articleId);
+    const confidence = hit === null ? 0 : round(hit.score * lead(hit, rival ?? undefined));
+    // A fixed floor (tests, `kb search`) is on the score, as before calibration existed.
+    const fixed = options.minScore;
+    const minScore = fixed ?? policy.minScore[situation];
+    const value = fixed !== undefined || policy.calibration === null ? (hit?.score ?? 0) : confidence;
+    return {
+      hit,
+      situation,
+      minScore,
+      confidence,
+      answered: hit !== null && minScore !== null && value >= minScore,
+      ranking: [...new Set(ranked.map((h) => h.articleId))],
+    };
+  }
+
   return {
     articles: index.articles,
     passages: index.passages,
+    policy,
     search,
+    answer,
     searchKnowledge(query, options = {}) {
       const best = search(query, { limit: 1, audience: options.audience ?? 'customers' })[0];
       if (!best || best.score < (options.minScore ?? DEFAULT_MIN_SCORE)) return null;
@@ -157,6 +245,12 @@ export function loadKnowledgeBase(index: KnowledgeIndex): KnowledgeBase {
       };
     },
   };
+}
+
+/** 1 minus the share of the best passage's standing a passage of another article has (1 with none). */
+function lead(best: KnowledgeHit, rival: KnowledgeHit | undefined): number {
+  if (!rival || best.relevance <= 0) return 1;
+  return Math.max(0, 1 - (rival.score * rival.relevance) / best.relevance);
 }
 
 /** How many BM25 results are re-ranked by coverage. */

@@ -1,4 +1,5 @@
 import MiniSearch, { type AsPlainObject } from 'minisearch';
+import type { AnswerPolicy } from './answer-policy.ts';
 import type { KnowledgeArticle } from './article.ts';
 import { type Passage, splitPassages } from './passages.ts';
 import { miniSearchOptions, type PassageDocument } from './search-options.ts';
@@ -27,6 +28,11 @@ export interface KnowledgeIndex {
   /** Term -> number of passages (title, tags, heading and text together) that contain it. */
   termPassageCounts: Record<string, number>;
   search: AsPlainObject;
+  /**
+   * The `answer` step's calibrated decision (`kb calibrate`), kept with the articles it was calibrated on; absent
+   * until then (one score floor, DEFAULT_MIN_SCORE, for every question).
+   */
+  answerPolicy?: AnswerPolicy;
 }
 
 /** What a re-import did, by article id. */

@@ -7,7 +7,7 @@ import { openStore } from '../../app/index.ts';
 import { DEFAULT_TRAIN_OPTIONS, serialiseModel, trainIntentModel, writeModelFile } from '../../nlu/index.ts';
 import { generateIntentExamples } from '../../nlu/testing.ts';
 import { fakeClock } from '../../shared/index.ts';
-import { aMessage, aTicket } from '../../store/test-builders.ts';
+import { aMessage, aTicket, T0 } from '../../store/test-builders.ts';
 import { runCommand } from '../testing.ts';
 import { registerKb } from './kb.ts';
 
@@ -441,5 +441,136 @@ describe('switchboard kb versions, activate, export', () => {
       [1, true],
     ]);
     expect(existsSync(join(dir, 'kb.json'))).toBe(false);
+  });
+});
+
+describe('switchboard kb eval, calibrate', () => {
+  const QUESTIONS = fileURLToPath(new URL('../../kb/fixtures/questions.jsonl', import.meta.url));
+
+  it('evaluates question -> article pairs on an index file, calibrates it in place, and evaluates again', async () => {
+    const dir = workspace(DEMO_KB);
+    cpSync(QUESTIONS, join(dir, 'pairs.jsonl'));
+    await run(['kb', 'import', 'kb', '--index', 'kb.json'], dir);
+    const before = await run(['kb', 'eval', '--data', 'pairs.jsonl', '--index', 'kb.json'], dir);
+    expect(before.code).toBe(0);
+    expect(before.stdout).toContain('policy:   not calibrated: every answer needs a score of 0.6');
+    expect(before.stdout).toContain('pairs:    182 questions, 162 with an article, 0 with an intent');
+    expect(before.stdout).toContain('top-1 87.0%   top-3 95.1%');
+    expect(before.stdout).toContain('answered 70.9% (129 of 182), precision 0.930: 120 right, 9 wrong');
+
+    const calibrated = await run(['kb', 'calibrate', '--data', 'pairs.jsonl', '--index', 'kb.json'], dir);
+    expect(calibrated.code).toBe(0);
+    expect(calibrated.stdout).toMatch(
+      /^calibrated for precision 0\.97 on 182 pairs \(pairs\.jsonl, 2026-11-27\)\n/,
+    );
+    expect(calibrated.stdout).toMatch(/\nno_intent +0\.\d{3} +177 +\d+ +\d+\n/);
+    expect(calibrated.stdout).toMatch(/-> kb\.json\n$/);
+    const stored = JSON.parse(readFileSync(join(dir, 'kb.json'), 'utf8'));
+    expect(stored.answerPolicy).toMatchObject({ targetPrecision: 0.97, intents: [] });
+
+    const after = await run(['kb', 'eval', '--data', 'pairs.jsonl', '--index', 'kb.json', '--json'], dir);
+    const report = JSON.parse(after.stdout);
+    expect(report.policy.calibration.source).toBe('pairs.jsonl');
+    expect(report.targetPrecision).toBe(0.97);
+    // On the pairs it was calibrated on, the answers reach the target; fewer are answered than at 0.6.
+    expect(report.precision).toBeGreaterThanOrEqual(0.97);
+    expect(report.answered).toBeLessThan(0.709);
+    expect(report.answered).toBeGreaterThan(0.3);
+  });
+
+  it('stores a calibrated version in the store; a re-import keeps it unless the articles changed', async () => {
+    const dir = workspace(DEMO_KB);
+    cpSync(QUESTIONS, join(dir, 'pairs.jsonl'));
+    await run(['kb', 'import', 'kb', '--db', 'sb.db'], dir);
+    const calibrated = await run(['kb', 'calibrate', '--data', 'pairs.jsonl', '--db', 'sb.db'], dir);
+    expect(calibrated.code).toBe(0);
+    expect(calibrated.stdout).toMatch(/kb-index v1 calibrated -> kb-index v2 \(active\)\n$/);
+    expect(await versionsIn(join(dir, 'sb.db'))).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    const evaluated = await run(['kb', 'eval', '--data', 'pairs.jsonl', '--db', 'sb.db'], dir);
+    expect(evaluated.stdout).toContain('index:    kb-index v2 (active) in ');
+    expect(evaluated.stdout).toContain('policy:   calibrated for precision 0.97 on 182 pairs (pairs.jsonl');
+
+    const same = await run(['kb', 'import', 'kb', '--db', 'sb.db'], dir);
+    expect(same.stdout).toContain('no change, kb-index v2 stays active');
+    writeFileSync(
+      join(dir, 'kb', 'store-hours.md'),
+      '---\ntitle: Store hours\nupdated: 2026-11-01\n---\nOur shops open at nine.\n',
+    );
+    const changed = await run(['kb', 'import', 'kb', '--db', 'sb.db'], dir);
+    expect(changed.stdout).toContain('-> kb-index v3 (active; was v2)');
+    expect(changed.stdout).toContain(
+      'the articles changed, so the previous calibration (pairs.jsonl) is not kept: run `switchboard kb calibrate` again',
+    );
+    // Import and calibrate in one version.
+    const both = await run(['kb', 'import', 'kb', '--db', 'sb.db', '--pairs', 'pairs.jsonl'], dir);
+    expect(both.stdout).toContain('-> kb-index v4 (active; was v3)');
+    expect(both.stdout).toContain('calibrated for precision 0.97 on 182 pairs (pairs.jsonl');
+  });
+
+  it("calibrates on the store's tickets whose agent reply cites an article, with their category as intent", async () => {
+    const dir = workspace(DEMO_KB);
+    const db = join(dir, 'sb.db');
+    await run(['kb', 'import', 'kb', '--db', 'sb.db'], dir);
+    const store = await openStore({ db });
+    const asked = ['I forgot my password', 'how do I reset my password', 'cannot remember my password'];
+    await store.upsertTickets(
+      Array.from({ length: 45 }, (_, i) =>
+        aTicket({
+          externalId: String(i + 1),
+          subject: asked[i % 3]!,
+          category: 'password_reset',
+          messages: [
+            aMessage({ body: `${asked[i % 3]!}, please help` }),
+            aMessage({
+              authorRole: 'agent',
+              authorId: 'a1',
+              body: 'Please follow Reset your password on our help pages.',
+              createdAt: T0 + 60_000,
+            }),
+          ],
+        }),
+      ),
+      { origin: 'test' },
+    );
+    await store.close();
+    const result = await run(['kb', 'calibrate', '--db', 'sb.db'], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^45 tickets answered from an article \(45 cited, 0 matched/);
+    expect(result.stdout).toMatch(/\nintent_agrees +0\.\d{3} +45 +45 +45\n/);
+    expect(result.stdout).toContain('kb-index v1 calibrated -> kb-index v2 (active)');
+  });
+
+  it('stops on bad input with file:line and exit 2, writing nothing', async () => {
+    const dir = workspace(DEMO_KB);
+    await run(['kb', 'import', 'kb', '--index', 'kb.json'], dir);
+    const original = readFileSync(join(dir, 'kb.json'), 'utf8');
+    writeFileSync(
+      join(dir, 'bad.jsonl'),
+      '{"question": "refund?", "article": "refunds"}\n{"question": "x"\n',
+    );
+    const bad = await run(['kb', 'calibrate', '--data', 'bad.jsonl', '--index', 'kb.json'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: bad.jsonl:2: not a JSON object: one {"question", "article"} per line\n');
+    writeFileSync(join(dir, 'unknown.jsonl'), '{"question": "refund?", "article": "refundz"}\n');
+    const unknown = await run(['kb', 'eval', '--data', 'unknown.jsonl', '--index', 'kb.json'], dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /^error: unknown\.jsonl:1: article: no article "refundz" in the knowledge base/,
+    );
+    const target = await run(
+      ['kb', 'calibrate', '--data', 'unknown.jsonl', '--index', 'kb.json', '--target-precision', '1.5'],
+      dir,
+    );
+    expect(target.code).toBe(2);
+    expect(target.stderr).toContain('--target-precision');
+    const missing = await run(['kb', 'eval', '--data', 'none.jsonl', '--index', 'kb.json'], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: none\.jsonl: cannot read the pairs file/);
+    const noTickets = await run(['kb', 'calibrate', '--index', 'kb.json'], dir);
+    expect(noTickets.code).toBe(2);
+    expect(readFileSync(join(dir, 'kb.json'), 'utf8')).toBe(original);
   });
 });

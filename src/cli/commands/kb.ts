@@ -1,18 +1,28 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readActiveKnowledgeIndex, replayTicketQuestions } from '../../app/knowledge.ts';
+import { answeredQuestions, readActiveKnowledgeIndex, replayTicketQuestions } from '../../app/knowledge.ts';
 import {
+  ANSWER_SITUATIONS,
+  type AnswerEvaluation,
   AUDIENCES,
   auditKnowledge,
   buildKnowledgeIndex,
+  calibrateAnswerPolicy,
+  DEFAULT_ANSWER_PRECISION,
   DEFAULT_MIN_SCORE,
   DEFAULT_STALE_DAYS,
   diffArticles,
+  type EffectivePolicy,
+  evaluateAnswers,
   formatKnowledgeAudit,
   type KnowledgeIndex,
   loadKnowledgeBase,
   type MatchCounts,
+  pairsFromHistory,
   parseKnowledgeIndex,
+  parseQuestionPairs,
+  type QuestionPair,
   readArticles,
   readKnowledgeIndex,
   serialiseKnowledgeIndex,
@@ -61,17 +71,38 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
     .argument('<dir>', 'folder of .md articles (subfolders included)')
     .option('--db <path>', DB_HELP)
     .option('--index <file>', 'write the index to this file instead of the store (offline use)')
-    .action(async (dir: string, opts: { db?: string; index?: string }) => {
+    .option(
+      '--pairs <file>',
+      'calibrate the answer thresholds on these question -> article pairs (JSON Lines, see `kb calibrate`)',
+    )
+    .option(
+      '--target-precision <p>',
+      'with --pairs: precision answers must reach',
+      String(DEFAULT_ANSWER_PRECISION),
+    )
+    .action(async (dir: string, opts: ImportOpts) => {
       const indexPath = indexFileOf(opts);
       const indexFile = indexPath !== undefined ? outputFile(indexPath, '--index', io) : undefined;
+      const target = parsePrecision(opts.targetPrecision);
       const articles = readArticles(resolve(io.cwd, dir), dir);
-      const index = buildKnowledgeIndex(articles, clock.now());
+      let index = buildKnowledgeIndex(articles, clock.now());
+      const pairsText = opts.pairs !== undefined ? readPairsFile(io, opts.pairs) : undefined;
+      if (opts.pairs !== undefined && pairsText !== undefined) {
+        index = calibrated(
+          index,
+          parseQuestionPairs(pairsText, opts.pairs, index.articles),
+          target,
+          opts.pairs,
+          clock.now(),
+        );
+      }
       if (indexPath !== undefined && indexFile !== undefined) {
         const previous = readPrevious(indexFile, indexPath);
         const changes = diffArticles(previous?.articles ?? [], index.articles);
-        writeKnowledgeIndex(indexFile, index);
+        const kept = keepPolicy(index, previous, changes);
+        writeKnowledgeIndex(indexFile, kept.index);
         io.stdout.write(
-          `${index.articles.length} articles, ${index.passages.length} passages -> ${indexPath}\n${formatChanges(changes)}\n`,
+          `${index.articles.length} articles, ${index.passages.length} passages -> ${indexPath}\n${formatChanges(changes)}\n${kept.note}`,
         );
         return;
       }
@@ -79,16 +110,15 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
       try {
         const active = await activeIndexForDiff(store);
         const changes = diffArticles(active?.index?.articles ?? [], index.articles);
+        const kept = keepPolicy(index, active?.index ?? null, changes);
+        index = kept.index;
         const counts = `${index.articles.length} articles, ${index.passages.length} passages`;
         const unreadable = active?.problem
           ? `\nthe active version cannot be read, so every article counts as added: ${active.problem}`
           : '';
         // Every import builds a new `builtAt`: a version that differs only there is not a new version.
         const content = serialiseKnowledgeIndex(index);
-        if (
-          active?.index &&
-          serialiseKnowledgeIndex({ ...index, builtAt: active.index.builtAt }) === active.content
-        ) {
+        if (active?.index && sameContent(index, active.content)) {
           io.stdout.write(
             `${counts}: no change, kb-index v${active.version} stays active\n${formatChanges(changes)}\n`,
           );
@@ -104,7 +134,7 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
         });
         const was = active && active.version !== stored.info.version ? `; was v${active.version}` : '';
         io.stdout.write(
-          `${counts} -> kb-index v${stored.info.version} (active${was})\n${formatChanges(changes)}${unreadable}\n`,
+          `${counts} -> kb-index v${stored.info.version} (active${was})\n${formatChanges(changes)}${unreadable}\n${kept.note}`,
         );
       } finally {
         await store.close();
@@ -131,7 +161,9 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
           indexPath !== undefined
             ? readKnowledgeIndex(resolve(io.cwd, indexPath), indexPath)
             : (await withStore(opts, io, async (store) => requireActiveIndex(store))).index;
-        const hits = loadKnowledgeBase(index).search(words.join(' '), { limit, audience });
+        const base = loadKnowledgeBase(index);
+        const hits = base.search(words.join(' '), { limit, audience });
+        const floor = base.policy.minScore.no_intent;
         if (opts.json) {
           io.stdout.write(`${JSON.stringify(hits)}\n`);
           return;
@@ -142,7 +174,12 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
         }
         hits.forEach((h, i) => {
           const heading = h.heading ? ` > ${h.heading}` : '';
-          const mark = h.score >= DEFAULT_MIN_SCORE ? '' : ' (below the answer threshold)';
+          const mark =
+            floor === null
+              ? ' (never answered without an intent)'
+              : h.score >= floor
+                ? ''
+                : ' (below the answer threshold)';
           io.stdout.write(`${i + 1}. ${h.score.toFixed(2)}  ${h.title}${heading}${mark}\n   ${h.url}\n`);
           io.stdout.write(`${h.passage.replace(/^/gm, '   | ')}\n\n`);
         });
@@ -248,6 +285,93 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
       );
     });
 
+  kb.command('eval')
+    .description(
+      'how the answer step does on question -> article pairs: top-1 / top-3, and the share answered with its precision',
+    )
+    .requiredOption('--data <file>', PAIRS_HELP)
+    .option('--db <path>', `evaluate the active version of this store: ${DB_HELP}`)
+    .option('--index <file>', 'evaluate this index file instead of the store')
+    .option('--no-intent', "leave the pairs' intents out (a turn with no intent)")
+    .option('--json', 'the evaluation as JSON')
+    .action(async (opts: { db?: string; index?: string; data: string; intent: boolean; json?: boolean }) => {
+      const pairsText = readPairsFile(io, opts.data);
+      const { index, shownAs } = await readIndexFor(opts, io);
+      const pairs = parseQuestionPairs(pairsText, opts.data, index.articles);
+      const base = loadKnowledgeBase(index);
+      const report = evaluateAnswers(base, pairs, { useIntent: opts.intent });
+      if (opts.json) {
+        io.stdout.write(`${JSON.stringify({ index: shownAs, policy: base.policy, ...report })}\n`);
+        return;
+      }
+      io.stdout.write(`${formatEvaluation(report, base.policy, shownAs, pairs)}\n`);
+    });
+
+  kb.command('calibrate')
+    .description(
+      "choose the answer thresholds for a target precision on question -> article pairs (--data FILE, or the store's tickets whose agent reply cites or matches an article) and store them with the knowledge base as a new version",
+    )
+    .option('--data <file>', PAIRS_HELP)
+    .option('--db <path>', `calibrate the active version of this store: ${DB_HELP}`)
+    .option('--index <file>', 'calibrate this index file instead (rewritten in place)')
+    .option('--target-precision <p>', 'precision answers must reach', String(DEFAULT_ANSWER_PRECISION))
+    .action(async (opts: { db?: string; index?: string; data?: string; targetPrecision: string }) => {
+      const target = parsePrecision(opts.targetPrecision);
+      const pairsText = opts.data !== undefined ? readPairsFile(io, opts.data) : undefined;
+      const indexPath = indexFileOf(opts);
+      if (indexPath !== undefined) {
+        if (opts.data === undefined || pairsText === undefined) {
+          throw new UserError('cli.bad_option', 'an index file has no tickets: give --data FILE', {
+            field: '--data',
+          });
+        }
+        const file = resolve(io.cwd, indexPath);
+        const index = readKnowledgeIndex(file, indexPath);
+        const pairs = parseQuestionPairs(pairsText, opts.data, index.articles);
+        const next = calibrated(index, pairs, target, opts.data, clock.now());
+        writeKnowledgeIndex(file, next);
+        io.stdout.write(`${formatPolicy(next)}\n-> ${indexPath}\n`);
+        return;
+      }
+      const store = await openVersionStore(opts, io, 'write', `${HOW_TO_STORE}, or pass --index FILE`);
+      try {
+        const active = await requireActiveIndex(store);
+        let pairs: QuestionPair[];
+        let source: string;
+        let history = '';
+        if (opts.data !== undefined && pairsText !== undefined) {
+          pairs = parseQuestionPairs(pairsText, opts.data, active.index.articles);
+          source = opts.data;
+        } else {
+          const found = pairsFromHistory({ index: active.index, answered: await answeredQuestions(store) });
+          if (found.pairs.length === 0) {
+            throw new UserError(
+              'kb.no_pairs',
+              'no ticket in the store has an agent reply that cites or matches an article: give --data FILE',
+              { file: store.capabilities.location },
+            );
+          }
+          pairs = found.pairs;
+          source = `tickets of ${store.capabilities.location}`;
+          history = `${found.pairs.length} tickets answered from an article (${found.cited} cited, ${found.matched} matched by the reply's words; ${found.skipped} not)\n`;
+        }
+        const next = calibrated(active.index, pairs, target, source, clock.now());
+        const stored = await saveVersion({
+          store,
+          kind: 'kb-index',
+          content: serialiseKnowledgeIndex(next),
+          note: `calibrated for ${target} on ${source}`,
+          activate: true,
+          clock,
+        });
+        io.stdout.write(
+          `${history}${formatPolicy(next)}\nkb-index v${active.artifact.version} calibrated -> kb-index v${stored.info.version} (active)\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
   registerVersionCommands(kb, io, clock, {
     kind: 'kb-index',
     noun: 'knowledge base',
@@ -256,6 +380,161 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
       parseKnowledgeIndex(content, shownAs);
     },
   });
+}
+
+const PAIRS_HELP =
+  'question -> article pairs, JSON Lines: {"question": "...", "article": "id, path or url" | null, "intent": "..." (optional)}';
+
+interface ImportOpts {
+  db?: string;
+  index?: string;
+  pairs?: string;
+  targetPrecision: string;
+}
+
+function readPairsFile(io: CliIo, path: string): string {
+  try {
+    return readFileSync(resolve(io.cwd, path), 'utf8');
+  } catch (error) {
+    throw new UserError('kb.bad_pairs', 'cannot read the pairs file', { file: path }, { cause: error });
+  }
+}
+
+function parsePrecision(value: string): number {
+  const n = Number(value);
+  if (!/^(?:0?\.\d+|1(?:\.0*)?)$/.test(value.trim()) || !(n > 0 && n <= 1)) {
+    throw new UserError('cli.bad_option', `expected a precision in (0, 1], got "${value}"`, {
+      field: '--target-precision',
+    });
+  }
+  return n;
+}
+
+/** The index with a policy calibrated on the pairs. */
+function calibrated(
+  index: KnowledgeIndex,
+  pairs: readonly QuestionPair[],
+  targetPrecision: number,
+  source: string,
+  atMs: number,
+): KnowledgeIndex {
+  const { answerPolicy: _, ...plain } = index;
+  const policy = calibrateAnswerPolicy({
+    kb: loadKnowledgeBase(plain),
+    pairs,
+    targetPrecision,
+    source,
+    atMs,
+  });
+  return { ...plain, answerPolicy: policy };
+}
+
+/**
+ * A re-import without --pairs keeps the previous calibration when no article changed (it still holds), and
+ * drops it otherwise, saying so: thresholds chosen on other articles promise nothing.
+ */
+function keepPolicy(
+  index: KnowledgeIndex,
+  previous: KnowledgeIndex | null,
+  changes: ReturnType<typeof diffArticles>,
+): { index: KnowledgeIndex; note: string } {
+  if (index.answerPolicy) return { index, note: `${formatPolicy(index)}\n` };
+  const policy = previous?.answerPolicy;
+  if (!policy) return { index, note: '' };
+  const unchanged = changes.added.length + changes.updated.length + changes.removed.length === 0;
+  if (unchanged) return { index: { ...index, answerPolicy: policy }, note: '' };
+  return {
+    index,
+    note: `the articles changed, so the previous calibration (${policy.calibration.source}) is not kept: run \`switchboard kb calibrate\` again; until then answers need a score of ${DEFAULT_MIN_SCORE}\n`,
+  };
+}
+
+/** Same articles, passages and policy: only the build time (and the calibration time) may differ. */
+function sameContent(next: KnowledgeIndex, activeContent: string): boolean {
+  const active = JSON.parse(activeContent) as KnowledgeIndex;
+  const strip = (i: KnowledgeIndex) =>
+    canonicalJson({
+      ...i,
+      builtAt: '',
+      ...(i.answerPolicy
+        ? { answerPolicy: { ...i.answerPolicy, calibration: { ...i.answerPolicy.calibration, at: '' } } }
+        : {}),
+    });
+  return strip(next) === strip(active);
+}
+
+/** JSON with object keys sorted: a version read back through its schema may order them otherwise. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+async function readIndexFor(
+  opts: { db?: string; index?: string },
+  io: CliIo,
+): Promise<{ index: KnowledgeIndex; shownAs: string }> {
+  const indexPath = indexFileOf(opts);
+  if (indexPath !== undefined) {
+    return { index: readKnowledgeIndex(resolve(io.cwd, indexPath), indexPath), shownAs: indexPath };
+  }
+  return withStore(opts, io, async (store) => {
+    const active = await requireActiveIndex(store);
+    return {
+      index: active.index,
+      shownAs: `kb-index v${active.artifact.version} (active) in ${store.capabilities.location}`,
+    };
+  });
+}
+
+const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+const threshold = (x: number | null) => (x === null ? 'never' : x.toFixed(3));
+
+function describePolicy(policy: EffectivePolicy): string {
+  if (policy.calibration === null) {
+    return `not calibrated: every answer needs a score of ${policy.minScore.no_intent} (\`switchboard kb calibrate\` chooses thresholds for a target precision)`;
+  }
+  return `calibrated for precision ${policy.targetPrecision} on ${policy.calibration.pairs} pairs (${policy.calibration.source}, ${policy.calibration.at.slice(0, 10)})`;
+}
+
+function formatPolicy(index: KnowledgeIndex): string {
+  const policy = index.answerPolicy!;
+  const lines = [describePolicy(policy), 'situation       threshold  pairs  answered  right'];
+  for (const s of ANSWER_SITUATIONS) {
+    const c = policy.calibration.bySituation[s];
+    lines.push(
+      `${s.padEnd(15)} ${threshold(policy.minScore[s]).padStart(9)}  ${String(c.pairs).padStart(5)}  ${String(c.answered).padStart(8)}  ${String(c.right).padStart(5)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function formatEvaluation(
+  report: AnswerEvaluation,
+  policy: EffectivePolicy,
+  shownAs: string,
+  pairs: readonly QuestionPair[],
+): string {
+  const withIntent = pairs.filter((p) => p.intent !== undefined).length;
+  const target = report.targetPrecision === null ? '' : ` (target ${report.targetPrecision})`;
+  const lines = [
+    `index:    ${shownAs}`,
+    `policy:   ${describePolicy(policy)}`,
+    `pairs:    ${report.questions} questions, ${report.answerable} with an article, ${withIntent} with an intent`,
+    `top-1 ${pct(report.top1)}   top-3 ${pct(report.top3)}`,
+    `answered ${pct(report.answered)} (${report.right + report.wrong} of ${report.questions}), precision ${report.precision === null ? '-' : report.precision.toFixed(3)}${target}: ${report.right} right, ${report.wrong} wrong`,
+    '',
+    'situation       threshold  questions  answered  right',
+  ];
+  for (const s of ANSWER_SITUATIONS) {
+    const c = report.bySituation[s];
+    lines.push(
+      `${s.padEnd(15)} ${threshold(policy.minScore[s]).padStart(9)}  ${String(c.pairs).padStart(9)}  ${String(c.answered).padStart(8)}  ${String(c.right).padStart(5)}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 interface AuditOpts {

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReplayReport, TicketReplay, WorkflowReplay } from './replay.ts';
-import { renderReplayHtml, renderReplayMarkdown, writeReplayReports } from './replay-report.ts';
+import {
+  renderReplayHtml,
+  renderReplayMarkdown,
+  replaySummaryTable,
+  writeReplayReports,
+} from './replay-report.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-replay-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,9 +24,20 @@ const example: TicketReplay = {
   channel: 'email',
   outcome: 'escalated',
   escalation: { code: 'workflow_escalated', reason: 'by design', workflowReason: 'order_not_found' },
+  assumptions: [],
+  skippedMessages: 2,
   steps: ['check_known', 'ask_number'],
   turns: [{ source: 'first_message', customer: HOSTILE, bot: ['What is your order number?'] }],
   agentReply: `Agent says ${HOSTILE}`,
+};
+
+const unknown: TicketReplay = {
+  ...example,
+  externalId: '43',
+  outcome: 'unknown',
+  weakAnswer: { title: `Article ${HOSTILE}`, score: 0.64, why: 'low_score' },
+  assumptions: ['assumed_yes'],
+  skippedMessages: 0,
 };
 
 const workflow: WorkflowReplay = {
@@ -31,8 +47,9 @@ const workflow: WorkflowReplay = {
   selection: { by: 'routing' },
   candidates: 12,
   tickets: 10,
-  outcomes: { resolved: 8, escalated: 1, stuck: 1, error: 0 },
-  forecast: { rate: 0.8, low: 0.49, high: 0.943, confidence: 0.95 },
+  outcomes: { resolved: 7, escalated: 1, stuck: 1, unknown: 1, error: 0 },
+  forecast: { rate: 0.7, low: 0.397, high: 0.892, confidence: 0.95 },
+  forecastWithoutAssumptions: { rate: 0.2, low: 0.057, high: 0.51, confidence: 0.95 },
   escalationCodes: { workflow_escalated: 1 },
   workflowReasons: { order_not_found: 1 },
   stepCoverage: { check_known: 10, ask_number: 2, say_cancelled: 0 },
@@ -40,8 +57,25 @@ const workflow: WorkflowReplay = {
   edgeCoverage: [{ from: 'show_status', to: 'say_cancelled', kind: 'case', label: 'cancelled', tickets: 0 }],
   neverReachedEdges: [{ from: 'show_status', to: 'say_cancelled', kind: 'case', label: 'cancelled' }],
   breaks: { stuckAt: { ask_number: 1 }, errors: [], loops: 0, revisited: {} },
-  assumptions: { filledFromEntities: 1, assumedYes: 6, resolvedOnAssumedYes: 6 },
-  examples: [example],
+  assumptions: {
+    filledFromEntities: 1,
+    assumedYes: 6,
+    uncheckedText: 0,
+    resolvedOnEntities: 1,
+    resolvedOnAssumedYes: 5,
+    resolvedOnUncheckedText: 0,
+    resolvedOnAssumptions: 5,
+  },
+  answers: {
+    minScore: 0.7,
+    answered: 4,
+    weak: 1,
+    lowScore: 1,
+    otherIntent: 0,
+    weakByArticle: { [`Article ${HOSTILE}`]: 1 },
+  },
+  skippedMessages: { messages: 2, tickets: 1 },
+  examples: [example, unknown],
 };
 
 const report: ReplayReport = {
@@ -60,9 +94,17 @@ describe('replay reports', () => {
     expect(html).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;');
     // No external scripts, styles, fonts or images.
     expect(html).not.toMatch(/<link|src=["']?https?:|url\(|@import/i);
-    expect(html).toContain('80.0% (95% interval 49.0% to 94.3%)');
+    // The summary: tickets per outcome, then both forecasts.
+    expect(html).toContain(
+      '<td class="n">10</td><td class="n">7</td><td class="n">1</td><td class="n">1</td><td class="n">1</td><td class="n">0</td><td>20.0% (5.7-51.0%)</td><td>70.0% (39.7-89.2%)</td>',
+    );
+    expect(html).toContain(
+      '20.0% (95% interval 5.7% to 51.0%) without assumptions; 70.0% (95% interval 39.7% to 89.2%) with them.',
+    );
     expect(html).toContain('<code>say_cancelled</code>');
     expect(html).toContain('escalated (workflow_escalated: order_not_found)');
+    expect(html).toContain('unknown: resolved on an answer below the bar (Article &#60;script&#62;');
+    expect(html).toContain('later messages not played: 2');
   });
 
   it('Markdown escapes ticket text and lists the forecast, breaks and never-reached branches', () => {
@@ -70,11 +112,25 @@ describe('replay reports', () => {
     expect(md).not.toContain('<script>');
     expect(md).toContain('\\<script\\>');
     expect(md).toContain(
-      '| order-status | 10 | 80.0% | 10.0% | 10.0% | 0.0% | 80.0% (95% interval 49.0% to 94.3%) |',
+      '| workflow | tickets | resolved | escalated | stuck | unknown | error | resolved without assumptions (95%) | resolved with assumptions (95%) |',
+    );
+    expect(md).toContain(
+      '| order-status | 10 | 7 | 1 | 1 | 1 | 0 | 20.0% (5.7-51.0%) | 70.0% (39.7-89.2%) |',
     );
     expect(md).toContain('- Stuck (waiting for an answer the history does not have): ask_number 1');
     expect(md).toContain('- Branches never taken: show_status → say_cancelled (cancelled)');
-    expect(md).toContain('Of the resolutions, 6 rest on a closing "yes"');
+    expect(md).toContain('5 of the 7 resolutions rest on an assumption: a closing "yes"');
+    expect(md).toContain('Knowledge-base answers: 4 tickets got one; 1 below the bar (score under 0.7: 1;');
+    expect(md).toContain(
+      'Later customer messages not played because they answered no question the bot asked: 2 in 1 tickets.',
+    );
+  });
+
+  it('the console table: both forecasts in padded columns', () => {
+    expect(replaySummaryTable(report, 'columns').split('\n')).toEqual([
+      'workflow      tickets  resolved  escalated  stuck  unknown  error  without assumptions  with assumptions',
+      'order-status       10         7          1      1        1      0  20.0% (5.7-51.0%)    70.0% (39.7-89.2%)',
+    ]);
   });
 
   it('writes the three files; replay.json keeps the contract fields per workflow', () => {
@@ -84,7 +140,7 @@ describe('replay reports', () => {
     expect(w).toMatchObject({
       workflow: 'order-status',
       tickets: 10,
-      outcomes: { resolved: 8, escalated: 1, stuck: 1, error: 0 },
+      outcomes: { resolved: 7, escalated: 1, stuck: 1, unknown: 1, error: 0 },
       stepCoverage: { check_known: 10, ask_number: 2, say_cancelled: 0 },
     });
     expect(readFileSync(files.markdown, 'utf8')).toContain('# Replay of past tickets');

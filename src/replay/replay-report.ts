@@ -1,7 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeHtml, escapeMarkdown } from '../escalation/index.ts';
-import { REPLAY_OUTCOMES, type ReplayReport, type TicketReplay, type WorkflowReplay } from './replay.ts';
+import {
+  type Forecast,
+  REPLAY_OUTCOMES,
+  type ReplayReport,
+  type TicketReplay,
+  type WorkflowReplay,
+} from './replay.ts';
 
 const pct = (n: number, of: number) => (of > 0 ? `${((100 * n) / of).toFixed(1)}%` : '-');
 const pct1 = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -13,10 +19,97 @@ const excerpt = (s: string) => {
   return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS - 1)}…` : flat;
 };
 
-function forecastText(w: WorkflowReplay): string {
-  return w.forecast
-    ? `${pct1(w.forecast.rate)} (95% interval ${pct1(w.forecast.low)} to ${pct1(w.forecast.high)})`
-    : 'no tickets';
+/** A forecast as `20.5% (15.5-26.6%)`: the rate and its 95% interval; `-` without tickets. */
+export function forecastCell(f: Forecast | null): string {
+  return f ? `${pct1(f.rate)} (${pct1(f.low).slice(0, -1)}-${pct1(f.high)})` : '-';
+}
+
+function forecastText(f: Forecast | null): string {
+  return f ? `${pct1(f.rate)} (95% interval ${pct1(f.low)} to ${pct1(f.high)})` : 'no tickets';
+}
+
+/** The columns of the summary table, in every report and on the console. */
+export const SUMMARY_COLUMNS = [
+  'workflow',
+  'tickets',
+  ...REPLAY_OUTCOMES,
+  'resolved without assumptions (95%)',
+  'resolved with assumptions (95%)',
+] as const;
+
+/** One row per workflow: counts of tickets per outcome and the two forecasts, as text. */
+export function summaryRows(report: ReplayReport): string[][] {
+  return report.workflows.map((w) => [
+    w.workflow,
+    String(w.tickets),
+    ...REPLAY_OUTCOMES.map((o) => String(w.outcomes[o])),
+    forecastCell(w.forecastWithoutAssumptions),
+    forecastCell(w.forecast),
+  ]);
+}
+
+/**
+ * The summary table as Markdown (`markdown`, what `replay` prints and the README shows) or in padded columns
+ * (`columns`, for `start`'s console).
+ *
+ * @example
+ * io.stdout.write(`${replaySummaryTable(report, 'markdown')}\n`);
+ */
+export function replaySummaryTable(report: ReplayReport, style: 'markdown' | 'columns'): string {
+  const rows = summaryRows(report);
+  if (style === 'markdown') {
+    return [
+      `| ${SUMMARY_COLUMNS.join(' | ')} |`,
+      `| --- | ${SUMMARY_COLUMNS.slice(1, -2)
+        .map(() => '---:')
+        .join(' | ')} | --- | --- |`,
+      ...rows.map((r) => `| ${[md(r[0] ?? ''), ...r.slice(1)].join(' | ')} |`),
+    ].join('\n');
+  }
+  const header = ['workflow', 'tickets', ...REPLAY_OUTCOMES, 'without assumptions', 'with assumptions'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) =>
+        i === 0 || i >= 2 + REPLAY_OUTCOMES.length ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** What the resolutions rest on and what the replay did not count, in sentences. */
+function caveats(w: WorkflowReplay): string[] {
+  const a = w.assumptions;
+  const lines = [
+    `Forecast automated-resolution rate: ${forecastText(w.forecastWithoutAssumptions)} without assumptions; ` +
+      `${forecastText(w.forecast)} with them.`,
+  ];
+  if (a.resolvedOnAssumptions > 0) {
+    lines.push(
+      `${a.resolvedOnAssumptions} of the ${w.outcomes.resolved} resolutions rest on an assumption: a closing "yes" the ` +
+        `history does not have (the ticket was closed after the agent's answer) ${a.resolvedOnAssumedYes}; an entity ` +
+        `found elsewhere in the ticket ${a.resolvedOnEntities}; a free-text answer no rule checks ${a.resolvedOnUncheckedText}.`,
+    );
+  }
+  const k = w.answers;
+  if (k.answered > 0) {
+    const byArticle = sorted(k.weakByArticle)
+      .map(([t, n]) => `${t} ${n}`)
+      .join(', ');
+    lines.push(
+      `Knowledge-base answers: ${k.answered} tickets got one; ${k.weak} below the bar (score under ${k.minScore}: ` +
+        `${k.lowScore}; an article for another intent: ${k.otherIntent})${byArticle ? ` (${byArticle})` : ''}. ` +
+        `A resolution after such an answer is counted unknown (${w.outcomes.unknown}).`,
+    );
+  }
+  if (w.skippedMessages.messages > 0) {
+    lines.push(
+      `Later customer messages not played because they answered no question the bot asked: ` +
+        `${w.skippedMessages.messages} in ${w.skippedMessages.tickets} tickets.`,
+    );
+  }
+  return lines;
 }
 
 function selectionText(w: WorkflowReplay): string {
@@ -37,25 +130,16 @@ export function renderReplayMarkdown(report: ReplayReport): string {
     '',
     `${report.ticketsRead} tickets read; up to ${report.sample} per workflow, seed ${report.seed}; ${report.generatedAt}.`,
     '',
-    '| workflow | tickets | resolved | escalated | stuck | error | forecast automated resolution |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...report.workflows.map(
-      (w) =>
-        `| ${md(w.workflow)} | ${w.tickets} | ${REPLAY_OUTCOMES.map((o) => pct(w.outcomes[o], w.tickets)).join(' | ')} | ${forecastText(w)} |`,
-    ),
+    replaySummaryTable(report, 'markdown'),
+    '',
+    'Tickets per outcome; the forecast is resolved / tickets with its 95% Wilson interval, first counting only the ' +
+      'resolutions that rest on no assumption, then all of them. `unknown`: resolved on a knowledge-base answer ' +
+      'that was not about what was asked.',
   ];
   for (const w of report.workflows) {
     out.push('', `## ${md(w.name)} (${md(w.workflow)} v${w.version})`, '');
     out.push(`Replayed ${selectionText(w)}.`, '');
-    out.push(`Forecast automated-resolution rate: **${forecastText(w)}**.`);
-    if (w.assumptions.resolvedOnAssumedYes > 0 || w.assumptions.filledFromEntities > 0) {
-      out.push(
-        '',
-        `Of the resolutions, ${w.assumptions.resolvedOnAssumedYes} rest on a closing "yes" the history does not have ` +
-          `(the ticket was closed after the agent's answer); ${w.assumptions.filledFromEntities} tickets had a ` +
-          "question answered from an entity found in the customer's messages.",
-      );
-    }
+    out.push(caveats(w).map(md).join('\n\n'));
     out.push('', '| outcome | tickets | share |', '| --- | ---: | ---: |');
     for (const o of REPLAY_OUTCOMES)
       out.push(`| ${o} | ${w.outcomes[o]} | ${pct(w.outcomes[o], w.tickets)} |`);
@@ -115,13 +199,24 @@ function outcomeText(t: TicketReplay): string {
     return `escalated (${t.escalation?.code ?? 'unknown'}${named})`;
   }
   if (t.outcome === 'stuck') return `stuck at ${t.stuckAt ?? '?'}`;
+  if (t.outcome === 'unknown' && t.weakAnswer) {
+    return `unknown: resolved on an answer below the bar (${t.weakAnswer.title}, score ${t.weakAnswer.score.toFixed(2)}, ${t.weakAnswer.why.replace('_', ' ')})`;
+  }
   if (t.outcome === 'error') return `error: ${t.error ?? ''}`;
   return t.outcome;
 }
 
+/** What a ticket's run rests on and what it left out, for its example. */
+function exampleNotes(t: TicketReplay): string {
+  const notes = [];
+  if (t.assumptions.length > 0) notes.push(`assumptions: ${t.assumptions.join(', ')}`);
+  if (t.skippedMessages > 0) notes.push(`later messages not played: ${t.skippedMessages}`);
+  return notes.length > 0 ? `; ${notes.join('; ')}` : '';
+}
+
 function exampleMarkdown(t: TicketReplay): string[] {
   const lines = [
-    `**Ticket ${md(t.source)}/${md(t.externalId)}**: ${md(outcomeText(t))}; steps ${t.steps.length ? t.steps.map(md).join(' → ') : 'none'}`,
+    `**Ticket ${md(t.source)}/${md(t.externalId)}**: ${md(outcomeText(t))}; steps ${t.steps.length ? t.steps.map(md).join(' → ') : 'none'}${md(exampleNotes(t))}`,
     '',
   ];
   for (const turn of t.turns) {
@@ -139,7 +234,7 @@ function exampleMarkdown(t: TicketReplay): string[] {
 const STYLE = `body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d2430}
 table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #d5dae1;padding:.3rem .6rem;text-align:left;vertical-align:top}
 td.n{text-align:right}th{background:#f2f4f7}.bar{display:inline-block;height:.7rem;background:#4b7bd8;vertical-align:middle}
-.resolved{color:#17803d}.escalated{color:#a15c00}.stuck{color:#6b4fbb}.error{color:#c0262d}
+.resolved{color:#17803d}.escalated{color:#a15c00}.stuck{color:#6b4fbb}.unknown{color:#5f6b7a}.error{color:#c0262d}
 .turns{margin:.3rem 0 1rem 1rem;padding:0}.turns li{list-style:none;margin:.2rem 0}.who{font-weight:600}
 details{margin:.4rem 0}summary{cursor:pointer}code{background:#f2f4f7;padding:0 .2rem}`;
 
@@ -151,30 +246,24 @@ export function renderReplayHtml(report: ReplayReport): string {
   const body: string[] = [
     '<h1>Replay of past tickets</h1>',
     `<p>${report.ticketsRead} tickets read; up to ${report.sample} per workflow, seed ${report.seed}; ${h(report.generatedAt)}.</p>`,
-    '<table><thead><tr><th>workflow</th><th>tickets</th>',
-    ...REPLAY_OUTCOMES.map((o) => `<th>${o}</th>`),
-    '<th>forecast automated resolution</th></tr></thead><tbody>',
-    ...report.workflows.map(
-      (w) =>
-        `<tr><td><a href="#wf-${h(w.workflow)}">${h(w.workflow)}</a></td><td class="n">${w.tickets}</td>${REPLAY_OUTCOMES.map(
-          (o) => `<td class="n">${pct(w.outcomes[o], w.tickets)}</td>`,
-        ).join('')}<td>${h(forecastText(w))}</td></tr>`,
+    `<table><thead><tr>${SUMMARY_COLUMNS.map((c) => `<th>${h(c)}</th>`).join('')}</tr></thead><tbody>`,
+    ...summaryRows(report).map(
+      ([id = '', ...cells]) =>
+        `<tr><td><a href="#wf-${h(id)}">${h(id)}</a></td>${cells
+          .map((c, i) => `<td${i <= REPLAY_OUTCOMES.length ? ' class="n"' : ''}>${h(c)}</td>`)
+          .join('')}</tr>`,
     ),
     '</tbody></table>',
+    '<p>Tickets per outcome; the forecast is resolved / tickets with its 95% Wilson interval, first counting only the ' +
+      'resolutions that rest on no assumption, then all of them. <code>unknown</code>: resolved on a knowledge-base ' +
+      'answer that was not about what was asked.</p>',
   ];
   for (const w of report.workflows) {
     body.push(
       `<h2 id="wf-${h(w.workflow)}">${h(w.name)} <small>(${h(w.workflow)} v${w.version})</small></h2>`,
     );
-    body.push(
-      `<p>Replayed ${h(selectionText(w))}. Forecast automated-resolution rate: <strong>${h(forecastText(w))}</strong>.</p>`,
-    );
-    if (w.assumptions.resolvedOnAssumedYes > 0 || w.assumptions.filledFromEntities > 0) {
-      body.push(
-        `<p>Of the resolutions, ${w.assumptions.resolvedOnAssumedYes} rest on a closing "yes" the history does not have; ` +
-          `${w.assumptions.filledFromEntities} tickets had a question answered from an entity in the customer's messages.</p>`,
-      );
-    }
+    body.push(`<p>Replayed ${h(selectionText(w))}.</p>`);
+    body.push(...caveats(w).map((line) => `<p>${h(line)}</p>`));
     body.push(
       '<table><thead><tr><th>outcome</th><th>tickets</th><th>share</th><th></th></tr></thead><tbody>',
     );
@@ -267,7 +356,7 @@ function exampleHtml(t: TicketReplay): string {
     .join('');
   return (
     `<details><summary>Ticket ${h(t.source)}/${h(t.externalId)}: <span class="${t.outcome}">${h(outcomeText(t))}</span></summary>` +
-    `<p>Steps: ${t.steps.length ? t.steps.map((s) => `<code>${h(s)}</code>`).join(' → ') : 'none'}</p>` +
+    `<p>Steps: ${t.steps.length ? t.steps.map((s) => `<code>${h(s)}</code>`).join(' → ') : 'none'}${h(exampleNotes(t))}</p>` +
     `<ul class="turns">${turns}<li><span class="who">agent actually answered:</span> ${
       t.agentReply ? h(excerpt(t.agentReply)) : '(no agent reply)'
     }</li></ul></details>`

@@ -7,7 +7,7 @@ import {
   type TurnAnalyser,
   workflowSet,
 } from '../conversations/index.ts';
-import type { GuardrailConfig } from '../domain/index.ts';
+import type { GuardrailConfig, TurnAnalysis } from '../domain/index.ts';
 import { type Clock, fakeClock, seededRandom, shuffleInPlace } from '../shared/index.ts';
 import type { Store, StoredMessage, StoredTicket } from '../store/index.ts';
 import {
@@ -20,10 +20,16 @@ import {
   type WorkflowState,
   workflowGraph,
 } from '../workflows/index.ts';
+import { type AnswerJudge, answerJudge, type WeakAnswer } from './answer-judge.ts';
+import { entityFromTicket, questionOf, type ReplayAssumption, replyAnswers } from './replay-answers.ts';
 
 type TurnReport = MessageReport;
 
-export const REPLAY_OUTCOMES = ['resolved', 'escalated', 'stuck', 'error'] as const;
+/**
+ * `unknown`: the run resolved, but on a knowledge-base answer that was not about what was asked (below the
+ * replay's bar), so what the customer said afterwards does not tell whether the bot's answer would have helped.
+ */
+export const REPLAY_OUTCOMES = ['resolved', 'escalated', 'stuck', 'unknown', 'error'] as const;
 export type ReplayOutcome = (typeof REPLAY_OUTCOMES)[number];
 
 /** Where a customer turn of a replay came from. */
@@ -49,6 +55,12 @@ export interface TicketReplay {
   /** The step waiting for an answer the history does not have (`(clarify)` for a clarifying question). */
   stuckAt?: string;
   error?: string;
+  /** What the run rests on that the history does not show (an assumed yes, an entity taken from the ticket...). */
+  assumptions: ReplayAssumption[];
+  /** Later customer messages not played: they answered no question the bot asked (written to the agent). */
+  skippedMessages: number;
+  /** The first knowledge-base answer below the replay's bar, when there was one. */
+  weakAnswer?: WeakAnswer;
   /** Steps in the order visited (a step repeated back to back counts once). */
   steps: string[];
   turns: ReplayTurn[];
@@ -75,8 +87,10 @@ export interface WorkflowReplay {
   candidates: number;
   tickets: number;
   outcomes: Record<ReplayOutcome, number>;
-  /** resolved / tickets with its 95% Wilson interval; null without tickets. */
-  forecast: { rate: number; low: number; high: number; confidence: 0.95 } | null;
+  /** Every resolution / tickets, assumptions included, with its 95% Wilson interval; null without tickets. */
+  forecast: Forecast | null;
+  /** The resolutions that rest on no assumption / tickets, with its 95% Wilson interval; null without tickets. */
+  forecastWithoutAssumptions: Forecast | null;
   escalationCodes: Record<string, number>;
   /** The reasons named by the workflow's own escalate steps (`account_locked`), by tickets. */
   workflowReasons: Record<string, number>;
@@ -95,10 +109,42 @@ export interface WorkflowReplay {
     /** stepId -> tickets that came back to the step after leaving it. */
     revisited: Record<string, number>;
   };
-  /** Answers the replay made up, so the forecast can be read with them in mind. */
-  assumptions: { filledFromEntities: number; assumedYes: number; resolvedOnAssumedYes: number };
+  /**
+   * Answers the replay made up or could not check, by tickets, and the resolutions resting on each
+   * (`resolvedOnAssumptions`: on any of them; the gap between the two forecasts).
+   */
+  assumptions: {
+    filledFromEntities: number;
+    assumedYes: number;
+    uncheckedText: number;
+    resolvedOnEntities: number;
+    resolvedOnAssumedYes: number;
+    resolvedOnUncheckedText: number;
+    resolvedOnAssumptions: number;
+  };
+  /**
+   * Knowledge-base answers judged against the replay's bar: `weak` tickets got an answer below it (a score under
+   * `minScore`, or an article the knowledge base tags for another intent), by reason and by article title.
+   */
+  answers: {
+    minScore: number;
+    answered: number;
+    weak: number;
+    lowScore: number;
+    otherIntent: number;
+    weakByArticle: Record<string, number>;
+  };
+  /** Later customer messages not played because they answered no question the bot asked, and their tickets. */
+  skippedMessages: { messages: number; tickets: number };
   /** Up to `examplesPerOutcome` tickets per outcome, in sample order. */
   examples: TicketReplay[];
+}
+
+export interface Forecast {
+  rate: number;
+  low: number;
+  high: number;
+  confidence: 0.95;
 }
 
 export interface ReplayReport {
@@ -126,6 +172,14 @@ export interface ReplayProps {
   guardrails: GuardrailConfig;
   /** The knowledge base for `answer` steps; without one they take their fallback. */
   searchKnowledge?: KnowledgeSearch;
+  /**
+   * The knowledge base's articles (title, url, tags) and the intents the NLU knows: an answer from an article
+   * whose tags name intents counts only for those intents. Without them only the score is judged.
+   */
+  knowledgeArticles?: readonly KnowledgeArticleTags[];
+  knownIntents?: readonly string[];
+  /** The least score at which an answer counts as being about what was asked (default REPLAY_MIN_ANSWER_SCORE). */
+  minAnswerScore?: number;
   /** Stamps `generatedAt`; the conversations themselves run on a fake clock at each ticket's time. */
   clock: Clock;
   /** A new, empty store for each workflow's conversations, thrown away afterwards (SQLite in memory). */
@@ -134,7 +188,19 @@ export interface ReplayProps {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** What the replay needs to know of an article to judge an answer quoted from it. */
+export interface KnowledgeArticleTags {
+  title: string;
+  url?: string | undefined;
+  tags: readonly string[];
+}
+
 export const DEFAULT_REPLAY_SAMPLE = 100;
+/**
+ * On the demo knowledge base, answers scoring 0.6 to 0.7 were mostly about something else (a sales-tax question
+ * answered with billing dates, an unrecognised charge with "Change an order"); those from 0.78 up were on topic.
+ */
+export const REPLAY_MIN_ANSWER_SCORE = 0.7;
 const PAGE = 1000;
 const TURN_GAP_MS = 60_000;
 // A ticket without a channel: a trigger limited to channels never matches it.
@@ -202,6 +268,11 @@ export async function replayTickets(props: ReplayProps): Promise<ReplayReport> {
     return { definition, candidates, tickets: all.slice(0, sample) };
   });
   const total = chosen.reduce((n, c) => n + c.tickets.length, 0);
+  const judge = answerJudge({
+    minScore: props.minAnswerScore ?? REPLAY_MIN_ANSWER_SCORE,
+    articles: props.knowledgeArticles ?? [],
+    knownIntents: props.knownIntents ?? props.workflows.flatMap((w) => w.trigger.intents),
+  });
   let done = 0;
   const workflows: WorkflowReplay[] = [];
   for (const { definition, candidates, tickets } of chosen) {
@@ -212,6 +283,7 @@ export async function replayTickets(props: ReplayProps): Promise<ReplayReport> {
       connectors: props.connectors,
       guardrails: props.guardrails,
       ...(props.searchKnowledge ? { searchKnowledge: props.searchKnowledge } : {}),
+      judge,
       openScratchStore: props.openScratchStore,
       onTicket: () => props.onProgress?.(++done, total),
     });
@@ -223,6 +295,7 @@ export async function replayTickets(props: ReplayProps): Promise<ReplayReport> {
         selection:
           props.category !== undefined ? { by: 'category', category: props.category } : { by: 'routing' },
         examplesPerOutcome: props.examplesPerOutcome ?? 3,
+        minAnswerScore: judge.minScore,
       }),
     );
   }
@@ -235,11 +308,15 @@ export async function replayTickets(props: ReplayProps): Promise<ReplayReport> {
   };
 }
 
+/** A knowledge-base search made while a ticket played, and the customer message it was for. */
+interface Search {
+  hit: ReturnType<KnowledgeSearch>;
+  turnText: string;
+}
+
 interface PlayedTicket extends TicketReplay {
   /** The full trail, for edge coverage. */
   state: WorkflowState | null;
-  assumedYes: boolean;
-  filledFromEntities: number;
 }
 
 /** Plays each ticket through this one workflow, in a store of its own that is thrown away afterwards. */
@@ -250,6 +327,7 @@ async function replayWorkflow(props: {
   connectors: ConnectorCaller;
   guardrails: GuardrailConfig;
   searchKnowledge?: KnowledgeSearch;
+  judge: AnswerJudge;
   openScratchStore: () => Promise<Store>;
   onTicket: () => void;
 }): Promise<PlayedTicket[]> {
@@ -270,23 +348,48 @@ async function replayWorkflow(props: {
     },
   });
   const clock = fakeClock();
+  // A ticket's messages are read before they are played (does this one answer the question?): each is
+  // analysed once, for the judgement and for the runtime.
+  const analysed = new Map<string, TurnAnalysis>();
+  const analyse: TurnAnalyser = (text) => {
+    let analysis = analysed.get(text);
+    if (!analysis) {
+      analysis = props.analyse(text);
+      analysed.set(text, analysis);
+    }
+    return analysis;
+  };
+  // Every search of a ticket, in order, with the customer message it answered, to judge what was quoted.
+  const searches: Search[] = [];
+  const speaking = { text: '' };
+  const search = props.searchKnowledge;
+  const recordingSearch: KnowledgeSearch | null = search
+    ? (...args: Parameters<KnowledgeSearch>) => {
+        const hit = search(...args);
+        searches.push({ hit, turnText: speaking.text });
+        return hit;
+      }
+    : null;
   // Only this workflow: a ticket the NLU routes elsewhere escalates `no_workflow` instead of running another.
-  const search = props.searchKnowledge ?? null;
   const runtime = createConversationRuntime({
     store: recording,
-    analyse: props.analyse,
+    analyse,
     workflows: workflowSet([definition]),
     connectors: props.connectors,
     guardrails: props.guardrails,
     clock,
-    knowledge: () => search,
+    knowledge: () => recordingSearch,
   });
   const results: PlayedTicket[] = [];
   try {
     for (const ticket of props.tickets) {
       clock.set(ticket.createdAt);
-      results.push(await playTicket({ ticket, definition, runtime, states, clock }));
+      const played = await playTicket({ ticket, definition, runtime, analyse, states, clock, speaking });
+      judgeAnswers({ played, definition, searches, judge: props.judge, analyse, category: ticket.category });
+      results.push(played);
       states.clear();
+      analysed.clear();
+      searches.length = 0;
       props.onTicket();
     }
   } finally {
@@ -295,18 +398,51 @@ async function replayWorkflow(props: {
   return results;
 }
 
+/**
+ * Pairs the ticket's searches with its answer steps (each answer step searches once, in trail order) and judges
+ * every answer the workflow quoted; a resolution that rests on one below the bar becomes `unknown`.
+ */
+function judgeAnswers(props: {
+  played: PlayedTicket;
+  definition: WorkflowDefinition;
+  searches: readonly Search[];
+  judge: AnswerJudge;
+  analyse: TurnAnalyser;
+  category: string | null;
+}): void {
+  const { played, definition } = props;
+  const answered = (played.state?.trail ?? []).filter(
+    (t) => t.type === 'answer' && (t.outcome === 'answered' || t.outcome === 'not_found'),
+  );
+  answered.forEach((entry, i) => {
+    const search = props.searches[i];
+    if (entry.outcome !== 'answered' || !search?.hit) return;
+    const step = definition.steps.find((s) => s.id === entry.stepId);
+    const stepMinScore = step?.type === 'answer' ? step.minScore : 0;
+    const intent = props.analyse(search.turnText).intent;
+    const weak = props.judge.judge(search.hit, { intent, category: props.category }, stepMinScore);
+    if (weak && !played.weakAnswer) played.weakAnswer = weak;
+  });
+  if (played.weakAnswer && played.outcome === 'resolved') played.outcome = 'unknown';
+}
+
 async function playTicket(props: {
   ticket: StoredTicket;
   definition: WorkflowDefinition;
   runtime: ConversationRuntime;
+  analyse: TurnAnalyser;
   states: ReadonlyMap<string, unknown>;
   clock: ReturnType<typeof fakeClock>;
+  /** The message being played, for the knowledge-base searches it causes. */
+  speaking: { text: string };
 }): Promise<PlayedTicket> {
   const { ticket, definition, runtime, states, clock } = props;
   const conversationId = `replay-${definition.id}-${ticket.id}`;
   const workflowState = () => workflowStateOf(states.get(conversationId));
   const messages = [...(ticket.messages ?? [])].sort((a, b) => a.seq - b.seq);
-  const later = customerMessages(messages).slice(1);
+  const later = customerMessages(messages)
+    .slice(1)
+    .map((m) => m.body.trim());
   const agent = messages.find((m) => m.authorRole === 'agent' && m.public && m.body.trim() !== '');
   const played: PlayedTicket = {
     ticketId: ticket.id,
@@ -316,18 +452,23 @@ async function playTicket(props: {
     category: ticket.category,
     channel: ticket.channel ?? UNKNOWN_CHANNEL,
     outcome: 'stuck',
+    assumptions: [],
+    skippedMessages: 0,
     steps: [],
     turns: [],
     agentReply: agent ? agent.body.trim() : null,
     state: null,
-    assumedYes: false,
-    filledFromEntities: 0,
   };
   const first = firstTurnText(ticket);
   if (first === null) {
     played.stuckAt = '(no customer message)';
     return played;
   }
+  const assume = (assumption: ReplayAssumption) => {
+    if (!played.assumptions.includes(assumption)) played.assumptions.push(assumption);
+  };
+  // What the customer wrote anywhere in the ticket, for an entity the bot asks for that no message answers.
+  const everyTurn = [first, ...later].map((text) => props.analyse(text));
   const closedTicket = ticket.status === 'resolved' || ticket.status === 'closed';
   const tried = new Set<string>();
   try {
@@ -336,11 +477,10 @@ async function playTicket(props: {
       customer: customerOf(ticket),
       channel: ticket.channel ?? UNKNOWN_CHANNEL,
     });
-    const reports: TurnReport[] = [];
     const say = async (text: string, source: ReplayTurnSource) => {
+      props.speaking.text = text;
       const report = await runtime.handleCustomerMessage({ conversationId, text });
       clock.advance(TURN_GAP_MS);
-      reports.push(report);
       played.turns.push({ source, customer: text, bot: report.bot.map((b) => botText(b)) });
       return report;
     };
@@ -363,28 +503,43 @@ async function playTicket(props: {
         }
         break;
       }
-      const next = later.shift();
-      if (next !== undefined) {
-        report = await say(next.body.trim(), 'later_message');
+      const wf = report.workflow;
+      const state = workflowState();
+      const question = questionOf({
+        definition,
+        status: wf?.status,
+        stepId: wf?.stepId,
+        clarifying: report.guardrail === 'clarify',
+        state,
+      });
+      // The first later message that answers the question is played; those before it answered nothing the
+      // bot asked and are passed over (played, they would have become an address or a "yes").
+      const index = question
+        ? later.findIndex((text) => replyAnswers(question, props.analyse(text)).answers)
+        : -1;
+      const next = index >= 0 ? later[index] : undefined;
+      if (question && next !== undefined) {
+        played.skippedMessages += index;
+        later.splice(0, index + 1);
+        if (replyAnswers(question, props.analyse(next)).unchecked) assume('unchecked_text');
+        report = await say(next, 'later_message');
         continue;
       }
-      const wf = report.workflow;
-      if (wf?.status === 'awaiting_input' && wf.stepId) {
-        const state = workflowState();
-        const value = entityAnswer({ definition, stepId: wf.stepId, reports, state, tried });
-        if (value !== null) {
-          tried.add(value);
-          played.filledFromEntities++;
-          report = await say(value, 'entity');
-          continue;
-        }
+      const value = question ? entityFromTicket({ question, turns: everyTurn, state, tried }) : null;
+      if (value !== null) {
+        tried.add(value);
+        assume('entity_from_ticket');
+        report = await say(value, 'entity');
+        continue;
       }
-      if (wf?.status === 'awaiting_confirm' && closedTicket && !played.assumedYes) {
-        // The customer never came back after the agent's answer and the ticket was closed: read as a yes.
-        played.assumedYes = true;
+      if (question?.kind === 'confirm' && closedTicket && !played.assumptions.includes('assumed_yes')) {
+        // The customer never answered this after the agent's answer and the ticket was closed: read as a yes.
+        assume('assumed_yes');
         report = await say('yes', 'assumed_yes');
         continue;
       }
+      // Waiting with messages left: none of them answers the question.
+      played.skippedMessages += later.length;
       played.outcome = 'stuck';
       played.stuckAt = wf?.stepId ?? (report.guardrail === 'clarify' ? '(clarify)' : '(no workflow)');
       break;
@@ -397,29 +552,6 @@ async function playTicket(props: {
   }
   played.steps = stepsOf(played.state);
   return played;
-}
-
-/** A value for the ask at `stepId` from the entities in the customer's messages, one not yet used. */
-function entityAnswer(props: {
-  definition: WorkflowDefinition;
-  stepId: string;
-  reports: readonly TurnReport[];
-  state: WorkflowState | null;
-  tried: ReadonlySet<string>;
-}): string | null {
-  const step = props.definition.steps.find((s) => s.id === props.stepId);
-  if (step?.type !== 'ask') return null;
-  const slot = props.definition.slots[step.slot];
-  if (slot?.type !== 'entity' || !slot.entity) return null;
-  const used = new Set(Object.values(props.state?.slots ?? {}).map((v) => String(v).toLowerCase()));
-  for (const report of props.reports) {
-    for (const entity of report.analysis?.entities ?? []) {
-      if (entity.type !== slot.entity) continue;
-      const key = entity.value.toLowerCase();
-      if (!used.has(key) && !props.tried.has(entity.value)) return entity.value;
-    }
-  }
-  return null;
 }
 
 function workflowStateOf(runtimeState: unknown): WorkflowState | null {
@@ -484,10 +616,11 @@ function summariseWorkflow(props: {
   candidates: number;
   selection: WorkflowReplay['selection'];
   examplesPerOutcome: number;
+  minAnswerScore: number;
 }): WorkflowReplay {
   const { definition, results } = props;
   const graph = workflowGraph(definition);
-  const outcomes: Record<ReplayOutcome, number> = { resolved: 0, escalated: 0, stuck: 0, error: 0 };
+  const outcomes = Object.fromEntries(REPLAY_OUTCOMES.map((o) => [o, 0])) as Record<ReplayOutcome, number>;
   const escalationCodes: Record<string, number> = {};
   const workflowReasons: Record<string, number> = {};
   const stepCoverage: Record<string, number> = Object.fromEntries(
@@ -498,9 +631,29 @@ function summariseWorkflow(props: {
   const errors = new Map<string, number>();
   const revisited: Record<string, number> = {};
   let loops = 0;
-  const assumptions = { filledFromEntities: 0, assumedYes: 0, resolvedOnAssumedYes: 0 };
+  const assumptions = {
+    filledFromEntities: 0,
+    assumedYes: 0,
+    uncheckedText: 0,
+    resolvedOnEntities: 0,
+    resolvedOnAssumedYes: 0,
+    resolvedOnUncheckedText: 0,
+    resolvedOnAssumptions: 0,
+  };
+  const answers: WorkflowReplay['answers'] = {
+    minScore: props.minAnswerScore,
+    answered: 0,
+    weak: 0,
+    lowScore: 0,
+    otherIntent: 0,
+    weakByArticle: {},
+  };
+  const skippedMessages = { messages: 0, tickets: 0 };
   const examples: TicketReplay[] = [];
-  const exampleCount: Record<ReplayOutcome, number> = { resolved: 0, escalated: 0, stuck: 0, error: 0 };
+  const exampleCount = Object.fromEntries(REPLAY_OUTCOMES.map((o) => [o, 0])) as Record<
+    ReplayOutcome,
+    number
+  >;
 
   for (const r of results) {
     outcomes[r.outcome]++;
@@ -517,14 +670,32 @@ function summariseWorkflow(props: {
     for (const id of r.steps) visits.set(id, (visits.get(id) ?? 0) + 1);
     for (const [id, n] of visits) if (n > 1) revisited[id] = (revisited[id] ?? 0) + 1;
     for (const index of edgesTaken(graph, r.state)) edgeHits[index] = (edgeHits[index] ?? 0) + 1;
-    if (r.filledFromEntities > 0) assumptions.filledFromEntities++;
-    if (r.assumedYes) {
-      assumptions.assumedYes++;
-      if (r.outcome === 'resolved') assumptions.resolvedOnAssumedYes++;
+    const resolved = r.outcome === 'resolved';
+    const counts = [
+      ['entity_from_ticket', 'filledFromEntities', 'resolvedOnEntities'],
+      ['assumed_yes', 'assumedYes', 'resolvedOnAssumedYes'],
+      ['unchecked_text', 'uncheckedText', 'resolvedOnUncheckedText'],
+    ] as const;
+    for (const [assumption, tickets, resolutions] of counts) {
+      if (!r.assumptions.includes(assumption)) continue;
+      assumptions[tickets]++;
+      if (resolved) assumptions[resolutions]++;
+    }
+    if (resolved && r.assumptions.length > 0) assumptions.resolvedOnAssumptions++;
+    if (r.state?.trail.some((t) => t.type === 'answer' && t.outcome === 'answered')) answers.answered++;
+    if (r.weakAnswer) {
+      answers.weak++;
+      if (r.weakAnswer.why === 'low_score') answers.lowScore++;
+      else answers.otherIntent++;
+      answers.weakByArticle[r.weakAnswer.title] = (answers.weakByArticle[r.weakAnswer.title] ?? 0) + 1;
+    }
+    if (r.skippedMessages > 0) {
+      skippedMessages.messages += r.skippedMessages;
+      skippedMessages.tickets++;
     }
     if (exampleCount[r.outcome] < props.examplesPerOutcome) {
       exampleCount[r.outcome]++;
-      const { state: _state, assumedYes: _yes, filledFromEntities: _filled, ...example } = r;
+      const { state: _state, ...example } = r;
       examples.push(example);
     }
   }
@@ -535,7 +706,10 @@ function summariseWorkflow(props: {
     label: e.label,
     tickets: edgeHits[i] ?? 0,
   }));
-  const interval = wilsonInterval(outcomes.resolved, results.length);
+  const forecast = (resolved: number): Forecast | null => {
+    const interval = wilsonInterval(resolved, results.length);
+    return interval ? { ...interval, confidence: 0.95 } : null;
+  };
   return {
     workflow: definition.id,
     version: definition.version,
@@ -544,7 +718,8 @@ function summariseWorkflow(props: {
     candidates: props.candidates,
     tickets: results.length,
     outcomes,
-    forecast: interval ? { ...interval, confidence: 0.95 } : null,
+    forecast: forecast(outcomes.resolved),
+    forecastWithoutAssumptions: forecast(outcomes.resolved - assumptions.resolvedOnAssumptions),
     escalationCodes,
     workflowReasons,
     stepCoverage,
@@ -560,6 +735,8 @@ function summariseWorkflow(props: {
       revisited,
     },
     assumptions,
+    answers,
+    skippedMessages,
     examples,
   };
 }

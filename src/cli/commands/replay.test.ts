@@ -95,9 +95,15 @@ describe('switchboard replay', () => {
     const r = await run('--all', '--db', db, '--model', model, '--workflows', workflows, '--out', 'out');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('| order-status | 1 | 1 | 0 | 0 | 0 | 100.0% (20.7-100.0%) |');
+    // Resolved on the closed ticket's assumed yes: 0 of 1 without assumptions, 1 of 1 with them.
+    expect(r.stdout).toContain(
+      '| workflow | tickets | resolved | escalated | stuck | unknown | error | resolved without assumptions (95%) | resolved with assumptions (95%) |',
+    );
+    expect(r.stdout).toContain(
+      '| order-status | 1 | 1 | 0 | 0 | 0 | 0 | 0.0% (0.0-79.3%) | 100.0% (20.7-100.0%) |',
+    );
     // Sent the link; the open ticket has no answer to "were you able to set a new password?".
-    expect(r.stdout).toContain('| password-reset | 1 | 0 | 0 | 1 | 0 |');
+    expect(r.stdout).toContain('| password-reset | 1 | 0 | 0 | 1 | 0 | 0 |');
     expect(r.stdout).toContain('out/replay.html');
     const json = JSON.parse(readFileSync(join(dir, 'out', 'replay.json'), 'utf8'));
     expect(json.workflows.map((w: { workflow: string }) => w.workflow)).toEqual([
@@ -124,7 +130,7 @@ describe('switchboard replay', () => {
     const logged = await run(...args);
     expect(logged.stderr).toBe('');
     expect(logged.stdout.trimEnd().split('\n').at(-1)).toMatch(
-      /^replayed 2 tickets through 2 workflows in \d+\.\d s: 1 resolved, 0 escalated, 1 stuck, 0 error$/,
+      /^replayed 2 tickets through 2 workflows in \d+\.\d s: 1 resolved, 0 escalated, 1 stuck, 0 unknown, 0 error$/,
     );
     const terminal = await runIn({ terminal: true }, ...args);
     expect(terminal.code).toBe(0);

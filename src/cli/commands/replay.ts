@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
 import { replayConnectors } from '../../app/connectors.ts';
-import { openStore } from '../../app/index.ts';
+import { type Deployment, openStore } from '../../app/index.ts';
+import { readActiveKnowledgeIndex } from '../../app/knowledge.ts';
 import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import { GuardrailConfigSchema } from '../../domain/index.ts';
 import {
   DEFAULT_REPLAY_SAMPLE,
   REPLAY_OUTCOMES,
+  type ReplayProps,
   type ReplayReport,
+  replaySummaryTable,
   replayTickets,
   writeReplayReports,
 } from '../../replay/index.ts';
@@ -100,7 +103,7 @@ export function registerReplay(program: Command, io: CliIo): void {
               'turn is out of scope. Run `npm start` or `switchboard nlu train --from-store --activate` first.\n',
           );
         }
-        const searchKnowledge = deployment.knowledge();
+        const knowledge = await replayKnowledge(deployment);
         const t0 = performance.now();
         const progress = replayProgress(io);
         const report = await replayTickets({
@@ -120,7 +123,7 @@ export function registerReplay(program: Command, io: CliIo): void {
           guardrails: GuardrailConfigSchema.parse(deployment.config.guardrails ?? {}),
           clock: systemClock,
           openScratchStore: () => openStore({ db: ':memory:' }),
-          ...(searchKnowledge ? { searchKnowledge } : {}),
+          ...knowledge,
           onProgress: progress.update,
         }).finally(progress.stop);
         const files = writeReplayReports({ report, dir: outDir });
@@ -128,19 +131,7 @@ export function registerReplay(program: Command, io: CliIo): void {
           `replayed past tickets (${report.ticketsRead} in the store, up to ${sample} per workflow, seed ${seed})`,
           '',
         ];
-        out.push(
-          `| workflow | tickets | ${REPLAY_OUTCOMES.join(' | ')} | forecast automated resolution (95%) |`,
-        );
-        out.push(`| --- | ---: | ${REPLAY_OUTCOMES.map(() => '---:').join(' | ')} | --- |`);
-        for (const w of report.workflows) {
-          const f = w.forecast;
-          const forecast = f
-            ? `${(100 * f.rate).toFixed(1)}% (${(100 * f.low).toFixed(1)}-${(100 * f.high).toFixed(1)}%)`
-            : '-';
-          out.push(
-            `| ${w.workflow} | ${w.tickets} | ${REPLAY_OUTCOMES.map((o) => w.outcomes[o]).join(' | ')} | ${forecast} |`,
-          );
-        }
+        out.push(replaySummaryTable(report, 'markdown'));
         out.push('', 'reports:');
         for (const file of [files.markdown, files.html, files.json]) out.push(`  ${shownPath(file, io)}`);
         out.push('', replaySummary(report, (performance.now() - t0) / 1000));
@@ -149,6 +140,24 @@ export function registerReplay(program: Command, io: CliIo): void {
         await deployment.close();
       }
     });
+}
+
+/**
+ * The knowledge base a replay answers from, with what it judges the answers by: the active index's articles
+ * (their tags say which intents each serves) and the intents the NLU knows.
+ */
+export async function replayKnowledge(
+  deployment: Deployment,
+): Promise<Pick<ReplayProps, 'searchKnowledge' | 'knowledgeArticles' | 'knownIntents'>> {
+  const searchKnowledge = deployment.knowledge();
+  if (!searchKnowledge) return {};
+  const active = await readActiveKnowledgeIndex(deployment.store);
+  const intents = deployment.nlu()?.model.labels;
+  return {
+    searchKnowledge,
+    ...(active ? { knowledgeArticles: active.index.articles } : {}),
+    ...(intents ? { knownIntents: intents } : {}),
+  };
 }
 
 /** The progress bar of a replay, started once the number of tickets to replay is known. */

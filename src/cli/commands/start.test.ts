@@ -52,15 +52,12 @@ describe('switchboard start', () => {
     expect(out).toMatch(/top opportunities:\n\s+1\. (password_reset|order_status)/);
     expect(existsSync(join(dir, '.switchboard', 'audit', 'report.html'))).toBe(true);
 
-    // The workflows: checked, then a forecast line per workflow with its interval (or none routed there).
+    // The workflows: checked, then per workflow the tickets per outcome and the two forecasts, without the
+    // resolutions resting on assumptions and with them (a dash when no ticket is routed there).
     expect(out).toContain('7 workflows checked: 0 errors');
+    const forecast = '(\\d+\\.\\d% \\(\\d+\\.\\d-\\d+\\.\\d%\\)|-)';
     for (const id of DEMO_WORKFLOWS) {
-      expect(out).toMatch(
-        new RegExp(
-          `^ {2}${id} +(\\d+ +){5}(\\d+\\.\\d% \\(\\d+\\.\\d% to \\d+\\.\\d%\\)|no tickets routed here)$`,
-          'm',
-        ),
-      );
+      expect(out).toMatch(new RegExp(`^ {2}${id} +(\\d+ +){6}${forecast} +${forecast}$`, 'm'));
     }
     for (const file of ['replay.md', 'replay.html', 'replay.json']) {
       expect(out).toContain(`  .switchboard/replay/${file}\n`);

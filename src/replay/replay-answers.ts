@@ -125,14 +125,15 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A value for an entity slot from the entities in the customer's messages, one the conversation has not used. */
 export function entityFromTicket(props: {
   question: Question;
-  turns: readonly TurnAnalysis[];
+  /** The customer's messages, read only when the slot takes an entity. */
+  turns: () => readonly TurnAnalysis[];
   state: WorkflowState | null;
   tried: ReadonlySet<string>;
 }): string | null {
   const { question } = props;
   if (question.kind !== 'ask' || question.slot.type !== 'entity' || !question.slot.entity) return null;
   const used = new Set(Object.values(props.state?.slots ?? {}).map((v) => String(v).toLowerCase()));
-  for (const turn of props.turns) {
+  for (const turn of props.turns()) {
     for (const entity of turn.entities) {
       if (entity.type !== question.slot.entity) continue;
       if (!used.has(entity.value.toLowerCase()) && !props.tried.has(entity.value)) return entity.value;

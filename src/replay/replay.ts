@@ -468,7 +468,7 @@ async function playTicket(props: {
     if (!played.assumptions.includes(assumption)) played.assumptions.push(assumption);
   };
   // What the customer wrote anywhere in the ticket, for an entity the bot asks for that no message answers.
-  const everyTurn = [first, ...later].map((text) => props.analyse(text));
+  const everyMessage = [first, ...later];
   const closedTicket = ticket.status === 'resolved' || ticket.status === 'closed';
   const tried = new Set<string>();
   try {
@@ -525,7 +525,9 @@ async function playTicket(props: {
         report = await say(next, 'later_message');
         continue;
       }
-      const value = question ? entityFromTicket({ question, turns: everyTurn, state, tried }) : null;
+      const value = question
+        ? entityFromTicket({ question, turns: () => everyMessage.map(props.analyse), state, tried })
+        : null;
       if (value !== null) {
         tried.add(value);
         assume('entity_from_ticket');

@@ -3,7 +3,8 @@
  * as `switchboard demo generate` + import) into a temporary directory, opens its report.html in headless
  * Debian Chromium (driven by playwright-core; no browser download) and writes to docs/images/:
  * audit-report.png (the full page) and audit-matrix.png (the volume x simplicity chart). When the TWCS sample
- * is in ../shared/data, also audit-twcs-topics.png: its topics (no labels there) and first response by company.
+ * is in ../shared/data, also audit-twcs-topics.png (its topics: no labels there), audit-twcs-companies.png
+ * (first response by company), audit-twcs-header.png (the top of the page) and audit-twcs-weekly.png.
  * Needs /usr/bin/chromium (`apt-get install -y chromium`); works offline, like the report itself.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -74,7 +75,15 @@ try {
     if (twcsDir) {
       await page.goto(pathToFileURL(join(twcsDir, 'report.html')).href);
       await page.locator('.charts').screenshot({ path: join(outDir, 'audit-twcs-topics.png') });
-      await page.locator('table.narrow').screenshot({ path: join(outDir, 'audit-twcs-companies.png') });
+      await page
+        .locator('table.narrow')
+        .last()
+        .screenshot({ path: join(outDir, 'audit-twcs-companies.png') });
+      await page.setViewportSize({ width: 1280, height: 700 });
+      await page.screenshot({ path: join(outDir, 'audit-twcs-header.png') });
+      await page
+        .locator('svg', { has: page.locator('polyline') })
+        .screenshot({ path: join(outDir, 'audit-twcs-weekly.png') });
       console.log(`wrote the TWCS pictures from ${TWCS}`);
     }
   } finally {

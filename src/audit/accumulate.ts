@@ -2,6 +2,7 @@ import type { Entity } from '../nlu/index.ts';
 import { seededRandom } from '../shared/random.ts';
 import { quantile, sortedNumbers } from '../shared/stats.ts';
 import type { StoredTicket } from '../store/index.ts';
+import { cleanCustomerText, movesToPrivate } from './clean-text.ts';
 
 /** Entity types that tell which system a resolution needs (see INTEGRATIONS in potential.ts). */
 export const RESOLUTION_ENTITIES = ['order_number', 'invoice_id', 'money', 'account_id', 'plan'] as const;
@@ -27,7 +28,11 @@ export interface TicketFacts {
   messages: number;
   customerMessages: number;
   firstAgentReply: string | null;
+  /** The first reply moves the conversation to a private channel ("DM us"): the rest is out of sight. */
+  firstReplyPrivate: boolean;
   customerText: string;
+  /** Subject and first customer message without greeting and sign-off: what the report shows as a sample. */
+  openingText: string;
   entityTypes: ReadonlySet<string>;
   exclusions: readonly string[];
 }
@@ -39,6 +44,8 @@ export interface TicketFacts {
 export class CategoryAccumulator {
   tickets = 0;
   readonly months = new Map<string, number>();
+  /** Tickets per week (weeks since the epoch, Monday first): the report's volume over time. */
+  readonly weeks = new Map<number, number>();
   readonly firstResponse: number[] = [];
   readonly resolution: number[] = [];
   readonly handle: number[] = [];
@@ -52,6 +59,9 @@ export class CategoryAccumulator {
   reopened = 0;
   excluded = 0;
   agentStarted = 0;
+  /** First agent replies seen, and those that move the conversation to a private channel. */
+  replies = 0;
+  privateReplies = 0;
   readonly byRule = new Map<string, number>();
   readonly entityTickets = new Map<string, number>();
   readonly replySample: string[] = [];
@@ -75,6 +85,12 @@ export class CategoryAccumulator {
     if (f.agentStarted) this.agentStarted++;
     const month = new Date(f.createdAt).toISOString().slice(0, 7);
     this.months.set(month, (this.months.get(month) ?? 0) + 1);
+    const week = weekOf(f.createdAt);
+    this.weeks.set(week, (this.weeks.get(week) ?? 0) + 1);
+    if (f.firstAgentReply) {
+      this.replies++;
+      if (f.firstReplyPrivate) this.privateReplies++;
+    }
     if (this.keepDurations) {
       if (f.firstResponseSeconds !== null) this.firstResponse.push(f.firstResponseSeconds);
       if (f.resolutionSeconds !== null) this.resolution.push(f.resolutionSeconds);
@@ -104,15 +120,25 @@ export class CategoryAccumulator {
         this.limits.replies,
         this.random,
       );
-    if (f.customerText)
+    if (f.openingText)
       this.textsSeen = reservoir(
         this.textSample,
-        f.customerText,
+        f.openingText,
         this.textsSeen,
         this.limits.texts,
         this.random,
       );
   }
+}
+
+/** Weeks since the epoch, a week starting on Monday (1970-01-01 was a Thursday). */
+export function weekOf(epochMs: number): number {
+  return Math.floor((Math.floor(epochMs / 86_400_000) + 3) / 7);
+}
+
+/** The Monday a week number starts on, as YYYY-MM-DD. */
+export function weekStart(week: number): string {
+  return new Date((week * 7 - 3) * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Algorithm R: every item seen has the same chance of being in the sample. Returns the new count seen. */
@@ -152,6 +178,8 @@ export interface Baseline {
   exclusionsByRule: Record<string, number>;
   /** Share of tickets whose customer text holds each entity type. */
   entityShare: Record<string, number>;
+  /** Share of first agent replies that move the conversation to a private channel; null without replies. */
+  privateReplyShare: number | null;
 }
 
 /**
@@ -185,6 +213,7 @@ export function baselineOf(acc: CategoryAccumulator, totalTickets: number, month
     exclusionRate: n ? acc.excluded / n : 0,
     exclusionsByRule: Object.fromEntries(acc.byRule),
     entityShare: Object.fromEntries([...acc.entityTickets].map(([k, v]) => [k, n ? v / n : 0])),
+    privateReplyShare: acc.replies ? acc.privateReplies / acc.replies : null,
   };
 }
 
@@ -242,6 +271,7 @@ export function ticketFacts(
   const messages = ticket.messages ?? [];
   const customerParts: string[] = ticket.subject ? [ticket.subject] : [];
   let firstAgentReply: string | null = null;
+  const firstCustomer = messages.find((m) => m.authorRole === 'customer')?.body ?? '';
   for (const m of messages) {
     if (m.authorRole === 'customer') customerParts.push(m.body);
     else if (m.authorRole === 'agent' && m.public && firstAgentReply === null) firstAgentReply = m.body;
@@ -261,7 +291,9 @@ export function ticketFacts(
     messages: messages.length,
     customerMessages: ticket.customerMessageCount,
     firstAgentReply,
+    firstReplyPrivate: firstAgentReply !== null && movesToPrivate(firstAgentReply),
     customerText,
+    openingText: cleanCustomerText(ticket.subject, firstCustomer),
     entityTypes,
     exclusions: matchRules(customerText, entities),
   };

@@ -31,3 +31,17 @@ export function mdCell(s: string): string {
 export function agentStartedNote(agentStarted: number): string {
   return `Agent-started tickets: ${agentStarted} (a logged call, an outbound message): no first response until the customer writes; those never answered are left out of the first-response figures.`;
 }
+
+/**
+ * A category as words: labels lose their underscores and dashes ("password_reset" -> "Password reset"); topic
+ * names, already phrases, only get a capital.
+ */
+export function categoryTitle(name: string): string {
+  const words = /^[\w-]+$/.test(name) && /[_-]/.test(name) ? name.replace(/[_-]+/g, ' ').trim() : name;
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A sum of money with thousands separators: "USD 12,340". */
+export function money(amount: number, currency: string): string {
+  return `${currency} ${Math.round(amount).toLocaleString('en-US')}`;
+}

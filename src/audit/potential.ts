@@ -1,7 +1,9 @@
 import type { Baseline } from './accumulate.ts';
 
-export type Potential = 'high' | 'medium' | 'low';
-export type Complexity = 'simple' | 'moderate' | 'complex';
+/** 'unknown' when the threads do not show how tickets were answered (see PRIVATE_REPLY_LIMIT). */
+export type Potential = 'high' | 'medium' | 'low' | 'unknown';
+export type MeasuredPotential = Exclude<Potential, 'unknown'>;
+export type Complexity = 'simple' | 'moderate' | 'complex' | 'unknown';
 
 /** The signals potential is computed from, each shown in the report as a reason. */
 export interface PotentialSignals {
@@ -13,15 +15,27 @@ export interface PotentialSignals {
   consistency: number;
   /** Entity types a resolution needs (present in at least ENTITY_NEED_SHARE of the tickets). */
   entitiesNeeded: string[];
+  /** Share of first replies that move the conversation to a private channel ("DM us"); null without replies. */
+  privateReplyShare?: number | null;
 }
 
 export interface PotentialAssessment {
   potential: Potential;
-  /** 0..1: how scriptable the category is; the "simplicity" of volume x simplicity. */
-  simplicity: number;
+  /** 0..1: how scriptable the category is; the "simplicity" of volume x simplicity. Null when not measurable. */
+  simplicity: number | null;
   complexity: Complexity;
   reasons: string[];
+  /** Why potential could not be measured, when it could not. */
+  unmeasured: string | null;
 }
+
+/**
+ * From this share of first replies that move to a private message, the threads do not show the answer: on
+ * Twitter (TWCS) 29% of first replies say "DM us", and the answer, the customer's details and the number of
+ * exchanges it took are in the private messages. Reply similarity, exchanges and thread length then measure
+ * the public triage, not the work, so the category's potential is reported as not measurable.
+ */
+export const PRIVATE_REPLY_LIMIT = 0.25;
 
 /** An entity needed in at least this share of a category's tickets counts as needed for its resolution. */
 export const ENTITY_NEED_SHARE = 0.2;
@@ -56,6 +70,17 @@ export function entitiesNeeded(baseline: Baseline): string[] {
  * // { potential: 'high', simplicity: 0.985, complexity: 'simple', reasons: [...] }
  */
 export function assessPotential(s: PotentialSignals): PotentialAssessment {
+  const pct = (v: number) => `${Math.round(v * 100)}%`;
+  if ((s.privateReplyShare ?? 0) >= PRIVATE_REPLY_LIMIT) {
+    const unmeasured = `${pct(s.privateReplyShare!)} of first replies move to a private message, so the answer and the rest of the thread are not in the data`;
+    return {
+      potential: 'unknown',
+      simplicity: null,
+      complexity: 'unknown',
+      reasons: [unmeasured, `${pct(s.exclusionRate)} always to people`],
+      unmeasured,
+    };
+  }
   const similarity = s.replySimilarity === null ? 0 : Math.min(1, s.replySimilarity / SCRIPTED_SIMILARITY);
   // One customer message is one exchange; every extra round trip makes a script less likely to finish the job.
   const ex = s.medianExchanges ?? 3;
@@ -80,7 +105,6 @@ export function assessPotential(s: PotentialSignals): PotentialAssessment {
       : integrations.size === 1 || potential === 'medium'
         ? 'moderate'
         : 'simple';
-  const pct = (v: number) => `${Math.round(v * 100)}%`;
   const reasons = [
     s.replySimilarity === null
       ? 'no agent replies to compare'
@@ -90,11 +114,15 @@ export function assessPotential(s: PotentialSignals): PotentialAssessment {
     `${pct(s.consistency)} of threads the usual length`,
     s.entitiesNeeded.length ? `needs ${s.entitiesNeeded.join(', ')}` : 'needs no lookup',
   ];
-  return { potential, simplicity, complexity, reasons };
+  return { potential, simplicity, complexity, reasons, unmeasured: null };
 }
 
 /** Share of potentially automatable tickets a workflow is expected to resolve, by potential (an assumption, stated in the report). */
-export const EXPECTED_AUTOMATION_RATE: Record<Potential, number> = { high: 0.7, medium: 0.4, low: 0.1 };
+export const EXPECTED_AUTOMATION_RATE: Record<MeasuredPotential, number> = {
+  high: 0.7,
+  medium: 0.4,
+  low: 0.1,
+};
 /** Handle time assumed when the export has none (minutes), stated in the report. */
 export const ASSUMED_HANDLE_SECONDS = 360;
 

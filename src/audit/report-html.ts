@@ -1,21 +1,40 @@
-import { agentStartedNote, duration, escapeHtml as esc, percent } from './format.ts';
+import { agentStartedNote, duration, escapeHtml as esc, money, percent } from './format.ts';
+import { costLine, goalRows, headline, potentialWord, savingsLine, windowLine } from './report-text.ts';
 import type { AuditResult } from './run-audit.ts';
 
-const COLOURS = { high: '#2e7d32', medium: '#f9a825', low: '#c62828', bar: '#1565c0', bar2: '#90caf9' };
+const COLOURS = {
+  high: '#2e7d32',
+  medium: '#f9a825',
+  low: '#c62828',
+  unknown: '#9e9e9e',
+  bar: '#1565c0',
+  bar2: '#90caf9',
+};
+const LEGEND: [keyof typeof COLOURS, string][] = [
+  ['high', 'high potential: automate first'],
+  ['medium', 'medium: automate in part'],
+  ['low', 'low: leave to people'],
+  ['unknown', 'not measurable in this data'],
+];
+/** Categories drawn in the weekly chart, by volume; the rest are in the table. */
+const WEEKLY_ROWS = 10;
 
 /**
  * The report as one self-contained HTML page: inline CSS and SVG, no script, font or network. Every string
  * that can come from customer data (category names, texts) is escaped.
  */
-export function renderHtmlReport(result: AuditResult): string {
+export function renderHtmlReport(result: AuditResult, now: Date = new Date()): string {
   const t = result.team;
   const top = result.categories.slice(0, 10);
+  const byVolume = [...result.categories].sort(
+    (a, b) => b.monthlyVolume - a.monthlyVolume || a.title.localeCompare(b.title),
+  );
+  const cur = result.assumptions.costs.currency;
   const rows = result.categories
     .map(
-      (
-        c,
-      ) => `<tr><td>${c.rank}</td><td>${esc(c.category)}</td><td>${c.tickets}</td><td>${c.monthlyVolume}</td>
-<td><span class="pill ${c.potential}">${c.potential}</span></td><td>${c.score}</td><td>${c.hoursSavedPerMonth}</td>
+      (c) => `<tr><td>${c.rank}</td><td>${esc(c.title)}</td><td>${c.tickets}</td><td>${c.monthlyVolume}</td>
+<td><span class="pill ${c.potential}">${potentialWord(c.potential)}</span></td><td>${c.score}</td><td>${c.hoursSavedPerMonth ?? '-'}</td>
+<td>${c.agentsSaved ?? '-'}</td><td class="num">${c.costSavedPerMonth === null ? '-' : esc(money(c.costSavedPerMonth, cur))}</td>
 <td class="num">${esc(duration(c.firstResponseSeconds.median))} / ${esc(duration(c.firstResponseSeconds.p90))}</td>
 <td class="num">${esc(duration(c.resolutionSeconds.median))} / ${esc(duration(c.resolutionSeconds.p90))}</td>
 <td>${c.csat.mean === null ? '-' : `${percent(c.csat.mean)} (${c.csat.count})`}</td><td>${c.exclusions.tickets}</td>
@@ -26,7 +45,7 @@ export function renderHtmlReport(result: AuditResult): string {
     .slice(0, 5)
     .map(
       (c) =>
-        `<h3>${esc(c.category)}</h3><ul>${c.representativeTexts.map((x) => `<li>${esc(x.slice(0, 300))}</li>`).join('')}</ul>`,
+        `<h3>${esc(c.title)}</h3><ul>${c.representativeTexts.map((x) => `<li>${esc(x.slice(0, 300))}</li>`).join('')}</ul>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -37,21 +56,26 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem au
 h1{margin-bottom:.2rem}.lead{font-size:1.25rem}table{border-collapse:collapse;width:100%;font-size:12px}
 th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}th{background:#f4f4f4}
 .pill{padding:1px 6px;border-radius:8px;color:#fff}.high{background:${COLOURS.high}}.medium{background:${COLOURS.medium};color:#222}.low{background:${COLOURS.low}}
+.unknown{background:${COLOURS.unknown}}.legend{display:flex;gap:1rem;flex-wrap:wrap;font-size:12px;margin:.5rem 0}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+.savings{font-size:1.05rem;background:#f1f8e9;padding:.5rem .8rem;border-radius:6px}.gaps{color:#8a4b00}
 .why{color:#555}.charts{display:grid;grid-template-columns:1fr 1fr;gap:1rem}figure{margin:0}figcaption{font-weight:600}
 svg text{font:11px system-ui,sans-serif}svg .tick{fill:#666}svg .quadrant{fill:#9e9e9e;font-style:italic}
 td.num{white-space:nowrap}.note,.empty{color:#666;font-size:12px;margin:.2rem 0}.why{min-width:12rem;font-size:11px}table.narrow{width:auto}table.narrow td{white-space:nowrap}@media print{body{margin:0;max-width:none}.charts{grid-template-columns:1fr 1fr}figure,table{break-inside:avoid}}
 </style></head><body>
 <h1>Support audit</h1>
-<p class="lead"><strong>${percent(result.predictableShare)} predictable</strong> (tickets in high-potential categories), ${percent(1 - result.predictableShare)} need judgement.</p>
-<p>${t.tickets} tickets, ${esc(result.window.from?.slice(0, 10) ?? '-')} to ${esc(result.window.to?.slice(0, 10) ?? '-')}, ${t.monthlyVolume} a month; categories from ${result.categorySource}.
+<p class="lead"><strong>${esc(headline(result))}</strong></p>
+<p>${esc(windowLine(result))}; categories from ${result.categorySource}.
 Team: first response ${duration(t.firstResponseSeconds.median)} median / ${duration(t.firstResponseSeconds.p90)} p90; resolution ${duration(t.resolutionSeconds.median)} / ${duration(t.resolutionSeconds.p90)};
 CSAT ${t.csat.mean === null ? '-' : `${percent(t.csat.mean)} (${t.csat.count} ratings)`}; ${t.excluded} tickets (${percent(t.exclusionRate)}) always to people.</p>
+${result.notInData.length ? `<p class="gaps">Not in this data: ${esc(result.notInData.join('; '))}.</p>` : ''}
 <p class="note">${esc(agentStartedNote(t.agentStarted))}</p>
-${splitBar(result.predictableShare)}
+<p class="savings">${esc(savingsLine(result))}</p>
+${splitBar(result)}
+${legend()}
 <div class="charts">
 <figure><figcaption>Monthly volume by category</figcaption>${barChart(
-    result.categories.map((c) => ({
-      label: c.category,
+    byVolume.map((c) => ({
+      label: c.title,
       values: [c.monthlyVolume],
       colour: COLOURS[c.potential],
     })),
@@ -59,22 +83,30 @@ ${splitBar(result.predictableShare)}
   )}</figure>
 <figure><figcaption>Volume x simplicity</figcaption>${scatter(result)}</figure>
 <figure><figcaption>First response, median (dark) and p90 (light), hours</figcaption>${barChart(
-    result.categories.map((c) => ({
-      label: c.category,
+    byVolume.map((c) => ({
+      label: c.title,
       values: hours(c.firstResponseSeconds),
     })),
     (v) => v.toFixed(1),
   )}</figure>
 <figure><figcaption>Resolution, median (dark) and p90 (light), days</figcaption>${barChart(
-    result.categories.map((c) => ({
-      label: c.category,
+    byVolume.map((c) => ({
+      label: c.title,
       values: days(c.resolutionSeconds),
     })),
     (v) => v.toFixed(1),
   )}</figure>
 </div>
+<h2>Weekly volume</h2>${weeklyChart(result, byVolume.slice(0, WEEKLY_ROWS))}
+<h2>Goals for the next phase</h2>
+<table class="narrow"><thead><tr><th>goal</th><th>target</th><th>from the baseline</th></tr></thead><tbody>${goalRows(
+    result,
+    now,
+  )
+    .map((g) => `<tr><td>${esc(g.goal)}</td><td>${esc(g.target)}</td><td>${esc(g.baseline)}</td></tr>`)
+    .join('')}</tbody></table>
 <h2>Ranked opportunities</h2>
-<table><thead><tr><th>#</th><th>category</th><th>tickets</th><th>per month</th><th>potential</th><th>score</th><th>hours saved / month</th>
+<table><thead><tr><th>#</th><th>category</th><th>tickets</th><th>per month</th><th>potential</th><th>score</th><th>hours saved / month</th><th>agents</th><th>cost / month</th>
 <th>first response median / p90</th><th>resolution median / p90</th><th>CSAT (n)</th><th>to people</th><th>integrations</th><th>complexity</th><th>why</th></tr></thead>
 <tbody>${rows}</tbody></table>
 ${respondersHtml(result)}
@@ -83,6 +115,7 @@ ${respondersHtml(result)}
     .join('')}</ul>
 <h2>What customers write (top categories)</h2>${examples}
 <h2>Assumptions</h2><ul><li>Score: ${esc(result.assumptions.score)}.</li><li>Time saved: ${esc(result.assumptions.timeSaved)}.</li>
+<li>${esc(costLine(result))}</li>
 <li>Expected automation rate: ${Object.entries(result.assumptions.expectedAutomationRate)
     .map(([k, v]) => `${k} ${percent(v)}`)
     .join(', ')}.</li></ul>
@@ -147,19 +180,24 @@ function barChart(bars: Bar[], fmt: (v: number) => string): string {
 
 /** Monthly volume (x) against simplicity (y), points coloured by potential: the strategy's 2x2. */
 function scatter(result: AuditResult): string {
+  const measured = result.categories.filter(
+    (c): c is typeof c & { simplicity: number } => c.simplicity !== null,
+  );
+  if (!measured.length) return '<p class="empty">Not measurable in this data: see why at the top.</p>';
+  const left_out = result.categories.length - measured.length;
   const w = 520;
   const h = 330;
   const left = 46;
   const right = 14;
   const top = 14;
   const bottom = 44;
-  const maxV = niceCeiling(Math.max(1, ...result.categories.map((c) => c.monthlyVolume)));
+  const maxV = niceCeiling(Math.max(1, ...measured.map((c) => c.monthlyVolume)));
   const x = (v: number) => left + (v / maxV) * (w - left - right);
   const y = (s: number) => h - bottom - s * (h - top - bottom);
-  const points = result.categories.map((c) => ({
+  const points = measured.map((c) => ({
     x: x(c.monthlyVolume),
     y: y(c.simplicity),
-    label: fitText(c.category, 150),
+    label: fitText(c.title, 150),
     colour: COLOURS[c.potential],
   }));
   // Best-ranked categories are placed first, so they get the closest label spots.
@@ -212,7 +250,7 @@ function scatter(result: AuditResult): string {
 ${captions.map(([text, cx, cy, anchor]) => `<text class="quadrant" x="${cx}" y="${cy}" text-anchor="${anchor}">${text}</text>`).join('')}
 ${grid}<text x="${(left + w - right) / 2}" y="${h - 8}" text-anchor="middle">tickets per month</text><text x="12" y="${(top + h - bottom) / 2}" transform="rotate(-90 12 ${(top + h - bottom) / 2})" text-anchor="middle">simplicity</text>
 ${leaders}${dots}
-${texts}</svg>${unlabelled ? `<p class="note">${unlabelled === 1 ? 'One smaller category' : `${unlabelled} smaller categories`} left unlabelled for lack of room: see the table.</p>` : ''}`;
+${texts}</svg>${unlabelled ? `<p class="note">${unlabelled === 1 ? 'One smaller category' : `${unlabelled} smaller categories`} left unlabelled for lack of room: see the table.</p>` : ''}${left_out ? `<p class="note">${left_out} not measurable ${left_out === 1 ? 'category' : 'categories'} not drawn.</p>` : ''}`;
 }
 
 /** A round number (1, 1.2, 1.5, 2, 2.5, ... times a power of ten) at or above v, for the axis end. */
@@ -295,13 +333,77 @@ export function placeLabels(
   });
 }
 
-/** The predictable / needs-judgement split as one stacked bar. */
-function splitBar(share: number): string {
+/** The split as one stacked bar: predictable, needs judgement and, when any, not measurable. */
+function splitBar(result: AuditResult): string {
   const w = 600;
-  const p = Math.max(0, Math.min(1, share)) * w;
-  return `<svg role="img" viewBox="0 0 ${w} 28" width="100%"><rect x="0" y="0" width="${p.toFixed(1)}" height="28" fill="${COLOURS.high}"/>
-<rect x="${p.toFixed(1)}" y="0" width="${(w - p).toFixed(1)}" height="28" fill="#9e9e9e"/>
-<text x="6" y="18" fill="#fff">predictable ${percent(share)}</text><text x="${w - 6}" y="18" fill="#fff" text-anchor="end">needs judgement ${percent(1 - share)}</text></svg>`;
+  const unknown = Math.max(0, Math.min(1, result.unmeasuredShare));
+  const high = Math.max(0, Math.min(1 - unknown, result.predictableShare));
+  const parts: [number, string, string, string][] = [
+    [high, COLOURS.high, '#fff', `predictable ${percent(high)}`],
+    [1 - high - unknown, '#616161', '#fff', `needs judgement ${percent(1 - high - unknown)}`],
+    [unknown, '#e0e0e0', '#222', `not measurable ${percent(unknown)}`],
+  ];
+  let x = 0;
+  const shapes = parts
+    .filter(([share]) => share > 0)
+    .map(([share, fill, ink, text]) => {
+      const width = share * w;
+      const label =
+        width >= text.length * CHAR_WIDTH + 8
+          ? `<text x="${(x + 6).toFixed(1)}" y="18" fill="${ink}">${text}</text>`
+          : '';
+      const shape = `<rect x="${x.toFixed(1)}" y="0" width="${width.toFixed(1)}" height="28" fill="${fill}"/>${label}`;
+      x += width;
+      return shape;
+    });
+  return `<svg role="img" viewBox="0 0 ${w} 28" width="100%">${shapes.join('\n')}</svg>`;
+}
+
+/** What each colour means, shown once above the charts. */
+function legend(): string {
+  return `<div class="legend">${LEGEND.map(([key, text]) => `<span><i style="background:${COLOURS[key]}"></i>${text}</span>`).join('')}</div>`;
+}
+
+/**
+ * Tickets per week over the days that hold the central 99% of tickets (strays left out): one small line per
+ * category on a shared scale, so both the shape (seasonality, trends, bursts) and the size compare.
+ */
+function weeklyChart(result: AuditResult, categories: AuditResult['categories']): string {
+  const from = result.window.coreFrom;
+  const to = result.window.coreTo;
+  if (!from || !to || !categories.length) return '<p class="empty">Not in this data.</p>';
+  const weeks: string[] = [];
+  const monday = (iso: string) => {
+    const d = new Date(`${iso}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+    return d;
+  };
+  for (const d = monday(from); d <= monday(to); d.setUTCDate(d.getUTCDate() + 7))
+    weeks.push(d.toISOString().slice(0, 10));
+  const labelW = 200;
+  const plotW = 560;
+  const rowH = 30;
+  const width = labelW + plotW + 60;
+  const max = Math.max(1, ...categories.flatMap((c) => weeks.map((wk) => c.perWeek[wk] ?? 0)));
+  const step = weeks.length > 1 ? plotW / (weeks.length - 1) : 0;
+  const rows = categories.map((c, i) => {
+    const base = i * rowH + rowH - 4;
+    const values = weeks.map((wk) => c.perWeek[wk] ?? 0);
+    const pts = values
+      .map((v, j) => `${(labelW + j * step).toFixed(1)},${(base - (v / max) * (rowH - 8)).toFixed(1)}`)
+      .join(' ');
+    const peak = Math.max(...values);
+    const line =
+      weeks.length > 1
+        ? `<polyline points="${pts}" fill="none" stroke="${COLOURS[c.potential]}" stroke-width="1.5"/>`
+        : `<rect x="${labelW}" y="${(base - (values[0]! / max) * (rowH - 8)).toFixed(1)}" width="6" height="${((values[0]! / max) * (rowH - 8)).toFixed(1)}" fill="${COLOURS[c.potential]}"/>`;
+    return `<text x="${labelW - 6}" y="${base - 4}" text-anchor="end">${esc(fitText(c.title, labelW - 10))}</text>
+<line x1="${labelW}" y1="${base}" x2="${labelW + plotW}" y2="${base}" stroke="#eee"/>${line}<text class="tick" x="${labelW + plotW + 6}" y="${base - 4}">peak ${peak}</text>`;
+  });
+  const height = categories.length * rowH + 18;
+  const axis = `<text class="tick" x="${labelW}" y="${height - 2}">${weeks[0]}</text><text class="tick" x="${labelW + plotW}" y="${height - 2}" text-anchor="end">week of ${weeks.at(-1)}</text>`;
+  return `<svg role="img" viewBox="0 0 ${width} ${height}" width="100%">${rows.join('\n')}${axis}</svg>
+<p class="note">Tickets per week, ${weeks.length} weeks from ${weeks[0]}; the ${categories.length} busiest categories on one scale (a row's top is ${max} a week).</p>`;
 }
 
 /** First response by who answered (the company in TWCS, the agent elsewhere), when tickets say so. */

@@ -188,12 +188,12 @@ describe('runAudit on hand-written tickets', () => {
     );
     const result = await runAudit({ store: s, exclusions });
     const csv = opportunityMapCsv(result);
-    expect(csv.split('\r\n')[1]).toMatch(/^1,"say ""hi"", <script>",/);
+    expect(csv.split('\r\n')[1]).toMatch(/^1,"Say ""hi"", <script>",/);
     const html = renderHtmlReport(result);
     expect(html).not.toContain('<script>');
-    expect(html).toContain('say &#34;hi&#34;, &#60;script&#62;');
+    expect(html).toContain('Say &#34;hi&#34;, &#60;script&#62;');
     expect(html).not.toMatch(/<link|src=|https?:\/\//);
-    expect(reportMarkdown(result)).toContain('| 1 | say "hi", <script> |');
+    expect(reportMarkdown(result)).toContain('| 1 | Say "hi", <script> |');
     expect(goalsYaml(result, new Date(Date.UTC(2026, 10, 1)))).toContain('maxExchangesBeforeHandoff: 3');
   });
 });
@@ -253,3 +253,225 @@ describe.skipIf(!existsSync(BITEXT))(
     }, 60_000);
   },
 );
+
+const DAY = 86_400_000;
+const NOW = new Date(Date.UTC(2026, 5, 1));
+interface Props {
+  id: number;
+  category: string | null;
+  ask: string;
+  reply: string;
+  at?: number;
+  later?: string;
+  subject?: string | null;
+  resolved?: boolean;
+}
+
+/** A customer asks (and maybe writes again later), an agent replies after 10 minutes. */
+function ticket({
+  id,
+  category,
+  ask,
+  reply,
+  at = T0 + id * 3_600_000,
+  later,
+  subject = null,
+  resolved = true,
+}: Props) {
+  return aTicket({
+    externalId: String(id),
+    category,
+    tags: [],
+    subject,
+    createdAt: at,
+    resolvedAt: resolved ? at + 30 * MIN : null,
+    handleTimeSeconds: 600,
+    reopens: 0,
+    messages: [
+      aMessage({ body: ask, createdAt: at }),
+      aMessage({ authorRole: 'agent', authorId: 'a', body: reply, createdAt: at + 10 * MIN }),
+      ...(later ? [aMessage({ body: later, createdAt: at + 20 * MIN })] : []),
+    ],
+  });
+}
+
+const RESET = 'Here is your reset link, it works for one hour. Click it and choose a new password.';
+
+describe('an audit report a manager can act on', () => {
+  it('turns hours saved into agents and money with the stated settings, for the top three and in total', async () => {
+    const tickets = Array.from({ length: 20 }, (_, i) =>
+      ticket({ id: i, category: 'password_reset', ask: 'I forgot my password', reply: RESET }),
+    );
+    const s = await storeWith(tickets);
+    const costs = { agentHourCost: 50, hoursPerAgentMonth: 100, currency: 'EUR' };
+    const result = await runAudit({ store: s, exclusions, costs });
+    const c = result.categories[0]!;
+    expect(c.potential).toBe('high');
+    // 20 tickets in one month, 600 s each, 70% automated: 20 x 600 x 0.7 / 3600 = 2.33 h.
+    expect(c.hoursSavedPerMonth).toBe(2.3);
+    expect(c.agentsSaved).toBe(0.02);
+    expect(c.costSavedPerMonth).toBe(117);
+    expect(result.savings.total).toEqual({ hoursPerMonth: 2.3, agents: 0.02, costPerMonth: 117 });
+    expect(result.assumptions.costs).toEqual(costs);
+    const html = renderHtmlReport(result, NOW);
+    expect(html).toContain('2.3 hours a month = 0.02 agents = EUR 117 a month');
+    expect(html).toContain('100 working hours per agent-month and EUR 50 per agent hour');
+    expect(reportMarkdown(result, NOW)).toContain('| 1 | Password reset | 20 | high | ');
+    expect(opportunityMapCsv(result).split('\r\n')[0]).toContain(
+      'agents (FTE) saved,cost saved per month (EUR)',
+    );
+    // The defaults are stated when none are given.
+    const plain = await runAudit({ store: s, exclusions });
+    expect(renderHtmlReport(plain, NOW)).toContain(
+      '140 working hours per agent-month and USD 35 per agent hour',
+    );
+  });
+
+  it('draws weekly volume per category, sorts the volume chart by volume, shows a legend and the goals', async () => {
+    const tickets: TicketRecord[] = [];
+    // Four weeks: password resets every day, order questions only in the last week, more of them.
+    for (let d = 0; d < 28; d++)
+      tickets.push(
+        ticket({ id: d, category: 'password_reset', ask: 'forgot password', reply: RESET, at: T0 + d * DAY }),
+      );
+    for (let i = 0; i < 40; i++)
+      tickets.push(
+        ticket({
+          id: 100 + i,
+          category: 'order_status',
+          ask: 'where is my order',
+          reply: 'On its way.',
+          at: T0 + 21 * DAY + i * 3_600_000,
+        }),
+      );
+    const s = await storeWith(tickets);
+    const result = await runAudit({ store: s, exclusions });
+    const orders = result.categories.find((c) => c.category === 'order_status')!;
+    expect(orders.perWeek).toEqual({ '2026-03-23': 40 });
+    const resets = result.categories.find((c) => c.category === 'password_reset')!;
+    expect(Object.values(resets.perWeek)).toEqual([7, 7, 7, 7]);
+    expect(Object.keys(resets.perWeek)[0]).toBe('2026-03-02'); // T0 is a Monday
+    const html = renderHtmlReport(result, NOW);
+    expect(html).toContain('<h2>Weekly volume</h2>');
+    expect(html).toMatch(/<polyline points="[^"]+" fill="none" stroke="#2e7d32"/);
+    expect(html).toContain('Tickets per week, 4 weeks from 2026-03-02');
+    // The volume chart lists the busiest category first, whatever the ranking says.
+    const volume = html.slice(
+      html.indexOf('Monthly volume by category'),
+      html.indexOf('Volume x simplicity'),
+    );
+    expect(volume.indexOf('Order status')).toBeLessThan(volume.indexOf('Password reset'));
+    expect(html).toContain('high potential: automate first</span>');
+    expect(html).toContain('not measurable in this data</span>');
+    expect(html).toContain('<h2>Goals for the next phase</h2>');
+    expect(html).toMatch(
+      /<td>First response, median<\/td><td>5\.0 min<\/td><td>10\.0 min today \(half of it\)<\/td>/,
+    );
+    expect(html).toContain('<td>Review / due</td><td>2026-07-01 / 2026-08-30</td>');
+  });
+
+  it('shows the core days of the window, the strays and a burst, instead of a monthly rate that misleads', async () => {
+    const tickets: TicketRecord[] = [
+      ticket({ id: 0, category: 'a_b', ask: 'old one', reply: 'ok', at: Date.UTC(2011, 7, 29) }),
+    ];
+    for (let i = 1; i <= 300; i++)
+      tickets.push(
+        ticket({
+          id: i,
+          category: 'a_b',
+          ask: 'hello there',
+          reply: 'ok',
+          at: T0 + (i % 3 === 0 ? (i % 60) * DAY : 0) + i * 1000,
+        }),
+      );
+    const s = await storeWith(tickets);
+    const result = await runAudit({ store: s, exclusions: [] });
+    expect(result.window.outsideCore).toBe(1);
+    expect(result.window.coreFrom).toBe('2026-03-02');
+    expect(result.window.busiestDay).toEqual({ day: '2026-03-02', share: expect.closeTo(205 / 301, 3) });
+    const md = reportMarkdown(result, NOW);
+    expect(md).toContain('300 tickets from 2026-03-02 to ');
+    expect(md).toContain('plus 1 outside those days left out of the rate (from 2011-08-29');
+    expect(md).toContain('68.1% of them came on 2026-03-02, so the monthly rate is a guess');
+  });
+
+  it('says what the data does not hold, and marks categories answered in private messages as not measurable', async () => {
+    const tickets: TicketRecord[] = [];
+    for (let i = 0; i < 12; i++) {
+      tickets.push(
+        ticket({
+          id: i,
+          category: null,
+          ask: `@Shop my order never came ${i}`,
+          reply:
+            i % 2
+              ? `@c${i} Sorry about that! Please DM us your order number. ^AB`
+              : `@c${i} So sorry, can you send us a DM? -Tara`,
+          resolved: false,
+        }),
+      );
+    }
+    const s = await storeWith(
+      tickets.map((t) => ({ ...t, handleTimeSeconds: null, csatScore: null, reopens: null })),
+    );
+    const discover: DiscoverTopics = (texts) => ({
+      assignments: texts.map(() => 0),
+      topics: [
+        { id: 0, name: 'My order never came', terms: ['order'], size: texts.length, representative: 0 },
+      ],
+    });
+    const result = await runAudit({ store: s, exclusions, discoverTopics: discover });
+    const c = result.categories[0]!;
+    expect(c.potential).toBe('unknown');
+    expect(c.simplicity).toBeNull();
+    expect(c.hoursSavedPerMonth).toBeNull();
+    expect(c.privateReplyShare).toBe(1);
+    expect(result.unmeasuredShare).toBe(1);
+    expect(result.savings.notEstimated).toBe(1);
+    const html = renderHtmlReport(result, NOW);
+    expect(html).not.toContain('0% predictable');
+    expect(html).toContain(
+      'Automation potential could not be measured for 100% of tickets: in most categories 100% of first replies move to a private message, so the answer and the rest of the thread are not in the data.',
+    );
+    expect(html).toContain(
+      'Not in this data: no resolution times (when a ticket was solved); no satisfaction ratings (CSAT); no handle times',
+    );
+    expect(html).toContain('<span class="pill unknown">not measurable</span>');
+    expect(html).toContain('Volume x simplicity</figcaption><p class="empty">Not measurable in this data');
+  });
+
+  it('lists no integration for categories that go to people, and shows cleaned, escaped customer texts', async () => {
+    const tickets: TicketRecord[] = [];
+    for (let i = 0; i < 4; i++)
+      tickets.push(
+        ticket({
+          id: i,
+          category: 'legal',
+          ask: `Order #${55_000 + i} was charged $${100 + i}. My lawyer will sue you for this.`,
+          reply: 'We passed this to our legal team.',
+        }),
+      );
+    tickets.push(
+      ticket({
+        id: 10,
+        category: 'billing',
+        subject: 'Hello',
+        ask: 'Hi team,\n\nWhy was I charged twice for <b>order</b> 123456?\n\nThanks for your help!\nPaul',
+        reply: 'Sorry, refunded.',
+        later: 'Thanks Sophie, much appreciated. Paul',
+      }),
+    );
+    const s = await storeWith(tickets);
+    const result = await runAudit({ store: s, exclusions });
+    const legal = result.categories.find((c) => c.category === 'legal')!;
+    expect(legal.exclusions.rate).toBe(1);
+    expect(legal.integrations).toEqual([]);
+    expect(legal.reasons).toContain('goes to people: no integration');
+    const billing = result.categories.find((c) => c.category === 'billing')!;
+    expect(billing.representativeTexts).toEqual(['Why was I charged twice for <b>order</b> 123456?']);
+    const html = renderHtmlReport(result, NOW);
+    expect(html).toContain('<li>Why was I charged twice for &#60;b&#62;order&#60;/b&#62; 123456?</li>');
+    expect(html).not.toContain('<b>order');
+    expect(html).not.toContain('much appreciated');
+  });
+});

@@ -16,8 +16,10 @@ import { type ExclusionRule, matchExclusions } from './exclusions.ts';
 import { CategoryResultSchema, rankCategories } from './opportunities.ts';
 import { ASSUMED_HANDLE_SECONDS, EXPECTED_AUTOMATION_RATE } from './potential.ts';
 import { ResponderAccumulator, RespondersSchema } from './responders.ts';
+import { type CostSettings, CostSettingsSchema, DEFAULT_COSTS, SavingsSchema } from './savings.ts';
 import { OTHER_CATEGORY } from './taxonomy.ts';
 import type { DiscoverTopics } from './topic-discovery.ts';
+import { discoverByLanguage } from './topics-by-language.ts';
 import { applyTopicsMap, type ListedTopic, type TopicsMap } from './topics-map.ts';
 
 /** How tickets got their category. */
@@ -40,6 +42,8 @@ export interface RunAuditProps {
   topicsMap?: TopicsMap;
   pageSize?: number;
   samples?: SampleLimits;
+  /** Cost of an agent hour and hours per agent-month, for savings in people and money (default DEFAULT_COSTS). */
+  costs?: CostSettings;
   /** Called after every page with the number of tickets read. */
   onProgress?: (done: number) => void;
 }
@@ -68,12 +72,33 @@ const TeamSchema = z.object({
 
 /** The whole audit as data: what opportunities.json holds (its JSON Schema is derived from this). */
 export const AuditResultSchema = z.object({
-  schemaVersion: z.literal(1),
-  window: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
+  schemaVersion: z.literal(2),
+  window: z.object({
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    /** The days holding the central 99% of tickets, which the monthly rate divides by (see activeMonths). */
+    coreFrom: z.string().nullable(),
+    coreTo: z.string().nullable(),
+    /** Tickets before coreFrom or after coreTo: strays such as one 2011 thread in a 2017 export. */
+    outsideCore: z.number().int(),
+    /** The day with most tickets and its share: a burst makes the monthly rate a guess. */
+    busiestDay: z.object({ day: z.string(), share: z.number() }).nullable(),
+  }),
   categorySource: z.enum(['labels', 'taxonomy', 'topics']),
   team: TeamSchema,
   /** Share of tickets in high-potential categories: the "predictable" side of the split. */
   predictableShare: z.number(),
+  /** Share of tickets in categories whose potential could not be measured (potential 'unknown'). */
+  unmeasuredShare: z.number(),
+  /** Figures this data does not hold (no resolution times, no CSAT ...), said on the report instead of a 0. */
+  notInData: z.array(z.string()),
+  /** Hours saved a month as agents and money: in total and for the three best opportunities. */
+  savings: z.object({
+    total: SavingsSchema,
+    top3: SavingsSchema,
+    /** Categories with no estimate (potential not measurable). */
+    notEstimated: z.number().int(),
+  }),
   categories: z.array(CategoryResultSchema),
   /** The top 10 category names, best first. */
   top: z.array(z.string()),
@@ -82,6 +107,7 @@ export const AuditResultSchema = z.object({
     assumedHandleTimeSeconds: z.number(),
     score: z.string(),
     timeSaved: z.string(),
+    costs: CostSettingsSchema,
   }),
   exclusionRules: z.array(z.object({ id: z.string(), label: z.string() })),
   /** First response and resolution by who answered (assignee, else group; the company in TWCS). */
@@ -173,7 +199,9 @@ export async function runAudit(props: RunAuditProps): Promise<AuditResult> {
     props.onProgress?.(done);
   }
 
-  const months = activeMonths(perDay);
+  const core = coreWindow(perDay);
+  const months = core.months;
+  const costs = props.costs ?? DEFAULT_COSTS;
   const accs = [...byCategory.values()];
   const teamBaseline: Baseline = {
     ...baselineOf(team, team.tickets, months),
@@ -190,17 +218,51 @@ export async function runAudit(props: RunAuditProps): Promise<AuditResult> {
   };
   const ranked = rankCategories(
     accs.map((acc) => ({ acc, baseline: baselineOf(acc, team.tickets, months) })),
+    costs,
   );
-  const predictable = ranked.filter((c) => c.potential === 'high').reduce((s, c) => s + c.tickets, 0);
+  const ticketsWhere = (test: (c: (typeof ranked)[number]) => boolean) =>
+    ranked.filter(test).reduce((s, c) => s + c.tickets, 0);
+  const predictable = ticketsWhere((c) => c.potential === 'high');
+  const unmeasured = ticketsWhere((c) => c.potential === 'unknown');
+  // Totals are the sums of the rows (so they match the table a manager adds up), rounded once.
+  const sum = (list: typeof ranked) => {
+    const add = (f: (c: (typeof ranked)[number]) => number | null) =>
+      list.reduce((s, c) => s + (f(c) ?? 0), 0);
+    return {
+      hoursPerMonth: Math.round(add((c) => c.hoursSavedPerMonth) * 10) / 10,
+      agents: Math.round(add((c) => c.agentsSaved) * 100) / 100,
+      costPerMonth: Math.round(add((c) => c.costSavedPerMonth)),
+    };
+  };
+  const estimated = ranked.filter((c) => c.hoursSavedPerMonth !== null);
+  let outsideCore = 0;
+  let busiest: [number, number] | null = null;
+  for (const [day, n] of perDay) {
+    if (day < core.fromDay || day > core.toDay) outsideCore += n;
+    if (!busiest || n > busiest[1] || (n === busiest[1] && day < busiest[0])) busiest = [day, n];
+  }
+  const dayIso = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+  const teamFig = teamFigures(teamBaseline, months);
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     window: {
       from: team.tickets ? new Date(minAt).toISOString() : null,
       to: team.tickets ? new Date(maxAt).toISOString() : null,
+      coreFrom: team.tickets ? dayIso(core.fromDay) : null,
+      coreTo: team.tickets ? dayIso(core.toDay) : null,
+      outsideCore,
+      busiestDay: busiest ? { day: dayIso(busiest[0]), share: busiest[1] / team.tickets } : null,
     },
     categorySource,
-    team: teamFigures(teamBaseline, months),
+    team: teamFig,
     predictableShare: team.tickets ? predictable / team.tickets : 0,
+    unmeasuredShare: team.tickets ? unmeasured / team.tickets : 0,
+    notInData: notInData(teamFig),
+    savings: {
+      total: sum(estimated),
+      top3: sum(estimated.slice(0, 3)),
+      notEstimated: ranked.length - estimated.length,
+    },
     categories: ranked,
     top: ranked.slice(0, 10).map((c) => c.category),
     assumptions: {
@@ -209,6 +271,7 @@ export async function runAudit(props: RunAuditProps): Promise<AuditResult> {
       score: 'automatable monthly volume (excluded tickets removed) x simplicity (0..1)',
       timeSaved:
         'median handle time (assumed when the export has none) x automatable monthly volume x expected automation rate of the potential',
+      costs,
     },
     exclusionRules: props.exclusions.map((r) => ({ id: r.id, label: r.label })),
     responders: responders.result(team.tickets),
@@ -224,9 +287,18 @@ const DAY_MS = 86_400_000;
  * would otherwise spread 1,285 tickets over six years and report 17 a month.
  */
 export function activeMonths(ticketsPerDay: ReadonlyMap<number, number>): number {
+  return coreWindow(ticketsPerDay).months;
+}
+
+/** The first and last day (days since the epoch) of the central 99% of tickets, and the months between. */
+export function coreWindow(ticketsPerDay: ReadonlyMap<number, number>): {
+  fromDay: number;
+  toDay: number;
+  months: number;
+} {
   const days = [...ticketsPerDay.entries()].sort(([a], [b]) => a - b);
   const total = days.reduce((s, [, n]) => s + n, 0);
-  if (total === 0) return 1;
+  if (total === 0) return { fromDay: 0, toDay: 0, months: 1 };
   const dayAt = (share: number) => {
     let seen = 0;
     for (const [day, n] of days) {
@@ -235,7 +307,20 @@ export function activeMonths(ticketsPerDay: ReadonlyMap<number, number>): number
     }
     return days[days.length - 1]![0];
   };
-  return Math.max(1, (dayAt(0.995) - dayAt(0.005) + 1) / 30.44);
+  const fromDay = dayAt(0.005);
+  const toDay = dayAt(0.995);
+  return { fromDay, toDay, months: Math.max(1, (toDay - fromDay + 1) / 30.44) };
+}
+
+/** What the export does not hold, in words: the report says so rather than showing zeros. */
+function notInData(team: AuditResult['team']): string[] {
+  const gaps: string[] = [];
+  if (team.resolutionSeconds.median === null) gaps.push('no resolution times (when a ticket was solved)');
+  if (team.csat.count === 0) gaps.push('no satisfaction ratings (CSAT)');
+  if (team.handleTimeSeconds.median === null)
+    gaps.push(`no handle times: ${ASSUMED_HANDLE_SECONDS / 60} min a ticket assumed for time saved`);
+  if (team.reopenRate === null) gaps.push('no reopen counts');
+  return gaps;
 }
 
 /** The ticket's own label: its category field, else its first tag. */
@@ -294,12 +379,12 @@ async function topicsByTicket(
       texts.push(openingText(t));
     }
   }
-  const { assignments, topics } = discover(texts, { k: 'auto', seed });
+  const { assignments: assignment, topics } = discoverByLanguage(texts, discover, seed);
   const mapped = map ? applyTopicsMap(map, topics) : undefined;
   const categoryOf = new Map(topics.map((t) => [t.id, mapped?.get(t.id)?.name ?? t.name]));
   const byTicket = new Map<number, string>();
   ids.forEach((id, i) => {
-    const a = assignments[i] ?? -1;
+    const a = assignment[i]!;
     byTicket.set(id, a < 0 ? OTHER_CATEGORY : (categoryOf.get(a) ?? OTHER_CATEGORY));
   });
   const listed = topics.map((t) => ({

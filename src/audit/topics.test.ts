@@ -55,6 +55,20 @@ function themedCorpus(perTheme: number, seed: number) {
 }
 
 describe('discoverTopics', () => {
+  it('names topics by a short sentence of their texts, a question first, names unique, no numbers', () => {
+    const texts = [
+      ...Array.from({ length: 8 }, (_, i) => `Where is my refund? I returned the kettle ${100 + i} days ago`),
+      ...Array.from({ length: 8 }, (_, i) => `my refund has not arrived, order 55${i}123`),
+      ...Array.from({ length: 8 }, () => 'I cannot log in to my account'),
+      ...Array.from({ length: 8 }, () => 'the login page says my account is locked'),
+    ];
+    const result = discoverTopics(texts, { k: 2, seed: 1 });
+    expect(result.topics.map((t) => t.name).sort()).toEqual([
+      'I cannot log in to my account',
+      'Where is my refund?',
+    ]);
+  });
+
   it('recovers four separated themes with k given and names them after their words', () => {
     const { texts, themes } = themedCorpus(30, 1);
     const result = discoverTopics(texts, { k: 4, seed: 3 });
@@ -64,6 +78,15 @@ describe('discoverTopics', () => {
     const names = result.topics.map((t) => t.name).join(' | ');
     for (const word of ['password', 'parcel', 'refund', 'invoice']) expect(names).toContain(word);
     for (const topic of result.topics) {
+      // Named by a sentence of its own texts, in words, not a keyword triple.
+      expect(topic.name).not.toContain(' / ');
+      expect(topic.name).not.toContain('\u2026');
+      expect(topic.name).toMatch(/^[A-Z]/);
+      expect(
+        texts
+          .filter((_, i) => result.assignments[i] === topic.id)
+          .some((t) => t.toLowerCase().startsWith(topic.name.toLowerCase())),
+      ).toBe(true);
       expect(result.assignments[topic.representative]).toBe(topic.id);
       expect(result.assignments.filter((a) => a === topic.id)).toHaveLength(topic.size);
       expect(topic.terms.length).toBeGreaterThan(2);

@@ -21,7 +21,10 @@ export interface TopicOptions {
 
 export interface Topic {
   id: number;
-  /** The three most distinctive terms, joined by " / ". */
+  /**
+   * A short phrase from the topic's own texts that holds most of its distinctive terms, a question when one
+   * does as well ("Where is my refund?"); the three terms joined by " / " when no sentence of 3-10 words fits.
+   */
   name: string;
   /** Up to ten distinctive terms, best first. */
   terms: string[];
@@ -72,7 +75,7 @@ const RESTARTS_MAX_TEXTS = 5_000;
  *
  * @example
  * const { assignments, topics } = discoverTopics(texts, { k: 'auto', seed: 1, minTopicSize: 5 });
- * topics[0]; // { id: 0, name: 'password / reset / reset password', terms: [...], size: 120, representative: 17 }
+ * topics[0]; // { id: 0, name: 'How do I reset my password?', terms: ['password', 'reset', ...], size: 120, representative: 17 }
  * assignments[3]; // 0, or -1 for "other"
  */
 export function discoverTopics(texts: string[], options: TopicOptions = {}): TopicResult {
@@ -517,9 +520,10 @@ function finishTopics(texts: string[], x: SparseMatrix, run: Clustering, minTopi
     }
   }
   const terms = distinctiveTerms(texts, assignments, kept.length);
+  const names = topicPhrases(texts, assignments, terms);
   const topics = kept.map((c, id) => ({
     id,
-    name: terms[id]!.slice(0, 3).join(' / ') || `topic ${id}`,
+    name: names[id]!,
     terms: terms[id]!,
     size: sizes[c]!,
     representative: representative[id]!,
@@ -602,5 +606,60 @@ function distinctiveTerms(texts: string[], assignments: number[], topicCount: nu
     }
     scored.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     return scored.slice(0, 10).map(([t]) => t);
+  });
+}
+
+/** Sentences longer or shorter than this (in words) do not name a topic. */
+const PHRASE_WORDS = { min: 3, max: 10 };
+
+/**
+ * One name per topic: among the sentences of its texts (handles, links and hashtags left out; none with a
+ * number of three or more digits, which is an order or account number), the one that holds the most of the
+ * topic's distinctive terms, weighted by their rank, per square root of its length, a question counting 20%
+ * more. Names are unique: a topic whose best sentence another already took gets its next best. Keyword
+ * triples ("card / arrived / card arrived") are what a lead had to decode; a sentence a customer wrote says
+ * the same in words ("My card has not arrived yet").
+ */
+function topicPhrases(texts: string[], assignments: number[], terms: string[][]): string[] {
+  const candidates = terms.map(() => new Map<string, number>());
+  texts.forEach((text, i) => {
+    const id = assignments[i]!;
+    if (id < 0 || !terms[id]!.length) return;
+    const cleaned = text
+      .replace(/(^|[^\w])[@#]\w+/g, '$1 ')
+      .replace(/https?:\/\/\S+/g, ' ')
+      .replace(/&[a-z]+;|&#\d+;/gi, ' ');
+    for (const raw of cleaned.match(/[^.!?\n]+[.!?]*/g) ?? []) {
+      const sentence = raw.replace(/\s+/g, ' ').replace(/^[\s,;:-]+|[\s,;:\-.!]+$/g, '');
+      const words = tokenise(sentence);
+      if (words.length < PHRASE_WORDS.min || words.length > PHRASE_WORDS.max || /\d{3}/.test(sentence))
+        continue;
+      if (!/^[\p{L}\p{N}'’ ,;:?!.\-$£€%/&()]+$/u.test(sentence)) continue;
+      const joined = ` ${words.join(' ')} `;
+      let score = 0;
+      terms[id]!.forEach((term, rank) => {
+        if (joined.includes(` ${term} `)) score += 1 / (1 + rank);
+      });
+      if (score === 0) continue;
+      score /= Math.sqrt(words.length);
+      if (sentence.endsWith('?')) score *= 1.2;
+      const key = sentence.replace(/[.!]+$/, '');
+      candidates[id]!.set(key, Math.max(candidates[id]!.get(key) ?? 0, score));
+    }
+  });
+  const taken = new Set<string>();
+  return terms.map((topicTerms, id) => {
+    const ranked = [...candidates[id]!].sort(
+      (a, b) => b[1] - a[1] || a[0].length - b[0].length || (a[0] < b[0] ? -1 : 1),
+    );
+    for (const [sentence] of ranked) {
+      const name = sentence.charAt(0).toUpperCase() + sentence.slice(1);
+      if (taken.has(name.toLowerCase())) continue;
+      taken.add(name.toLowerCase());
+      return name;
+    }
+    const fallback = topicTerms.slice(0, 3).join(' / ') || `topic ${id}`;
+    taken.add(fallback.toLowerCase());
+    return fallback;
   });
 }

@@ -8,10 +8,12 @@ import { quantile, sortedNumbers } from '../shared/stats.ts';
 import type { Store, StoredTicket } from '../store/index.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import { loadExclusionRules } from './exclusions.ts';
+import { detectLanguage } from './language.ts';
 import { renderHtmlReport } from './report-html.ts';
 import { openingText, runAudit } from './run-audit.ts';
 import { OTHER_CATEGORY } from './taxonomy.ts';
 import { discoverTopics } from './topics.ts';
+import { discoverByLanguage } from './topics-by-language.ts';
 import { reportMarkdown } from './write-outputs.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../../shared/data/twcs-sample/twcs_head5000.csv', import.meta.url));
@@ -55,9 +57,27 @@ describe.skipIf(!existsSync(SAMPLE))(
       const sizes = new Map(result.categories.map((c) => [c.category, c.tickets]));
       expect(discovery.topics.reduce((s, t) => s + t.size, 0) + (sizes.get(OTHER_CATEGORY) ?? 0)).toBe(1285);
 
+      // Topics are named in words, and other languages are kept out of the English ones.
+      for (const t of discovery.topics) expect(t.name).not.toMatch(/ \/ |\u2026/);
+      const names = discovery.topics.map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(['Written in Spanish', 'Written in Japanese']));
+      for (const t of discovery.topics.filter((x) => !x.name.startsWith('Written in')))
+        expect(['en', 'und'], t.example).toContain(detectLanguage(t.example).code);
+
+      // Short social-media threads: a third of first replies say "DM us", so potential is not measured there,
+      // and the report says so rather than "0% predictable".
+      expect(result.unmeasuredShare).toBeGreaterThan(0.3);
+      expect(reportMarkdown(result)).not.toContain('**0% of tickets are predictable**');
+      expect(reportMarkdown(result)).toMatch(
+        /could not be measured \(\d+% of first replies move to a private message/,
+      );
+      // The window: 7 strays (one from 2011) outside the core days, and a burst on Halloween.
+      expect(result.window).toMatchObject({ coreFrom: '2017-09-27', coreTo: '2017-12-01', outsideCore: 7 });
+      expect(result.window.busiestDay).toEqual({ day: '2017-10-31', share: expect.closeTo(900 / 1285, 3) });
+
       // Per-topic first response recomputed from the stored tickets, with the same discovery (same texts in
       // the same id order, same seed): the audit's medians are the medians of the answered tickets.
-      const again = discoverTopics(stored.map(openingText), { k: 'auto', seed: 1 });
+      const again = discoverByLanguage(stored.map(openingText), discoverTopics, 1);
       expect(again.topics.map((t) => t.name)).toEqual(discovery.topics.map((t) => t.name));
       let checked = 0;
       for (const topic of again.topics) {

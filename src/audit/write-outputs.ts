@@ -2,8 +2,10 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { agentStartedNote, csvField, duration, mdCell, percent } from './format.ts';
+import { agentStartedNote, csvField, duration, mdCell, money, percent } from './format.ts';
+import { goalsOf } from './goals.ts';
 import { renderHtmlReport } from './report-html.ts';
+import { costLine, goalRows, headline, potentialWord, savingsLine, windowLine } from './report-text.ts';
 import { type AuditResult, AuditResultSchema } from './run-audit.ts';
 import { topicsMapYaml } from './topics-map.ts';
 
@@ -29,8 +31,8 @@ export function writeAuditOutputs(result: AuditResult, outDir: string, now: Date
     'opportunities.json': `${JSON.stringify(result, null, 2)}\n`,
     'opportunities.schema.json': `${JSON.stringify(z.toJSONSchema(AuditResultSchema), null, 2)}\n`,
     'goals.yaml': goalsYaml(result, now),
-    'report.md': reportMarkdown(result),
-    'report.html': renderHtmlReport(result),
+    'report.md': reportMarkdown(result, now),
+    'report.html': renderHtmlReport(result, now),
     ...(result.topicDiscovery
       ? { 'topics.yaml': topicsMapYaml(result.topicDiscovery.seed, result.topicDiscovery.topics) }
       : {}),
@@ -55,6 +57,8 @@ export function opportunityMapCsv(result: AuditResult): string {
     'automation potential',
     'score',
     'hours saved per month',
+    'agents (FTE) saved',
+    `cost saved per month (${result.assumptions.costs.currency})`,
     'integrations',
     'complexity',
     'excluded (always to people)',
@@ -69,12 +73,14 @@ export function opportunityMapCsv(result: AuditResult): string {
     ].join('; ');
     return [
       c.rank,
-      c.category,
+      c.title,
       c.monthlyVolume,
       handle === null ? '' : Math.round((handle / 60) * 10) / 10,
       c.potential,
       c.score,
-      c.hoursSavedPerMonth,
+      c.hoursSavedPerMonth ?? 'not measurable',
+      c.agentsSaved ?? '',
+      c.costSavedPerMonth ?? '',
       c.integrations.join(' + '),
       c.complexity,
       `${c.exclusions.tickets} (${percent(c.exclusions.rate)})`,
@@ -84,58 +90,23 @@ export function opportunityMapCsv(result: AuditResult): string {
   return `${[header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`;
 }
 
-/**
- * The goals template for the next phase, filled from the baselines: first response target half the team's
- * median, automation rate from the high/medium categories, fixed quality and escalation bars, with dates.
- */
+/** The goals template for the next phase (see goalsOf), as YAML. */
 export function goalsYaml(result: AuditResult, now: Date): string {
-  const day = (offsetDays: number) =>
-    new Date(now.getTime() + offsetDays * 86_400_000).toISOString().slice(0, 10);
-  const frMedian = result.team.firstResponseSeconds.median;
-  const automatable = result.categories.reduce(
-    (s, c) => s + c.automatableMonthlyVolume * c.expectedAutomationRate,
-    0,
-  );
-  const automationRate = result.team.monthlyVolume ? automatable / result.team.monthlyVolume : 0;
-  const goals = {
-    generatedAt: now.toISOString(),
-    baseline: {
-      tickets: result.team.tickets,
-      monthlyVolume: result.team.monthlyVolume,
-      firstResponseMedianSeconds: frMedian,
-      firstResponseP90Seconds: result.team.firstResponseSeconds.p90,
-      resolutionMedianSeconds: result.team.resolutionSeconds.median,
-      csatMean: result.team.csat.mean,
-    },
-    targets: {
-      firstResponseMedianSeconds: frMedian === null ? null : Math.round(frMedian / 2),
-      automationRate: Math.round(automationRate * 1000) / 1000,
-      startWith: result.top.slice(0, 3),
-      reviewOn: day(30),
-      dueBy: day(90),
-    },
-    qualityBars: {
-      automatedResolutionRate: 0.8,
-      csatNoWorseThanPeople: result.team.csat.mean,
-    },
-    escalationBars: {
-      maxExchangesBeforeHandoff: 3,
-      negativeSentiment: true,
-      explicitRequestForPerson: true,
-      exclusionRules: result.exclusionRules.map((r) => r.id),
-    },
-  };
+  const goals = goalsOf(result, now);
   return `# Goals for the automation phase, filled from the audit baselines. Edit the targets, keep the bars.\n${stringify(goals)}`;
 }
 
-export function reportMarkdown(result: AuditResult): string {
+export function reportMarkdown(result: AuditResult, now: Date = new Date()): string {
   const t = result.team;
   const lines = [
     '# Support audit',
     '',
-    `**${percent(result.predictableShare)} of tickets are predictable** (in high-potential categories); ${percent(1 - result.predictableShare)} need judgement.`,
+    `**${headline(result)}**`,
     '',
-    `${t.tickets} tickets from ${result.window.from?.slice(0, 10) ?? '-'} to ${result.window.to?.slice(0, 10) ?? '-'} (${t.monthlyVolume} a month), categories from ${result.categorySource}.`,
+    `${windowLine(result)}; categories from ${result.categorySource}.`,
+    '',
+    ...(result.notInData.length ? [`Not in this data: ${result.notInData.join('; ')}.`, ''] : []),
+    `**Savings**: ${savingsLine(result)}`,
     '',
     '## Team baseline',
     '',
@@ -147,14 +118,20 @@ export function reportMarkdown(result: AuditResult): string {
     '',
     '## Top opportunities',
     '',
-    '| # | category | monthly volume | potential | score | hours saved / month | integrations | complexity | why |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| # | category | monthly volume | potential | score | hours saved / month | agents | cost / month | integrations | complexity | why |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...result.categories
       .slice(0, 10)
       .map(
         (c) =>
-          `| ${c.rank} | ${mdCell(c.category)} | ${c.monthlyVolume} | ${c.potential} | ${c.score} | ${c.hoursSavedPerMonth} | ${c.integrations.join(', ') || '-'} | ${c.complexity} | ${mdCell(c.reasons.join('; '))} |`,
+          `| ${c.rank} | ${mdCell(c.title)} | ${c.monthlyVolume} | ${potentialWord(c.potential)} | ${c.score} | ${c.hoursSavedPerMonth ?? '-'} | ${c.agentsSaved ?? '-'} | ${c.costSavedPerMonth === null ? '-' : money(c.costSavedPerMonth, result.assumptions.costs.currency)} | ${c.integrations.join(', ') || '-'} | ${c.complexity} | ${mdCell(c.reasons.join('; '))} |`,
       ),
+    '',
+    '## Goals for the next phase',
+    '',
+    '| goal | target | baseline |',
+    '|---|---|---|',
+    ...goalRows(result, now).map((g) => `| ${g.goal} | ${mdCell(g.target)} | ${mdCell(g.baseline)} |`),
     '',
     '## Baselines by category',
     '',
@@ -162,7 +139,7 @@ export function reportMarkdown(result: AuditResult): string {
     '|---|---|---|---|---|---|---|---|---|---|',
     ...result.categories.map(
       (c) =>
-        `| ${mdCell(c.category)} | ${c.tickets} | ${percent(c.share)} | ${duration(c.firstResponseSeconds.median)} / ${duration(c.firstResponseSeconds.p90)} | ${duration(c.resolutionSeconds.median)} / ${duration(c.resolutionSeconds.p90)} | ${c.csat.mean === null ? '-' : `${percent(c.csat.mean)} (${c.csat.count})`} | ${duration(c.handleTimeSeconds.median)} | ${c.messagesPerTicket} | ${percent(c.reopenRate)} | ${c.exclusions.tickets} |`,
+        `| ${mdCell(c.title)} | ${c.tickets} | ${percent(c.share)} | ${duration(c.firstResponseSeconds.median)} / ${duration(c.firstResponseSeconds.p90)} | ${duration(c.resolutionSeconds.median)} / ${duration(c.resolutionSeconds.p90)} | ${c.csat.mean === null ? '-' : `${percent(c.csat.mean)} (${c.csat.count})`} | ${duration(c.handleTimeSeconds.median)} | ${c.messagesPerTicket} | ${percent(c.reopenRate)} | ${c.exclusions.tickets} |`,
     ),
     '',
     ...respondersMarkdown(result),
@@ -176,6 +153,7 @@ export function reportMarkdown(result: AuditResult): string {
     '',
     `- Score: ${result.assumptions.score}.`,
     `- Time saved: ${result.assumptions.timeSaved}.`,
+    `- ${costLine(result)}`,
     `- Expected automation rate: ${Object.entries(result.assumptions.expectedAutomationRate)
       .map(([k, v]) => `${k} ${percent(v)}`)
       .join(

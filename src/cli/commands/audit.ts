@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   type AuditResult,
+  DEFAULT_COSTS,
   discoverTopics as discoverTopicsInTexts,
   loadExclusionRules,
   loadTaxonomy,
@@ -22,6 +23,9 @@ interface AuditOpts {
   taxonomy?: string;
   exclusions?: string;
   topicsMap?: string;
+  agentHourCost?: string;
+  hoursPerAgentMonth?: string;
+  currency?: string;
   out: string;
 }
 
@@ -45,6 +49,18 @@ export function registerAudit(program: Command, io: CliIo): void {
       '--topics-map <file>',
       'YAML renames and merges of discovered topics (start from the topics.yaml a previous run wrote)',
     )
+    .option(
+      '--agent-hour-cost <amount>',
+      `cost of one agent hour, for the savings in money (default ${DEFAULT_COSTS.agentHourCost})`,
+    )
+    .option(
+      '--hours-per-agent-month <hours>',
+      `working hours of one full-time agent in a month, for savings in agents (default ${DEFAULT_COSTS.hoursPerAgentMonth})`,
+    )
+    .option(
+      '--currency <code>',
+      `currency of --agent-hour-cost, only shown (default ${DEFAULT_COSTS.currency})`,
+    )
     .requiredOption('--out <dir>', 'directory for the report files')
     .action(async (opts: AuditOpts) => {
       // Validate every input before opening the store, so a typo costs nothing.
@@ -53,6 +69,15 @@ export function registerAudit(program: Command, io: CliIo): void {
       if (since !== undefined && until !== undefined && until <= since) {
         throw new UserError('cli.bad_option', '--until must be after --since', { field: '--until' });
       }
+      const costs = {
+        agentHourCost: positive(opts.agentHourCost, '--agent-hour-cost', DEFAULT_COSTS.agentHourCost),
+        hoursPerAgentMonth: positive(
+          opts.hoursPerAgentMonth,
+          '--hours-per-agent-month',
+          DEFAULT_COSTS.hoursPerAgentMonth,
+        ),
+        currency: opts.currency?.trim() || DEFAULT_COSTS.currency,
+      };
       const exclusions = loadExclusionRules(
         opts.exclusions !== undefined ? resolve(io.cwd, opts.exclusions) : undefined,
       );
@@ -84,6 +109,7 @@ export function registerAudit(program: Command, io: CliIo): void {
           result = await runAudit({
             store,
             exclusions,
+            costs,
             ...(since !== undefined ? { since } : {}),
             ...(until !== undefined ? { until } : {}),
             ...(categorise ? { categorise } : {}),
@@ -106,7 +132,17 @@ export function registerAudit(program: Command, io: CliIo): void {
 export function printAuditSummary(result: AuditResult, outDir: string, seconds: number, io: CliIo): void {
   io.stdout.write(
     `audited ${result.team.tickets} tickets in ${seconds.toFixed(1)} s (categories from ${result.categorySource}); ` +
-      `${Math.round(result.predictableShare * 100)}% predictable\n`,
+      `${Math.round(result.predictableShare * 100)}% predictable` +
+      (result.unmeasuredShare > 0
+        ? `, ${Math.round(result.unmeasuredShare * 100)}% not measurable (see the report)`
+        : '') +
+      '\n',
+  );
+  const s = result.savings;
+  const c = result.assumptions.costs;
+  io.stdout.write(
+    `savings: top three ${s.top3.hoursPerMonth} h/month = ${s.top3.agents} agents = ${c.currency} ${s.top3.costPerMonth}/month; ` +
+      `all ${s.total.hoursPerMonth} h = ${s.total.agents} agents = ${c.currency} ${s.total.costPerMonth}\n`,
   );
   if (result.team.agentStarted > 0) {
     io.stdout.write(
@@ -116,7 +152,7 @@ export function printAuditSummary(result: AuditResult, outDir: string, seconds: 
   io.stdout.write('\ntop opportunities:\n');
   for (const c of result.categories.slice(0, 5)) {
     io.stdout.write(
-      `  ${String(c.rank).padStart(2)}. ${c.category.padEnd(22)} ${String(c.monthlyVolume).padStart(8)}/month  ${c.potential.padEnd(6)} score ${c.score}\n`,
+      `  ${String(c.rank).padStart(2)}. ${c.category.padEnd(22)} ${String(c.monthlyVolume).padStart(8)}/month  ${(c.potential === 'unknown' ? 'not measurable' : c.potential).padEnd(6)} score ${c.score}\n`,
     );
   }
   io.stdout.write(`\nreport: ${resolve(outDir, 'report.html')}\n`);
@@ -125,6 +161,16 @@ export function printAuditSummary(result: AuditResult, outDir: string, seconds: 
       `topics: ${resolve(outDir, 'topics.yaml')} (rename or merge there, then run again with --topics-map)\n`,
     );
   }
+}
+
+/** A positive number option, or the default when absent. */
+function positive(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new UserError('cli.bad_option', `expected a positive number, got "${value}"`, { field: flag });
+  }
+  return n;
 }
 
 /** A UTC day as epoch ms. */

@@ -112,15 +112,26 @@ function namedChoice(text: string, choices: readonly Choice[]): boolean {
   const lower = text.toLowerCase();
   const names = (choice: Choice) =>
     [choice.label, typeof choice.value === 'string' ? choice.value : ''].filter((n) => n.trim().length >= 2);
-  const named = choices.filter((choice) =>
-    names(choice).some((name) =>
-      new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegex(name.toLowerCase())}(?![\\p{L}\\p{N}])`, 'u').test(lower),
-    ),
-  );
+  const named = choices.filter((choice) => names(choice).some((name) => hasWords(lower, name.toLowerCase())));
   return named.length === 1;
 }
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/** `text` holds `words` with no letter or digit right before or after (a regex per choice costs too much here). */
+function hasWords(text: string, words: string): boolean {
+  for (let at = text.indexOf(words); at >= 0; at = text.indexOf(words, at + 1)) {
+    const before = text[at - 1];
+    const after = text[at + words.length];
+    if (
+      (before === undefined || !WORD_CHAR.test(before)) &&
+      (after === undefined || !WORD_CHAR.test(after))
+    ) {
+      return true;
+    }
+  }
+  return false;
+}
 
 /** A value for an entity slot from the entities in the customer's messages, one the conversation has not used. */
 export function entityFromTicket(props: {

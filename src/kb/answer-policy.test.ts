@@ -214,10 +214,36 @@ describe('pairsFromHistory', () => {
         { question: 'hello', reply: 'Thanks, I have passed this on to the team.' },
       ],
     });
-    expect(found).toMatchObject({ cited: 1, matched: 1, skipped: 1 });
+    expect(found).toMatchObject({ cited: 1, matched: 1, byIntent: 0, skipped: 1 });
     expect(found.pairs).toEqual([
       { question: 'money back?', articleId: 'gift-cards', intent: 'gift_card', line: 0 },
       { question: 'where is my refund', articleId: 'refunds', intent: 'refund_request', line: 0 },
     ]);
+  });
+
+  it("pairs a reply in words of its own with the closest of its filed intent's articles", () => {
+    const index = buildKnowledgeIndex(
+      ['refunds', 'returns'].map((id) =>
+        parseArticle({
+          text: `---\ntitle: ${id}\ntags: [money_back]\nupdated: 2026-11-01\n---\n${
+            id === 'refunds'
+              ? 'Your refund reaches your card within five working days.'
+              : 'Print the return label and drop the parcel at a post office.'
+          }\n`,
+          path: `${id}.md`,
+          file: `${id}.md`,
+        }),
+      ),
+      0,
+    );
+    const found = pairsFromHistory({
+      index,
+      answered: [
+        { question: 'label?', reply: 'You can print a label from your account.', intent: 'money_back' },
+        { question: 'label?', reply: 'You can print a label from your account.', intent: 'other' },
+      ],
+    });
+    expect(found).toMatchObject({ cited: 0, matched: 0, byIntent: 1, skipped: 1 });
+    expect(found.pairs[0]).toMatchObject({ articleId: 'returns', intent: 'money_back' });
   });
 });

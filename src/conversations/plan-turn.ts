@@ -32,8 +32,9 @@ import type { PendingCall, RuntimeState } from './runtime-state.ts';
  * quoted. Callers that know no intent may leave the second argument out.
  *
  * @example
- * const search: KnowledgeSearch = (query, turn) => kb.answer(query, { intent: turn?.intent ?? null }) ...;
+ * const search: KnowledgeSearch = createKnowledgeSearch(index); // src/app/knowledge.ts
  * search('how long do refunds take', { intent: 'refund_request' }); // { passage, title, url, score } or null
+ * search('how long do refunds take'); // the same, without an intent
  */
 export type KnowledgeSearch = (
   query: string,

@@ -4,7 +4,13 @@ import { seededRandom, shuffleInPlace, stratifiedFolds } from '../shared/random.
 import type { BackgroundText } from './background.ts';
 import { expectedCalibrationError, fitTemperature } from './calibration.ts';
 import type { EntityPatternsConfig } from './entities.ts';
-import { type EvaluationReport, evaluatePredictions } from './evaluate.ts';
+import {
+  atOutOfScopeShares,
+  type EvaluationReport,
+  evaluatePredictions,
+  REPORTED_OOS_SHARES,
+  type ShareFigures,
+} from './evaluate.ts';
 import {
   DEFAULT_FEATURE_SETTINGS,
   type FeatureSettings,
@@ -367,10 +373,14 @@ function finishModel(
   progress: Progress,
   background: BackgroundUse | undefined,
 ): IntentModel {
-  const { labels, gold, oosIndex, vectoriser, x, blend, temperature, heldOut } = run;
+  const { labels, gold, oosIndex, vectoriser, x, blend, temperature } = run;
   const classes = labels.length;
   const svmOptions = { ...options.svm, seed: options.seed };
   const mlpOptions = options.mlp === false ? null : { ...options.mlp, seed: options.seed };
+  // The rules are chosen from the held-out predictions as the model file keeps them (rounded), so that
+  // `recalibrate` on a loaded model chooses exactly what training would have chosen for the same settings.
+  const kept = summariseHeldOut(run.heldOut, gold);
+  const { heldOut } = expandHeldOut(kept);
   const { novelty, thresholds } = chooseDecisionRules(heldOut, gold, classes, oosIndex, options);
   const cv = crossValidationReport(heldOut, gold, labels, novelty, thresholds, options);
   const total = progress.done + (blend ? 2 : 1);
@@ -389,7 +399,7 @@ function finishModel(
     noveltyThreshold: novelty.threshold,
     noveltyScore: novelty.score,
     cv,
-    heldOut: summariseHeldOut(heldOut, gold),
+    heldOut: kept,
     training: {
       examples: examples.length,
       dataHash,
@@ -487,6 +497,35 @@ function summariseHeldOut(heldOut: readonly HeldOutDecision[], gold: Int32Array)
     confidence: heldOut.map((h) => round4(h.confidence)),
     oosMargin: heldOut.map((h) => (Number.isFinite(h.oosMargin) ? round4(h.oosMargin) : null)),
   };
+}
+
+/**
+ * The model's own view of the promise: the precision and share answered of its cross-validation's held-out
+ * predictions, under its current thresholds, with the out-of-scope ones weighted to each share. Out-of-scope
+ * groups were held out whole, so these are kinds the fold model never saw; a set the team has never seen
+ * (`nlu eval`) remains the better measure. Null for a model without held-out predictions or out-of-scope ones.
+ *
+ * @example
+ * heldOutAtShares(model); // [{ share: 0, answered: 0.81, precision: 0.975 }, ..., { share: 0.5, ... }]
+ */
+export function heldOutAtShares(
+  model: IntentModel,
+  shares: readonly number[] = REPORTED_OOS_SHARES,
+): ShareFigures[] | null {
+  if (!model.heldOut) return null;
+  const oosIndex = model.labels.indexOf(OOS_LABEL);
+  const { heldOut, gold } = expandHeldOut(model.heldOut);
+  const novelty: Novelty = { threshold: model.noveltyThreshold, score: model.noveltyScore };
+  const inScope: { accepted: boolean; correct: boolean }[] = [];
+  const foreign: { accepted: boolean }[] = [];
+  heldOut.forEach((h, i) => {
+    const accepted =
+      !isNovel(h, novelty) && passesThreshold(h.confidence, model.thresholds.perIntent[h.top]!);
+    if (gold[i] === oosIndex) foreign.push({ accepted });
+    else inScope.push({ accepted, correct: h.top === gold[i] });
+  });
+  if (foreign.length === 0) return null;
+  return atOutOfScopeShares(inScope, foreign, shares);
 }
 
 function expandHeldOut(summary: HeldOutSummary): { heldOut: HeldOutDecision[]; gold: Int32Array } {

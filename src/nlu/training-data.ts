@@ -161,3 +161,57 @@ export function leaveOutSmallLabels(
       .sort((a, b) => b.examples - a.examples || a.label.localeCompare(b.label)),
   };
 }
+
+/** The expected out-of-scope share a model is calibrated for, and where it came from. */
+export interface ExpectedShare {
+  value: number;
+  from: 'option' | 'history' | 'default';
+  /** With `history`: the share of the categorised history outside the categories the workflows serve. */
+  outside?: number;
+}
+
+/**
+ * The floor of a share derived from history: an inbox also gets messages that no category of its history
+ * covers (every ticket of a history has a category, spam and chatter included, once labelled).
+ */
+export const MIN_DERIVED_OOS_SHARE = 0.1;
+
+/**
+ * The share of out-of-scope traffic to calibrate for, from a history: the share of its categorised tickets
+ * (the small categories left out of training included) outside the categories the workflows serve, never below
+ * MIN_DERIVED_OOS_SHARE. Null without categorised tickets.
+ *
+ * @example
+ * expectedShareFromHistory({ examples, leftOut, served: new Set(['password_reset', 'order_status']) });
+ * // { value: 0.42, from: 'history', outside: 0.42 }
+ */
+export function expectedShareFromHistory(props: {
+  examples: readonly LabelledText[];
+  leftOut: readonly { label: string; examples: number }[];
+  served: ReadonlySet<string>;
+}): ExpectedShare | null {
+  const categorised = props.examples.filter((e) => e.label !== OOS_LABEL);
+  const leftOut = props.leftOut.filter((l) => !props.served.has(l.label)).reduce((n, l) => n + l.examples, 0);
+  const total = categorised.length + props.leftOut.reduce((n, l) => n + l.examples, 0);
+  if (total === 0) return null;
+  const outside =
+    Math.round(((categorised.filter((e) => !props.served.has(e.label)).length + leftOut) / total) * 1000) /
+    1000;
+  return { value: Math.min(0.95, Math.max(MIN_DERIVED_OOS_SHARE, outside)), from: 'history', outside };
+}
+
+/**
+ * Examples for a model that covers only `served` intents: the examples of every other category become
+ * out-of-scope examples, grouped by category (the cross-validation holds a group out whole).
+ */
+export function scopeToIntents(
+  examples: readonly LabelledText[],
+  served: ReadonlySet<string>,
+): LabelledText[] {
+  return examples.map(
+    (e): LabelledText =>
+      e.label === OOS_LABEL || served.has(e.label)
+        ? e
+        : { text: e.text, label: OOS_LABEL, group: `category:${e.label}` },
+  );
+}

@@ -252,6 +252,101 @@ describe('switchboard nlu', () => {
     );
   });
 
+  it('calibrates for the out-of-scope share of the history outside the workflows, or the one given', async () => {
+    const dir = workdir();
+    const db = join(dir, 'history.db');
+    const store = await openStore({ db });
+    await store.upsertTickets([...generateDemoTickets({ tickets: 400, seed: 11 })].map(demoTicketToRecord), {
+      origin: 'test',
+    });
+    await store.close();
+    writeFileSync(join(dir, 'switchboard.yaml'), 'workflows:\n  demo: true\n');
+    const train = async (...extra: string[]) => {
+      const r = await run(
+        ['nlu', 'train', '--from-store', '--db', db, '--model', 'm.json', '--folds', '3', '--json', ...extra],
+        dir,
+      );
+      expect(r.stderr).toBe('');
+      return JSON.parse(r.stdout);
+    };
+    // The demo workflows serve 7 of the history's categories: the rest of the history is out of their scope.
+    const derived = await train('--background', 'none');
+    expect(derived.expectedOosShare.from).toBe('history');
+    expect(derived.expectedOosShare.outside).toBeGreaterThan(0.1);
+    expect(derived.expectedOosShare.outside).toBeLessThan(0.9);
+    expect(derived.expectedOosShare.value).toBe(derived.expectedOosShare.outside);
+    expect(derived.background).toMatchObject({ source: 'none', examples: 0 });
+    // --scope workflows: only the served categories are intents; the others are out-of-scope examples.
+    const scoped = await train('--scope', 'workflows', '--oos-share', '0.4');
+    expect(scoped.expectedOosShare).toEqual({ value: 0.4, from: 'option' });
+    expect(scoped.labels).toBe(8);
+    expect(scoped.outOfScopeExamples).toBeGreaterThan(50);
+    expect(scoped.background.source).toBe('generic');
+    expect(scoped.background.examples).toBeGreaterThan(1000);
+    const model = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8'));
+    expect(model.training.options.expectedOosShare).toBe(0.4);
+
+    for (const [args, message] of [
+      [['--oos-share', '1.5'], 'error: --oos-share: expected a share from 0 to 0.95, got "1.5"\n'],
+      [['--scope', 'some'], 'error: --scope: expected all or workflows, got "some"\n'],
+      [
+        ['--background', 'nowhere.jsonl'],
+        'error: --background: cannot read nowhere.jsonl: give generic, none, or a JSON Lines file\n',
+      ],
+    ] as const) {
+      const bad = await run(['nlu', 'train', '--from-store', '--db', db, '--model', 'x.json', ...args], dir);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toBe(message);
+    }
+    writeFileSync(join(dir, 'bg.jsonl'), '{"text":"will it rain","group":"weather"}\n{"txt":"oops"}\n');
+    const badLine = await run(
+      ['nlu', 'train', '--data', 'train.jsonl', '--model', 'x.json', '--background', 'bg.jsonl'],
+      dir,
+    );
+    expect(badLine.code).toBe(2);
+    expect(badLine.stderr).toBe('error: bg.jsonl:2: text: expected {"text": "...", "group": "..."}\n');
+    expect(existsSync(join(dir, 'x.json'))).toBe(false);
+  }, 120_000);
+
+  it('eval reports precision and the share answered at several out-of-scope shares; calibrate moves the thresholds', async () => {
+    const dir = workdir();
+    expect(
+      (await run(['nlu', 'train', '--data', 'train.jsonl', '--model', 'm.json', '--folds', '3'], dir)).code,
+    ).toBe(0);
+    writeFileSync(
+      join(dir, 'foreign.jsonl'),
+      '{"text":"will it rain in lisbon tomorrow"}\n{"text":"a recipe for pancakes"}\n',
+    );
+    const evaluated = await run(
+      ['nlu', 'eval', '--model', 'm.json', '--data', 'test.jsonl', '--oos-data', 'foreign.jsonl', '--json'],
+      dir,
+    );
+    expect(evaluated.code).toBe(0);
+    const report = JSON.parse(evaluated.stdout);
+    expect(report.expectedOosShare).toBe(0.1);
+    expect(report.atShares.map((s: { share: number }) => s.share)).toEqual([0, 0.1, 0.25, 0.5]);
+    expect(report.examples).toBe(47); // 45 of the test file and 2 foreign
+    const text = await run(['nlu', 'eval', '--model', 'm.json', '--data', 'test.jsonl'], dir);
+    expect(text.stdout).toMatch(
+      /if this share of the messages were out of scope \(thresholds chosen for 10\.0%\):\n {2}out of scope {3}answered {3}precision\n {10}0\.0%/,
+    );
+
+    const calibrated = await run(
+      ['nlu', 'calibrate', '--from', 'm.json', '--oos-share', '0.5', '--model', 'm50.json', '--json'],
+      dir,
+    );
+    expect(calibrated.code).toBe(0);
+    const summary = JSON.parse(calibrated.stdout);
+    expect(summary.expectedOosShare).toEqual({ before: 0.1, after: 0.5 });
+    const before = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8'));
+    const after = JSON.parse(readFileSync(join(dir, 'm50.json'), 'utf8'));
+    expect(after.training.options.expectedOosShare).toBe(0.5);
+    expect(after.linear).toEqual(before.linear);
+    const noWhere = await run(['nlu', 'calibrate', '--from', 'm.json', '--oos-share', '0.5'], dir);
+    expect(noWhere.code).toBe(2);
+    expect(noWhere.stderr).toContain('give --model FILE, --activate');
+  }, 60_000);
+
   it('trains from the categorised tickets of the store, leaving out small categories', async () => {
     const dir = workdir();
     const db = join(dir, 'history.db');

@@ -2,19 +2,27 @@ import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
+import { deploymentWorkflowsDir, loadDeploymentConfig } from '../../app/index.ts';
 import { loadEntityPatternsFile } from '../../app/nlu-config.ts';
+import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import {
+  atOutOfScopeShares,
+  type BackgroundText,
   BUNDLED_DETECTOR_SETS,
   coverageAtPrecision,
   createIntentClassifier,
   createNlu,
   DEFAULT_TRAIN_OPTIONS,
   type EvaluationReport,
+  type ExpectedShare,
   entityOptionsOf,
   evaluateHumanRequestDetector,
   evaluatePredictions,
   evaluateSentimentDetector,
+  expectedShareFromHistory,
+  generateBackgroundTexts,
   type HumanRequestEvaluation,
+  heldOutAtShares,
   type IntentModel,
   type LabelledText,
   OOS_LABEL,
@@ -23,7 +31,10 @@ import {
   parseSentimentJsonl,
   readLabelledFile,
   readTrainingFile,
+  recalibrate,
   type SentimentEvaluation,
+  type ShareFigures,
+  scopeToIntents,
   serialiseModel,
   trainIntentModel,
   trainingExamplesFromStore,
@@ -31,6 +42,7 @@ import {
 } from '../../nlu/index.ts';
 import { type Clock, systemClock, UserError, writeFileAtomically } from '../../shared/index.ts';
 import type { ArtifactInfo, ArtifactKind, Store } from '../../store/index.ts';
+import { loadWorkflowDir } from '../../workflows/index.ts';
 import type { CliIo } from '../io.ts';
 import { progressBar } from '../progress.ts';
 import {
@@ -93,6 +105,24 @@ export function registerNlu(program: Command, io: CliIo, clock: Clock = systemCl
     .option('--seed <n>', 'random seed (same data + seed = same model)', '1')
     .option('--target-precision <p>', 'precision that accepted predictions should reach', '0.97')
     .option('--folds <n>', 'cross-validation folds for calibration and thresholds', '5')
+    .option(
+      '--oos-share <s>',
+      'the share of live messages expected to be out of scope (0 to 0.95): thresholds are chosen so the target precision holds at it (default: with --from-store and workflows, the share of the history outside the categories they serve, at least 0.1; else 0.1)',
+    )
+    .option(
+      '--background <source>',
+      'texts of other domains to learn out of scope from and calibrate on: generic (everyday texts Switchboard generates), none, or a JSON Lines file of {"text", "group"}',
+      'generic',
+    )
+    .option(
+      '--scope <scope>',
+      'with --from-store: all (every category becomes an intent) or workflows (only the categories the workflows serve; the others become out-of-scope examples)',
+      'all',
+    )
+    .option(
+      '--config <file>',
+      `with --from-store: the deployment whose workflows give the default --oos-share and --scope workflows (default: ./${DEFAULT_CONFIG_FILE} when it exists)`,
+    )
     .option('--json', 'print the summary as one JSON object')
     .action(async (opts: TrainOpts) => {
       // Every flag and file is checked before the store is opened or training starts.
@@ -100,6 +130,10 @@ export function registerNlu(program: Command, io: CliIo, clock: Clock = systemCl
       const targetPrecision = parseProbability(opts.targetPrecision, '--target-precision');
       const folds = parsePositiveInt(opts.folds, '--folds');
       if (folds < 2) throw new UserError('cli.bad_option', 'expected at least 2 folds', { field: '--folds' });
+      const givenShare =
+        opts.oosShare !== undefined ? parseOosShare(opts.oosShare, '--oos-share') : undefined;
+      const scope = parseScope(opts);
+      const background = backgroundOf(opts.background ?? 'generic', io);
       const modelPath = modelOutPath(opts);
       const modelFile =
         modelPath !== null ? outputFile(modelPath, opts.model !== undefined ? '--model' : '--out', io) : null;
@@ -118,16 +152,22 @@ export function registerNlu(program: Command, io: CliIo, clock: Clock = systemCl
           ? await openVersionStore(opts, io, input.kind === 'store' ? 'read' : 'write')
           : undefined;
       try {
-        const data =
+        const stored0 =
           input.kind === 'store' ? await storeTrainingData(store!, opts, input.minExamples) : fromFile!;
+        const served = input.kind === 'store' ? workflowIntentsOf(opts, io) : null;
+        const data = scope === 'workflows' ? onlyWorkflowIntents(stored0, served, store!) : stored0;
+        const share = expectedShareOf(givenShare, stored0, served);
         const started = performance.now();
         const progress = progressBar(io, 1, 'steps', { label: 'training', show: 'count' });
         let trained: IntentModel;
         try {
           trained = trainIntentModel(
             data.examples,
-            { ...DEFAULT_TRAIN_OPTIONS, seed, targetPrecision, folds },
-            { onProgress: (done, total) => progress.update(done, { total }) },
+            { ...DEFAULT_TRAIN_OPTIONS, seed, targetPrecision, folds, expectedOosShare: share.value },
+            {
+              onProgress: (done, total) => progress.update(done, { total }),
+              background: background.texts,
+            },
           );
         } finally {
           progress.stop();
@@ -155,6 +195,11 @@ export function registerNlu(program: Command, io: CliIo, clock: Clock = systemCl
           examples: data.examples.length,
           labels: model.labels.length,
           outOfScopeExamples: data.examples.filter((e) => e.label === OOS_LABEL).length,
+          expectedOosShare: share,
+          background: {
+            source: background.source,
+            ...(model.training.background ?? { examples: 0, groups: [], dropped: [] }),
+          },
           trainingSeconds: round(seconds, 2),
           modelBytes: bytes,
           crossValidation: model.cv,
@@ -223,16 +268,111 @@ export function registerNlu(program: Command, io: CliIo, clock: Clock = systemCl
   });
 
   nlu
+    .command('calibrate')
+    .description(
+      'choose the thresholds of a model again for another expected out-of-scope share or target precision, from the held-out predictions it keeps (no training); write the result to --model FILE, store it as the active version with --activate, or both',
+    )
+    .option('--from <file>', "the model to recalibrate (default: the store's active model)")
+    .option(
+      '--db <path>',
+      `the store whose active model is used without --from, and where --activate stores: ${DB_HELP}`,
+    )
+    .requiredOption('--oos-share <s>', 'the share of live messages expected to be out of scope (0 to 0.95)')
+    .option(
+      '--target-precision <p>',
+      "precision that accepted predictions should reach (default: the model's)",
+    )
+    .option('--model <file>', 'where to write the recalibrated model')
+    .option('--activate', 'store it as a new nlu-model version and make it the active one')
+    .option('--json', 'print the summary as one JSON object')
+    .action(
+      async (opts: {
+        from?: string;
+        db?: string;
+        oosShare: string;
+        targetPrecision?: string;
+        model?: string;
+        activate?: boolean;
+        json?: boolean;
+      }) => {
+        const share = parseOosShare(opts.oosShare, '--oos-share');
+        const targetPrecision =
+          opts.targetPrecision !== undefined
+            ? parseProbability(opts.targetPrecision, '--target-precision')
+            : undefined;
+        if (opts.model === undefined && !opts.activate) {
+          throw new UserError(
+            'cli.bad_option',
+            'where should the model go? give --model FILE, --activate (store it as the active version), or both',
+            { field: '--model' },
+          );
+        }
+        const out = opts.model !== undefined ? outputFile(opts.model, '--model', io) : null;
+        const before = await resolveModel(
+          { ...(opts.from !== undefined ? { model: opts.from } : {}), db: opts.db },
+          io,
+        );
+        const after = recalibrate(before, {
+          expectedOosShare: share,
+          ...(targetPrecision !== undefined ? { targetPrecision } : {}),
+        });
+        const content = serialiseModel(after);
+        if (out !== null) writeModelFile(out, after);
+        let stored: SavedVersion | undefined;
+        if (opts.activate) {
+          const store = await openVersionStore(opts, io, 'write');
+          try {
+            stored = await saveVersion({
+              store,
+              kind: 'nlu-model',
+              content,
+              note: `recalibrated for ${pct(share)} out of scope${targetPrecision !== undefined ? `, target ${pct(targetPrecision)}` : ''}`,
+              activate: true,
+              clock,
+            });
+          } finally {
+            await store.close();
+          }
+        }
+        const summary = {
+          model: opts.model ?? null,
+          expectedOosShare: { before: before.training.options.expectedOosShare, after: share },
+          targetPrecision: after.thresholds.targetPrecision,
+          heldOut: { before: heldOutFigures(before), after: heldOutFigures(after) },
+          ...(stored ? { stored: storedSummary(stored) } : {}),
+        };
+        io.stdout.write(
+          opts.json
+            ? `${JSON.stringify(summary)}\n`
+            : `${formatCalibration(summary)}${stored ? `${formatStored(stored)}\n` : ''}`,
+        );
+      },
+    );
+
+  nlu
     .command('eval')
-    .description('evaluate a model on labelled JSON Lines')
+    .description(
+      'evaluate a model on labelled JSON Lines: accuracy, and the precision and share answered at several out-of-scope shares',
+    )
     .option('--model <file>', `${MODEL_HELP}; a file from \`nlu train\` or \`nlu export\``)
     .option('--db <path>', `the store whose active model is used without --model: ${DB_HELP}`)
-    .requiredOption('--data <file>', 'labelled examples, JSON Lines')
+    .requiredOption(
+      '--data <file>',
+      'labelled examples, JSON Lines (label "oos" or "in_scope": false: out of scope)',
+    )
+    .option(
+      '--oos-data <file>',
+      'more out-of-scope texts, JSON Lines {"text"}, for the figures at each out-of-scope share (messages of kinds the model never saw)',
+    )
     .option('--json', 'print the report as one JSON object')
-    .action(async (opts: { model?: string; db?: string; data: string; json?: boolean }) => {
+    .action(async (opts: { model?: string; db?: string; data: string; oosData?: string; json?: boolean }) => {
       const examples = readTrainingFile(resolvePath(io, opts.data), { forTraining: false });
+      const foreign =
+        opts.oosData !== undefined
+          ? readTextsFile(io, opts.oosData, '--oos-data').map((text) => ({ text, label: OOS_LABEL }))
+          : [];
       const model = await resolveModel(opts, io);
-      const report = evaluateModel(model, examples);
+      const report = evaluateModel(model, [...examples, ...foreign]);
       io.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : formatEvalReport(report));
     });
 
@@ -308,6 +448,10 @@ interface TrainOpts {
   seed: string;
   targetPrecision: string;
   folds: string;
+  oosShare?: string;
+  background?: string;
+  scope?: string;
+  config?: string;
   json?: boolean;
 }
 
@@ -370,6 +514,126 @@ function trainingInputOf(
     );
   }
   return { kind: 'store', minExamples: parsePositiveInt(opts.minExamples, '--min-examples') };
+}
+
+function parseOosShare(value: string, flag: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || x < 0 || x > 0.95) {
+    throw new UserError('cli.bad_option', `expected a share from 0 to 0.95, got "${value}"`, { field: flag });
+  }
+  return x;
+}
+
+function parseScope(opts: TrainOpts): 'all' | 'workflows' {
+  const scope = opts.scope ?? 'all';
+  if (scope !== 'all' && scope !== 'workflows') {
+    throw new UserError('cli.bad_option', `expected all or workflows, got "${scope}"`, { field: '--scope' });
+  }
+  if (scope === 'workflows' && !opts.fromStore) {
+    throw new UserError('cli.bad_option', '--scope workflows only applies with --from-store', {
+      field: '--scope',
+    });
+  }
+  return scope;
+}
+
+/** `--background`: the generated everyday texts, none, or a JSON Lines file of {"text", "group"}. */
+function backgroundOf(source: string, io: CliIo): { source: string; texts: BackgroundText[] } {
+  if (source === 'generic') return { source, texts: generateBackgroundTexts() };
+  if (source === 'none') return { source, texts: [] };
+  const path = resolvePath(io, source);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UserError(
+      'cli.bad_option',
+      `cannot read ${source}: give generic, none, or a JSON Lines file`,
+      { field: '--background' },
+      { cause: error },
+    );
+  }
+  const texts: BackgroundText[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    const where = { file: source, line: i + 1 };
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch {
+      throw new UserError('nlu.bad_background', 'not a JSON line', where);
+    }
+    const r = row as { text?: unknown; group?: unknown };
+    if (typeof r !== 'object' || r === null || typeof r.text !== 'string' || r.text.trim() === '') {
+      throw new UserError('nlu.bad_background', 'expected {"text": "...", "group": "..."}', {
+        ...where,
+        field: 'text',
+      });
+    }
+    if (r.group !== undefined && (typeof r.group !== 'string' || r.group.trim() === '')) {
+      throw new UserError('nlu.bad_background', 'group must be a non-empty string', {
+        ...where,
+        field: 'group',
+      });
+    }
+    texts.push({ text: r.text, group: typeof r.group === 'string' ? r.group : 'background' });
+  });
+  if (texts.length === 0) {
+    throw new UserError('nlu.bad_background', 'the background file holds no texts', { file: source });
+  }
+  return { source: basename(source), texts };
+}
+
+/**
+ * The intents the deployment's workflows start on (`--config`, else ./switchboard.yaml, else ./workflows), or
+ * null when it has no workflows.
+ */
+function workflowIntentsOf(opts: TrainOpts, io: CliIo): Set<string> | null {
+  const { config, baseDir } = loadDeploymentConfig({ option: opts.config, cwd: io.cwd });
+  const dir = deploymentWorkflowsDir(config, baseDir);
+  if (dir === null) return null;
+  const { workflows } = loadWorkflowDir(dir);
+  const intents = new Set(workflows.flatMap((w) => w.definition.trigger.intents));
+  return intents.size > 0 ? intents : null;
+}
+
+/** `--scope workflows`: the categories no workflow serves become out-of-scope examples, grouped by category. */
+function onlyWorkflowIntents(
+  data: TrainingData,
+  served: ReadonlySet<string> | null,
+  store: Store,
+): TrainingData {
+  const where = { file: store.capabilities.location, field: '--scope' };
+  if (served === null) {
+    throw new UserError(
+      'nlu.no_workflows',
+      'the deployment has no workflows, so no category is in scope: give --config, or --scope all',
+      where,
+    );
+  }
+  const examples = scopeToIntents(data.examples, served);
+  const intents = new Set(examples.map((e) => e.label).filter((l) => l !== OOS_LABEL));
+  if (intents.size < 2) {
+    throw new UserError(
+      'nlu.too_few_labels',
+      `training needs at least two categories the workflows serve; found ${intents.size} (${[...intents].join(', ') || 'none'}) among the workflows' intents: ${[...served].sort().join(', ')}`,
+      where,
+    );
+  }
+  return { ...data, examples };
+}
+
+function expectedShareOf(
+  given: number | undefined,
+  data: TrainingData,
+  served: ReadonlySet<string> | null,
+): ExpectedShare {
+  if (given !== undefined) return { value: given, from: 'option' };
+  return (
+    (served !== null && data.store
+      ? expectedShareFromHistory({ examples: data.examples, leftOut: data.store.leftOut, served })
+      : null) ?? { value: DEFAULT_TRAIN_OPTIONS.expectedOosShare, from: 'default' }
+  );
 }
 
 function fileTrainingData(io: CliIo, path: string): TrainingData {
@@ -768,8 +1032,8 @@ async function streamLines(
   return bad;
 }
 
-function textOfLine(line: string, lineNo: number): string {
-  const where = { file: 'stdin', line: lineNo };
+function textOfLine(line: string, lineNo: number, file = 'stdin'): string {
+  const where = { file, line: lineNo };
   let row: unknown;
   try {
     row = JSON.parse(line);
@@ -783,8 +1047,30 @@ function textOfLine(line: string, lineNo: number): string {
   return text;
 }
 
+/** JSON Lines of {"text"}: every non-blank line, or a UserError with the file and line. */
+function readTextsFile(io: CliIo, file: string, flag: string): string[] {
+  let content: string;
+  try {
+    content = readFileSync(resolvePath(io, file), 'utf8');
+  } catch (error) {
+    throw new UserError('cli.bad_option', `cannot read ${file}`, { field: flag }, { cause: error });
+  }
+  const texts: string[] = [];
+  content.split('\n').forEach((line, i) => {
+    if (line.trim() !== '') texts.push(textOfLine(line, i + 1, file));
+  });
+  return texts;
+}
+
 export interface NluEvalReport extends EvaluationReport {
   targetPrecision: number;
+  /** The out-of-scope share the model's thresholds were chosen for. */
+  expectedOosShare: number;
+  /**
+   * Precision of the accepted answers and the share answered if the traffic were this share out of scope, the
+   * data's out-of-scope examples weighted to it; only 0% without any.
+   */
+  atShares: ShareFigures[];
   /** Best coverage of one confidence cut-off whose accepted predictions reach the target precision. */
   coverageAtTargetPrecision: number;
   thresholds: Record<string, number>;
@@ -810,6 +1096,13 @@ export function evaluateModel(
   return {
     ...report,
     targetPrecision: target,
+    expectedOosShare: model.training.options.expectedOosShare,
+    atShares: atOutOfScopeShares(
+      scored
+        .filter((s) => s.gold !== OOS_LABEL)
+        .map((s) => ({ accepted: s.accepted, correct: s.predicted === s.gold })),
+      scored.filter((s) => s.gold === OOS_LABEL),
+    ),
     coverageAtTargetPrecision: coverageAtPrecision(
       scored.map((s) => ({
         confidence: s.predicted === OOS_LABEL ? 0 : s.confidence,
@@ -843,6 +1136,8 @@ function formatTrainSummary(
     examples: number;
     labels: number;
     outOfScopeExamples: number;
+    expectedOosShare: ExpectedShare;
+    background: { source: string; examples: number; groups: string[]; dropped: string[] };
     trainingSeconds: number;
     modelBytes: number;
     entityPatterns: string[];
@@ -850,6 +1145,9 @@ function formatTrainSummary(
   },
   model: IntentModel,
 ): string {
+  const share = s.expectedOosShare;
+  const bg = s.background;
+  const shares = heldOutAtShares(model);
   const cv = model.cv;
   const store = s.fromStore;
   return [
@@ -870,19 +1168,79 @@ function formatTrainSummary(
       ? `model written: ${s.model} (${(s.modelBytes / 1024).toFixed(0)} KiB)`
       : `model: ${(s.modelBytes / 1024).toFixed(0)} KiB (no file written)`,
     `examples ${s.examples}, labels ${s.labels}, out-of-scope examples ${s.outOfScopeExamples}, trained in ${s.trainingSeconds} s`,
+    bg.source === 'none'
+      ? 'background: none'
+      : `background (${bg.source}): ${bg.examples} out-of-scope texts of ${bg.groups.length} other domains${bg.dropped.length ? `; left out, as the intents claim them: ${bg.dropped.join(', ')}` : ''}`,
+    `thresholds chosen for ${pct(share.value)} of messages out of scope (${
+      share.from === 'option'
+        ? '--oos-share'
+        : share.from === 'history'
+          ? `${pct(share.outside ?? 0)} of the history is outside the categories the workflows serve${(share.outside ?? 0) < share.value ? `; at least ${pct(share.value)}` : ''}`
+          : 'the default; --oos-share to change it'
+    })`,
     model.network
       ? `classifier: linear SVM averaged with a network (weight ${model.network.weight}): the average beat the SVM alone on the held-out folds`
       : 'classifier: linear SVM alone (the network did not beat it on the held-out folds)',
-    `${cv.folds}-fold cross-validation:`,
+    `${cv.folds}-fold cross-validation${bg.examples > 0 ? ` (the ${bg.examples} background texts among the held-out examples)` : ''}:`,
     `  accuracy          ${pct(cv.accuracy)}`,
     `  macro-F1          ${pct(cv.macroF1)}`,
     ...(cv.oosRecall === null
       ? []
       : [`  in-scope accuracy ${pct(cv.inScopeAccuracy)}`, `  oos recall        ${pct(cv.oosRecall)}`]),
-    `  accepted          ${pct(cv.coverage)} at ${pct(cv.acceptedPrecision)} precision (target ${pct(model.thresholds.targetPrecision)})`,
+    ...(shares
+      ? []
+      : [
+          `  accepted          ${pct(cv.coverage)} at ${pct(cv.acceptedPrecision)} precision (target ${pct(model.thresholds.targetPrecision)})`,
+        ]),
     `  calibration error ${cv.expectedCalibrationError.toFixed(3)} (ECE)`,
+    ...(shares
+      ? [
+          'held out, if this share of the messages were out of scope:',
+          ...formatShares(shares, model.thresholds.targetPrecision),
+        ]
+      : []),
     '',
   ].join('\n');
+}
+
+/** The share-by-share table of `nlu eval`, `nlu train` and `nlu calibrate`. */
+function formatShares(figures: readonly ShareFigures[], target: number): string[] {
+  return [
+    '  out of scope   answered   precision',
+    ...figures.map(
+      (f) =>
+        `  ${pct(f.share).padStart(12)}   ${pct(f.answered).padStart(8)}   ${(f.precision === null ? '-' : pct(f.precision)).padStart(9)}${f.precision !== null && f.precision < target ? '  under the target' : ''}`,
+    ),
+  ];
+}
+
+/** What `nlu calibrate` reports of a model: its thresholds' figures on its own held-out predictions. */
+function heldOutFigures(model: IntentModel) {
+  return {
+    coverage: model.cv.coverage,
+    acceptedPrecision: model.cv.acceptedPrecision,
+    atShares: heldOutAtShares(model),
+  };
+}
+
+function formatCalibration(s: {
+  model: string | null;
+  expectedOosShare: { before: number; after: number };
+  targetPrecision: number;
+  heldOut: { before: ReturnType<typeof heldOutFigures>; after: ReturnType<typeof heldOutFigures> };
+}): string {
+  const side = (name: string, f: ReturnType<typeof heldOutFigures>, share: number) => [
+    `${name}: thresholds for ${pct(share)} out of scope; on the held-out predictions:`,
+    ...(f.atShares ? formatShares(f.atShares, s.targetPrecision) : ['  (no out-of-scope examples held out)']),
+  ];
+  return [
+    ...side('before', s.heldOut.before, s.expectedOosShare.before),
+    ...side('after', s.heldOut.after, s.expectedOosShare.after),
+    s.model !== null ? `model written: ${s.model}` : '',
+    '',
+  ]
+    .filter((l, i, all) => l !== '' || i === all.length - 1)
+    .join('\n');
 }
 
 function formatEvalReport(r: NluEvalReport): string {
@@ -900,6 +1258,16 @@ function formatEvalReport(r: NluEvalReport): string {
   lines.push(
     `coverage at ${pct(r.targetPrecision)} precision (best single cut-off): ${pct(r.coverageAtTargetPrecision)}`,
   );
+  lines.push(
+    '',
+    `if this share of the messages were out of scope (thresholds chosen for ${pct(r.expectedOosShare)}):`,
+    ...formatShares(r.atShares, r.targetPrecision),
+  );
+  if (r.atShares.length < 2) {
+    lines.push(
+      '  (other shares need out-of-scope examples: label them "oos" in --data, or give --oos-data FILE)',
+    );
+  }
   lines.push('', 'most confused (gold -> predicted):');
   for (const p of r.confusedPairs)
     lines.push(`  ${String(p.count).padStart(4)}  ${p.gold} -> ${p.predicted}`);

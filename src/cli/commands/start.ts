@@ -17,7 +17,10 @@ import { chooseImporter, importers, openFileSource, runImport, startReading } fr
 import { buildKnowledgeIndex, readArticles, serialiseKnowledgeIndex } from '../../kb/index.ts';
 import {
   DEFAULT_TRAIN_OPTIONS,
+  expectedShareFromHistory,
+  generateBackgroundTexts,
   type IntentModel,
+  OOS_LABEL,
   serialiseModel,
   trainIntentModel,
   trainingExamplesFromStore,
@@ -414,12 +417,21 @@ async function trainDemoModel(deployment: Deployment, io: CliIo): Promise<void> 
     return;
   }
   const entities = loadEntityPatternsFile(fileURLToPath(DEMO_ENTITIES_FILE));
+  // As `nlu train --from-store` does: calibrated for the share of the history outside the workflows, with the
+  // generated background of other domains as out-of-scope examples.
+  const served = new Set(deployment.workflows.flatMap((w) => w.trigger.intents));
+  const share = expectedShareFromHistory({ examples: data.examples, leftOut: data.leftOut, served });
   const progress = progressBar(io, 1, 'steps', { label: 'training', show: 'count' });
   let trained: IntentModel;
   try {
-    trained = trainIntentModel(data.examples, DEFAULT_TRAIN_OPTIONS, {
-      onProgress: (done, total) => progress.update(done, { total }),
-    });
+    trained = trainIntentModel(
+      data.examples,
+      { ...DEFAULT_TRAIN_OPTIONS, ...(share ? { expectedOosShare: share.value } : {}) },
+      {
+        onProgress: (done, total) => progress.update(done, { total }),
+        background: generateBackgroundTexts(),
+      },
+    );
   } finally {
     progress.stop();
   }
@@ -433,8 +445,8 @@ async function trainDemoModel(deployment: Deployment, io: CliIo): Promise<void> 
     at: Date.now(),
   });
   io.stdout.write(
-    `trained the NLU on ${data.examples.length} tickets (${model.labels.length} intents; ` +
-      `cross-validated accuracy ${(model.cv.accuracy * 100).toFixed(1)}%) in ${seconds(t0)} s: nlu-model v${saved.version} in the store (active)\n` +
+    `trained the NLU on ${data.examples.length} tickets (${model.labels.filter((l) => l !== OOS_LABEL).length} intents; ` +
+      `cross-validated accuracy ${(model.cv.inScopeAccuracy * 100).toFixed(1)}%; thresholds for ${Math.round(model.training.options.expectedOosShare * 100)}% of messages out of scope) in ${seconds(t0)} s: nlu-model v${saved.version} in the store (active)\n` +
       (data.leftOut.length > 0
         ? `  left out (fewer than 5 tickets): ${data.leftOut.map((l) => `${l.label} (${l.examples})`).join(', ')}\n`
         : ''),

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { generateBackgroundTexts } from './background.ts';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  heldOutAtShares,
+  type LabelledText,
+  OOS_LABEL,
+  recalibrate,
+  trainIntentModel,
+} from './classifier.ts';
+import { generateIntentExamples } from './testing.ts';
+
+/**
+ * A constructed deployment where out-of-scope messages look like the intents: they borrow the intents' phrasing
+ * ("where is my umbrella", "change the channel on my tv"), so a model calibrated for no out-of-scope traffic
+ * accepts many of them. Three kinds, each a group the cross-validation holds out whole.
+ */
+const LOOKALIKES: Record<string, { templates: string[]; slots: string[] }> = {
+  household: {
+    templates: [
+      'where is my {x}',
+      'i cannot find my {x}',
+      'has anyone seen my {x}',
+      'my {x} is missing again',
+    ],
+    slots: ['umbrella', 'cat', 'remote', 'keys', 'glasses', 'charger', 'wallet', 'scarf'],
+  },
+  television: {
+    templates: [
+      'change the {x} on my tv',
+      'how do i reset my {x}',
+      'update my {x} please',
+      'my {x} is not working',
+    ],
+    slots: ['channel', 'volume', 'tv box', 'antenna', 'subtitles', 'router', 'wifi', 'smart speaker'],
+  },
+  money_talk: {
+    templates: [
+      'how do i get {x} back',
+      'i want {x} for my birthday',
+      'is {x} worth it',
+      'tell me about {x}',
+    ],
+    slots: ['my sleep', 'my energy', 'a bike', 'a new phone', 'bitcoin', 'gold', 'the lottery', 'my youth'],
+  },
+};
+
+function lookalikes(): LabelledText[] {
+  const out: LabelledText[] = [];
+  for (const [group, { templates, slots }] of Object.entries(LOOKALIKES)) {
+    for (const t of templates)
+      for (const x of slots) out.push({ text: t.replace('{x}', x), label: OOS_LABEL, group });
+  }
+  return out;
+}
+
+const options = { ...DEFAULT_TRAIN_OPTIONS, folds: 4, mlp: false as const };
+
+describe('thresholds follow the expected out-of-scope share', () => {
+  const examples = [...generateIntentExamples({ seed: 4, perIntent: 40, outOfScope: 0 }), ...lookalikes()];
+  const trained = trainIntentModel(examples, { ...options, expectedOosShare: 0 });
+  const atNone = recalibrate(trained, { expectedOosShare: 0 });
+  const atHalf = recalibrate(trained, { expectedOosShare: 0.5 });
+
+  it('raises the thresholds as the share grows, never lowers one', () => {
+    const none = [...atNone.thresholds.perIntent];
+    const half = [...atHalf.thresholds.perIntent];
+    for (const [i, t] of half.entries()) expect(t).toBeGreaterThanOrEqual(none[i]!);
+    expect(half.some((t, i) => t > none[i]!)).toBe(true);
+  });
+
+  it('keeps the target precision at the share it was calibrated for, where the uncalibrated model misses it', () => {
+    const at = (m: typeof trained) => heldOutAtShares(m, [0.5])![0]!;
+    expect(at(atNone).precision).toBeLessThan(0.97);
+    expect(at(atHalf).precision).toBeGreaterThanOrEqual(0.97);
+    // The price: fewer answers.
+    expect(at(atHalf).answered).toBeLessThan(at(atNone).answered);
+  });
+
+  it('trains to the share it is given, as recalibrating does', () => {
+    const half = trainIntentModel(examples, { ...options, expectedOosShare: 0.5 });
+    expect([...half.thresholds.perIntent]).toEqual([...atHalf.thresholds.perIntent]);
+  });
+});
+
+describe('a background of other domains', () => {
+  it('is learnt as out of scope, and a domain the intents claim is left out', () => {
+    const intents = generateIntentExamples({ seed: 4, perIntent: 40, outOfScope: 0 });
+    // A "domain" that is the deployment's own business: texts of its intents.
+    const claimed = generateIntentExamples({ seed: 9, perIntent: 10, outOfScope: 0 }).map((e) => ({
+      text: e.text,
+      group: 'shop_orders',
+    }));
+    const background = [...generateBackgroundTexts({ seed: 1, count: 400 }), ...claimed];
+    const model = trainIntentModel(intents, { ...options, expectedOosShare: 0.25 }, { background });
+    expect(model.labels).toContain(OOS_LABEL);
+    expect(model.training.background?.dropped).toEqual(['shop_orders']);
+    expect(model.training.background?.groups.length).toBeGreaterThanOrEqual(15);
+    expect(model.training.background?.groups).not.toContain('shop_orders');
+    const shares = heldOutAtShares(model)!;
+    expect(shares.map((s) => s.share)).toEqual([0, 0.1, 0.25, 0.5]);
+    expect(shares[2]!.precision).toBeGreaterThanOrEqual(0.97);
+  });
+});

@@ -112,7 +112,7 @@ function scenario(intentOf: (r: Row) => string) {
 
   const started = Date.now();
   const policy = calibrateAnswerPolicy({
-    kb: loadKnowledgeBase(index),
+    index,
     pairs: history.pairs,
     targetPrecision: DEFAULT_ANSWER_PRECISION,
     source: 'bitext training questions',

@@ -130,13 +130,19 @@ describe('calibrateAnswerPolicy', () => {
   };
 
   it('sets a threshold per situation that follows where the wrong answers are', () => {
-    const clean = calibrateAnswerPolicy({ kb, pairs: pairs(0), targetPrecision: 0.97, source: 't', atMs: 0 });
+    const clean = calibrateAnswerPolicy({
+      index,
+      pairs: pairs(0),
+      targetPrecision: 0.97,
+      source: 't',
+      atMs: 0,
+    });
     // Without an intent the clear questions are answered from their article: the threshold opens.
     expect(clean.minScore.no_intent).not.toBeNull();
     expect(clean.minScore.intent_agrees).not.toBeNull();
     expect(clean.intents).toEqual(['gift_card', 'order_status', 'refund_request', 'return_request']);
     const noisy = calibrateAnswerPolicy({
-      kb,
+      index,
       pairs: pairs(30),
       targetPrecision: 0.97,
       source: 't',

@@ -6,7 +6,8 @@ import {
   type ScoredAnswer,
   type SituationCounts,
 } from './answer-policy.ts';
-import type { KnowledgeBase } from './knowledge-base.ts';
+import { type KnowledgeBase, loadKnowledgeBase } from './knowledge-base.ts';
+import type { KnowledgeIndex } from './knowledge-index.ts';
 import type { QuestionPair } from './question-pairs.ts';
 
 /** How the `answer` step does on question -> article pairs. Shares are 0..1. */
@@ -88,17 +89,24 @@ export function evaluateAnswers(
  * the target by `chooseThreshold`'s conservative estimate; a situation that never does never answers.
  *
  * @example
- * const policy = calibrateAnswerPolicy({ kb, pairs, targetPrecision: 0.97, source: 'pairs.jsonl', atMs: clock.now() });
+ * const policy = calibrateAnswerPolicy({ index, pairs, targetPrecision: 0.97, source: 'pairs.jsonl', atMs: clock.now() });
  * writeKnowledgeIndex(file, { ...index, answerPolicy: policy });
  */
 export function calibrateAnswerPolicy(props: {
-  kb: KnowledgeBase;
+  index: KnowledgeIndex;
   pairs: readonly QuestionPair[];
   targetPrecision: number;
   source: string;
   atMs: number;
 }): AnswerPolicy {
-  const { kb, pairs, targetPrecision } = props;
+  const { pairs, targetPrecision } = props;
+  const intents = [...new Set(pairs.flatMap((p) => (p.intent !== undefined ? [p.intent] : [])))].sort();
+  // Answered as the calibrated index will answer: knowing these intents (an article tagged with one of them
+  // is not quoted for another); the thresholds do not matter here, only the confidence and the situation.
+  const kb = loadKnowledgeBase({
+    ...props.index,
+    answerPolicy: provisional(intents, targetPrecision, props),
+  });
   const scored: Record<AnswerSituation, ScoredAnswer[]> = {
     intent_agrees: [],
     intent_only: [],
@@ -130,7 +138,6 @@ export function calibrateAnswerPolicy(props: {
       right: taken.filter((a) => a.right).length,
     };
   }
-  const intents = [...new Set(pairs.flatMap((p) => (p.intent !== undefined ? [p.intent] : [])))].sort();
   return {
     targetPrecision,
     minScore,
@@ -140,6 +147,24 @@ export function calibrateAnswerPolicy(props: {
       source: props.source,
       pairs: pairs.length,
       bySituation,
+    },
+  };
+}
+
+function provisional(
+  intents: string[],
+  targetPrecision: number,
+  props: { source: string; atMs: number },
+): AnswerPolicy {
+  return {
+    targetPrecision,
+    minScore: { intent_agrees: 0, intent_only: 0, no_intent: 0 },
+    intents,
+    calibration: {
+      at: new Date(props.atMs).toISOString(),
+      source: props.source,
+      pairs: 0,
+      bySituation: emptyCounts(),
     },
   };
 }

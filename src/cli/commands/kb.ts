@@ -420,7 +420,7 @@ function calibrated(
 ): KnowledgeIndex {
   const { answerPolicy: _, ...plain } = index;
   const policy = calibrateAnswerPolicy({
-    kb: loadKnowledgeBase(plain),
+    index: plain,
     pairs,
     targetPrecision,
     source,

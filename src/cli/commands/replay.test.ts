@@ -174,5 +174,8 @@ describe('switchboard replay', () => {
     const sample = await run('--all', '--sample', 'ten', '--db', db, '--model', model);
     expect(sample.code).toBe(2);
     expect(sample.stderr).toContain('--sample');
+    const score = await run('--all', '--min-answer-score', '70', '--db', db, '--model', model);
+    expect(score.code).toBe(2);
+    expect(score.stderr).toContain('--min-answer-score is a number from 0 to 1');
   });
 });

@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import { GuardrailConfigSchema } from '../../domain/index.ts';
 import {
   DEFAULT_REPLAY_SAMPLE,
+  REPLAY_MIN_ANSWER_SCORE,
   REPLAY_OUTCOMES,
   type ReplayProps,
   type ReplayReport,
@@ -35,6 +36,7 @@ interface ReplayOptions {
   category?: string;
   sample?: string;
   seed?: string;
+  minAnswerScore?: string;
   out?: string;
   config?: string;
   db?: string;
@@ -66,6 +68,10 @@ export function registerReplay(program: Command, io: CliIo): void {
     )
     .option('--sample <n>', `tickets per workflow (default ${DEFAULT_REPLAY_SAMPLE})`)
     .option('--seed <n>', 'seed of the sample', '1')
+    .option(
+      '--min-answer-score <x>',
+      `least score (0 to 1) at which a knowledge-base answer counts as being about the question (default ${REPLAY_MIN_ANSWER_SCORE})`,
+    )
     .option('--out <dir>', `where the reports go (default ${DEFAULT_REPLAY_DIR})`)
     .option('--config <file>', `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
     .option('--db <path>', DB_HELP)
@@ -85,6 +91,12 @@ export function registerReplay(program: Command, io: CliIo): void {
       const sample =
         opts.sample !== undefined ? parsePositiveInt(opts.sample, '--sample') : DEFAULT_REPLAY_SAMPLE;
       const seed = parseInteger(opts.seed ?? '1', '--seed');
+      const minAnswerScore = opts.minAnswerScore === undefined ? undefined : Number(opts.minAnswerScore);
+      if (minAnswerScore !== undefined && !(minAnswerScore >= 0 && minAnswerScore <= 1)) {
+        throw new UserError('replay.bad_options', '--min-answer-score is a number from 0 to 1', {
+          field: '--min-answer-score',
+        });
+      }
       const outDir = outputFolder(opts.out ?? DEFAULT_REPLAY_DIR, '--out', io);
       requireStore(opts, io);
       const deployment = await openDeploymentFromOptions(opts, io);
@@ -124,6 +136,7 @@ export function registerReplay(program: Command, io: CliIo): void {
           clock: systemClock,
           openScratchStore: () => openStore({ db: ':memory:' }),
           ...knowledge,
+          ...(minAnswerScore !== undefined ? { minAnswerScore } : {}),
           onProgress: progress.update,
         }).finally(progress.stop);
         const files = writeReplayReports({ report, dir: outDir });

@@ -203,6 +203,15 @@ describe('switchboard workflows schema', () => {
     expect(schema.type).toBe('object');
     expect(schema.required).toEqual(expect.arrayContaining(['id', 'version', 'trigger', 'steps']));
     expect(Object.keys(schema.properties)).toContain('slots');
+    // Free-text validation rules, with the built-in formats an editor can complete.
+    const rules = schema.properties.slots.additionalProperties.properties.rules;
+    expect(rules.items.anyOf[0].properties.format.enum).toEqual(['address']);
+    expect(rules.items.anyOf.map((r: { required: string[] }) => r.required)).toEqual([
+      ['format'],
+      ['matches', 'reason'],
+      ['notMatches', 'reason'],
+      ['minWords', 'reason'],
+    ]);
   });
 
   it('writes it to --out', async () => {

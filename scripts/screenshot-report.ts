@@ -80,6 +80,7 @@ try {
         .last()
         .screenshot({ path: join(outDir, 'audit-twcs-companies.png') });
       await page.setViewportSize({ width: 1280, height: 700 });
+      await page.goto(pathToFileURL(join(twcsDir, 'report.html')).href);
       await page.screenshot({ path: join(outDir, 'audit-twcs-header.png') });
       await page
         .locator('svg', { has: page.locator('polyline') })

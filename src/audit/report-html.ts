@@ -153,8 +153,8 @@ function barChart(bars: Bar[], fmt: (v: number) => string): string {
   const known = bars.flatMap((b) => b.values.filter((v): v is number => v !== null));
   if (!known.length) return '<p class="empty">Not in this data.</p>';
   const rowH = 18;
-  const labelW = 160;
-  const width = 520;
+  const labelW = 256;
+  const width = 616;
   const plotW = width - labelW - 50;
   const max = Math.max(1e-9, ...known);
   const height = bars.length * rowH + 6;
@@ -380,8 +380,8 @@ function weeklyChart(result: AuditResult, categories: AuditResult['categories'])
   };
   for (const d = monday(from); d <= monday(to); d.setUTCDate(d.getUTCDate() + 7))
     weeks.push(d.toISOString().slice(0, 10));
-  const labelW = 200;
-  const plotW = 560;
+  const labelW = 260;
+  const plotW = 540;
   const rowH = 30;
   const width = labelW + plotW + 60;
   const max = Math.max(1, ...categories.flatMap((c) => weeks.map((wk) => c.perWeek[wk] ?? 0)));

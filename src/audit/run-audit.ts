@@ -16,7 +16,7 @@ import { type ExclusionRule, matchExclusions } from './exclusions.ts';
 import { CategoryResultSchema, rankCategories } from './opportunities.ts';
 import { ASSUMED_HANDLE_SECONDS, EXPECTED_AUTOMATION_RATE } from './potential.ts';
 import { ResponderAccumulator, RespondersSchema } from './responders.ts';
-import { type CostSettings, CostSettingsSchema, DEFAULT_COSTS, SavingsSchema } from './savings.ts';
+import { type CostSettings, CostSettingsSchema, DEFAULT_COSTS, SavingsSchema, savingsOf } from './savings.ts';
 import { OTHER_CATEGORY } from './taxonomy.ts';
 import type { DiscoverTopics } from './topic-discovery.ts';
 import { discoverByLanguage } from './topics-by-language.ts';
@@ -224,16 +224,20 @@ export async function runAudit(props: RunAuditProps): Promise<AuditResult> {
     ranked.filter(test).reduce((s, c) => s + c.tickets, 0);
   const predictable = ticketsWhere((c) => c.potential === 'high');
   const unmeasured = ticketsWhere((c) => c.potential === 'unknown');
-  // Totals are the sums of the rows (so they match the table a manager adds up), rounded once.
-  const sum = (list: typeof ranked) => {
-    const add = (f: (c: (typeof ranked)[number]) => number | null) =>
-      list.reduce((s, c) => s + (f(c) ?? 0), 0);
-    return {
-      hoursPerMonth: Math.round(add((c) => c.hoursSavedPerMonth) * 10) / 10,
-      agents: Math.round(add((c) => c.agentsSaved) * 100) / 100,
-      costPerMonth: Math.round(add((c) => c.costSavedPerMonth)),
-    };
-  };
+  // Totals from each row's unrounded hours: a sum of rounded agents would turn 50 rows of 0.004 into 0.
+  const sum = (list: typeof ranked) =>
+    savingsOf(
+      list.reduce(
+        (s, c) =>
+          s +
+          ((c.handleTimeSeconds.median ?? ASSUMED_HANDLE_SECONDS) *
+            c.automatableMonthlyVolume *
+            (c.expectedAutomationRate ?? 0)) /
+            3600,
+        0,
+      ),
+      costs,
+    );
   const estimated = ranked.filter((c) => c.hoursSavedPerMonth !== null);
   let outsideCore = 0;
   let busiest: [number, number] | null = null;

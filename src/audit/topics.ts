@@ -23,7 +23,7 @@ export interface Topic {
   id: number;
   /**
    * A short phrase from the topic's own texts that holds most of its distinctive terms, a question when one
-   * does as well ("Where is my refund?"); the three terms joined by " / " when no sentence of 3-10 words fits.
+   * does as well ("Where is my refund?"); the three terms joined by " / " when no sentence of 3-8 words fits.
    */
   name: string;
   /** Up to ten distinctive terms, best first. */
@@ -609,8 +609,9 @@ function distinctiveTerms(texts: string[], assignments: number[], topicCount: nu
   });
 }
 
-/** Sentences longer or shorter than this (in words) do not name a topic. */
-const PHRASE_WORDS = { min: 3, max: 10 };
+/** Sentences longer or shorter than this (in words, characters) do not name a topic: a name fits a chart label. */
+const PHRASE_WORDS = { min: 3, max: 8 };
+const PHRASE_MAX_CHARS = 40;
 
 /**
  * One name per topic: among the sentences of its texts (handles, links and hashtags left out; none with a
@@ -634,6 +635,7 @@ function topicPhrases(texts: string[], assignments: number[], terms: string[][])
       const words = tokenise(sentence);
       if (words.length < PHRASE_WORDS.min || words.length > PHRASE_WORDS.max || /\d{3}/.test(sentence))
         continue;
+      if (sentence.length > PHRASE_MAX_CHARS) continue;
       if (!/^[\p{L}\p{N}'’ ,;:?!.\-$£€%/&()]+$/u.test(sentence)) continue;
       const joined = ` ${words.join(' ')} `;
       let score = 0;

@@ -71,6 +71,12 @@ describe.skipIf(!existsSync(SAMPLE))(
       expect(reportMarkdown(result)).toMatch(
         /could not be measured \(\d+% of first replies move to a private message/,
       );
+      // Savings are estimated only where potential was measured; totals agree with their hours (50 topics of
+      // a few hundredths of an agent each still add up).
+      expect(result.savings.notEstimated).toBe(
+        result.categories.filter((c) => c.potential === 'unknown').length,
+      );
+      expect(result.savings.total.agents).toBeCloseTo(result.savings.total.hoursPerMonth / 140, 2);
       // The window: 7 strays (one from 2011) outside the core days, and a burst on Halloween.
       expect(result.window).toMatchObject({ coreFrom: '2017-09-27', coreTo: '2017-12-01', outsideCore: 7 });
       expect(result.window.busiestDay).toEqual({ day: '2017-10-31', share: expect.closeTo(900 / 1285, 3) });

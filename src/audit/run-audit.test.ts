@@ -474,4 +474,27 @@ describe('an audit report a manager can act on', () => {
     expect(html).not.toContain('<b>order');
     expect(html).not.toContain('much appreciated');
   });
+
+  it('escapes customer text wherever it lands: topic names, weekly chart, goals, samples', async () => {
+    const evil = '<img src=x onerror=alert(1)> & "refund"';
+    const s = await storeWith(
+      [0, 1, 2].map((i) => ticket({ id: i, category: null, ask: evil, reply: 'Refunded, sorry.' })),
+    );
+    const discover: DiscoverTopics = (texts) => ({
+      assignments: texts.map(() => 0),
+      topics: [{ id: 0, name: evil, terms: ['refund'], size: texts.length, representative: 0 }],
+    });
+    const result = await runAudit({
+      store: s,
+      exclusions: [],
+      discoverTopics: discover,
+      costs: { agentHourCost: 10, hoursPerAgentMonth: 100, currency: '<b>' },
+    });
+    const html = renderHtmlReport(result, NOW);
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<b>');
+    const escaped = '&#60;img src=x onerror=alert(1)&#62; &#38; &#34;refund&#34;';
+    // The ranked table, the weekly chart, the goals ("start with") and the samples each hold it escaped.
+    expect(html.split(escaped).length - 1).toBeGreaterThanOrEqual(4);
+  });
 });

@@ -92,6 +92,42 @@ describe('switchboard audit', () => {
     expect(d.code).toBe(2);
     expect(d.stderr).toContain('--since: expected a day as YYYY-MM-DD');
     expect((await run(['audit', '--db', db], dir)).code).toBe(2);
+    const cost = await run(['audit', '--db', db, '--agent-hour-cost', '-5', '--out', 'o'], dir);
+    expect(cost.code).toBe(2);
+    expect(cost.stderr).toContain('--agent-hour-cost: expected a positive number, got "-5"');
+  });
+
+  it('turns hours saved into agents and money with the cost settings given', async () => {
+    const r = await run(
+      [
+        'audit',
+        '--db',
+        db,
+        '--agent-hour-cost',
+        '50',
+        '--hours-per-agent-month',
+        '120',
+        '--currency',
+        'EUR',
+        '--out',
+        'costs',
+      ],
+      dir,
+    );
+    expect(r.code).toBe(0);
+    const json = JSON.parse(readFileSync(join(dir, 'costs', 'opportunities.json'), 'utf8')) as {
+      assumptions: { costs: unknown };
+      savings: { total: { hoursPerMonth: number; agents: number; costPerMonth: number } };
+    };
+    expect(json.assumptions.costs).toEqual({ agentHourCost: 50, hoursPerAgentMonth: 120, currency: 'EUR' });
+    const { hoursPerMonth, agents, costPerMonth } = json.savings.total;
+    expect(hoursPerMonth).toBeGreaterThan(0);
+    expect(agents).toBeCloseTo(hoursPerMonth / 120, 1);
+    expect(costPerMonth).toBeCloseTo(hoursPerMonth * 50, -1);
+    expect(r.stdout).toContain(`all ${hoursPerMonth} h = ${agents} agents = EUR ${costPerMonth}`);
+    expect(readFileSync(join(dir, 'costs', 'report.html'), 'utf8')).toContain(
+      '120 working hours per agent-month and EUR 50 per agent hour',
+    );
   });
 
   it('discovers topics on unlabelled tickets, writes topics.yaml, and applies an edited copy on the next run', async () => {

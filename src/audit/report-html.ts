@@ -57,6 +57,7 @@ h1{margin-bottom:.2rem}.lead{font-size:1.25rem}table{border-collapse:collapse;wi
 th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}th{background:#f4f4f4}
 .pill{padding:1px 6px;border-radius:8px;color:#fff}.high{background:${COLOURS.high}}.medium{background:${COLOURS.medium};color:#222}.low{background:${COLOURS.low}}
 .unknown{background:${COLOURS.unknown}}.legend{display:flex;gap:1rem;flex-wrap:wrap;font-size:12px;margin:.5rem 0}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+.weekly{max-width:860px}table.goals{width:auto;max-width:100%}table.goals td:first-child{white-space:nowrap}
 .savings{font-size:1.05rem;background:#f1f8e9;padding:.5rem .8rem;border-radius:6px}.gaps{color:#8a4b00}
 .why{color:#555}.charts{display:grid;grid-template-columns:1fr 1fr;gap:1rem}figure{margin:0}figcaption{font-weight:600}
 svg text{font:11px system-ui,sans-serif}svg .tick{fill:#666}svg .quadrant{fill:#9e9e9e;font-style:italic}
@@ -97,9 +98,9 @@ ${legend()}
     (v) => v.toFixed(1),
   )}</figure>
 </div>
-<h2>Weekly volume</h2>${weeklyChart(result, byVolume.slice(0, WEEKLY_ROWS))}
+<h2>Weekly volume</h2><div class="weekly">${weeklyChart(result, byVolume.slice(0, WEEKLY_ROWS))}</div>
 <h2>Goals for the next phase</h2>
-<table class="narrow"><thead><tr><th>goal</th><th>target</th><th>from the baseline</th></tr></thead><tbody>${goalRows(
+<table class="goals"><thead><tr><th>goal</th><th>target</th><th>from the baseline</th></tr></thead><tbody>${goalRows(
     result,
     now,
   )
@@ -403,7 +404,7 @@ function weeklyChart(result: AuditResult, categories: AuditResult['categories'])
   const height = categories.length * rowH + 18;
   const axis = `<text class="tick" x="${labelW}" y="${height - 2}">${weeks[0]}</text><text class="tick" x="${labelW + plotW}" y="${height - 2}" text-anchor="end">week of ${weeks.at(-1)}</text>`;
   return `<svg role="img" viewBox="0 0 ${width} ${height}" width="100%">${rows.join('\n')}${axis}</svg>
-<p class="note">Tickets per week, ${weeks.length} weeks from ${weeks[0]}; the ${categories.length} busiest categories on one scale (a row's top is ${max} a week).</p>`;
+<p class="note">Tickets per week, ${weeks.length} weeks from ${weeks[0]} (the first and last may be partial weeks); the ${categories.length} busiest categories on one scale (a row's top is ${max} a week).</p>`;
 }
 
 /** First response by who answered (the company in TWCS, the agent elsewhere), when tickets say so. */

@@ -62,7 +62,7 @@ export function goalRows(
     {
       goal: 'First response, median',
       target: duration(g.targets.firstResponseMedianSeconds),
-      baseline: `${duration(team.firstResponseSeconds.median)} today (half of it)`,
+      baseline: `${duration(team.firstResponseSeconds.median)} today; the target halves it`,
     },
     {
       goal: 'Share of tickets automated',

@@ -254,7 +254,10 @@ async function main(): Promise<void> {
       })
       .map((b) => ({ ...b, label: OOS_LABEL }));
     const generic = names.includes('generic') ? generateBackgroundTexts({ seed: 1 }) : [];
-    const options: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS };
+    const unknownArg = arg('--unknown');
+    const unknownIntentShare =
+      unknownArg !== undefined ? Number(unknownArg) : DEFAULT_TRAIN_OPTIONS.unknownIntentShare;
+    const options: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, unknownIntentShare };
     const t0 = performance.now();
     const model = trainIntentModel([...train, ...extra], options, { background: generic });
     const trainSeconds = (performance.now() - t0) / 1000;
@@ -263,6 +266,7 @@ async function main(): Promise<void> {
     const row: Record<string, unknown> = {
       set: set.name,
       background,
+      unknownIntentShare: unknownIntentShare ?? 'auto',
       train: train.length,
       ownOosExamples: extra.length,
       generic: model.training.background ?? null,
@@ -275,7 +279,9 @@ async function main(): Promise<void> {
     };
     for (const share of SHARES) {
       // Calibrated: the thresholds chosen for this share (what a deployment expecting it gets).
-      const at = calibrate ? evaluate(recalibrate(model, { expectedOosShare: share }), test, pool) : null;
+      const at = calibrate
+        ? evaluate(recalibrate(model, { expectedOosShare: share, unknownIntentShare }), test, pool)
+        : null;
       const r = at ? atShare(at.inScope, at.oos, share) : atShare(inScope, oos, share);
       (row.shares as Record<string, unknown>)[String(share)] = {
         answered: round(r.answered),

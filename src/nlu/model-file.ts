@@ -127,6 +127,10 @@ const fileSchema = z.object({
       confidenceFloat32: z.string(),
       /** NaN where there is no out-of-scope class. */
       oosMarginFloat32: z.string(),
+      /** The same decisions with each example's own intent hidden (`unknownIntentShare`). */
+      unknown: z
+        .object({ topInt32: z.string(), confidenceFloat32: z.string(), oosMarginFloat32: z.string() })
+        .optional(),
     })
     .optional(),
   crossValidation: z.object({
@@ -160,6 +164,7 @@ const fileSchema = z.object({
         }),
       ]),
       expectedOosShare: z.number().min(0).max(1),
+      unknownIntentShare: z.number().min(0).max(1).optional(),
       thresholdMargin: z.number().min(0).max(1),
     }),
     background: z
@@ -231,6 +236,17 @@ export function modelToJson(model: IntentModel): ModelFileJson {
             topInt32: base64Of(Int32Array.from(model.heldOut.top)),
             confidenceFloat32: base64Of(Float32Array.from(model.heldOut.confidence)),
             oosMarginFloat32: base64Of(Float32Array.from(model.heldOut.oosMargin, (m) => m ?? Number.NaN)),
+            ...(model.heldOut.unknown
+              ? {
+                  unknown: {
+                    topInt32: base64Of(Int32Array.from(model.heldOut.unknown.top)),
+                    confidenceFloat32: base64Of(Float32Array.from(model.heldOut.unknown.confidence)),
+                    oosMarginFloat32: base64Of(
+                      Float32Array.from(model.heldOut.unknown.oosMargin, (m) => m ?? Number.NaN),
+                    ),
+                  },
+                }
+              : {}),
           },
         }
       : {}),
@@ -254,11 +270,30 @@ function heldOutOf(m: ModelFileJson, file: string): HeldOutSummary | undefined {
     });
   }
   const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
+  const u = m.heldOut.unknown;
+  let unknown: HeldOutSummary['unknown'];
+  if (u) {
+    const uTop = int32From(u.topInt32);
+    const uConfidence = float32From(u.confidenceFloat32);
+    const uMargin = float32From(u.oosMarginFloat32);
+    if (uTop.length !== n || uConfidence.length !== n || uMargin.length !== n) {
+      throw new UserError('nlu.model_corrupt', 'the model file is malformed: held-out sizes do not match', {
+        file,
+        field: 'heldOut.unknown',
+      });
+    }
+    unknown = {
+      top: Array.from(uTop),
+      confidence: Array.from(uConfidence, round4),
+      oosMargin: Array.from(uMargin, (x) => (Number.isNaN(x) ? null : round4(x))),
+    };
+  }
   return {
     gold: Array.from(gold),
     top: Array.from(top),
     confidence: Array.from(confidence, round4),
     oosMargin: Array.from(margin, (x) => (Number.isNaN(x) ? null : round4(x))),
+    ...(unknown ? { unknown } : {}),
   };
 }
 

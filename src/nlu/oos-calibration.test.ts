@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateBackgroundTexts } from './background.ts';
 import {
+  autoUnknownIntentShare,
   DEFAULT_TRAIN_OPTIONS,
   heldOutAtShares,
   type LabelledText,
@@ -8,6 +9,7 @@ import {
   recalibrate,
   trainIntentModel,
 } from './classifier.ts';
+import { parseModel, serialiseModel } from './model-file.ts';
 import { generateIntentExamples } from './testing.ts';
 
 /**
@@ -100,5 +102,37 @@ describe('a background of other domains', () => {
     const shares = heldOutAtShares(model)!;
     expect(shares.map((s) => s.share)).toEqual([0, 0.1, 0.25, 0.5]);
     expect(shares[2]!.precision).toBeGreaterThanOrEqual(0.97);
+  });
+});
+
+describe('unknown intents stand in for foreign messages the background does not cover', () => {
+  it('takes half the out-of-scope weight with a background alone, none with examples of its own, none without any', () => {
+    expect(autoUnknownIntentShare(1800, 1800)).toBe(0.5);
+    expect(autoUnknownIntentShare(13_100, 1800)).toBeCloseTo(0.069, 3);
+    expect(autoUnknownIntentShare(300, 0)).toBe(0);
+    expect(autoUnknownIntentShare(0, 0)).toBe(0);
+  });
+
+  it('makes the thresholds stricter, and survives the model file', () => {
+    // Eight intents: the generated four and four more, so that hiding one leaves real alternatives.
+    const intents = [
+      ...generateIntentExamples({ seed: 4, perIntent: 30, outOfScope: 0 }),
+      ...generateIntentExamples({ seed: 5, perIntent: 30, outOfScope: 0 }).map((e) => ({
+        text: `${e.text} for my business account`,
+        label: `business_${e.label}`,
+      })),
+    ];
+    const background = generateBackgroundTexts({ seed: 1, count: 400 });
+    const model = trainIntentModel(intents, { ...options, expectedOosShare: 0.25 }, { background });
+    const without = recalibrate(model, { unknownIntentShare: 0 });
+    const auto = recalibrate(model, {});
+    const strict = [...auto.thresholds.perIntent];
+    for (const [i, t] of [...without.thresholds.perIntent].entries())
+      expect(strict[i]).toBeGreaterThanOrEqual(t);
+    expect(strict.some((t, i) => t > without.thresholds.perIntent[i]!)).toBe(true);
+    expect([...model.thresholds.perIntent]).toEqual(strict);
+    const loaded = parseModel(serialiseModel(model), 'm.json');
+    expect(loaded.heldOut?.unknown?.confidence).toEqual(model.heldOut?.unknown?.confidence);
+    expect([...recalibrate(loaded, {}).thresholds.perIntent]).toEqual(strict);
   });
 });

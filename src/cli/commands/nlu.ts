@@ -38,6 +38,7 @@ import {
   serialiseModel,
   trainIntentModel,
   trainingExamplesFromStore,
+  unknownIntentShareOf,
   writeModelFile,
 } from '../../nlu/index.ts';
 import { type Clock, systemClock, UserError, writeFileAtomically } from '../../shared/index.ts';
@@ -1148,6 +1149,7 @@ function formatTrainSummary(
   const share = s.expectedOosShare;
   const bg = s.background;
   const shares = heldOutAtShares(model);
+  const unknownShare = unknownIntentShareOf(model);
   const cv = model.cv;
   const store = s.fromStore;
   return [
@@ -1177,7 +1179,7 @@ function formatTrainSummary(
         : share.from === 'history'
           ? `${pct(share.outside ?? 0)} of the history is outside the categories the workflows serve${(share.outside ?? 0) < share.value ? `; at least ${pct(share.value)}` : ''}`
           : 'the default; --oos-share to change it'
-    })`,
+    })${unknownShare > 0 ? `; ${pct(unknownShare)} of that weight on simulated unknown intents` : ''}`,
     model.network
       ? `classifier: linear SVM averaged with a network (weight ${model.network.weight}): the average beat the SVM alone on the held-out folds`
       : 'classifier: linear SVM alone (the network did not beat it on the held-out folds)',

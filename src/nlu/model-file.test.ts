@@ -179,4 +179,177 @@ describe('model file', () => {
       );
     }
   });
+  describe('refuses a tampered file, naming the field', () => {
+    const json = modelToJson(model);
+    const network = modelToJson(
+      trainIntentModel(generateXorExamples({ seed: 1, count: 300 }), { ...DEFAULT_TRAIN_OPTIONS, folds: 3 }),
+    );
+    const nanFloat32 = (count: number, at = 0) => {
+      const a = new Float32Array(count).fill(1);
+      a[at] = Number.NaN;
+      return Buffer.from(a.buffer).toString('base64');
+    };
+    const dimension = json.classifier.dimension;
+    const cases: [string, unknown, string, RegExp][] = [
+      [
+        'char n-grams up to 20,000 characters',
+        {
+          ...json,
+          features: { ...json.features, settings: { ...json.features.settings, charNgrams: [1, 20000] } },
+        },
+        'features.settings.charNgrams.1',
+        /at most 6/,
+      ],
+      [
+        'word n-grams of 50 words',
+        {
+          ...json,
+          features: { ...json.features, settings: { ...json.features.settings, wordNgrams: [1, 50] } },
+        },
+        'features.settings.wordNgrams.1',
+        /at most 3/,
+      ],
+      [
+        'a block weight that overflows float32',
+        {
+          ...json,
+          features: { ...json.features, settings: { ...json.features.settings, wordWeight: 1e300 } },
+        },
+        'features.settings.wordWeight',
+        /./,
+      ],
+      [
+        'a NaN weight scale',
+        { ...json, classifier: { ...json.classifier, rowScalesFloat32: nanFloat32(dimension, 3) } },
+        'classifier.rowScalesFloat32',
+        /not a finite number at 3/,
+      ],
+      [
+        'a NaN IDF',
+        { ...json, features: { ...json.features, idfFloat32: nanFloat32(dimension) } },
+        'features.idfFloat32',
+        /not a finite number at 0/,
+      ],
+      [
+        'an infinite bias',
+        JSON.stringify({ ...json, classifier: { ...json.classifier, bias: [] } }).replace(
+          '"bias":[]',
+          `"bias":[${json.classifier.bias.map((_, i) => (i === 0 ? '1e999' : '0')).join(',')}]`,
+        ),
+        'classifier.bias.0',
+        /./,
+      ],
+      [
+        'a temperature that turns every score into infinity',
+        { ...json, calibration: { method: 'temperature', temperature: 1e-300 } },
+        'calibration.temperature',
+        /./,
+      ],
+      [
+        'a negative per-intent threshold',
+        {
+          ...json,
+          thresholds: {
+            ...json.thresholds,
+            perIntent: { ...json.thresholds.perIntent, [json.labels[0]!]: -0.5 },
+          },
+        },
+        `thresholds.perIntent.${json.labels[0]}`,
+        /between 0 and 1, or 2/,
+      ],
+      [
+        'a global threshold above 1',
+        { ...json, thresholds: { ...json.thresholds, global: 1.5 } },
+        'thresholds.global',
+        /between 0 and 1, or 2/,
+      ],
+      [
+        'a negative novelty threshold',
+        { ...json, thresholds: { ...json.thresholds, noveltyThreshold: -1 } },
+        'thresholds.noveltyThreshold',
+        /./,
+      ],
+      [
+        'a confidence novelty threshold above 1',
+        { ...json, thresholds: { ...json.thresholds, noveltyScore: 'confidence', noveltyThreshold: 1.5 } },
+        'thresholds.noveltyThreshold',
+        /above 1/,
+      ],
+      [
+        'a per-intent threshold for an unknown intent',
+        {
+          ...json,
+          thresholds: { ...json.thresholds, perIntent: { ...json.thresholds.perIntent, ghost: 0.5 } },
+        },
+        'thresholds.perIntent.ghost',
+        /not one of the model's labels/,
+      ],
+      [
+        'duplicate labels',
+        { ...json, labels: [json.labels[0], ...json.labels.slice(0, -1)] },
+        'labels.1',
+        /duplicate label/,
+      ],
+      [
+        'a vocabulary larger than the weights',
+        { ...json, features: { ...json.features, wordTerms: [...json.features.wordTerms, 'extra'] } },
+        'features',
+        /sizes do not match/,
+      ],
+      [
+        'a held-out confidence that is NaN',
+        { ...json, heldOut: { ...json.heldOut!, confidenceFloat32: nanFloat32(json.training.examples, 2) } },
+        'heldOut.confidenceFloat32',
+        /at 2/,
+      ],
+      [
+        'a held-out intent index out of range',
+        {
+          ...json,
+          heldOut: {
+            ...json.heldOut!,
+            goldInt32: Buffer.from(new Int32Array(json.training.examples).fill(99).buffer).toString('base64'),
+          },
+        },
+        'heldOut.goldInt32',
+        /not an intent index at 0/,
+      ],
+      [
+        'a NaN in the network',
+        {
+          ...network,
+          network: { ...network.network!, b2Float32: nanFloat32(network.classifier.classes, 1) },
+        },
+        'network.b2Float32',
+        /not a finite number at 1/,
+      ],
+      [
+        'an infinitesimal network temperature',
+        { ...network, network: { ...network.network!, mlpTemperature: 1e-30 } },
+        'network.mlpTemperature',
+        /./,
+      ],
+    ];
+    it.each(cases)('%s', (_name, tampered, field, message) => {
+      const text = typeof tampered === 'string' ? tampered : JSON.stringify(tampered);
+      let caught: unknown;
+      try {
+        parseModel(text, 'm.json');
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(UserError);
+      const error = caught as UserError;
+      expect(error.code).toBe('nlu.model_corrupt');
+      expect(error.describe().startsWith(`m.json: ${field}: `)).toBe(true);
+      expect(error.message).toMatch(message);
+    });
+
+    it('still reads the untampered files, version 4 and 3', () => {
+      expect(parseModel(JSON.stringify(json), 'm.json').labels).toEqual(json.labels);
+      expect(parseModel(JSON.stringify(network), 'n.json').network).not.toBeNull();
+      const { heldOut: _dropped, ...v3 } = json;
+      expect(parseModel(JSON.stringify({ ...v3, formatVersion: 3 }), 'v3.json').labels).toEqual(json.labels);
+    });
+  });
 });

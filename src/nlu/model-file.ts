@@ -66,20 +66,55 @@ export function dequantiseRows(scales: Float32Array, data: Int8Array, cols: numb
   return out;
 }
 
+/**
+ * Bounds on what a file may ask of the featuriser. Training writes word 1-2-grams and character 3-5-grams
+ * (DEFAULT_TRAIN_OPTIONS); a tampered file asking for character n-grams up to 20,000 would make one long
+ * message take minutes, so anything beyond these is refused.
+ */
+const MAX_WORD_NGRAM = 3;
+const MAX_CHAR_NGRAM = 6;
+/** Block weights are 1 in training; a huge one overflows the float32 feature values to infinity. */
+const MAX_BLOCK_WEIGHT = 100;
+/** The bracket fitTemperature searches (1e-3 to 1e3), with room for rounding. */
+const temperatureSchema = z
+  .number()
+  .min(0.999e-3, 'a temperature below 0.001 (training never chooses one)')
+  .max(1.001e3, 'a temperature above 1000 (training never chooses one)');
+/** A probability threshold, or NEVER_ACCEPT for an intent that never reached the target. */
+const thresholdSchema = z
+  .number()
+  .refine(
+    (t) => t === NEVER_ACCEPT || (t >= 0 && t <= 1),
+    `a threshold must be between 0 and 1, or ${NEVER_ACCEPT} (never accept)`,
+  );
+
+const ngramBound = (max: number) =>
+  z.number().int().min(1).max(max, `n-grams of at most ${max} are allowed (training writes smaller ones)`);
+
 const featureSettingsSchema = z.object({
-  wordNgrams: z.tuple([z.number().int().min(1), z.number().int().min(1)]),
-  charNgrams: z.tuple([z.number().int().min(1), z.number().int().min(1)]),
+  wordNgrams: z.tuple([ngramBound(MAX_WORD_NGRAM), ngramBound(MAX_WORD_NGRAM)]),
+  charNgrams: z.tuple([ngramBound(MAX_CHAR_NGRAM), ngramBound(MAX_CHAR_NGRAM)]),
   minDf: z.number().int().min(1),
   sublinearTf: z.boolean(),
   charIdf: z.boolean(),
-  wordWeight: z.number(),
-  charWeight: z.number(),
+  wordWeight: z.number().min(0).max(MAX_BLOCK_WEIGHT),
+  charWeight: z.number().min(0).max(MAX_BLOCK_WEIGHT),
 });
 
 const fileSchema = z.object({
   format: z.literal(MODEL_FORMAT),
   formatVersion: z.number().int(),
-  labels: z.array(z.string()).min(2),
+  labels: z
+    .array(z.string().min(1))
+    .min(2)
+    .superRefine((labels, ctx) => {
+      const seen = new Set<string>();
+      labels.forEach((label, i) => {
+        if (seen.has(label))
+          ctx.addIssue({ code: 'custom', message: `duplicate label "${label}"`, path: [i] });
+        seen.add(label);
+      });
+    }),
   oosLabel: z.string(),
   features: z.object({
     settings: featureSettingsSchema,
@@ -107,17 +142,18 @@ const fileSchema = z.object({
       w2Float32: z.string(),
       b2Float32: z.string(),
       weight: z.number().min(0).max(1),
-      svmTemperature: z.number().positive(),
-      mlpTemperature: z.number().positive(),
+      svmTemperature: temperatureSchema,
+      mlpTemperature: temperatureSchema,
     })
     .nullable(),
-  calibration: z.object({ method: z.literal('temperature'), temperature: z.number().positive() }),
+  calibration: z.object({ method: z.literal('temperature'), temperature: temperatureSchema }),
   thresholds: z.object({
     targetPrecision: z.number().min(0).max(1),
-    global: z.number(),
-    noveltyThreshold: z.number(),
+    global: thresholdSchema,
+    /** Compared with a probability (at most 1) or a raw score margin; training sweeps it from 0 up. */
+    noveltyThreshold: z.number().min(0),
     noveltyScore: z.enum(['confidence', 'oos-margin']),
-    perIntent: z.record(z.string(), z.number()),
+    perIntent: z.record(z.string(), thresholdSchema),
   }),
   /** The cross-validation's held-out predictions (version 4), for `recalibrate`. */
   heldOut: z
@@ -256,6 +292,36 @@ export function modelToJson(model: IntentModel): ModelFileJson {
   };
 }
 
+/** Every problem with a file's content is this error, naming the field. */
+function refuse(file: string, field: string, message: string): never {
+  throw new UserError('nlu.model_corrupt', `the model file is malformed: ${message}`, { file, field });
+}
+
+/**
+ * Refuses a decoded array holding NaN or an infinity (a tampered file; training never writes one: every
+ * confidence would become NaN) or a value outside [min, max]. `nanAllowed` allows NaN where it stands for null.
+ */
+function checkValues(
+  values: Float32Array,
+  where: { file: string; field: string },
+  range: { min?: number; max?: number; nanAllowed?: boolean } = {},
+): void {
+  const { min = -Infinity, max = Infinity, nanAllowed = false } = range;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isNaN(v) && nanAllowed) continue;
+    if (!Number.isFinite(v)) refuse(where.file, where.field, `not a finite number at ${i} (${v})`);
+    if (v < min || v > max) refuse(where.file, where.field, `${v} at ${i} is outside [${min}, ${max}]`);
+  }
+}
+
+function checkIndices(values: Int32Array, classes: number, where: { file: string; field: string }): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < 0 || v >= classes) refuse(where.file, where.field, `not an intent index at ${i} (${v})`);
+  }
+}
+
 function heldOutOf(m: ModelFileJson, file: string): HeldOutSummary | undefined {
   if (!m.heldOut) return undefined;
   const gold = int32From(m.heldOut.goldInt32);
@@ -269,6 +335,12 @@ function heldOutOf(m: ModelFileJson, file: string): HeldOutSummary | undefined {
       field: 'heldOut',
     });
   }
+  const classes = m.classifier.classes;
+  const at = (field: string) => ({ file, field: `heldOut.${field}` });
+  checkIndices(gold, classes, at('goldInt32'));
+  checkIndices(top, classes, at('topInt32'));
+  checkValues(confidence, at('confidenceFloat32'), { min: 0, max: 1 });
+  checkValues(margin, at('oosMarginFloat32'), { nanAllowed: true });
   const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
   const u = m.heldOut.unknown;
   let unknown: HeldOutSummary['unknown'];
@@ -282,6 +354,9 @@ function heldOutOf(m: ModelFileJson, file: string): HeldOutSummary | undefined {
         field: 'heldOut.unknown',
       });
     }
+    checkIndices(uTop, classes, at('unknown.topInt32'));
+    checkValues(uConfidence, at('unknown.confidenceFloat32'), { min: 0, max: 1 });
+    checkValues(uMargin, at('unknown.oosMarginFloat32'), { nanAllowed: true });
     unknown = {
       top: Array.from(uTop),
       confidence: Array.from(uConfidence, round4),
@@ -342,18 +417,30 @@ export function parseModel(text: string, file: string): IntentModel {
   const scales = float32From(m.classifier.rowScalesFloat32);
   const data = int8From(m.classifier.weightsInt8);
   const { classes, dimension } = m.classifier;
-  const dimensionOk =
-    idf.length === m.features.wordTerms.length + m.features.charTerms.length && idf.length === dimension;
-  if (
-    !dimensionOk ||
-    classes !== m.labels.length ||
-    data.length !== dimension * classes ||
-    scales.length !== dimension ||
-    m.classifier.bias.length !== classes
-  ) {
-    throw new UserError('nlu.model_corrupt', 'the model file is malformed: array sizes do not match', {
-      file,
-    });
+  const terms = m.features.wordTerms.length + m.features.charTerms.length;
+  const sizes: [field: string, actual: number, expected: number, what: string][] = [
+    ['features', idf.length, terms, `IDF values for ${terms} vocabulary terms`],
+    ['classifier.dimension', dimension, idf.length, 'features for the IDF values'],
+    ['classifier.classes', classes, m.labels.length, 'classes for the labels'],
+    ['classifier.weightsInt8', data.length, dimension * classes, 'weights'],
+    ['classifier.rowScalesFloat32', scales.length, dimension, 'row scales'],
+    ['classifier.bias', m.classifier.bias.length, classes, 'biases'],
+  ];
+  for (const [field, actual, expected, what] of sizes) {
+    if (actual !== expected) {
+      refuse(file, field, `array sizes do not match: ${actual} ${what}, expected ${expected}`);
+    }
+  }
+  checkValues(idf, { file, field: 'features.idfFloat32' }, { min: 0 });
+  checkValues(scales, { file, field: 'classifier.rowScalesFloat32' }, { min: 0 });
+  if (m.thresholds.noveltyScore === 'confidence' && m.thresholds.noveltyThreshold > 1) {
+    refuse(file, 'thresholds.noveltyThreshold', 'a confidence threshold above 1 would refuse every message');
+  }
+  const labels = new Set(m.labels);
+  for (const label of Object.keys(m.thresholds.perIntent)) {
+    if (!labels.has(label)) {
+      refuse(file, `thresholds.perIntent.${label}`, `"${label}" is not one of the model's labels`);
+    }
   }
   const network = networkOf(m, file);
   const heldOut = heldOutOf(m, file);
@@ -428,6 +515,11 @@ function networkOf(m: ModelFileJson, file: string): Blend | null {
       },
     );
   }
+  const at = (field: string) => ({ file, field: `network.${field}` });
+  checkValues(scales, at('w1RowScalesFloat32'), { min: 0 });
+  checkValues(b1, at('b1Float32'));
+  checkValues(w2, at('w2Float32'));
+  checkValues(b2, at('b2Float32'));
   return {
     mlp: { classes, hidden: n.hidden, inputs, w1: dequantiseRows(scales, w1, n.hidden), b1, w2, b2 },
     weight: n.weight,

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { moneyAmount } from '../domain/index.ts';
 import type { Entity } from '../nlu/index.ts';
-import { UserError } from '../shared/index.ts';
+import { loadYaml, UserError } from '../shared/index.ts';
 
 /** One rule of the exclusions file (see default-exclusions.yaml for the format). */
 const ExclusionRuleSchema = z.object({
@@ -84,17 +83,10 @@ interface YamlData {
 
 /** Parses YAML, turning its first error into a UserError with the line; keeps a way back to lines. */
 export function parseYamlFile(text: string, file: string): YamlData {
-  const doc = parseDocument(text, { prettyErrors: true });
-  const first = doc.errors[0];
-  if (first) {
-    throw new UserError('yaml.syntax', first.message.split('\n')[0] ?? 'invalid YAML', {
-      file,
-      ...(first.linePos?.[0] ? { line: first.linePos[0].line } : {}),
-    });
-  }
+  const { doc, value } = loadYaml({ text, file, code: 'yaml.syntax' });
   const starts = lineStarts(text);
   return {
-    value: doc.toJS(),
+    value,
     lineOf(path) {
       for (let p = path.length; p >= 0; p--) {
         const node = doc.getIn(path.slice(0, p), true) as { range?: [number, number, number] } | undefined;

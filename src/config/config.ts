@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, type LineCounter } from 'yaml';
 import { z } from 'zod';
 import { GuardrailOverridesSchema } from '../domain/index.ts';
-import { UserError } from '../shared/index.ts';
+import { loadYaml, UserError } from '../shared/index.ts';
 
 /** The HTTP service (`switchboard serve`). */
 export const ServerConfigSchema = z.strictObject({
@@ -86,6 +86,8 @@ export const SwitchboardConfigSchema = z.strictObject({
   connectors: z.record(z.string(), z.unknown()).optional(),
   server: ServerConfigSchema.optional(),
   jobs: JobsConfigSchema.optional(),
+  /** Personal data in reports and exports (docs/security.md): `redact: false` shows customer text as written. */
+  privacy: z.strictObject({ redact: z.boolean().default(true) }).optional(),
 });
 export type SwitchboardConfig = z.infer<typeof SwitchboardConfigSchema>;
 
@@ -103,23 +105,14 @@ export function loadConfigFile(file: string): SwitchboardConfig {
 
 /** Parses a configuration file's text; all problems in one UserError, each with its line. */
 export function parseConfig(text: string, file: string): SwitchboardConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const syntax = doc.errors[0];
-  if (syntax) {
-    const pos = syntax.linePos?.[0];
-    throw new UserError('config.syntax', syntax.message.split('\n')[0] ?? 'invalid YAML', {
-      file,
-      ...(pos ? { line: pos.line, column: pos.col } : {}),
-    });
-  }
+  const { doc, value, lineCounter } = loadYaml({ text, file, code: 'config.syntax' });
   if (doc.contents !== null && !isMap(doc.contents)) {
     throw new UserError('config.invalid', 'the configuration must be a mapping of sections', {
       file,
       line: 1,
     });
   }
-  const parsed = SwitchboardConfigSchema.safeParse(doc.toJS() ?? {});
+  const parsed = SwitchboardConfigSchema.safeParse(value ?? {});
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
     let node: unknown;
@@ -147,11 +140,7 @@ export function parseConfig(text: string, file: string): SwitchboardConfig {
   );
 }
 
-function lineOf(
-  doc: ReturnType<typeof parseDocument>,
-  lineCounter: LineCounter,
-  path: PropertyKey[],
-): { line?: number } {
+function lineOf(doc: Document.Parsed, lineCounter: LineCounter, path: PropertyKey[]): { line?: number } {
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as
       | { range?: [number, number, number] }

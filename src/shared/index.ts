@@ -5,3 +5,4 @@ export * from './logger.ts';
 export * from './random.ts';
 export * from './result.ts';
 export * from './stats.ts';
+export * from './yaml.ts';

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, type Node } from 'yaml';
 import type { z } from 'zod';
-import { UserError } from '../shared/index.ts';
+import { readYaml, UserError } from '../shared/index.ts';
 import {
   AnswerStepSchema,
   AskStepSchema,
@@ -111,22 +111,26 @@ export function loadWorkflowDir(dir: string): LoadResult {
 
 /** Parses and validates the text of a workflow file; `file` is only used in positions and messages. */
 export function parseWorkflow(text: string, file: string): LoadResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const syntax = doc.errors[0];
-  if (syntax) {
-    // Only the first: after a syntax error the parser's later complaints are mostly echoes of it.
-    const at = syntax.linePos?.[0] ?? lineCounter.linePos(syntax.pos[0]);
+  // Only the first problem: after a syntax error the parser's later complaints are mostly echoes of it.
+  const read = readYaml({ text, file, code: 'workflow.yaml_syntax', options: { uniqueKeys: true } });
+  if (!read.ok) {
+    const where = read.error.location;
     return failed(
-      diagnostic(file, { line: at.line, column: at.col }, 'workflow.yaml_syntax', firstLine(syntax.message)),
+      diagnostic(
+        file,
+        { line: where?.line ?? 1, column: where?.column ?? 1 },
+        'workflow.yaml_syntax',
+        firstLine(read.error.message),
+      ),
     );
   }
+  const { doc, lineCounter } = read.value;
   const positionOf = (path: YamlPath, of: 'value' | 'key' = 'value'): SourcePosition => {
     const offset = offsetOf(doc.contents, path, of);
     const at = lineCounter.linePos(offset);
     return { line: Math.max(at.line, 1), column: Math.max(at.col, 1) };
   };
-  const data: unknown = doc.toJS();
+  const data: unknown = read.value.value;
   if (data === null || data === undefined) {
     return failed(diagnostic(file, { line: 1, column: 1 }, 'workflow.empty', 'the file holds no workflow'));
   }

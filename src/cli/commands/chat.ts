@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { Deployment } from '../../app/index.ts';
 import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
@@ -11,7 +10,7 @@ import { type MessageReport, mergeTurnReports, type TurnReport } from '../../con
 import { lookUpDemoCustomer } from '../../demo-tour/index.ts';
 import type { CustomerProfile } from '../../domain/index.ts';
 import { renderHandoffMarkdown } from '../../escalation/index.ts';
-import { UserError } from '../../shared/index.ts';
+import { loadYaml, UserError } from '../../shared/index.ts';
 import { templatePlainText } from '../../workflows/index.ts';
 import type { CliIo } from '../io.ts';
 import { DB_HELP, MODEL_HELP, openDeploymentFromOptions } from './options.ts';
@@ -267,15 +266,8 @@ export function readScript(file: string): ChatScript {
       throw new UserError('chat.empty_script', 'the script has no customer turns', { file });
     return { turns };
   }
-  const doc = parseDocument(text, { prettyErrors: false, schema: 'failsafe' });
-  const syntax = doc.errors[0];
-  if (syntax) {
-    throw new UserError('chat.bad_script', syntax.message.split('\n')[0] ?? 'invalid YAML', {
-      file,
-      ...(syntax.linePos?.[0] ? { line: syntax.linePos[0].line, column: syntax.linePos[0].col } : {}),
-    });
-  }
-  const parsed = ScriptSchema.safeParse(doc.toJS());
+  const { doc, value } = loadYaml({ text, file, code: 'chat.bad_script', options: { schema: 'failsafe' } });
+  const parsed = ScriptSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path ?? [];

@@ -183,7 +183,14 @@ const offset = (v: string | undefined) => {
 
 function parseIsoLike(s: string): number | null {
   const ms = Date.parse(s);
-  return Number.isNaN(ms) ? null : ms;
+  if (Number.isNaN(ms)) return null;
+  // Date.parse rolls 2025-02-30 over into 2 March; such a day is not a date.
+  const ymd = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+  if (ymd) {
+    const [year, month, day] = [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])];
+    if (day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
+  }
+  return ms;
 }
 
 // Compiled once: html-to-text recompiles its options on every convert() call, which dominated import time.

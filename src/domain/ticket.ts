@@ -197,3 +197,47 @@ export function blankTicket(source: string, externalId: string, createdAt: numbe
 export function ticketContentHash(ticket: TicketRecord): string {
   return contentHash(ticket);
 }
+
+/** The earliest plausible time stamp in a ticket: 1990-01-01 (helpdesk exports start decades later). */
+export const EARLIEST_TIMESTAMP_MS = Date.UTC(1990, 0, 1);
+/** How far ahead of now a time stamp may be (clocks and time zones that disagree): one day. */
+export const FUTURE_TOLERANCE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Why a ticket's time stamps are not plausible, naming the field; null when they are. Every time stamp must be a
+ * whole number of ms between EARLIEST_TIMESTAMP_MS and `nowMs` + FUTURE_TOLERANCE_MS: `9000000000000000` or
+ * `1e308` read as epoch ms, year 9999, or 1970 from a zero are not real times, and would later fail `new Date`.
+ *
+ * @example
+ * timestampProblem({ ...ticket, createdAt: 9e15 }, Date.now());
+ * // 'createdAt 9000000000000000 is not a plausible time (before 1990-01-01 or more than a day ahead)'
+ */
+export function timestampProblem(
+  ticket: Pick<
+    TicketRecord,
+    'createdAt' | 'updatedAt' | 'firstResponseAt' | 'resolvedAt' | 'closedAt' | 'messages'
+  >,
+  nowMs: number,
+): string | null {
+  const latest = nowMs + FUTURE_TOLERANCE_MS;
+  const check = (field: string, ms: number | null): string | null => {
+    if (ms === null) return null;
+    if (Number.isInteger(ms) && ms >= EARLIEST_TIMESTAMP_MS && ms <= latest) return null;
+    const shown = Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? ` (${new Date(ms).toISOString()})` : '';
+    return `${field} ${ms}${shown} is not a plausible time (before 1990-01-01 or more than a day ahead)`;
+  };
+  const fields = [
+    check('createdAt', ticket.createdAt),
+    check('updatedAt', ticket.updatedAt),
+    check('firstResponseAt', ticket.firstResponseAt),
+    check('resolvedAt', ticket.resolvedAt),
+    check('closedAt', ticket.closedAt),
+  ];
+  const found = fields.find((f) => f !== null);
+  if (found) return found;
+  for (const [i, m] of ticket.messages.entries()) {
+    const problem = check(`messages.${i}.createdAt`, m.createdAt);
+    if (problem) return problem;
+  }
+  return null;
+}

@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { type PreparedTicket, prepareTicket, type Store } from '../store/index.ts';
 import { checkTicket } from './check-ticket.ts';
 import type { Importer, ImportOptions, ImportSource, RejectLine } from './importer.ts';
+import { screenTicket } from './screen-ticket.ts';
 import type { FileSource } from './source.ts';
 
 export interface ImportSummary {
@@ -56,6 +57,8 @@ export interface ReadOptions extends ImportOptions {
    * was 8% faster on a million tickets and peaked 45 MB higher, over the 300 MB budget).
    */
   batchSize?: number;
+  /** The time the plausibility of time stamps is judged against (screenTicket); default the clock's now. */
+  nowMs?: number;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function* readBatches(
   options: ReadOptions,
 ): AsyncGenerator<ReadBatch> {
   const batchSize = options.batchSize ?? 1000;
+  const nowMs = options.nowMs ?? Date.now();
   const bytesRead = () => (isFileSource(source) ? source.bytesRead() : 0);
   let tickets: PreparedTicket[] = [];
   let rejects: RejectLine[] = [];
@@ -76,10 +80,15 @@ export async function* readBatches(
   for await (const item of importer.read(source, options)) {
     if (item.kind === 'ticket') {
       if (options.source) item.ticket.source = options.source;
-      const checked = checkTicket(item.ticket);
-      tickets.push(prepareTicket(checked.ticket));
-      for (const warning of [...(item.warnings ?? []), ...checked.warnings]) {
-        warnings.push({ line: item.line, externalId: checked.ticket.externalId, warning });
+      const screened = screenTicket(item.ticket, nowMs);
+      if (screened.ok) {
+        const checked = checkTicket(screened.ticket);
+        tickets.push(prepareTicket(checked.ticket));
+        for (const warning of [...(item.warnings ?? []), ...screened.warnings, ...checked.warnings]) {
+          warnings.push({ line: item.line, externalId: checked.ticket.externalId, warning });
+        }
+      } else {
+        rejects.push({ line: item.line, reason: screened.reason, raw: rawOf(item.ticket) });
       }
     } else {
       rejects.push({ line: item.line, reason: item.reason, raw: item.raw });
@@ -95,6 +104,9 @@ export async function* readBatches(
     yield { tickets, rejects, warnings, bytesRead: bytesRead() };
   }
 }
+
+/** A rejected ticket as the rejects file shows it: its id, since the importer has already parsed the record. */
+const rawOf = (ticket: { externalId: string }) => JSON.stringify({ id: ticket.externalId });
 
 const isFileSource = (source: ImportSource): source is FileSource => 'bytesRead' in source;
 

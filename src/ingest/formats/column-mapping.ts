@@ -587,7 +587,7 @@ function isoZulu(s: string): number {
     month < 1 ||
     month > 12 ||
     day < 1 ||
-    day > 31 ||
+    day > daysInMonth(year, month) ||
     hour > 23 ||
     minute > 59 ||
     second > 59
@@ -602,6 +602,12 @@ function isoZulu(s: string): number {
     ms = Math.floor(fraction / 10 ** (n - 21 - 3));
   }
   return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms;
+}
+
+/** 28 to 31: `2025-02-30` is not a date (Date.parse would roll it over into March). */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /**

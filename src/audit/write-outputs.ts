@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import { textRedactor } from '../shared/redact.ts';
 import { agentStartedNote, csvField, duration, mdCell, money, percent } from './format.ts';
 import { goalsOf } from './goals.ts';
 import { renderHtmlReport } from './report-html.ts';
@@ -20,11 +21,22 @@ export const AUDIT_OUTPUTS = [
   'topics.yaml',
 ] as const;
 
+export interface AuditOutputOptions {
+  /** Mask card numbers, CVVs, national ids, emails and phone numbers in the customer texts shown (default true). */
+  redact?: boolean;
+}
+
 /**
  * Writes every output (topics.yaml only when categories come from topic discovery); each file goes to a temporary name first and is renamed, so a failed run never
- * leaves a half-written report beside a complete one.
+ * leaves a half-written report beside a complete one. Customer texts are redacted unless `options.redact` is false.
  */
-export function writeAuditOutputs(result: AuditResult, outDir: string, now: Date): string[] {
+export function writeAuditOutputs(
+  audit: AuditResult,
+  outDir: string,
+  now: Date,
+  options: AuditOutputOptions = {},
+): string[] {
+  const result = redactAuditResult(audit, options.redact ?? true);
   mkdirSync(outDir, { recursive: true });
   const files: Partial<Record<(typeof AUDIT_OUTPUTS)[number], string>> = {
     'opportunity-map.csv': opportunityMapCsv(result),
@@ -45,6 +57,25 @@ export function writeAuditOutputs(result: AuditResult, outDir: string, now: Date
     written.push(path);
   }
   return written;
+}
+
+/** The audit with every customer text it carries (category samples, topic examples) passed through `redact`. */
+export function redactAuditResult(result: AuditResult, on: boolean): AuditResult {
+  if (!on) return result;
+  const shown = textRedactor(true);
+  return {
+    ...result,
+    categories: result.categories.map((c) => ({
+      ...c,
+      representativeTexts: c.representativeTexts.map(shown),
+    })),
+    topicDiscovery: result.topicDiscovery
+      ? {
+          ...result.topicDiscovery,
+          topics: result.topicDiscovery.topics.map((t) => ({ ...t, example: shown(t.example) })),
+        }
+      : null,
+  };
 }
 
 /** The strategy's spreadsheet: one row per category, CRLF line ends and RFC 4180 quoting. */

@@ -3,6 +3,7 @@ import type { ConnectorCaller } from '../connectors/index.ts';
 import type { CustomerProfile, GuardrailConfig } from '../domain/index.ts';
 import type { JobHandler } from '../jobs/index.ts';
 import { type Clock, type Logger, OperationalError, silentLogger, UserError } from '../shared/index.ts';
+import { PAYMENT_KINDS, redact } from '../shared/redact.ts';
 import type {
   ClaimedJob,
   JobRequest,
@@ -330,6 +331,8 @@ export function createConversationService(options: ConversationServiceOptions): 
     receive: (props) =>
       store.receiveMessage({
         ...props,
+        // No one may keep a card number or CVV: masked before the text is stored (the last four digits stay).
+        text: redact(props.text, { kinds: PAYMENT_KINDS }),
         at: clock.now(),
         ...(durable ? { jobs: [turnJob(props.conversationId)] } : {}),
       }),

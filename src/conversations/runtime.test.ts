@@ -104,6 +104,21 @@ describe('conversation runtime', () => {
     await store.close();
   });
 
+  it('masks a card number and its CVV before the customer text is stored, and keeps the order number', async () => {
+    const { runtime, store } = await setUp();
+    const [turn] = await converse(runtime, 'c-card', [
+      'refund order SB-100001 to my card 4111 1111 1111 1111 cvv 123 please, ann@example.com',
+    ]);
+    const stored = await store.getConversation('c-card');
+    const text = stored?.messages.find((m) => m.role === 'customer')?.text;
+    expect(text).toBe(
+      'refund order SB-100001 to my card [card ending 1111] cvv [cvv] please, ann@example.com',
+    );
+    expect(JSON.stringify(stored)).not.toMatch(/4111 1111 1111 1111|cvv 123/);
+    expect(JSON.stringify(turn)).not.toMatch(/4111 1111 1111 1111|cvv 123/);
+    await store.close();
+  });
+
   it('without a model: one clarifying question, then a person', async () => {
     const { runtime } = await setUp({ withModel: false });
     const [first, second] = await converse(runtime, 'c2', ['hello there', 'I need help with something']);

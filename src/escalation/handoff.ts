@@ -5,8 +5,10 @@ import {
   type EscalationPriority,
   type TranscriptLine,
 } from '../domain/index.ts';
+import { type RedactionKind, redact } from '../shared/redact.ts';
 import type { WorkflowDefinition } from '../workflows/definition.ts';
 import type { WorkflowState } from '../workflows/state.ts';
+import { templatePlainText } from '../workflows/template.ts';
 import {
   HANDOFF_PACKET_VERSION,
   type HandoffCall,
@@ -35,6 +37,24 @@ export interface BuildHandoffPacketProps {
   definition?: WorkflowDefinition;
 }
 
+/**
+ * What a packet masks: an agent needs the order number, the customer's email and phone to help, never a full
+ * card number, a CVV or a national id (the last four digits of a card stay, to tell cards apart).
+ */
+export const HANDOFF_REDACTED_KINDS: readonly RedactionKind[] = ['card', 'cvv', 'nationalId'];
+
+const mask = (text: string): string => redact(text, { kinds: HANDOFF_REDACTED_KINDS });
+
+/** Every string inside a slot value masked, the shape kept. */
+function maskValue(value: unknown): unknown {
+  if (typeof value === 'string') return mask(value);
+  if (Array.isArray(value)) return value.map(maskValue);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskValue(v)]));
+  }
+  return value;
+}
+
 /** Connector input and output summaries are cut to this many characters. */
 const CALL_SUMMARY_CHARS = 300;
 
@@ -58,9 +78,10 @@ const CALL_SUMMARY_CHARS = 300;
 export function buildHandoffPacket(props: BuildHandoffPacketProps): HandoffPacket {
   const { state, definition } = props;
   const titles = new Map((definition?.steps ?? []).map((s) => [s.id, s.title]));
+  // Plain text in the packet: bot lines were HTML-escaped by their templates, and every renderer escapes once.
   const transcript: HandoffLine[] = props.transcript.map((line) => ({
     role: line.role,
-    text: line.text,
+    text: mask(line.role === 'bot' ? templatePlainText(line.text) : line.text),
     at: line.at,
     ...(line.stepId !== undefined ? { stepId: line.stepId } : {}),
     ...(line.analysis
@@ -88,9 +109,9 @@ export function buildHandoffPacket(props: BuildHandoffPacketProps): HandoffPacke
     escalation: {
       code: props.escalation.code,
       sentence: ESCALATION_SENTENCES[props.escalation.code],
-      reason: props.escalation.reason,
+      reason: mask(props.escalation.reason),
       ...(props.escalation.workflowReason !== undefined
-        ? { workflowReason: props.escalation.workflowReason }
+        ? { workflowReason: mask(templatePlainText(props.escalation.workflowReason)) }
         : {}),
       queue: props.escalation.queue,
       priority: props.escalation.priority,
@@ -108,7 +129,7 @@ export function buildHandoffPacket(props: BuildHandoffPacketProps): HandoffPacke
             const title = titles.get(t.stepId);
             return { ...t, ...(title !== undefined ? { title } : {}) };
           }),
-          slots: { ...state.slots },
+          slots: maskValue(state.slots) as Record<string, unknown>,
           calls: state.calls.map(
             (c): HandoffCall => ({
               callId: c.callId,
@@ -116,9 +137,11 @@ export function buildHandoffPacket(props: BuildHandoffPacketProps): HandoffPacke
               connector: c.connector,
               operation: c.operation,
               ok: c.ok ?? null,
-              input: summariseValue(c.input, CALL_SUMMARY_CHARS),
-              ...(c.output !== undefined ? { output: summariseValue(c.output, CALL_SUMMARY_CHARS) } : {}),
-              ...(c.error !== undefined ? { error: c.error } : {}),
+              input: mask(summariseValue(c.input, CALL_SUMMARY_CHARS)),
+              ...(c.output !== undefined
+                ? { output: mask(summariseValue(c.output, CALL_SUMMARY_CHARS)) }
+                : {}),
+              ...(c.error !== undefined ? { error: mask(c.error) } : {}),
               at: c.at,
             }),
           ),

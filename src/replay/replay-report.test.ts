@@ -147,3 +147,37 @@ describe('replay reports', () => {
     expect(readFileSync(files.html, 'utf8')).toMatch(/^<!doctype html>/);
   });
 });
+
+describe('replay reports and personal data', () => {
+  const personal: TicketReplay = {
+    ...example,
+    externalId: '44',
+    subject: 'Card 4111 1111 1111 1111',
+    turns: [
+      {
+        source: 'first_message',
+        customer: 'Refund to 4111 1111 1111 1111 cvv 123, call me on +44 20 7946 0958, ann@example.com',
+        bot: ['We will write to ann@example.com.'],
+      },
+    ],
+    agentReply: 'Refunded to the card ending 1111, SSN 123-45-6789 noted.',
+  };
+  const withPersonal: ReplayReport = { ...report, workflows: [{ ...workflow, examples: [personal] }] };
+  const leaks = [/4111 1111 1111 1111/, /cvv 123/, /ann@example\.com/, /7946 0958/, /123-45-6789/];
+
+  it('masks them in replay.md, replay.html and replay.json by default, and keeps them when told', () => {
+    const out = mkdtempSync(join(dir, 'personal-'));
+    const files = writeReplayReports({ report: withPersonal, dir: out });
+    for (const file of [files.markdown, files.html, files.json]) {
+      const text = readFileSync(file, 'utf8');
+      for (const leak of leaks) expect(text, file).not.toMatch(leak);
+      expect(text, file).toMatch(/\\?\[card ending 1111\\?\]/);
+    }
+    const raw = writeReplayReports({
+      report: withPersonal,
+      dir: mkdtempSync(join(dir, 'raw-')),
+      redact: false,
+    });
+    expect(readFileSync(raw.json, 'utf8')).toContain('ann@example.com');
+  });
+});

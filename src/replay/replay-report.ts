@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeHtml, escapeMarkdown } from '../escalation/index.ts';
+import { textRedactor } from '../shared/redact.ts';
 import {
   type Forecast,
   REPLAY_OUTCOMES,
@@ -377,15 +378,34 @@ export interface ReplayReportFiles {
  * const files = writeReplayReports({ report, dir: '.switchboard/replay' });
  * console.log(files.html);
  */
-export function writeReplayReports(props: { report: ReplayReport; dir: string }): ReplayReportFiles {
+export function writeReplayReports(props: {
+  report: ReplayReport;
+  dir: string;
+  /** Mask card numbers, CVVs, national ids, emails and phone numbers in ticket texts (default true). */
+  redact?: boolean;
+}): ReplayReportFiles {
+  const report = redactReplayReport(props.report, props.redact ?? true);
   mkdirSync(props.dir, { recursive: true });
   const files = {
     markdown: join(props.dir, 'replay.md'),
     html: join(props.dir, 'replay.html'),
     json: join(props.dir, 'replay.json'),
   };
-  writeFileSync(files.markdown, renderReplayMarkdown(props.report));
-  writeFileSync(files.html, renderReplayHtml(props.report));
-  writeFileSync(files.json, `${JSON.stringify(props.report, null, 2)}\n`);
+  writeFileSync(files.markdown, renderReplayMarkdown(report));
+  writeFileSync(files.html, renderReplayHtml(report));
+  writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
   return files;
+}
+
+/** The report with every text taken from a ticket (subject, turns, bot replies, agent reply) passed through `redact`. */
+export function redactReplayReport(report: ReplayReport, on: boolean): ReplayReport {
+  if (!on) return report;
+  const shown = textRedactor(true);
+  const ticket = (t: TicketReplay): TicketReplay => ({
+    ...t,
+    subject: t.subject === null ? null : shown(t.subject),
+    turns: t.turns.map((turn) => ({ ...turn, customer: shown(turn.customer), bot: turn.bot.map(shown) })),
+    agentReply: t.agentReply === null ? null : shown(t.agentReply),
+  });
+  return { ...report, workflows: report.workflows.map((w) => ({ ...w, examples: w.examples.map(ticket) })) };
 }

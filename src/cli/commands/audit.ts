@@ -27,6 +27,8 @@ interface AuditOpts {
   hoursPerAgentMonth?: string;
   currency?: string;
   out: string;
+  /** false with --no-redact: customer texts shown as written. */
+  redact: boolean;
 }
 
 /**
@@ -62,6 +64,10 @@ export function registerAudit(program: Command, io: CliIo): void {
       `currency of --agent-hour-cost, only shown (default ${DEFAULT_COSTS.currency})`,
     )
     .requiredOption('--out <dir>', 'directory for the report files')
+    .option(
+      '--no-redact',
+      'show customer texts as written (by default card numbers, CVVs, national ids, emails and phones are masked)',
+    )
     .action(async (opts: AuditOpts) => {
       // Validate every input before opening the store, so a typo costs nothing.
       const since = opts.since !== undefined ? parseDay(opts.since, '--since') : undefined;
@@ -120,7 +126,7 @@ export function registerAudit(program: Command, io: CliIo): void {
         } finally {
           progress.stop();
         }
-        writeAuditOutputs(result, outDir, new Date());
+        writeAuditOutputs(result, outDir, new Date(), { redact: opts.redact });
         printAuditSummary(result, outDir, (performance.now() - t0) / 1000, io);
       } finally {
         await store.close();

@@ -42,6 +42,8 @@ interface ReplayOptions {
   db?: string;
   model?: string;
   workflows?: string;
+  /** false with --no-redact. */
+  redact: boolean;
 }
 
 /**
@@ -77,6 +79,10 @@ export function registerReplay(program: Command, io: CliIo): void {
     .option('--db <path>', DB_HELP)
     .option('--model <file>', MODEL_HELP)
     .option('--workflows <dir>', "workflow folder (default: the configuration's, else ./workflows)")
+    .option(
+      '--no-redact',
+      'show ticket texts as written (by default card numbers, CVVs, national ids, emails and phones are masked; privacy.redact in the configuration)',
+    )
     .action(async (opts: ReplayOptions) => {
       if (opts.all === true && opts.workflow !== undefined) {
         throw new UserError('replay.bad_options', 'give either --workflow ID or --all, not both', {
@@ -139,7 +145,11 @@ export function registerReplay(program: Command, io: CliIo): void {
           ...(minAnswerScore !== undefined ? { minAnswerScore } : {}),
           onProgress: progress.update,
         }).finally(progress.stop);
-        const files = writeReplayReports({ report, dir: outDir });
+        const files = writeReplayReports({
+          report,
+          dir: outDir,
+          redact: opts.redact && (deployment.config.privacy?.redact ?? true),
+        });
         const out = [
           `replayed past tickets (${report.ticketsRead} in the store, up to ${sample} per workflow, seed ${seed})`,
           '',

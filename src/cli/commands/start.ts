@@ -173,7 +173,9 @@ export function registerStart(program: Command, io: CliIo): void {
           onProgress: (done) => auditing.update(done, { records: done }),
         }).finally(auditing.stop);
         const auditDir = resolve(io.cwd, '.switchboard', 'audit');
-        writeAuditOutputs(result, auditDir, new Date());
+        writeAuditOutputs(result, auditDir, new Date(), {
+          redact: deployment.config.privacy?.redact ?? true,
+        });
         printAuditSummary(result, auditDir, (performance.now() - t1) / 1000, io);
 
         const hasModel = deployment.nlu() !== null;
@@ -330,7 +332,11 @@ async function replayHistory(props: { deployment: Deployment; outDir: string; io
     ...knowledge,
     onProgress: progress.update,
   }).finally(progress.stop);
-  const files = writeReplayReports({ report, dir: props.outDir });
+  const files = writeReplayReports({
+    report,
+    dir: props.outDir,
+    redact: deployment.config.privacy?.redact ?? true,
+  });
   const lines = [
     `replayed up to ${START_REPLAY_SAMPLE} past tickets per workflow (of ${report.ticketsRead}) in ${seconds(t0)} s; ` +
       'tickets per outcome and the forecast automated-resolution rate with its 95% interval, without the ' +

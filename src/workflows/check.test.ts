@@ -286,3 +286,44 @@ describe('checkWorkflows', () => {
     );
   });
 });
+
+describe('size limits: no stack overflow, a clear message', () => {
+  /** `count` reply steps in a chain, then a resolve: the longest path a graph walk can meet. */
+  const chain = (count: number): string =>
+    [
+      'id: long',
+      'version: 1',
+      'trigger: { intents: [order_status] }',
+      'steps:',
+      ...Array.from({ length: count }, (_, i) => `  - { id: s${i}, type: reply, text: hi }`),
+      '  - { id: done, type: resolve }',
+      '',
+    ].join('\n');
+
+  it('refuses a workflow of more than 1,000 steps at the steps key', () => {
+    const { workflows, diagnostics } = parseWorkflow(chain(5000), 'long.yaml');
+    expect(workflows).toEqual([]);
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.code}: ${d.message}`)).toEqual([
+      '5:3 workflow.invalid: steps: a workflow has at most 1000 steps: split it into several workflows',
+    ]);
+  });
+
+  it('checks a workflow of 1,000 steps, and walks a 20,000-step graph without recursion', () => {
+    const loaded = parseWorkflow(chain(999), 'long.yaml');
+    expect(loaded.diagnostics).toEqual([]);
+    expect(checkWorkflows({ workflows: loaded.workflows, catalogue })).toEqual([]);
+    // Past the schema's limit, built in code: the checks themselves must not recurse once per step.
+    const [workflow] = loaded.workflows;
+    if (!workflow) throw new Error('no workflow');
+    const steps = Array.from({ length: 20_000 }, (_, i) => ({
+      id: `s${i}`,
+      type: 'reply' as const,
+      text: 'hi',
+    }));
+    const huge = {
+      ...workflow,
+      definition: { ...workflow.definition, steps: [...steps, { id: 'done', type: 'resolve' as const }] },
+    };
+    expect(checkWorkflows({ workflows: [huge], catalogue })).toEqual([]);
+  });
+});

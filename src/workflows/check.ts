@@ -132,19 +132,36 @@ function checkDeadEnd(definition: WorkflowDefinition, report: Report): void {
 
 /** Step ids reachable from `from` following every edge to a step (pseudo-nodes and unknown ids skipped). */
 function reachableFrom(graph: WorkflowGraph, from: readonly string[]): Set<string> {
+  const succ = successors(graph);
   const seen = new Set<string>();
   const queue = from.filter((id) => graph.steps.has(id));
   for (const id of queue) seen.add(id);
   while (queue.length > 0) {
     const id = queue.pop() as string;
-    for (const edge of graph.edges) {
-      if (edge.from === id && graph.steps.has(edge.to) && !seen.has(edge.to)) {
-        seen.add(edge.to);
-        queue.push(edge.to);
+    for (const to of succ.get(id) ?? []) {
+      if (!seen.has(to)) {
+        seen.add(to);
+        queue.push(to);
       }
     }
   }
   return seen;
+}
+
+/** Each step's successor steps (pseudo-nodes and unknown ids left out), built once per graph. */
+const successorCache = new WeakMap<WorkflowGraph, Map<string, string[]>>();
+function successors(graph: WorkflowGraph): Map<string, string[]> {
+  const cached = successorCache.get(graph);
+  if (cached) return cached;
+  const map = new Map<string, string[]>();
+  for (const e of graph.edges) {
+    if (!graph.steps.has(e.to)) continue;
+    const list = map.get(e.from);
+    if (list) list.push(e.to);
+    else map.set(e.from, [e.to]);
+  }
+  successorCache.set(graph, map);
+  return map;
 }
 
 function checkReachable(definition: WorkflowDefinition, graph: WorkflowGraph, report: Report): void {
@@ -171,8 +188,8 @@ const WAITING_TYPES = new Set(['ask', 'confirm', 'call', 'answer']);
  */
 function checkLoops(graph: WorkflowGraph, report: Report): void {
   const ids = [...graph.steps.keys()];
-  const succ = (id: string) =>
-    graph.edges.filter((e) => e.from === id && graph.steps.has(e.to)).map((e) => e.to);
+  const next = successors(graph);
+  const succ = (id: string) => next.get(id) ?? [];
   const exits = new Set<string>();
   for (const { step } of graph.steps.values()) {
     if (step.type === 'resolve' || step.type === 'escalate') exits.add(step.id);
@@ -209,7 +226,10 @@ function checkLoops(graph: WorkflowGraph, report: Report): void {
   }
 }
 
-/** The strongly connected components that contain a cycle (Tarjan), each sorted by nothing in particular. */
+/**
+ * The strongly connected components that contain a cycle (Tarjan), each sorted by nothing in particular.
+ * Iterative, with its own stack of frames: a recursive walk overflowed the call stack on a long chain of steps.
+ */
 function cycles(ids: readonly string[], succ: (id: string) => string[]): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
@@ -217,32 +237,42 @@ function cycles(ids: readonly string[], succ: (id: string) => string[]): string[
   const stack: string[] = [];
   const found: string[][] = [];
   let counter = 0;
-  const visit = (v: string) => {
+  type Frame = { v: string; next: string[]; at: number };
+  const enter = (v: string): Frame => {
     index.set(v, counter);
     low.set(v, counter);
     counter++;
     stack.push(v);
     onStack.add(v);
-    for (const w of succ(v)) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+    return { v, next: succ(v), at: 0 };
+  };
+  for (const root of ids) {
+    if (index.has(root)) continue;
+    const frames: Frame[] = [enter(root)];
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1] as Frame;
+      const { v } = frame;
+      if (frame.at < frame.next.length) {
+        const w = frame.next[frame.at++] as string;
+        if (!index.has(w)) frames.push(enter(w));
+        else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.v, Math.min(low.get(parent.v) as number, low.get(v) as number));
+      if (low.get(v) === index.get(v)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop() as string;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== v);
+        if (component.length > 1 || frame.next.includes(v)) found.push(component);
       }
     }
-    if (low.get(v) === index.get(v)) {
-      const component: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop() as string;
-        onStack.delete(w);
-        component.push(w);
-      } while (w !== v);
-      if (component.length > 1 || succ(v).includes(v)) found.push(component);
-    }
-  };
-  for (const id of ids) if (!index.has(id)) visit(id);
+  }
   return found;
 }
 

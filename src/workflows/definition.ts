@@ -261,6 +261,9 @@ export const TriggerSchema = z.strictObject({
   entities: z.array(z.string()).optional(),
 });
 
+/** The most steps a workflow may have: far beyond any hand-written flow, low enough to check in a moment. */
+export const MAX_WORKFLOW_STEPS = 1000;
+
 export const WorkflowSchema = z.strictObject({
   id: IdSchema,
   version: z.number().int().positive(),
@@ -274,7 +277,12 @@ export const WorkflowSchema = z.strictObject({
   guardrails: GuardrailOverridesSchema.optional(),
   /** The first step; defaults to the first in the list. */
   start: IdSchema.optional(),
-  steps: z.array(StepSchema).min(1),
+  steps: z
+    .array(StepSchema)
+    .min(1)
+    .max(MAX_WORKFLOW_STEPS, {
+      message: `a workflow has at most ${MAX_WORKFLOW_STEPS} steps: split it into several workflows`,
+    }),
 });
 /** A workflow as written (defaults applied). */
 export type WorkflowDefinition = z.infer<typeof WorkflowSchema>;

@@ -11,12 +11,6 @@ export function percent(share: number | null): string {
   return share === null ? '-' : `${Math.round(share * 1000) / 10}%`;
 }
 
-/** One CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF, quotes doubled. */
-export function csvField(value: string | number): string {
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

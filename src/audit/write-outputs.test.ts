@@ -81,3 +81,17 @@ describe('audit outputs and personal data', () => {
     for (const s of samples) expect(json).toContain(JSON.stringify(s).slice(1, -1));
   });
 });
+
+describe('opportunity-map.csv', () => {
+  it('neutralises cells a spreadsheet would run as a formula', async () => {
+    const result = await auditOf('=HYPERLINK("http://evil.example","x")', [
+      'where is my parcel',
+      'parcel late',
+    ]);
+    const csv = written(result)['opportunity-map.csv'] ?? '';
+    const row = csv.split('\r\n')[1] ?? '';
+    expect(row).toMatch(/^1,"'=HYPERLINK\(""http:\/\/evil\.example"",""x""\)",/);
+    for (const line of csv.split('\r\n'))
+      for (const cell of line.split(',')) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+@\t\r]/);
+  });
+});

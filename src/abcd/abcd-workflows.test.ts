@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AbcdCall, abcdCatalogueEntry, abcdConnector } from '../connectors/abcd/index.ts';
 import { createConnectorRegistry } from '../connectors/index.ts';
 import { fakeClock, silentLogger, UserError } from '../shared/index.ts';
+import { sharedData } from '../testing/index.ts';
 import {
   checkWorkflows,
   customerTurn,
@@ -22,10 +22,10 @@ import { readAbcdData } from './abcd-data.ts';
 import { abcdWorkflows, askedSlots, writeAbcdWorkflows } from './abcd-workflows.ts';
 
 // The dataset is not part of the repository (its licence asks for the notice, and we generate from it instead).
-const DATA_DIR = fileURLToPath(new URL('../../../shared/data/abcd', import.meta.url));
-const absent = existsSync(join(DATA_DIR, 'subflow_actions.jsonl'))
-  ? undefined
-  : `ABCD data absent at ${DATA_DIR} (see docs/abcd.md)`;
+// Without it the subflow tests below skip, and their title says why (see docs/abcd.md).
+const subflows = sharedData('abcd/subflow_actions.jsonl');
+const DATA_DIR = dirname(subflows.path);
+const absent = subflows.absent;
 
 const data = absent ? undefined : readAbcdData(DATA_DIR);
 const workflows = absent ? [] : abcdWorkflows(DATA_DIR);
@@ -111,7 +111,7 @@ async function replay(definition: WorkflowDefinition, refuse: string[] = []): Pr
   return { state, calls, said };
 }
 
-describe.skipIf(absent !== undefined)('ABCD subflows as workflows', () => {
+describe.skipIf(absent !== undefined)(`ABCD subflows as workflows${absent ? ` (${absent})` : ''}`, () => {
   const outDir = mkdtempSync(join(tmpdir(), 'abcd-workflows-'));
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
@@ -223,8 +223,6 @@ describe.skipIf(absent !== undefined)('ABCD subflows as workflows', () => {
 });
 
 describe('ABCD data', () => {
-  it.skipIf(absent === undefined)(`skips the subflow tests: ${absent ?? 'the data is present'}`, () => {});
-
   it('a missing data directory is a UserError naming the file', () => {
     expect(() => readAbcdData(join(tmpdir(), 'no-abcd-here'))).toThrow(/ontology\.json/);
   });

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoTicketToRecord, generateDemoTickets } from '../demo/index.ts';
 import type { TicketRecord } from '../domain/index.ts';
 import type { Store } from '../store/index.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import { aMessage, aTicket, T0 } from '../store/test-builders.ts';
+import { sharedData } from '../testing/index.ts';
 import { loadExclusionRules } from './exclusions.ts';
 import { renderHtmlReport } from './report-html.ts';
 import { runAudit } from './run-audit.ts';
@@ -214,9 +215,10 @@ describe('runAudit on the demo history', () => {
   }, 60_000);
 });
 
-const BITEXT = new URL('../../../shared/data/bitext-customer-support/train.jsonl', import.meta.url);
-describe.skipIf(!existsSync(BITEXT))(
-  'runAudit on Bitext (skipped: ../shared/data/bitext-customer-support absent)',
+const bitext = sharedData('bitext-customer-support/train.jsonl');
+const BITEXT = bitext.path;
+describe.skipIf(bitext.absent !== undefined)(
+  `runAudit on Bitext${bitext.absent ? ` (${bitext.absent})` : ''}`,
   () => {
     it('ranks order tracking, password recovery and invoices above complaints and feedback', async () => {
       const rows = readFileSync(BITEXT, 'utf8')

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketRecord } from '../domain/index.ts';
 import { twcsImporter } from '../ingest/formats/twcs.ts';
@@ -7,6 +5,7 @@ import { openFileSource } from '../ingest/source.ts';
 import { quantile, sortedNumbers } from '../shared/stats.ts';
 import type { Store, StoredTicket } from '../store/index.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
+import { sharedData } from '../testing/index.ts';
 import { loadExclusionRules } from './exclusions.ts';
 import { detectLanguage } from './language.ts';
 import { renderHtmlReport } from './report-html.ts';
@@ -16,12 +15,13 @@ import { discoverTopics } from './topics.ts';
 import { discoverByLanguage } from './topics-by-language.ts';
 import { reportMarkdown } from './write-outputs.ts';
 
-const SAMPLE = fileURLToPath(new URL('../../../shared/data/twcs-sample/twcs_head5000.csv', import.meta.url));
+const sample = sharedData('twcs-sample/twcs_head5000.csv');
+const SAMPLE = sample.path;
 
 const median = (values: number[]) => quantile(sortedNumbers(values), 0.5);
 
-describe.skipIf(!existsSync(SAMPLE))(
-  'the audit on the TWCS sample (skipped: ../shared/data/twcs-sample absent)',
+describe.skipIf(sample.absent !== undefined)(
+  `the audit on the TWCS sample${sample.absent ? ` (${sample.absent})` : ''}`,
   () => {
     let store: Store;
     let stored: StoredTicket[];

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deriveTicketFigures, type TicketRecord } from '../../domain/index.ts';
 import { quantile, sortedNumbers } from '../../shared/index.ts';
 import { openSqliteStore } from '../../store/sqlite/index.ts';
+import { sharedData } from '../../testing/index.ts';
 import type { ImportItem } from '../importer.ts';
 import { openFileSource, textSource } from '../source.ts';
 import { readAll } from '../testing.ts';
@@ -81,9 +82,10 @@ describe('twcs threads', () => {
   });
 });
 
-const SAMPLE = '/work/shared/data/twcs-sample/twcs_head5000.csv';
+const sample = sharedData('twcs-sample/twcs_head5000.csv');
+const SAMPLE = sample.path;
 
-describe.skipIf(!existsSync(SAMPLE))(`twcs on the shared sample (${SAMPLE}; skipped when absent)`, () => {
+describe.skipIf(sample.absent !== undefined)(`twcs on the shared sample (${sample.absent ?? SAMPLE})`, () => {
   it('gives 1,285 tickets, 1,154 answered directly by the company, median first response 720 s', async () => {
     const tickets: TicketRecord[] = [];
     let rejects = 0;

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { type Clock, OperationalError, systemClock } from '../../shared/index.ts';
+import { type Clock, OperationalError, systemClock, UserError } from '../../shared/index.ts';
 import { migrator } from '../migrations.ts';
 import {
   apiKeyEvent,
@@ -81,6 +81,28 @@ export interface SqliteStoreOptions {
    * see sqlite-checkpointer.ts). `inline` (default): SQLite's automatic checkpoint, for one-shot commands.
    */
   checkpoints?: 'inline' | 'background';
+  /** How long a write waits for another process's write lock; default BUSY_TIMEOUT_MS. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * How long a write waits for another process's write lock on the same file (a second import, a service) before
+ * giving up with `store.busy`. An import holds the lock one batch at a time, well under a second.
+ */
+const BUSY_TIMEOUT_MS = 30_000;
+
+const isBusy = (error: unknown) =>
+  error instanceof Error && /^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '');
+
+/** SQLITE_BUSY after the busy timeout as a one-line user error (exit 2); any other error as it came. */
+function busyOr(error: unknown, path: string, waitedMs: number): unknown {
+  if (!isBusy(error)) return error;
+  return new UserError(
+    'store.busy',
+    `the database is busy: another process kept its write lock for over ${waitedMs / 1000} s; try again when it has finished`,
+    { file: path },
+    { cause: error },
+  );
 }
 
 /**
@@ -91,6 +113,7 @@ export async function openSqliteStore({
   path,
   clock = systemClock,
   checkpoints = 'inline',
+  busyTimeoutMs = BUSY_TIMEOUT_MS,
 }: SqliteStoreOptions): Promise<Store> {
   let raw: Database.Database;
   try {
@@ -103,10 +126,16 @@ export async function openSqliteStore({
       { cause },
     );
   }
-  raw.pragma('journal_mode = WAL');
+  // First, so that every later statement (switching to WAL, migrating) waits for another process's write lock.
+  raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  try {
+    raw.pragma('journal_mode = WAL');
+  } catch (cause) {
+    raw.close();
+    throw busyOr(cause, path, busyTimeoutMs);
+  }
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
-  raw.pragma('busy_timeout = 5000');
   // 8 MB of page cache (the default is 2 MB): the indexes' hot pages (imports append at their right edge) stay in
   // memory; 16 MB was no faster on a million-ticket import and cost 8 MB of its 300 MB budget.
   raw.pragma('cache_size = -8192');
@@ -118,6 +147,7 @@ export async function openSqliteStore({
   const { error } = await migrator(db, 'sqlite').migrateToLatest();
   if (error) {
     await db.destroy();
+    if (isBusy(error)) throw busyOr(error, path, busyTimeoutMs);
     throw new OperationalError(
       'store.migration_failed',
       `migrating ${path} failed`,
@@ -270,6 +300,16 @@ export async function openSqliteStore({
   const conversations = conversationWrites(raw, jobs, changes);
   const records = recordWrites(raw, jobs, (change) => changes.emit(change));
 
+  // BEGIN IMMEDIATE: the write lock is taken (waiting up to busyTimeoutMs) before the batch reads what is stored,
+  // so a second import into the same file waits its turn instead of failing on a stale snapshot.
+  const writeBatch = (batch: readonly PreparedTicket[], context: UpsertContext) => {
+    try {
+      return upsertBatch.immediate(batch, context);
+    } catch (cause) {
+      throw busyOr(cause, path, busyTimeoutMs);
+    }
+  };
+
   return {
     capabilities: {
       dialect: 'sqlite',
@@ -279,8 +319,8 @@ export async function openSqliteStore({
     },
     jobs,
     changes,
-    upsertTickets: async (tickets, context) => upsertBatch(tickets.map(prepareTicket), context),
-    upsertPreparedTickets: async (tickets, context) => upsertBatch(tickets, context),
+    upsertTickets: async (tickets, context) => writeBatch(tickets.map(prepareTicket), context),
+    upsertPreparedTickets: async (tickets, context) => writeBatch(tickets, context),
     getTicket: (source, externalId) => queries.getTicket(db, source, externalId),
     listTickets: (query) => queries.listTickets(db, query),
     listEvents: async (query) =>

@@ -17,6 +17,14 @@ import { type DemoShopServer, startDemoShopServer } from './server.ts';
 /** The fixture orders below belong to this customer (the shipped one to the one-order customer). */
 const OWNER = FIXTURE_CUSTOMER_THREE_ORDERS.email;
 
+/**
+ * These tests check answers, not timeouts (registry.test.ts drives those with a fake clock). The registry's
+ * timeout is a real timer and a local HTTP answer takes milliseconds, but on a loaded shared machine one call
+ * went past the 2,000 ms these tests used to give: 10 s is a 5x margin, and three stalled calls still fit in
+ * the 30 s test timeout.
+ */
+const CALL_TIMEOUT_MS = 10_000;
+
 /** One suite, run against both transports: the answers must not depend on how the shop is reached. */
 const transports: Array<{ name: string; config: () => Record<string, unknown> }> = [];
 let server: DemoShopServer;
@@ -35,7 +43,14 @@ describe.each(transports)('demo-shop connector ($name)', ({ config }) => {
   const logger = capturingLogger();
   let registry: ConnectorRegistry;
   const call = (operation: string, input: unknown) =>
-    registry.call({ connector: 'demo-shop', version: 1, operation, input, timeoutMs: 2000, retries: 0 });
+    registry.call({
+      connector: 'demo-shop',
+      version: 1,
+      operation,
+      input,
+      timeoutMs: CALL_TIMEOUT_MS,
+      retries: 0,
+    });
 
   beforeAll(() => {
     registry = createConnectorRegistry({
@@ -146,6 +161,29 @@ describe('demo shop server', () => {
     expect(new URL(server.url).hostname).toBe('127.0.0.1');
   });
 
+  it('answers when the process stalls past the old 2,000 ms margin', async () => {
+    const registry = createConnectorRegistry({
+      connectors: [{ definition: demoShopConnector, config: { baseUrl: server.url } }],
+      clock: fakeClock(),
+      logger: capturingLogger(),
+    });
+    const pending = registry.call({
+      connector: 'demo-shop',
+      version: 1,
+      operation: 'listOrders',
+      input: { email: FIXTURE_CUSTOMER_THREE_ORDERS.email },
+      timeoutMs: CALL_TIMEOUT_MS,
+      retries: 0,
+    });
+    // What a loaded machine does: the answer arrives while the event loop is busy, and the timer is due first.
+    const until = Date.now() + 2_100;
+    while (Date.now() < until) {
+      // busy, as under load
+    }
+    const { result } = await pending;
+    expect(result.ok && (result.value as { count: number }).count).toBe(3);
+  });
+
   it('fails retryably when the shop is down', async () => {
     const gone = await startDemoShopServer({ port: 0 });
     await gone.close();
@@ -160,7 +198,7 @@ describe('demo shop server', () => {
       version: 1,
       operation: 'getOrder',
       input: { orderNumber: FIXTURE_ORDER_SHIPPED },
-      timeoutMs: 2000,
+      timeoutMs: CALL_TIMEOUT_MS,
       retries: 1,
     });
     expect(outcome.attempts).toBe(2);

@@ -16,10 +16,8 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Escapes text for a Markdown table cell. */
-export function mdCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
-}
+/** Escapes text for a Markdown table cell: Markdown and inline HTML (src/shared/markdown.ts). */
+export { markdownCell as mdCell } from '../shared/markdown.ts';
 
 /** Agent-started tickets, said the same way in every report. */
 export function agentStartedNote(agentStarted: number): string {

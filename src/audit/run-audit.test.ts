@@ -194,7 +194,7 @@ describe('runAudit on hand-written tickets', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('Say &#34;hi&#34;, &#60;script&#62;');
     expect(html).not.toMatch(/<link|src=|https?:\/\//);
-    expect(reportMarkdown(result)).toContain('| 1 | Say "hi", <script> |');
+    expect(reportMarkdown(result)).toContain('| 1 | Say "hi", \\<script\\> |');
     expect(goalsYaml(result, new Date(Date.UTC(2026, 10, 1)))).toContain('maxExchangesBeforeHandoff: 3');
   });
 });

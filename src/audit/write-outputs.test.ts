@@ -95,3 +95,18 @@ describe('opportunity-map.csv', () => {
       for (const cell of line.split(',')) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+@\t\r]/);
   });
 });
+
+describe('report.md', () => {
+  it('escapes Markdown and HTML in category names', async () => {
+    const result = await auditOf('**Bold** <img src=x onerror=alert(1)> [link](http://evil.example) | x', [
+      'where is my parcel',
+      'parcel late',
+    ]);
+    const md = written(result)['report.md'] ?? '';
+    expect(md).not.toMatch(/(?<!\\)<img/);
+    expect(md).not.toMatch(/(?<!\\)\]\(http/);
+    expect(md).toContain(
+      '\\*\\*Bold\\*\\* \\<img src=x onerror=alert(1)\\> \\[link\\](http://evil.example) \\| x',
+    );
+  });
+});

@@ -156,7 +156,7 @@ export function reportMarkdown(result: AuditResult, now: Date = new Date()): str
       .slice(0, 10)
       .map(
         (c) =>
-          `| ${c.rank} | ${mdCell(c.title)} | ${c.monthlyVolume} | ${potentialWord(c.potential)} | ${c.score} | ${c.hoursSavedPerMonth ?? '-'} | ${c.agentsSaved ?? '-'} | ${c.costSavedPerMonth === null ? '-' : money(c.costSavedPerMonth, result.assumptions.costs.currency)} | ${c.integrations.join(', ') || '-'} | ${c.complexity} | ${mdCell(c.reasons.join('; '))} |`,
+          `| ${c.rank} | ${mdCell(c.title)} | ${c.monthlyVolume} | ${potentialWord(c.potential)} | ${c.score} | ${c.hoursSavedPerMonth ?? '-'} | ${c.agentsSaved ?? '-'} | ${c.costSavedPerMonth === null ? '-' : money(c.costSavedPerMonth, result.assumptions.costs.currency)} | ${mdCell(c.integrations.join(', ') || '-')} | ${c.complexity} | ${mdCell(c.reasons.join('; '))} |`,
       ),
     '',
     '## Goals for the next phase',
@@ -178,7 +178,7 @@ export function reportMarkdown(result: AuditResult, now: Date = new Date()): str
     '## Always to people',
     '',
     ...result.exclusionRules.map(
-      (r) => `- **${r.label}** (${r.id}): ${t.exclusionsByRule[r.id] ?? 0} tickets`,
+      (r) => `- **${mdCell(r.label)}** (${mdCell(r.id)}): ${t.exclusionsByRule[r.id] ?? 0} tickets`,
     ),
     '',
     '## Assumptions',

@@ -1,3 +1,4 @@
+import { escapeMarkdown, markdownCell } from '../shared/markdown.ts';
 import type { HandoffLine, HandoffPacket } from './handoff-packet.ts';
 import { displayValue } from './summarise-value.ts';
 
@@ -281,23 +282,10 @@ function table(head: string[], rows: string[][]): string {
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-/**
- * Escapes text for Markdown: backslash escapes for the characters that make emphasis, links, code, tables or
- * inline HTML (an underscore only at the edge of a word), and for list or heading markers at the start of a line; new lines become hard breaks.
- */
-export function escapeMarkdown(s: string): string {
-  return (
-    s
-      .replace(/[\\`*[\]<>|~&#]/g, '\\$&')
-      // An underscore inside a word never makes emphasis, so order_status stays readable.
-      .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\_')
-      .split(/\r?\n/)
-      .map((line) => line.replace(/^(\s*)([-+=])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2'))
-      .join('  \n  ')
-  );
-}
+export { escapeMarkdown };
+
 const md = escapeMarkdown;
-const cell = (s: string) => md(s.replace(/\s*\r?\n\s*/g, ' '));
+const cell = markdownCell;
 
 const STYLE = [
   '.sb-handoff{font:14px/1.45 system-ui,sans-serif;color:#222;max-width:900px}',

@@ -181,3 +181,16 @@ describe('replay reports and personal data', () => {
     expect(readFileSync(raw.json, 'utf8')).toContain('ann@example.com');
   });
 });
+
+describe('replay.md escapes every name', () => {
+  it('escapes Markdown and HTML in a category name', () => {
+    const hostile = '<img src=x onerror=alert(1)> **bold** [x](http://evil.example)';
+    const text = renderReplayMarkdown({
+      ...report,
+      workflows: [{ ...workflow, selection: { by: 'category', category: hostile } }],
+    });
+    expect(text).not.toMatch(/(?<!\\)<img/);
+    expect(text).not.toMatch(/(?<!\\)\]\(http/);
+    expect(text).toContain('\\<img src=x onerror=alert(1)\\> \\*\\*bold\\*\\* \\[x\\](http://evil.example)');
+  });
+});

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { escapeHtml, escapeMarkdown } from '../escalation/index.ts';
+import { escapeHtml } from '../escalation/index.ts';
+import { markdownCell } from '../shared/markdown.ts';
 import { textRedactor } from '../shared/redact.ts';
 import {
   type Forecast,
@@ -12,7 +13,7 @@ import {
 
 const pct = (n: number, of: number) => (of > 0 ? `${((100 * n) / of).toFixed(1)}%` : '-');
 const pct1 = (x: number) => `${(100 * x).toFixed(1)}%`;
-const md = (s: string) => escapeMarkdown(s.replace(/\s*\r?\n\s*/g, ' '));
+const md = markdownCell;
 const h = escapeHtml;
 const EXCERPT_CHARS = 280;
 const excerpt = (s: string) => {
@@ -139,7 +140,7 @@ export function renderReplayMarkdown(report: ReplayReport): string {
   ];
   for (const w of report.workflows) {
     out.push('', `## ${md(w.name)} (${md(w.workflow)} v${w.version})`, '');
-    out.push(`Replayed ${selectionText(w)}.`, '');
+    out.push(`Replayed ${md(selectionText(w))}.`, '');
     out.push(caveats(w).map(md).join('\n\n'));
     out.push('', '| outcome | tickets | share |', '| --- | ---: | ---: |');
     for (const o of REPLAY_OUTCOMES)

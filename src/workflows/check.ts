@@ -314,7 +314,7 @@ function checkSlots(definition: WorkflowDefinition, report: Report): void {
     });
   }
   definition.steps.forEach((step, index) => {
-    if (step.type === 'ask' && !(step.slot in definition.slots)) {
+    if (step.type === 'ask' && !Object.hasOwn(definition.slots, step.slot)) {
       report(['steps', index, 'slot'], 'workflow.undefined_slot', undefinedSlot(definition, step.slot));
     }
   });
@@ -435,7 +435,7 @@ function scopeProblem(
     case 'slots':
       if (name === undefined)
         return { code: 'workflow.undefined_variable', message: `"slots" needs a slot name` };
-      return name in definition.slots
+      return Object.hasOwn(definition.slots, name)
         ? undefined
         : { code: 'workflow.undefined_slot', message: undefinedSlot(definition, name) };
     case 'vars': {
@@ -503,7 +503,7 @@ function checkConnectors(
       report(at('connector'), 'workflow.unknown_connector', unknown(step.connector));
       return;
     }
-    if (!(step.connector in definition.connectors)) {
+    if (!Object.hasOwn(definition.connectors, step.connector)) {
       report(
         at('connector'),
         'workflow.connector_not_declared',

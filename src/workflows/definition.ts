@@ -19,6 +19,22 @@ const IdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9_-]*$/, 'ids are lower case: letters, digits, _ or -, starting with a letter');
 
+/**
+ * Names every JavaScript object answers to (`constructor`, `__proto__`, `toString`, ...): as a slot or variable
+ * name they would read as filled before anything was asked, or write to an object's prototype.
+ */
+const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  'prototype',
+  ...Object.getOwnPropertyNames(Object.prototype),
+]);
+const notReserved = <T extends z.ZodType<string>>(schema: T) =>
+  schema.refine((name) => !RESERVED_NAMES.has(name), {
+    error: (issue) =>
+      `"${String(issue.input)}" is a reserved name (a property of every JavaScript object): choose another`,
+  });
+/** A slot's name: an id that is not a reserved name. */
+const SlotNameSchema = notReserved(IdSchema);
+
 /** A dotted path into the template/condition scope: `slots.order_number`, `vars.orders.length`. */
 const VarPathSchema = z
   .string()
@@ -134,7 +150,7 @@ export const AskStepSchema = z.strictObject({
   ...StepBase,
   ...Next,
   type: z.literal('ask'),
-  slot: z.string(),
+  slot: notReserved(z.string()),
   /** Overrides the slot's prompt for this step. */
   prompt: z.string().optional(),
   /** Where to go when the slot's retries run out; without it the conversation escalates. */
@@ -152,7 +168,7 @@ export const CallStepSchema = z.strictObject({
   operation: z.string(),
   input: z.record(z.string(), CallInputValue).default({}),
   /** `vars.<key>` = the operation's output at the path given (`orders`, `orders.length`, `link.url`). */
-  output: z.record(z.string(), z.string()).default({}),
+  output: z.record(notReserved(z.string()), z.string()).default({}),
   timeoutMs: z.number().int().positive().max(120_000).default(5000),
   /** Attempts after the first, with backoff, before the call counts as failed. */
   retries: z.number().int().min(0).max(5).default(2),
@@ -272,7 +288,7 @@ export const WorkflowSchema = z.strictObject({
   trigger: TriggerSchema,
   /** The connector versions this workflow was written for: `{ demo-shop: 1 }`. */
   connectors: z.record(z.string(), z.number().int().positive()).default({}),
-  slots: z.record(IdSchema, SlotSchema).default({}),
+  slots: z.record(SlotNameSchema, SlotSchema).default({}),
   /** Overrides of the global guardrails for this workflow. */
   guardrails: GuardrailOverridesSchema.optional(),
   /** The first step; defaults to the first in the list. */

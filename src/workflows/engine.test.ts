@@ -1052,3 +1052,34 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+describe('reserved names', () => {
+  it('reads slots as own properties: a slot named like an Object property is asked, not taken as filled', () => {
+    // Built past the schema, as a state or definition from elsewhere could be: the engine must not trust it.
+    const base = workflow({
+      slots: { which: { type: 'text', prompt: 'Which one?' } },
+      steps: [
+        { id: 'ask', type: 'ask', slot: 'which' },
+        { id: 'done', type: 'resolve' },
+      ],
+    });
+    const definition: WorkflowDefinition = {
+      ...base,
+      slots: { constructor: base.slots.which } as WorkflowDefinition['slots'],
+      steps: [
+        {
+          ...(base.steps[0] as Extract<WorkflowDefinition['steps'][number], { type: 'ask' }>),
+          slot: 'constructor',
+        },
+        base.steps[1] as WorkflowDefinition['steps'][number],
+      ],
+    };
+    const run = conversation(definition);
+    const effects = run.start('hello');
+    expect(only(effects, 'ask')?.text).toBe('Which one?');
+    expect(run.state.status).toBe('awaiting_input');
+    run.say('the blue one');
+    expect(Object.hasOwn(run.state.slots, 'constructor')).toBe(true);
+    expect(run.state.slots.constructor).toBe('the blue one');
+  });
+});

@@ -421,7 +421,7 @@ class Run {
   }
 
   slot(ask: AskStep): SlotDefinition {
-    const slot = this.definition.slots[ask.slot];
+    const slot = Object.hasOwn(this.definition.slots, ask.slot) ? this.definition.slots[ask.slot] : undefined;
     if (!slot) {
       throw new BugError(
         'workflow.unknown_slot',
@@ -536,7 +536,7 @@ class Run {
 
   private enterAsk(ask: AskStep): string | null | undefined {
     const slot = this.slot(ask);
-    if (this.state.slots[ask.slot] !== undefined) {
+    if (Object.hasOwn(this.state.slots, ask.slot) && this.state.slots[ask.slot] !== undefined) {
       this.trail(ask, 'already_filled');
       return this.nextOf(ask);
     }

@@ -102,3 +102,27 @@ describe('loadWorkflowDir', () => {
     expect(() => loadWorkflowDir(join(FIXTURES, 'missing'))).toThrow(UserError);
   });
 });
+
+describe('reserved names', () => {
+  it('refuses constructor, __proto__ and toString as slot or variable names, saying why', () => {
+    const text = [
+      'id: t',
+      'version: 1',
+      'trigger: { intents: [t] }',
+      'slots:',
+      '  constructor: { type: text, prompt: Which? }',
+      'steps:',
+      '  - { id: ask, type: ask, slot: constructor }',
+      '  - { id: ask2, type: ask, slot: __proto__ }',
+      '  - { id: c, type: call, connector: demo-shop, operation: getOrder, output: { toString: x } }',
+      '',
+    ].join('\n');
+    const why = 'is a reserved name (a property of every JavaScript object): choose another';
+    expect(messages(text)).toEqual([
+      `5:16 workflow.invalid: slots.constructor: "constructor" ${why}`,
+      `7:33 workflow.invalid: steps[0].slot: "constructor" ${why}`,
+      `8:34 workflow.invalid: steps[1].slot: "__proto__" ${why}`,
+      `9:89 workflow.invalid: steps[2].output.toString: "toString" ${why}`,
+    ]);
+  });
+});

@@ -222,6 +222,11 @@ function flattenIssues(issues: readonly z.core.$ZodIssue[], prefix: Array<string
       out.push(...flattenIssues(best, path));
       continue;
     }
+    if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+      // A record key that fails its schema (a slot named `Order` or `constructor`): say why, not "Invalid key".
+      out.push(...flattenIssues(issue.issues, path));
+      continue;
+    }
     out.push({ code: issue.code, path, message: issue.message, raw: issue });
   }
   return out;

@@ -306,7 +306,7 @@ function movesAt(definition: WorkflowDefinition, state: WorkflowState): Move[] {
   if (!current) return [];
   switch (current.type) {
     case 'ask': {
-      const slot = definition.slots[current.slot];
+      const slot = Object.hasOwn(definition.slots, current.slot) ? definition.slots[current.slot] : undefined;
       if (!slot) return [];
       const invalid = invalidAnswer(current.slot, slot, state);
       const retrying = (state.attempts[current.id] ?? 0) > 0;

@@ -83,10 +83,13 @@ export class CategoryAccumulator {
   add(f: TicketFacts): void {
     this.tickets++;
     if (f.agentStarted) this.agentStarted++;
-    const month = new Date(f.createdAt).toISOString().slice(0, 7);
-    this.months.set(month, (this.months.get(month) ?? 0) + 1);
-    const week = weekOf(f.createdAt);
-    this.weeks.set(week, (this.weeks.get(week) ?? 0) + 1);
+    // A time no Date can hold (9e15, 1e308: stored before the import checked times) is left out of the charts.
+    if (isDateTime(f.createdAt)) {
+      const month = new Date(f.createdAt).toISOString().slice(0, 7);
+      this.months.set(month, (this.months.get(month) ?? 0) + 1);
+      const week = weekOf(f.createdAt);
+      this.weeks.set(week, (this.weeks.get(week) ?? 0) + 1);
+    }
     if (f.firstAgentReply) {
       this.replies++;
       if (f.firstReplyPrivate) this.privateReplies++;
@@ -130,6 +133,9 @@ export class CategoryAccumulator {
       );
   }
 }
+
+/** Whether `new Date(epochMs)` is a valid date (within ±8.64e15 ms of the epoch). */
+export const isDateTime = (epochMs: number) => Number.isFinite(epochMs) && Math.abs(epochMs) <= 8.64e15;
 
 /** Weeks since the epoch, a week starting on Monday (1970-01-01 was a Thursday). */
 export function weekOf(epochMs: number): number {

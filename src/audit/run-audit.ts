@@ -8,6 +8,7 @@ import {
   baselineOf,
   CategoryAccumulator,
   DEFAULT_SAMPLE_LIMITS,
+  isDateTime,
   mergedSpread,
   type SampleLimits,
   ticketFacts,
@@ -190,10 +191,13 @@ export async function runAudit(props: RunAuditProps): Promise<AuditResult> {
       acc.add(facts);
       team.add(facts);
       responders.add(ticket);
-      const day = Math.floor(ticket.createdAt / DAY_MS);
-      perDay.set(day, (perDay.get(day) ?? 0) + 1);
-      minAt = Math.min(minAt, ticket.createdAt);
-      maxAt = Math.max(maxAt, ticket.createdAt);
+      // A time no Date can hold (stored before the import checked times) would end the audit: left out of the span.
+      if (isDateTime(ticket.createdAt)) {
+        const day = Math.floor(ticket.createdAt / DAY_MS);
+        perDay.set(day, (perDay.get(day) ?? 0) + 1);
+        minAt = Math.min(minAt, ticket.createdAt);
+        maxAt = Math.max(maxAt, ticket.createdAt);
+      }
     }
     done += page.length;
     props.onProgress?.(done);
@@ -250,8 +254,8 @@ export async function runAudit(props: RunAuditProps): Promise<AuditResult> {
   return {
     schemaVersion: 2,
     window: {
-      from: team.tickets ? new Date(minAt).toISOString() : null,
-      to: team.tickets ? new Date(maxAt).toISOString() : null,
+      from: minAt <= maxAt ? new Date(minAt).toISOString() : null,
+      to: minAt <= maxAt ? new Date(maxAt).toISOString() : null,
       coreFrom: team.tickets ? dayIso(core.fromDay) : null,
       coreTo: team.tickets ? dayIso(core.toDay) : null,
       outsideCore,

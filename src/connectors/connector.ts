@@ -71,6 +71,14 @@ export interface ConnectorDefinition<Config> {
    * `operations` is a config error.
    */
   operationsFromConfig?(config: Config): Record<string, AnyOperation<Config>>;
+  /**
+   * The values of the configuration that must never be stored or shown (tokens, passwords, the headers made
+   * from them). The registry takes them out of every result before a workflow stores it.
+   *
+   * @example
+   * secrets: (config) => [config.apiToken, `Bearer ${config.apiToken}`],
+   */
+  secrets?(config: Config): string[];
 }
 
 /** Types an operation's `run` from its schemas, then erases them for the connector's record. */

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { type Clock, err, type Logger, ok, type Result, seededRandom, UserError } from '../shared/index.ts';
 import { describeConnector } from './catalogue.ts';
 import type { AnyOperation, ConnectorCatalogue, ConnectorDefinition, ConnectorFailure } from './connector.ts';
+import { scrubSecrets } from './scrub-secrets.ts';
 
 /** A connector and its raw config (from a file or the environment), validated by `createConnectorRegistry`. */
 export interface ConnectorEntry {
@@ -63,6 +64,8 @@ interface Registered {
   definition: ConnectorDefinition<unknown>;
   config: unknown;
   operations: Record<string, AnyOperation<unknown>>;
+  /** The config's secrets (`definition.secrets`), taken out of every result. */
+  secrets: string[];
 }
 
 const fieldOf = (path: readonly PropertyKey[]) => path.map(String).join('.');
@@ -99,7 +102,8 @@ function register(entries: ConnectorEntry[]): Map<string, Registered> {
       }
       operations[name] = operation;
     }
-    registered.set(definition.name, { definition, config: parsed.data, operations });
+    const secrets = definition.secrets?.(parsed.data) ?? [];
+    registered.set(definition.name, { definition, config: parsed.data, operations, secrets });
   }
   if (problems.length > 0) {
     const lines = problems.map((p) => `  ${p.field}: ${p.message}`).join('\n');
@@ -228,6 +232,12 @@ export function createConnectorRegistry(options: ConnectorRegistryOptions): Conn
 
     const retries = Math.max(0, Math.min(MAX_RETRIES, Math.floor(request.retries)));
     const fields = { connector: definition.name, operation: request.operation };
+    // A service may echo a credential (an Authorization header, the token in a message): the result is stored
+    // in the conversation and shown in the handoff, so secrets leave it here.
+    const scrubbed = (result: Result<unknown, ConnectorFailure>): Result<unknown, ConnectorFailure> =>
+      result.ok
+        ? ok(scrubSecrets(result.value, target.secrets))
+        : err({ ...result.error, message: scrubSecrets(result.error.message, target.secrets) });
     let attempts = 0;
     for (;;) {
       attempts++;
@@ -249,12 +259,12 @@ export function createConnectorRegistry(options: ConnectorRegistryOptions): Conn
       const durationMs = clock.now() - attemptStarted;
       if (result.ok) {
         logger.debug({ ...fields, attempt: attempts, durationMs }, 'connector call succeeded');
-        return done(result, attempts);
+        return done(scrubbed(result), attempts);
       }
       const { code, retryable } = result.error;
       const willRetry = retryable && attempts <= retries;
       logger.warn({ ...fields, attempt: attempts, durationMs, code, willRetry }, 'connector call failed');
-      if (!willRetry) return done(result, attempts);
+      if (!willRetry) return done(scrubbed(result), attempts);
       await sleep(backoffMs(attempts));
     }
   }

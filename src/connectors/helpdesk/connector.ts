@@ -80,6 +80,7 @@ const ticketPath = (id: number) => `api/v2/tickets/${id}.json`;
  */
 export const helpdeskConnector = defineConnector<HelpdeskConfig>({
   name: 'helpdesk',
+  secrets: (config) => [config.apiToken, zendeskAuthorization(config)],
   version: 1,
   description: 'A Zendesk-shaped helpdesk: create tickets, add internal notes, set tags and status.',
   config: HelpdeskConfigSchema,

@@ -63,6 +63,15 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       return res.end('hello');
     }
+    if (path === '/v2/echo') {
+      return json(200, {
+        headers: req.headers,
+        seen: req.headers.authorization,
+        note: `token ${TOKEN} accepted`,
+        client: req.headers['x-client'],
+      });
+    }
+    if (path === '/v2/echo-fail') return json(400, { error: `bad token ${TOKEN}` });
     json(404, { error: 'not found' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -313,5 +322,30 @@ describe('http connector', () => {
       }
       expect(message).not.toContain(TOKEN);
     }
+  });
+});
+
+describe('http connector: secrets echoed by a service', () => {
+  it('never come back in a result, so no conversation stores them and no handoff shows them', async () => {
+    const { call } = setup();
+    const outcome = await call('request', { method: 'GET', path: '/echo' });
+    expect(outcome.result.ok).toBe(true);
+    const text = JSON.stringify(outcome.result);
+    expect(text).not.toContain(TOKEN);
+    expect(outcome.result.ok && outcome.result.value).toMatchObject({
+      status: 200,
+      body: {
+        headers: { authorization: '[secret]' },
+        seen: '[secret]',
+        note: 'token [secret] accepted',
+        client: 'switchboard',
+      },
+    });
+  });
+
+  it('never come back in a failure message either', async () => {
+    const { call } = setup();
+    const outcome = await call('request', { method: 'GET', path: '/echo-fail' }, 2000, 0);
+    expect(JSON.stringify(outcome.result)).not.toContain(TOKEN);
   });
 });

@@ -254,6 +254,14 @@ export const httpConnector = defineConnector<HttpConfig>({
   description: 'Any JSON API: templated paths, headers with secrets, JSON mapping in and out.',
   config: HttpConfigSchema,
   operations: { request: requestOperation },
+  // The secrets, and every header made from one (`Bearer {{secrets.token}}`), not the plain ones like Accept.
+  secrets: (config) => {
+    const rendered = configHeaders(config);
+    const fromSecrets = Object.keys(config.headers).filter((name) =>
+      config.headers[name]?.includes('secrets'),
+    );
+    return [...Object.values(config.secrets), ...fromSecrets.map((name) => rendered[name] ?? '')];
+  },
   operationsFromConfig: (config) =>
     Object.fromEntries(
       Object.entries(config.operations).map(([name, op]) => [name, configuredOperation(op)]),

@@ -1,4 +1,13 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,6 +150,25 @@ describe('switchboard kb import', () => {
     const both = await run(['kb', 'import', 'kb', '--index', 'x.json', '--db', 'x.db'], dir);
     expect(both.code).toBe(2);
     expect(both.stderr).toBe('error: --index: give --db (the store) or --index FILE, not both\n');
+  });
+
+  it('says in its summary which symbolic links it skipped and where they lead', async () => {
+    const dir = workspace(FIXTURE_KB);
+    writeFileSync(join(dir, 'secret.md'), '---\ntitle: Not for customers\n---\nThe admin password.\n');
+    symlinkSync(join(dir, 'secret.md'), join(dir, 'kb', 'secret.md'));
+    symlinkSync(join(dir, 'nowhere.md'), join(dir, 'kb', 'broken.md'));
+    const plain = await run(['kb', 'import', 'kb', '--index', 'plain.json'], workspace(FIXTURE_KB));
+    const result = await run(['kb', 'import', 'kb', '--index', 'kb-index.json'], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'skipped 2 symbolic links (links are not followed): broken.md (broken), secret.md (leads outside the folder)\n',
+    );
+    expect(result.stdout.split('\n')[0]).toBe(
+      plain.stdout.split('\n')[0]!.replace('plain.json', 'kb-index.json'),
+    );
+    expect(readFileSync(join(dir, 'kb-index.json'), 'utf8')).not.toContain('admin password');
+    const stored = await run(['kb', 'import', 'kb', '--db', 'kb.db'], dir);
+    expect(stored.stdout).toContain('skipped 2 symbolic links (links are not followed)');
   });
 
   it('counts every article as added when the active version is one this build cannot read', async () => {

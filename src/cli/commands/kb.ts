@@ -23,8 +23,9 @@ import {
   parseKnowledgeIndex,
   parseQuestionPairs,
   type QuestionPair,
-  readArticles,
+  readArticleFolder,
   readKnowledgeIndex,
+  type SkippedLink,
   serialiseKnowledgeIndex,
   writeKnowledgeIndex,
 } from '../../kb/index.ts';
@@ -84,7 +85,8 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
       const indexPath = indexFileOf(opts);
       const indexFile = indexPath !== undefined ? outputFile(indexPath, '--index', io) : undefined;
       const target = parsePrecision(opts.targetPrecision);
-      const articles = readArticles(resolve(io.cwd, dir), dir);
+      const { articles, skippedLinks } = readArticleFolder(resolve(io.cwd, dir), dir);
+      const skipped = formatSkippedLinks(skippedLinks);
       let index = buildKnowledgeIndex(articles, clock.now());
       const pairsText = opts.pairs !== undefined ? readPairsFile(io, opts.pairs) : undefined;
       if (opts.pairs !== undefined && pairsText !== undefined) {
@@ -102,7 +104,7 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
         const kept = keepPolicy(index, previous, changes);
         writeKnowledgeIndex(indexFile, kept.index);
         io.stdout.write(
-          `${index.articles.length} articles, ${index.passages.length} passages -> ${indexPath}\n${formatChanges(changes)}\n${kept.note}`,
+          `${index.articles.length} articles, ${index.passages.length} passages -> ${indexPath}\n${formatChanges(changes)}\n${skipped}${kept.note}`,
         );
         return;
       }
@@ -120,7 +122,7 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
         const content = serialiseKnowledgeIndex(index);
         if (active?.index && sameContent(index, active.content)) {
           io.stdout.write(
-            `${counts}: no change, kb-index v${active.version} stays active\n${formatChanges(changes)}\n`,
+            `${counts}: no change, kb-index v${active.version} stays active\n${formatChanges(changes)}\n${skipped}`,
           );
           return;
         }
@@ -134,7 +136,7 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
         });
         const was = active && active.version !== stored.info.version ? `; was v${active.version}` : '';
         io.stdout.write(
-          `${counts} -> kb-index v${stored.info.version} (active${was})\n${formatChanges(changes)}${unreadable}\n${kept.note}`,
+          `${counts} -> kb-index v${stored.info.version} (active${was})\n${formatChanges(changes)}${unreadable}\n${skipped}${kept.note}`,
         );
       } finally {
         await store.close();
@@ -621,6 +623,21 @@ function formatChanges(changes: ReturnType<typeof diffArticles>): string {
     `added ${changes.added.length}, updated ${changes.updated.length}, ` +
     `removed ${changes.removed.length}, unchanged ${changes.unchanged.length}`
   );
+}
+
+const LINK_LEADS: Record<SkippedLink['leads'], string> = {
+  outside: 'leads outside the folder',
+  inside: 'leads inside the folder',
+  nowhere: 'broken',
+};
+
+/** One line naming the symbolic links the import did not follow (the first 10), or nothing. */
+function formatSkippedLinks(links: readonly SkippedLink[]): string {
+  if (links.length === 0) return '';
+  const shown = links.slice(0, 10).map((l) => `${l.path} (${LINK_LEADS[l.leads]})`);
+  const more = links.length > shown.length ? `, and ${links.length - shown.length} more` : '';
+  const noun = links.length === 1 ? 'symbolic link' : 'symbolic links';
+  return `skipped ${links.length} ${noun} (links are not followed): ${shown.join(', ')}${more}\n`;
 }
 
 /** The index of the last import, to count changes; a file there that is not an index is not overwritten. */

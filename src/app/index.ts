@@ -14,5 +14,5 @@ export {
   RELOAD_INTERVAL_MS,
   storeTarget,
 } from './deployment.ts';
-export { createLogger } from './logger.ts';
+export { createLogger, logLevelFromEnv } from './logger.ts';
 export { DEFAULT_DB_PATH, type OpenStoreOptions, openStore } from './open-store.ts';

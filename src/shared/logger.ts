@@ -1,6 +1,7 @@
 /**
- * The logging interface the rest of the code sees. `app/` builds the concrete pino logger, with redaction of
- * secrets and personal data; modules never log customer text.
+ * The logging interface the rest of the code sees. `app/logger.ts` builds the concrete pino logger (`serve` and
+ * `worker` use it; the interactive commands pass `silentLogger`), with redaction of secret and personal fields
+ * by name and of personal data and credentials inside every logged text; modules never log customer text.
  */
 export interface Logger {
   debug(fields: Record<string, unknown>, message: string): void;

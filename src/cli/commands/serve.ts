@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createLogger, type Deployment, demoPageSource } from '../../app/index.ts';
+import { createLogger, type Deployment, demoPageSource, logLevelFromEnv } from '../../app/index.ts';
 import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import { loadWidgetScript, startServer } from '../../server/index.ts';
 import { UserError } from '../../shared/index.ts';
@@ -48,7 +48,11 @@ export function registerServe(program: Command, io: CliIo): void {
       const port = opts.port !== undefined ? parsePort(opts.port) : undefined;
       const concurrency =
         opts.concurrency !== undefined ? parsePositiveInt(opts.concurrency, '--concurrency') : undefined;
-      const deployment = await openDeploymentFromOptions(opts, io, createLogger());
+      const deployment = await openDeploymentFromOptions(
+        opts,
+        io,
+        createLogger({ level: logLevelFromEnv(io.env) }),
+      );
       let queues: string[] | undefined;
       try {
         queues = parseQueues(opts.queues, Object.keys(deployment.conversations.jobHandlers()));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createLogger } from '../../app/index.ts';
+import { createLogger, logLevelFromEnv } from '../../app/index.ts';
 import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
@@ -36,7 +36,7 @@ export function registerWorker(program: Command, io: CliIo): void {
     .action(async (opts: WorkerOpts) => {
       const concurrency =
         opts.concurrency !== undefined ? parsePositiveInt(opts.concurrency, '--concurrency') : undefined;
-      const logger = createLogger();
+      const logger = createLogger({ level: logLevelFromEnv(io.env) });
       tuneHeapForService();
       const deployment = await openDeploymentFromOptions(opts, io, logger);
       if (!deployment.store.capabilities.concurrentWriters) {

@@ -327,3 +327,24 @@ describe('size limits: no stack overflow, a clear message', () => {
     expect(checkWorkflows({ workflows: [huge], catalogue })).toEqual([]);
   });
 });
+
+describe('template loops', () => {
+  it('warns about a template whose literal loops run more than 1,000 times', () => {
+    const text = [
+      'id: loops',
+      'version: 1',
+      'trigger: { intents: [order_status] }',
+      'steps:',
+      "  - { id: say, type: reply, text: '{% for i in (1..100) %}{% for j in (1..100) %}x{% endfor %}{% endfor %}' }",
+      "  - { id: fine, type: reply, text: '{% for i in (1..10) %}x{% endfor %}' }",
+      '  - { id: done, type: resolve }',
+      '',
+    ].join('\n');
+    const loaded = parseWorkflow(text, 'loops.yaml');
+    expect(
+      checkWorkflows({ workflows: loaded.workflows, catalogue }).map((d) => formatDiagnostic(d)),
+    ).toEqual([
+      'loops.yaml:5:35: warning workflow.template_large_loop: steps[0].text: its loops run 10000 times (more than 1000); at run time a template that takes longer than 250 ms fails the turn',
+    ]);
+  });
+});

@@ -2,7 +2,13 @@ import type { ConnectorCatalogue } from '../connectors/connector.ts';
 import type { Condition, WorkflowDefinition } from './definition.ts';
 import { isPseudoNode, type WorkflowGraph, workflowGraph } from './graph.ts';
 import { type Diagnostic, fieldName, type LoadedWorkflow, sortDiagnostics, type YamlPath } from './load.ts';
-import { templateProblem, templateVariables } from './template.ts';
+import {
+  TEMPLATE_LOOP_WARNING,
+  TEMPLATE_RENDER_LIMIT_MS,
+  templateLoopRuns,
+  templateProblem,
+  templateVariables,
+} from './template.ts';
 
 export interface CheckWorkflowsProps {
   workflows: readonly LoadedWorkflow[];
@@ -349,6 +355,15 @@ function checkScope(definition: WorkflowDefinition, report: Report): void {
     if (problem !== null) {
       report(path, 'workflow.template_syntax', `${fieldName(path)}: template error: ${firstLine(problem)}`);
       return;
+    }
+    const runs = templateLoopRuns(text);
+    if (runs > TEMPLATE_LOOP_WARNING) {
+      report(
+        path,
+        'workflow.template_large_loop',
+        `${fieldName(path)}: its loops run ${runs} times (more than ${TEMPLATE_LOOP_WARNING}); at run time a template that takes longer than ${TEMPLATE_RENDER_LIMIT_MS} ms fails the turn`,
+        { severity: 'warning' },
+      );
     }
     for (const variable of templateVariables(text)) check(variable.split('.'), { path, item });
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../shared/index.ts';
-import { renderTemplate, templateProblem, templateVariables } from './template.ts';
+import { renderTemplate, templateLoopRuns, templateProblem, templateVariables } from './template.ts';
 
 describe('renderTemplate', () => {
   const scope = {
@@ -56,5 +56,43 @@ describe('templateProblem', () => {
     expect(templateProblem('Hello {{ customer.name }}')).toBeNull();
     expect(templateProblem('Hello {{ customer.name')).toMatch(/not closed/);
     expect(templateProblem('{% include "x" %}')).toMatch(/tag "include" not found/);
+  });
+});
+
+describe('render budget', () => {
+  const items = Array.from({ length: 1000 }, (_, i) => i);
+  const nested =
+    '{% for a in vars.items %}{% for b in vars.items %}{% for c in vars.items %}x{% endfor %}{% endfor %}{% endfor %}';
+
+  it('stops a template that loops past the time limit, with a UserError', () => {
+    const started = performance.now();
+    let thrown: unknown;
+    try {
+      renderTemplate(nested, { vars: { items } });
+    } catch (error) {
+      thrown = error;
+    }
+    // The limit is 250 ms; the margin is for a loaded machine (without the limit this runs for minutes).
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(thrown).toBeInstanceOf(UserError);
+    expect((thrown as UserError).code).toBe('workflow.template_failed');
+    expect((thrown as UserError).message).toMatch(/render limit/i);
+  });
+
+  it('refuses an output larger than the limit', () => {
+    expect(() =>
+      renderTemplate("{{ 'x' | append: vars.long }}", { vars: { long: 'y'.repeat(100_000) } }),
+    ).toThrow(/the output is 100001 characters; a template may write at most 100000/);
+  });
+
+  it('counts the runs of nested literal ranges for the check', () => {
+    expect(templateLoopRuns('{% for i in (1..100) %}{% for j in (1..50) %}x{% endfor %}{% endfor %}')).toBe(
+      5000,
+    );
+    expect(templateLoopRuns('{% for i in (1..10) %}a{% endfor %}{% for j in (1..20) %}b{% endfor %}')).toBe(
+      20,
+    );
+    expect(templateLoopRuns(nested)).toBe(1);
+    expect(templateLoopRuns('no loops')).toBe(0);
   });
 });

@@ -14,6 +14,14 @@ import { UserError } from '../shared/index.ts';
 
 /** Liquid's memory budget for one render (range sizes, padding, joins): `(1..100000000)` fails instead of hanging a turn. */
 const MEMORY_LIMIT = 1_000_000;
+/**
+ * The render budget of one template, enforced at run time: a template that loops for longer (a nested loop took
+ * 46 s of one turn) or writes more fails with `workflow.template_failed` instead of holding the turn.
+ */
+export const TEMPLATE_RENDER_LIMIT_MS = 250;
+export const TEMPLATE_OUTPUT_LIMIT_CHARS = 100_000;
+/** `workflows check` warns about loops over literal ranges that run more times than this, nested loops multiplied. */
+export const TEMPLATE_LOOP_WARNING = 1000;
 /** Sources kept parsed; definitions are finite, this only bounds a server that reloads edited files for weeks. */
 const CACHE_LIMIT = 5000;
 
@@ -22,6 +30,7 @@ function createLiquid(escapeHtml: boolean): Liquid {
     ...(escapeHtml ? { outputEscape: 'escape' as const } : {}),
     strictFilters: true,
     ownPropertyOnly: true,
+    renderLimit: TEMPLATE_RENDER_LIMIT_MS,
     // An empty in-memory file system: nothing is ever read from disk.
     templates: {},
   });
@@ -65,8 +74,9 @@ export interface TemplateRenderOptions {
 export function renderTemplate(source: string, scope: object, options: TemplateRenderOptions = {}): string {
   const mode: Mode = options.escape === false ? 'plain' : 'html';
   const templates = parsed(source, mode);
+  let text: string;
   try {
-    return engines[mode].renderSync(templates, scope, { memoryLimit: MEMORY_LIMIT }) as string;
+    text = engines[mode].renderSync(templates, scope, { memoryLimit: MEMORY_LIMIT }) as string;
   } catch (error) {
     throw new UserError(
       'workflow.template_failed',
@@ -77,6 +87,38 @@ export function renderTemplate(source: string, scope: object, options: TemplateR
       },
     );
   }
+  if (text.length > TEMPLATE_OUTPUT_LIMIT_CHARS) {
+    throw new UserError(
+      'workflow.template_failed',
+      `template ${quote(source)}: the output is ${text.length} characters; a template may write at most ${TEMPLATE_OUTPUT_LIMIT_CHARS}`,
+    );
+  }
+  return text;
+}
+
+/**
+ * How many times the deepest nest of `for` loops over literal ranges runs (`(1..100)` inside `(1..50)`: 5000),
+ * for `workflows check`'s warning; loops over variables count once, since their size is known only at run time.
+ *
+ * @example
+ * templateLoopRuns('{% for i in (1..100) %}{% for j in (1..50) %}x{% endfor %}{% endfor %}'); // 5000
+ */
+export function templateLoopRuns(source: string): number {
+  const sizes: number[] = [];
+  let product = 1;
+  let most = 0;
+  for (const match of source.matchAll(/\{%-?\s*(for|endfor)\b([\s\S]*?)-?%\}/g)) {
+    if (match[1] === 'endfor') {
+      product /= sizes.pop() ?? 1;
+      continue;
+    }
+    const range = /\(\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*\)/.exec(match[2] ?? '');
+    const size = range ? Math.max(Number(range[2]) - Number(range[1]) + 1, 1) : 1;
+    sizes.push(size);
+    product *= size;
+    most = Math.max(most, product);
+  }
+  return most;
 }
 
 /**

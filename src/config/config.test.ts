@@ -39,6 +39,14 @@ describe('parseConfig', () => {
     expect(parseConfig('', 'empty.yaml')).toEqual({});
   });
 
+  it('reads privacy.redact (on unless set to false) and refuses other privacy keys', () => {
+    expect(parseConfig('privacy: { redact: false }\n', 'switchboard.yaml').privacy).toEqual({
+      redact: false,
+    });
+    expect(parseConfig('privacy: {}\n', 'switchboard.yaml').privacy).toEqual({ redact: true });
+    expect(() => parseConfig('privacy: { redcat: false }\n', 'switchboard.yaml')).toThrow(UserError);
+  });
+
   it('says where models went, and refuses two workflow sources', () => {
     expect(() => parseConfig('nlu: { model: models/intents.json }\n', 'switchboard.yaml')).toThrow(
       /switchboard nlu import FILE --activate/,

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { openStore } from '../../app/index.ts';
 import { demoTicketToRecord, generateDemoTickets } from '../../demo/index.ts';
+import { aMessage, aTicket, T0 } from '../../store/test-builders.ts';
 import { runCommand } from '../testing.ts';
 import { registerAudit } from './audit.ts';
 
@@ -15,6 +16,34 @@ async function run(args: string[], cwd: string) {
 describe('switchboard audit', () => {
   const dir = mkdtempSync(join(tmpdir(), 'audit-cli-'));
   const db = join(dir, 'demo.db');
+
+  it('masks personal data in the customer texts it writes, unless --no-redact', async () => {
+    const personalDb = join(dir, 'personal.db');
+    const store = await openStore({ db: personalDb });
+    await store.upsertTickets(
+      [0, 1, 2].map((i) =>
+        aTicket({
+          externalId: `p${i}`,
+          category: 'billing',
+          createdAt: T0 + i * 3_600_000,
+          messages: [
+            aMessage({
+              body: `Charge card 4111 1111 1111 1111, mail ann${i}@example.com`,
+              createdAt: T0 + i * 3_600_000,
+            }),
+          ],
+        }),
+      ),
+      { origin: 'test' },
+    );
+    await store.close();
+    expect((await run(['audit', '--db', personalDb, '--out', 'masked'], dir)).code).toBe(0);
+    const masked = readFileSync(join(dir, 'masked', 'opportunities.json'), 'utf8');
+    expect(masked).toContain('Charge card [card ending 1111], mail [email]');
+    expect(readFileSync(join(dir, 'masked', 'report.html'), 'utf8')).not.toMatch(/4111 1111|@example\.com/);
+    expect((await run(['audit', '--db', personalDb, '--out', 'raw', '--no-redact'], dir)).code).toBe(0);
+    expect(readFileSync(join(dir, 'raw', 'opportunities.json'), 'utf8')).toContain('4111 1111 1111 1111');
+  }, 60_000);
 
   it('writes every output for the demo history', async () => {
     const store = await openStore({ db });

@@ -125,6 +125,18 @@ describe('switchboard replay', () => {
     await store.close();
   });
 
+  it('masks emails in the example tickets unless privacy.redact is false in the configuration', async () => {
+    const email = FIXTURE_CUSTOMER_NO_ORDERS.email;
+    const args = ['--workflow', 'password-reset', '--db', db, '--model', model, '--workflows', workflows];
+    expect((await run(...args, '--out', 'masked')).code).toBe(0);
+    const masked = readFileSync(join(dir, 'masked', 'replay.json'), 'utf8');
+    expect(masked).toContain('[email]');
+    expect(masked).not.toContain(email);
+    writeFileSync(join(dir, 'raw.yaml'), 'connectors:\n  demo-shop: {}\nprivacy:\n  redact: false\n');
+    expect((await run(...args, '--config', 'raw.yaml', '--out', 'raw')).code).toBe(0);
+    expect(readFileSync(join(dir, 'raw', 'replay.json'), 'utf8')).toContain(email);
+  });
+
   it('draws a progress bar in a terminal, none in a log, and ends with a one-line summary', async () => {
     const args = ['--all', '--db', db, '--model', model, '--workflows', workflows, '--out', 'progress'];
     const logged = await run(...args);

@@ -235,3 +235,19 @@ describe('records inside other known wrappers', () => {
     expect((await refusal(intercomImporter, page)).code).toBe('import.not_tickets');
   });
 });
+
+describe('a page whose first key is not valid JSON', () => {
+  // Found by the import fuzz test: a bad escape in a key of the head crashed the page check with a SyntaxError.
+  for (const [name, head] of [
+    ['a bad escape', '{"ti\\xckets": [{"id": 1}]}'],
+    ['a raw control character', '{"a\u0001": [{"id": 1}]}'],
+  ] as const) {
+    it(`is read record by record (${name}), not a crash`, async () => {
+      const { tickets, rejects } = await readAll(zendeskImporter, `${head}\n`);
+      expect(tickets).toEqual([]);
+      expect(rejects).toEqual([
+        { kind: 'reject', line: 1, reason: expect.stringMatching(/^invalid JSON: Bad /), raw: head },
+      ]);
+    });
+  }
+});

@@ -126,6 +126,14 @@ interface HeadObject {
 
 const WHITE = /\s/;
 
+function jsonString(quoted: string): string | null {
+  try {
+    return JSON.parse(quoted) as string;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The keys and arrays of the object a head starts with (of the first line, in JSON Lines), without parsing the
  * rest: only its first level is looked at, and `_embedded`'s. Null when the head does not start with an object.
@@ -145,7 +153,10 @@ function headObject(head: string): HeadObject | null {
       const end = stringEnd(head, i);
       if (end < 0) break;
       if (expectKey) {
-        const key = JSON.parse(head.slice(i, end + 1)) as string;
+        const key = jsonString(head.slice(i, end + 1));
+        // A key that is not valid JSON (a bad escape, a raw control character): nothing can be judged from the
+        // head; the record reader rejects what it cannot parse, with its line.
+        if (key === null) return null;
         keys[open.length - 1] = key;
         if (open.length === 1) page.keys.push(key);
         expectKey = false;

@@ -19,6 +19,7 @@ export const ESCALATION_CODES = [
   'no_workflow',
   'workflow_loop',
   'workflow_escalated',
+  'bot_error',
 ] as const;
 export const EscalationCodeSchema = z.enum(ESCALATION_CODES);
 export type EscalationCode = z.infer<typeof EscalationCodeSchema>;
@@ -39,6 +40,7 @@ export const ESCALATION_SENTENCES: Record<EscalationCode, string> = {
   no_workflow: 'No workflow handles this request.',
   workflow_loop: 'The workflow went round in a loop without asking or answering anything.',
   workflow_escalated: 'The workflow hands this case to a person by design.',
+  bot_error: 'The automation failed while answering (a workflow template could not be rendered).',
 };
 
 export const EscalationPrioritySchema = z.enum(['low', 'normal', 'high', 'urgent']);

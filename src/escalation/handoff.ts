@@ -258,6 +258,8 @@ export function suggestNextStep(
       return `Handle ${intent} by hand: no workflow covers it yet (a candidate for automation if it comes up often).`;
     case 'workflow_loop':
       return `Take over ${intent} by hand, and tell the author of workflow ${packet.workflow?.id ?? '?'} v${packet.workflow?.version ?? '?'} that it looped${stepId ? ` at step ${stepId}` : ''}; ${collected}.`;
+    case 'bot_error':
+      return `Answer the customer's last message by hand, and tell the author of workflow ${packet.workflow?.id ?? '?'} v${packet.workflow?.version ?? '?'} that a template failed${stepId ? ` after step ${stepId}` : ''} (the reason says which); ${collected}.`;
     case 'workflow_escalated': {
       const why = packet.escalation.workflowReason
         ? ` (${packet.escalation.workflowReason.replace(/_/g, ' ')})`

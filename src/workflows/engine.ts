@@ -5,7 +5,7 @@ import {
   moneyAmount,
   type TurnAnalysis,
 } from '../domain/index.ts';
-import { BugError } from '../shared/index.ts';
+import { BugError, UserError } from '../shared/index.ts';
 import { evaluateCondition } from './condition.ts';
 import type { SlotDefinition, Step, WorkflowDefinition } from './definition.ts';
 import type { Effect } from './effects.ts';
@@ -63,7 +63,12 @@ export function step(
         `workflow ${definition.id}: a start event for conversation ${state.conversationId}, whose run has already started (status ${state.status})`,
       );
     }
-    return start(definition, event);
+    return orBotError(
+      definition,
+      () => initialState(definition, event),
+      event.at,
+      () => start(definition, event),
+    );
   }
   if (state === null) {
     throw new BugError(
@@ -85,6 +90,40 @@ export function step(
   }
   if (state.status === 'resolved' || state.status === 'escalated') return { state, effects: [] };
 
+  return orBotError(
+    definition,
+    () => state,
+    event.at,
+    () => onEvent(definition, state, event),
+  );
+}
+
+/**
+ * Runs `go`; when a template fails (a render budget spent, a filter that throws on the values it got), the
+ * conversation escalates with `bot_error` from the state before the event, instead of the turn being lost.
+ */
+function orBotError(
+  definition: WorkflowDefinition,
+  before: () => WorkflowState,
+  at: number,
+  go: () => StepResult,
+): StepResult {
+  try {
+    return go();
+  } catch (error) {
+    if (!(error instanceof UserError) || !error.code.startsWith('workflow.template_')) throw error;
+    const state = before();
+    const run = new Run(definition, writableCopy(state), at);
+    run.escalate({ stepId: state.stepId, code: 'bot_error', detail: error.message });
+    return run.result();
+  }
+}
+
+function onEvent(
+  definition: WorkflowDefinition,
+  state: WorkflowState,
+  event: Exclude<EngineEvent, { type: 'start' }>,
+): StepResult {
   switch (event.type) {
     case 'message':
       return onMessage(definition, state, event.at, event.turn);
@@ -122,7 +161,11 @@ function writableCopy(state: WorkflowState): WorkflowState {
   };
 }
 
-function start(definition: WorkflowDefinition, event: Extract<EngineEvent, { type: 'start' }>): StepResult {
+/** The state of a run that has just started, before its first step. */
+function initialState(
+  definition: WorkflowDefinition,
+  event: Extract<EngineEvent, { type: 'start' }>,
+): WorkflowState {
   const state: WorkflowState = {
     version: STATE_VERSION,
     workflowId: definition.id,
@@ -153,6 +196,11 @@ function start(definition: WorkflowDefinition, event: Extract<EngineEvent, { typ
     const value = valueFromEntities(name, slot, state) ?? choiceFromMessage(slot, event.turn.text);
     if (value !== undefined) state.slots[name] = value;
   }
+  return state;
+}
+
+function start(definition: WorkflowDefinition, event: Extract<EngineEvent, { type: 'start' }>): StepResult {
+  const state = initialState(definition, event);
   const run = new Run(definition, state, event.at);
   const first = definition.start ?? definition.steps[0]?.id;
   if (first === undefined) throw new BugError('workflow.no_steps', `workflow ${definition.id} has no steps`);

@@ -105,6 +105,25 @@ function busyOr(error: unknown, path: string, waitedMs: number): unknown {
   );
 }
 
+const onDiskPath = (path: string) => path !== ':memory:' && path !== '';
+
+/**
+ * Migrates, trying again when another process opening the same new file migrated it at the same time: the
+ * migrator's SQLite transaction does not take the write lock first, so the second one failed ("table ...
+ * already exists", or busy) after the first had committed; the next try sees the migrations applied. A real
+ * failure fails every try and is returned.
+ */
+async function migrateWithRetries(db: Kysely<Schema>, onDisk: boolean): Promise<unknown> {
+  const tries = onDisk ? 5 : 1;
+  let error: unknown;
+  for (let attempt = 1; attempt <= tries; attempt++) {
+    ({ error } = await migrator(db, 'sqlite').migrateToLatest());
+    if (!error) return undefined;
+    if (attempt < tries) await new Promise((done) => setTimeout(done, 50 * attempt));
+  }
+  return error;
+}
+
 /**
  * The embedded store: one SQLite file in WAL mode. Reads go through the shared Kysely queries; the import hot
  * path uses prepared statements directly, since one statement per row is what SQLite is fast at.
@@ -144,7 +163,7 @@ export async function openSqliteStore({
   // turns rewrite the same hot pages, which a longer interval writes back once (bench:engine: p99 4.6 -> 1.4 ms).
   raw.pragma('wal_autocheckpoint = 4000');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: raw }) });
-  const { error } = await migrator(db, 'sqlite').migrateToLatest();
+  const error = await migrateWithRetries(db, onDiskPath(path));
   if (error) {
     await db.destroy();
     if (isBusy(error)) throw busyOr(error, path, busyTimeoutMs);
@@ -155,7 +174,7 @@ export async function openSqliteStore({
       { cause: error },
     );
   }
-  const onDisk = path !== ':memory:' && path !== '';
+  const onDisk = onDiskPath(path);
   const checkpointer = checkpoints === 'background' && onDisk ? startBackgroundCheckpointer({ path }) : null;
   if (checkpointer) raw.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
 

@@ -36,4 +36,14 @@ describe('sqlite: another writer on the same file', () => {
       await store.close();
     }
   });
+
+  it('three stores opening one new file at once all migrate it (one failed with "table ... already exists")', async () => {
+    for (let round = 0; round < 10; round++) {
+      const path = join(dir, `fresh-${round}.db`);
+      const stores = await Promise.all([1, 2, 3].map(() => openSqliteStore({ path })));
+      await stores[0]?.upsertTickets([aTicket({ externalId: `r${round}` })], { origin: 'test' });
+      expect((await stores[2]?.stats())?.tickets).toBe(1);
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
 });

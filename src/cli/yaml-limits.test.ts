@@ -30,7 +30,7 @@ async function run(args: string[]): Promise<{ code: number; output: string }> {
   return { code, output: m.stdout() + m.stderr() };
 }
 
-describe('every YAML entry point refuses an alias bomb with exit 2 and no stack trace', () => {
+describe('every YAML entry point refuses an alias bomb with exit 2, its line and no stack trace', () => {
   const bomb = file('bomb.yaml', ALIAS_BOMB);
   const expected = /bomb\.yaml:2:\d+: .*aliases \(\*name\) expand to too much data/;
 
@@ -50,6 +50,19 @@ describe('every YAML entry point refuses an alias bomb with exit 2 and no stack 
     [
       'audit --taxonomy',
       ['audit', '--taxonomy', bomb, '--db', join(dir, 'none.db'), '--out', join(dir, 'out')],
+    ],
+    [
+      'import --map-file',
+      [
+        'import',
+        file('tickets.csv', 'id,text\n1,hi\n'),
+        '--format',
+        'generic',
+        '--map-file',
+        bomb,
+        '--db',
+        join(dir, 'none.db'),
+      ],
     ],
     [
       'audit --exclusions',

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import {
   chooseImporter,
   DATE_FORMATS,
@@ -12,7 +11,7 @@ import {
   runImport,
   startReading,
 } from '../../ingest/index.ts';
-import { UserError } from '../../shared/index.ts';
+import { loadYaml, UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
 import { progressBar } from '../progress.ts';
 import { openStoreFromOptions, parsePositiveInt } from './options.ts';
@@ -160,9 +159,9 @@ function parseMapFlags(flags: string[]): Record<string, string> {
 
 function readMapFile(path: string | undefined): Record<string, string> {
   if (!path) return {};
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = parseYaml(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (cause) {
     throw new UserError(
       'cli.bad_map_file',
@@ -171,6 +170,7 @@ function readMapFile(path: string | undefined): Record<string, string> {
       { cause },
     );
   }
+  const parsed = loadYaml({ text, file: path, code: 'cli.bad_map_file' }).value;
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UserError('cli.bad_map_file', 'expected a mapping of field: column pairs', { file: path });
   }

@@ -1083,3 +1083,28 @@ describe('reserved names', () => {
     expect(run.state.slots.constructor).toBe('the blue one');
   });
 });
+
+describe('a template that fails', () => {
+  it('escalates with bot_error, from the start event too, and keeps the state before it', () => {
+    const run = conversation(
+      workflow({
+        steps: [
+          {
+            id: 'boom',
+            type: 'reply',
+            text: '{% for a in (1..2000) %}{% for b in (1..2000) %}x{% endfor %}{% endfor %}',
+          },
+          { id: 'done', type: 'resolve' },
+        ],
+      }),
+    );
+    const effects = run.start('hello');
+    expect(types(effects)).toEqual(['escalate', 'setOwner']);
+    expect(only(effects, 'escalate')).toMatchObject({ stepId: null, code: 'bot_error' });
+    expect(only(effects, 'escalate')?.reason).toMatch(
+      /^The automation failed while answering .* template "\{% for a/,
+    );
+    expect(run.state.status).toBe('escalated');
+    expect(run.state.outcome).toMatchObject({ type: 'escalated', code: 'bot_error' });
+  });
+});

@@ -72,3 +72,20 @@ describe('parseArticle', () => {
     expect(error.describe()).toMatch(new RegExp(`^kb/billing/vat\\.md:${line}: `));
   });
 });
+
+describe('front matter within the YAML limits', () => {
+  it('refuses an alias bomb with the file and line, instead of expanding it', () => {
+    const bomb = [
+      '---',
+      'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'title: *c',
+      '---',
+      'Body.',
+    ].join('\n');
+    expect(() => parseArticle({ text: bomb, path: 'bomb.md', file: 'kb/bomb.md' })).toThrow(
+      /aliases \(\*name\) expand to too much data/,
+    );
+  });
+});

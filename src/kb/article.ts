@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { isMap } from 'yaml';
 import { z } from 'zod';
-import { UserError } from '../shared/index.ts';
+import { readYaml, UserError } from '../shared/index.ts';
 
 /** Who may be shown an article: `customers` (the bot may quote it) or `agents` (internal, never quoted). */
 export const AUDIENCES = ['customers', 'agents'] as const;
@@ -103,15 +103,18 @@ export function parseArticle(props: { text: string; path: string; file: string }
 
 /** The YAML between the fences, validated; file lines are YAML lines + 1 (the opening fence). */
 function readFrontMatter(yamlText: string, file: string): FrontMatter {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false });
-  const first = doc.errors[0];
-  if (first) {
-    throw new UserError('kb.bad_front_matter', first.message.split('\n')[0] ?? 'invalid YAML', {
-      file,
-      line: lineCounter.linePos(first.pos[0]).line + 1,
-    });
+  // Through the project's YAML reader and its limits (an alias bomb in front matter is refused, not expanded).
+  const read = readYaml({ text: yamlText, file, code: 'kb.bad_front_matter' });
+  if (!read.ok) {
+    const at = read.error.location;
+    throw new UserError(
+      'kb.bad_front_matter',
+      read.error.message,
+      { file, ...(at?.line !== undefined ? { line: at.line + 1 } : {}) },
+      { cause: read.error },
+    );
   }
+  const { doc, lineCounter } = read.value;
   if (!isMap(doc.contents)) {
     throw new UserError('kb.bad_front_matter', 'the front matter must be YAML keys: title, updated, ...', {
       file,

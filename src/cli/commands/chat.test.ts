@@ -270,3 +270,67 @@ describe('switchboard chat, bad input', () => {
     expect(m.stderr()).toContain('nope.json');
   });
 });
+
+describe('switchboard chat: the log of a whole conversation', () => {
+  it('logs at the level asked for, on stderr, and never the personal data or card the customer wrote', async () => {
+    const script = join(dir, 'planted.yaml');
+    writeFileSync(
+      script,
+      [
+        'turns:',
+        '  - "where is my order SB-100001? I am jane.doe@example.org, call +44 7700 900123"',
+        '  - "my card is 4111 1111 1111 1111 cvv 123, can I just talk to a human please"',
+        '',
+      ].join('\n'),
+    );
+    const m = memoryIo({ SWITCHBOARD_LOG_LEVEL: 'debug' }, dir);
+    const code = await main(
+      [
+        'node',
+        'switchboard',
+        'chat',
+        '--db',
+        db,
+        '--script',
+        script,
+        '--conversation',
+        'planted',
+        '--customer',
+        'jane.doe@example.org',
+      ],
+      m.io,
+    );
+    expect(code).toBe(0);
+    const lines = m
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
+    // Debug shows at least the deployment loading its model and knowledge base: there is a log to search.
+    expect(lines.some((l) => JSON.parse(l).msg === 'NLU model loaded')).toBe(true);
+    expect(lines.every((l) => typeof JSON.parse(l).level === 'number')).toBe(true);
+    const log = lines.join('\n');
+    for (const planted of [
+      'jane.doe@example.org',
+      '7700 900123',
+      '4111 1111 1111 1111',
+      '4111111111111111',
+      'cvv 123',
+    ]) {
+      expect(log).not.toContain(planted);
+    }
+    // At the default level (warn) a conversation that goes well writes nothing there.
+    const quiet = memoryIo({}, dir);
+    expect(
+      await main(
+        ['node', 'switchboard', 'chat', '--db', db, '--script', script, '--conversation', 'planted-2'],
+        quiet.io,
+      ),
+    ).toBe(0);
+    expect(
+      quiet
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('{')),
+    ).toEqual([]);
+  });
+});

@@ -11,8 +11,10 @@ import {
 } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import {
+  createLogger,
   type Deployment,
   loadDeploymentConfig,
+  logLevelFromEnv,
   type OpenDeploymentProps,
   openDeployment,
   openStore,
@@ -54,9 +56,19 @@ export async function openDeploymentFromOptions(
       ...(opts.kb !== undefined ? { kbFile: resolve(io.cwd, opts.kb) } : {}),
       ...(opts.workflows !== undefined ? { workflowsDir: resolve(io.cwd, opts.workflows) } : {}),
     },
-    ...(logger ? { logger } : {}),
+    logger: logger ?? commandLogger(io),
     ...extra,
   });
+}
+
+/**
+ * The logger of a command that is not a service (`chat`, `replay`, `start`): JSON lines on the command's stderr,
+ * at `SWITCHBOARD_LOG_LEVEL`, else `warn` (a terminal session shows what went wrong, not every job), through the
+ * same redaction as the services' (createLogger).
+ */
+export function commandLogger(io: CliIo): Logger {
+  const level = io.env.SWITCHBOARD_LOG_LEVEL?.trim() ? logLevelFromEnv(io.env) : 'warn';
+  return createLogger({ level, destination: io.stderr as NodeJS.WritableStream });
 }
 
 /** The `--db` help of every command that opens a store: the same default everywhere. */

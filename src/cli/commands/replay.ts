@@ -14,7 +14,7 @@ import {
   replayTickets,
   writeReplayReports,
 } from '../../replay/index.ts';
-import { silentLogger, systemClock, UserError } from '../../shared/index.ts';
+import { systemClock, UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
 import { type ProgressReporter, progressBar } from '../progress.ts';
 import {
@@ -136,7 +136,7 @@ export function registerReplay(program: Command, io: CliIo): void {
           connectors: replayConnectors({
             config: deployment.config,
             clock: systemClock,
-            logger: silentLogger,
+            logger: deployment.logger,
           }),
           guardrails: GuardrailConfigSchema.parse(deployment.config.guardrails ?? {}),
           clock: systemClock,

@@ -26,7 +26,7 @@ import {
   trainingExamplesFromStore,
 } from '../../nlu/index.ts';
 import { replaySummaryTable, replayTickets, writeReplayReports } from '../../replay/index.ts';
-import { silentLogger, systemClock, UserError } from '../../shared/index.ts';
+import { systemClock, UserError } from '../../shared/index.ts';
 import {
   checkWorkflows,
   formatDiagnostic,
@@ -325,7 +325,11 @@ async function replayHistory(props: { deployment: Deployment; outDir: string; io
     sample: START_REPLAY_SAMPLE,
     seed: REPLAY_SEED,
     // Never a live system: the demo shop in process when the deployment has it, nothing else.
-    connectors: replayConnectors({ config: deployment.config, clock: systemClock, logger: silentLogger }),
+    connectors: replayConnectors({
+      config: deployment.config,
+      clock: systemClock,
+      logger: deployment.logger,
+    }),
     guardrails: GuardrailConfigSchema.parse(deployment.config.guardrails ?? {}),
     clock: systemClock,
     openScratchStore: () => openStore({ db: ':memory:' }),

@@ -245,6 +245,52 @@ describe('switchboard kb search', () => {
     expect(missing.stderr).toContain('none.json: no knowledge-base index here');
   });
 
+  it('--intent shows what the answer step would do with that intent: an article of the intent, or none', async () => {
+    const dir = workspace(DEMO_KB);
+    await run(['kb', 'import', 'kb', '--index', 'kb.json'], dir);
+    const billing = await run(
+      [
+        'kb',
+        'search',
+        'why',
+        'was',
+        'I',
+        'charged',
+        'twice',
+        '--index',
+        'kb.json',
+        '--intent',
+        'billing_question',
+        '--json',
+      ],
+      dir,
+    );
+    expect(billing.code).toBe(0);
+    const { decision, hits } = JSON.parse(billing.stdout);
+    expect(hits.length).toBeGreaterThan(0);
+    expect(decision.situation).toMatch(/^intent_/);
+    expect(decision.hit.title).toBeTruthy();
+    const text = await run(
+      [
+        'kb',
+        'search',
+        'why',
+        'was',
+        'I',
+        'charged',
+        'twice',
+        '--index',
+        'kb.json',
+        '--intent',
+        'billing_question',
+      ],
+      dir,
+    );
+    expect(text.stdout).toMatch(
+      /^the bot (answers|does not answer) with ".+" \(intent_\w+, confidence \d\.\d\d, (threshold \d\.\d\d|never answered)\)\n\n1\. /,
+    );
+  });
+
   it('reads the active version of the store, and says what to do when there is none', async () => {
     const dir = workspace(FIXTURE_KB);
     const noStore = await run(['kb', 'search', 'refund'], dir);

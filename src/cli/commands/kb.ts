@@ -150,11 +150,22 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
     .option('--index <file>', 'search this index file instead of the store')
     .option('--limit <n>', 'how many passages', '5')
     .option('--audience <who>', `${AUDIENCES.join(', ')} or all`, 'all')
-    .option('--json', 'one JSON array of hits')
+    .option(
+      '--intent <name>',
+      "the turn's intent, as the answer step has it: also show what the bot would answer (the calibrated decision)",
+    )
+    .option('--json', 'one JSON array of hits ({ decision, hits } with --intent)')
     .action(
       async (
         words: string[],
-        opts: { db?: string; index?: string; limit: string; audience: string; json?: boolean },
+        opts: {
+          db?: string;
+          index?: string;
+          limit: string;
+          audience: string;
+          intent?: string;
+          json?: boolean;
+        },
       ) => {
         const limit = parsePositiveInt(opts.limit, '--limit');
         const audience = parseAudience(opts.audience);
@@ -166,9 +177,25 @@ export function registerKb(program: Command, io: CliIo, clock: Clock = systemClo
         const base = loadKnowledgeBase(index);
         const hits = base.search(words.join(' '), { limit, audience });
         const floor = base.policy.minScore.no_intent;
+        const decision =
+          opts.intent !== undefined
+            ? base.answer(words.join(' '), {
+                intent: opts.intent,
+                audience: audience === 'all' ? 'customers' : audience,
+              })
+            : null;
         if (opts.json) {
-          io.stdout.write(`${JSON.stringify(hits)}\n`);
+          io.stdout.write(`${JSON.stringify(decision ? { decision, hits } : hits)}\n`);
           return;
+        }
+        if (decision) {
+          const threshold =
+            decision.minScore === null ? 'never answered' : `threshold ${decision.minScore.toFixed(2)}`;
+          io.stdout.write(
+            decision.hit
+              ? `the bot ${decision.answered ? 'answers' : 'does not answer'} with "${decision.hit.title}" (${decision.situation}, confidence ${decision.confidence.toFixed(2)}, ${threshold})\n\n`
+              : `the bot has no passage to answer with (${decision.situation})\n\n`,
+          );
         }
         if (hits.length === 0) {
           io.stdout.write('no passage matches\n');

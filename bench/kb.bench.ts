@@ -33,11 +33,7 @@ import {
 } from '../src/kb/index.ts';
 import { createIntentClassifier, DEFAULT_TRAIN_OPTIONS, trainIntentModel } from '../src/nlu/index.ts';
 import { seededRandom, shuffleInPlace } from '../src/shared/index.ts';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { arg } from './args.ts';
 
 interface Row {
   text: string;

@@ -31,13 +31,9 @@ import {
   trainIntentModel,
 } from '../src/nlu/index.ts';
 import { seededRandom, shuffleInPlace, stratifiedFolds } from '../src/shared/index.ts';
+import { arg } from './args.ts';
 
 const SHARES = [0, 0.1, 0.25, 0.5];
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 interface Row {
   text: string;

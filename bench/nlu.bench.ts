@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { coverageAtPrecision, evaluatePredictions, type LabelledText, OOS_LABEL } from '../src/nlu/index.ts';
 import { stratifiedFolds } from '../src/shared/index.ts';
+import { arg } from './args.ts';
 import { type BenchPrediction, SYSTEMS } from './nlu-systems.ts';
 
 interface DataSet {
@@ -26,11 +27,6 @@ const SETS: DataSet[] = [
   { name: 'bitext', train: 'bitext-customer-support/train.jsonl', folds: 5 },
 ];
 const PRECISION = 0.97;
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 function load(path: string): LabelledText[] {
   return readFileSync(path, 'utf8')

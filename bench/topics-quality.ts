@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { adjustedRandIndex, normalisedMutualInformation } from '../src/audit/topic-quality.ts';
 import { discoverTopics } from '../src/audit/topics.ts';
+import { arg } from './args.ts';
 
 export interface TopicQualityRow {
   set: string;
@@ -83,11 +84,6 @@ function formatTable(rows: TopicQualityRow[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   return [fmt(header), ...lines.map(fmt)].join('\n');
-}
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? '')).href) {

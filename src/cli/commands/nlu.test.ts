@@ -47,6 +47,18 @@ function workdir() {
   return dir;
 }
 
+/** A SQLite store in `dir` (history.db) holding a generated demo history; its path. */
+async function storeWithDemoHistory(dir: string, props: { tickets: number; seed: number }): Promise<string> {
+  const db = join(dir, 'history.db');
+  const store = await openStore({ db });
+  try {
+    await store.upsertTickets([...generateDemoTickets(props)].map(demoTicketToRecord), { origin: 'test' });
+  } finally {
+    await store.close();
+  }
+  return db;
+}
+
 describe('switchboard nlu', () => {
   it('keeps the network when it beats the SVM, and the model file carries it to predict', async () => {
     const dir = workdir();
@@ -254,12 +266,7 @@ describe('switchboard nlu', () => {
 
   it('calibrates for the out-of-scope share of the history outside the workflows, or the one given', async () => {
     const dir = workdir();
-    const db = join(dir, 'history.db');
-    const store = await openStore({ db });
-    await store.upsertTickets([...generateDemoTickets({ tickets: 400, seed: 11 })].map(demoTicketToRecord), {
-      origin: 'test',
-    });
-    await store.close();
+    const db = await storeWithDemoHistory(dir, { tickets: 400, seed: 11 });
     writeFileSync(join(dir, 'switchboard.yaml'), 'workflows:\n  demo: true\n');
     const train = async (...extra: string[]) => {
       const r = await run(
@@ -349,12 +356,7 @@ describe('switchboard nlu', () => {
 
   it('trains from the categorised tickets of the store, leaving out small categories', async () => {
     const dir = workdir();
-    const db = join(dir, 'history.db');
-    const store = await openStore({ db });
-    await store.upsertTickets([...generateDemoTickets({ tickets: 400, seed: 11 })].map(demoTicketToRecord), {
-      origin: 'test',
-    });
-    await store.close();
+    const db = await storeWithDemoHistory(dir, { tickets: 400, seed: 11 });
 
     const train = await run(
       [
@@ -590,12 +592,7 @@ describe('switchboard nlu versions in the store', () => {
 
   it('trains from the store and stores the model in the same store', async () => {
     const dir = workdir();
-    const db = join(dir, 'history.db');
-    const store = await openStore({ db });
-    await store.upsertTickets([...generateDemoTickets({ tickets: 200, seed: 3 })].map(demoTicketToRecord), {
-      origin: 'test',
-    });
-    await store.close();
+    const db = await storeWithDemoHistory(dir, { tickets: 200, seed: 3 });
     const train = await run(['nlu', 'train', '--from-store', '--db', db, '--folds', '3', '--activate'], dir);
     expect(train.stderr).toBe('');
     expect(train.stdout).toContain('200 tickets read, 200 with a category');

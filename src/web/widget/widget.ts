@@ -1,5 +1,6 @@
 // The embeddable chat widget, bundled by scripts/build-widget.mjs into one IIFE (dist/web/widget.js):
-//   <script src="https://support.example/widget.js" data-key="sb_pk_..." async></script>
+//   <script src="{your Switchboard server}/widget.js" data-key="sb_pk_..." async></script>
+// (served by `switchboard serve`; the widget loads nothing else, and talks only to that server or to data-api).
 // Optional: data-customer-email, data-customer-name, data-customer-signature, data-title, data-open="true",
 // data-api (the API base URL when it is not the script's origin).
 import { createChatController } from './chat-controller.ts';

@@ -2,6 +2,12 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { loadExclusionRules } from '../audit/index.ts';
 import {
+  buildChannels,
+  type ChannelService,
+  createChannelService,
+  deliveryJobsOf,
+} from '../channels/index.ts';
+import {
   DEFAULT_CONFIG_FILE,
   type JobsConfig,
   JobsConfigSchema,
@@ -94,6 +100,8 @@ export interface Deployment {
   problems(): { nlu?: string; kb?: string };
   readonly analyse: TurnAnalyser;
   readonly conversations: ConversationService;
+  /** The helpdesks the bot answers inside (`channels` in the configuration): webhooks in, deliveries out. */
+  readonly channels: ChannelService;
   /** A job runner over the conversation queues (all of them, or `queues`). */
   createRunner(options?: {
     concurrency?: number;
@@ -153,6 +161,7 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
     clock,
     logger,
   });
+  const channels = buildChannels({ config: config.channels ?? {}, env: props.env ?? {} });
   const workflowsDir = workflowsDirOf(props);
   const loaded = workflowsDir ? loadWorkflowDir(workflowsDir) : { workflows: [], diagnostics: [] };
   const fileModel = props.overrides?.modelFile
@@ -250,7 +259,9 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
       clock,
       logger,
       mode: 'durable',
+      outbound: deliveryJobsOf(channels),
     });
+    const channelService = createChannelService({ store, conversations, channels, clock, logger });
 
     let reloading: Promise<void> | null = null;
     const reload = () => {
@@ -287,8 +298,9 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
       problems: () => ({ ...problems }),
       analyse,
       conversations,
+      channels: channelService,
       createRunner(options = {}) {
-        const handlers = conversations.jobHandlers();
+        const handlers = { ...conversations.jobHandlers(), ...channelService.jobHandlers() };
         const wanted = options.queues
           ? Object.fromEntries(Object.entries(handlers).filter(([queue]) => options.queues?.includes(queue)))
           : handlers;

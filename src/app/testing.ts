@@ -46,6 +46,8 @@ export async function openDemoDeployment(props: {
   server?: Partial<ServerConfig>;
   jobs?: Partial<JobsConfig>;
   connectors?: Record<string, unknown>;
+  /** Helpdesk channels (their secrets in `env`). */
+  channels?: Record<string, unknown>;
   clock?: Clock;
   logger?: Logger;
   /** DATABASE_URL and SWITCHBOARD_PG_SCHEMA, for a deployment on PostgreSQL. */
@@ -56,6 +58,7 @@ export async function openDemoDeployment(props: {
       store: { url: props.db ?? ':memory:' },
       workflows: { demo: true },
       connectors: props.connectors ?? { 'demo-shop': {} },
+      ...(props.channels ? { channels: props.channels } : {}),
       ...(props.server ? { server: ServerConfigSchema.parse(props.server) } : {}),
       ...(props.jobs ? { jobs: JobsConfigSchema.parse(props.jobs) } : {}),
     },

@@ -32,6 +32,7 @@ describe('parseConfig', () => {
         bodyLimitBytes: 65_536,
         rateLimit: { perKeyPerMinute: 600, perAddressPerMinute: 300 },
         trustProxy: false,
+        webhookBodyLimitBytes: 524_288,
         demoPage: false,
       },
       jobs: { concurrency: 4, pollIntervalMs: 1000, recoveryIntervalSeconds: 5 },

@@ -12,6 +12,8 @@ export const ServerConfigSchema = z.strictObject({
   corsOrigins: z.array(z.url({ protocol: /^https?$/ })).default([]),
   /** Request bodies above this are refused with 413. */
   bodyLimitBytes: z.number().int().min(1024).max(10_485_760).default(65_536),
+  /** Helpdesk webhook bodies above this are refused with 413 (a conversation payload can be large). */
+  webhookBodyLimitBytes: z.number().int().min(1024).max(10_485_760).default(524_288),
   /** Requests per minute per API key and per client address; past them 429 with Retry-After. */
   rateLimit: z
     .strictObject({
@@ -84,6 +86,8 @@ export const SwitchboardConfigSchema = z.strictObject({
   guardrails: GuardrailOverridesSchema.optional(),
   /** Connector name -> its config; checked against each connector's schema by the registry. */
   connectors: z.record(z.string(), z.unknown()).optional(),
+  /** Channel name -> a helpdesk the bot answers inside (Chatwoot, Zendesk, Intercom); checked by the channel registry. */
+  channels: z.record(z.string(), z.unknown()).optional(),
   server: ServerConfigSchema.optional(),
   jobs: JobsConfigSchema.optional(),
   /** Personal data in reports and exports (docs/security.md): `redact: false` shows customer text as written. */

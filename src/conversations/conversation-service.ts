@@ -27,6 +27,7 @@ import {
   type KnowledgeSearch,
   type PlanContext,
   planTurn,
+  type TurnPlan,
   type TurnTrigger,
   type WorkflowSet,
 } from './plan-turn.ts';
@@ -68,6 +69,11 @@ export interface ConversationServiceOptions {
    * is made right after the commit, in the same task.
    */
   mode: 'durable' | 'inline';
+  /**
+   * Jobs a turn asks for on top of its own, written in the turn's transaction: the helpdesk deliveries of a
+   * conversation that came through a channel (durable mode).
+   */
+  outbound?: (conversation: StoredConversation, plan: TurnPlan) => JobRequest[];
 }
 
 /** A turn as it was committed, with how long it took, for metrics and the surfaces. */
@@ -189,13 +195,17 @@ export function createConversationService(options: ConversationServiceOptions): 
       if (!decided) return null;
       const started = performance.now();
       const plan = planTurn({ ...current, trigger: decided.trigger, context: context() });
+      const jobs = [
+        ...(decided.jobs ?? []),
+        ...(durable && options.outbound ? options.outbound(current.conversation, plan) : []),
+      ];
       try {
         const report = await commitTurn({
           store,
           conversation: current.conversation,
           plan,
           durable,
-          ...(decided.jobs ? { jobs: decided.jobs } : {}),
+          ...(jobs.length > 0 ? { jobs } : {}),
           ...(job && decided.last ? { completes: job } : {}),
           at: clock.now(),
         });

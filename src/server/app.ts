@@ -9,6 +9,7 @@ import { apiHeaders, corsAllowlist, readBodyLimited } from './http-basics.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
 import { problemOfError, sendProblem } from './problems.ts';
 import { createRateLimiter } from './rate-limit.ts';
+import { registerChannelRoutes } from './routes/channels.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
 import { registerOpsRoutes } from './routes/ops.ts';
 import { registerStreamRoute } from './routes/stream.ts';
@@ -119,8 +120,11 @@ export function createServerApp(props: CreateServerAppProps): {
     return next();
   });
   app.use('/v1/*', readBodyLimited(server.bodyLimitBytes));
+  app.use('/channels/*', apiHeaders());
+  app.use('/channels/*', readBodyLimited(server.webhookBodyLimitBytes, { raw: true }));
 
   registerConversationRoutes(app, context);
+  registerChannelRoutes(app, context);
   registerStreamRoute(app, context);
   registerOpsRoutes(app, context);
   registerWebRoutes(app, context);

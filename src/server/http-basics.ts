@@ -54,10 +54,10 @@ export function apiHeaders(): MiddlewareHandler {
 /**
  * Reads a request's body once, refusing it with 413 `request.too_large` past `maxBytes` (declared length or bytes
  * read, so a chunked body cannot slip past), and leaves the text where Hono's validators read it
- * (`c.req.bodyCache.text`). Served by Node the bytes come straight from the socket's request; in process
+ * (`c.req.bodyCache.text`), and with `raw` the bytes too (`c.req.arrayBuffer()`). Served by Node the bytes come straight from the socket's request; in process
  * (`app.request`) from the web request.
  */
-export function readBodyLimited(maxBytes: number): MiddlewareHandler {
+export function readBodyLimited(maxBytes: number, options: { raw?: boolean } = {}): MiddlewareHandler {
   const tooLarge = (c: Context) =>
     sendProblem(c, {
       status: 413,
@@ -73,6 +73,11 @@ export function readBodyLimited(maxBytes: number): MiddlewareHandler {
     if (bytes === null) return tooLarge(c);
     // Hono keeps the body promise here (typed as the value).
     (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(UTF8.decode(bytes));
+    // Webhooks: the bytes as they came, for signatures (`c.req.arrayBuffer()`).
+    if (options.raw) {
+      const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      (c.req.bodyCache as { arrayBuffer?: Promise<ArrayBuffer> }).arrayBuffer = Promise.resolve(copy);
+    }
     await next();
   };
 }

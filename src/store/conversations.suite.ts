@@ -385,6 +385,52 @@ export function conversationsSuite(
       ]);
     });
 
+    it('records a change from outside a turn: owner, status, agent lines, events and jobs at once, or nothing', async () => {
+      await start('conv-1');
+      const changed = await store.changeConversation({
+        conversationId: 'conv-1',
+        owner: 'human',
+        messages: [{ role: 'agent', text: TEXT, at: T0 + 100 }],
+        events: [{ type: 'channel.signal', payload: { status: 'human', at: 5 } }],
+        jobs: [{ queue: 'channel.deliver', payload: { conversationId: 'conv-1' }, key: 'd1' }],
+        by: 'agent:chatwoot:7',
+        at: T0 + 100,
+      });
+      expect(changed).toMatchObject({ owner: 'human', status: 'open', revision: 1, updatedAt: T0 + 100 });
+      const read = await store.getConversation('conv-1');
+      expect(read?.messages.map((m) => [m.role, m.text, m.seq])).toEqual([['agent', TEXT, 0]]);
+      expect((await store.jobs.counts()).byQueue['channel.deliver']?.queued).toBe(1);
+      // Nothing to change: nothing written, the revision stays.
+      const same = await store.changeConversation({
+        conversationId: 'conv-1',
+        owner: 'human',
+        status: 'open',
+        by: 'x',
+        at: T0 + 200,
+      });
+      expect(same).toEqual(changed);
+      const reopened = await store.changeConversation({
+        conversationId: 'conv-1',
+        owner: 'bot',
+        status: 'closed',
+        by: 'channel:chatwoot',
+        at: T0 + 300,
+      });
+      expect(reopened).toMatchObject({ owner: 'bot', status: 'closed', revision: 2 });
+      const events = await store.listEvents({ limit: 100, conversationId: 'conv-1' });
+      expect(events.map((e) => [e.type, e.payload])).toEqual([
+        ['conversation.started', { channel: 'chat' }],
+        ['conversation.messages', { seqs: [0], roles: ['agent'] }],
+        ['channel.signal', { status: 'human', at: 5 }],
+        ['conversation.owner_changed', { from: 'bot', to: 'human', by: 'agent:chatwoot:7' }],
+        ['conversation.status_changed', { from: 'open', to: 'closed', by: 'channel:chatwoot' }],
+        ['conversation.owner_changed', { from: 'human', to: 'bot', by: 'channel:chatwoot' }],
+      ]);
+      await expect(
+        store.changeConversation({ conversationId: 'nope', owner: 'bot', by: 'a', at: T0 }),
+      ).rejects.toMatchObject({ kind: 'user', code: 'conversation.not_found' });
+    });
+
     it('reports an unknown conversation as a user error', async () => {
       const unknown = { kind: 'user', code: 'conversation.not_found' };
       await expect(

@@ -2,6 +2,7 @@ import { OperationalError, UserError } from '../shared/index.ts';
 import type { ClaimedJob, JobRequest } from './job-queue.ts';
 import type { ConversationMessageRow, ConversationRow, EventRow, HandoffRow } from './rows.ts';
 import type {
+  ChangeConversationInput,
   CloseConversationInput,
   CreateConversationInput,
   ReceiveMessageInput,
@@ -220,6 +221,31 @@ export function closeTurn(current: ConversationRow, input: CloseConversationInpu
     expectedRevision: Number(current.revision),
     messages: [],
     status: 'closed',
+    by: input.by,
+    at: input.at,
+  };
+}
+
+/**
+ * A change made outside a turn (a channel's signal, an agent's line seen in the helpdesk, a delivery record), or
+ * null when it changes nothing: no line, event or job, and the owner and status are already those asked for.
+ */
+export function changeTurn(current: ConversationRow, input: ChangeConversationInput): RecordTurnInput | null {
+  const owner = input.owner !== undefined && input.owner !== current.owner ? input.owner : undefined;
+  const status = input.status !== undefined && input.status !== current.status ? input.status : undefined;
+  const messages = input.messages ?? [];
+  const events = input.events ?? [];
+  const jobs = input.jobs ?? [];
+  if (!owner && !status && messages.length === 0 && events.length === 0 && jobs.length === 0) return null;
+  return {
+    conversationId: current.id,
+    expectedRevision: Number(current.revision),
+    messages,
+    ...(owner ? { owner } : {}),
+    ...(status ? { status } : {}),
+    ...(events.length > 0 ? { events } : {}),
+    ...(jobs.length > 0 ? { jobs } : {}),
+    ...(input.completes ? { completes: input.completes } : {}),
     by: input.by,
     at: input.at,
   };

@@ -155,6 +155,18 @@ export interface Store {
   closeConversation(input: CloseConversationInput): Promise<StoredConversation>;
 
   /**
+   * A change from outside a turn, whatever the revision (bumping it): a helpdesk's signal (an agent took the
+   * conversation, handed it back, closed or reopened it), an agent's line seen in the helpdesk, delivery records.
+   * Sets the owner and status given, appends the lines, the events and the jobs, completes `completes`, in one
+   * transaction, with `conversation.owner_changed` / `conversation.status_changed` {from, to, by} when they change.
+   * Nothing is written (and the conversation is returned as it is) when the change changes nothing.
+   *
+   * @example
+   * await store.changeConversation({ conversationId: 'chatwoot:1:12', owner: 'bot', status: 'open', by: 'agent:chatwoot:7', at: now });
+   */
+  changeConversation(input: ChangeConversationInput): Promise<StoredConversation>;
+
+  /**
    * Conversations, most recently updated first, a page at a time: pass the page's `nextCursor` back as
    * `cursor` (null on the last page). A cursor that is not one of ours is a UserError
    * `conversation.bad_cursor`.
@@ -444,6 +456,22 @@ export interface SetConversationOwnerInput {
 
 export interface CloseConversationInput {
   conversationId: string;
+  by: string;
+  at: number;
+}
+
+export interface ChangeConversationInput {
+  conversationId: string;
+  owner?: ConversationOwner;
+  status?: ConversationStatus;
+  /** Appended with the next seq numbers (agent or system lines; never pending customer messages). */
+  messages?: readonly TranscriptLine[];
+  /** No customer text in their payloads. */
+  events?: readonly { type: string; payload: Record<string, unknown> }[];
+  jobs?: readonly JobRequest[];
+  /** The job this change finishes, completed in the same transaction. */
+  completes?: ClaimedJob;
+  /** Who made the change: `agent:<channel>:<id>`, `channel:<name>`, `system`. */
   by: string;
   at: number;
 }

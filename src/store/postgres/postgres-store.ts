@@ -16,6 +16,7 @@ import {
   unknownArtifactVersion,
 } from '../plan-records.ts';
 import {
+  changeTurn,
   closeTurn,
   conversationExists,
   conversationNotFound,
@@ -187,6 +188,10 @@ export async function openPostgresStore({
       conversationTurn(writes, input.conversationId, (current) => ownerTurn(current, input)),
     closeConversation: (input) =>
       conversationTurn(writes, input.conversationId, (current) => closeTurn(current, input)),
+    changeConversation: async (input) => {
+      if (input.jobs && input.jobs.length > 0) await jobs.prepare(input.jobs.map((j) => j.queue));
+      return conversationTurn(writes, input.conversationId, (current) => changeTurn(current, input));
+    },
     listConversations: (query) => queries.listConversations(db, query),
     listHandoffs: (query) => queries.listHandoffs(db, query),
     setConversationTokenHash: async ({ conversationId, tokenHash }) => {

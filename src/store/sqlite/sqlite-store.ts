@@ -15,6 +15,7 @@ import {
   unknownArtifactVersion,
 } from '../plan-records.ts';
 import {
+  changeTurn,
   closeTurn,
   conversationExists,
   conversationNotFound,
@@ -359,6 +360,8 @@ export async function openSqliteStore({
       conversations.turn(input.conversationId, (current) => ownerTurn(current, input)),
     closeConversation: async (input) =>
       conversations.turn(input.conversationId, (current) => closeTurn(current, input)),
+    changeConversation: async (input) =>
+      conversations.turn(input.conversationId, (current) => changeTurn(current, input)),
     listConversations: (query) => queries.listConversations(db, query),
     listHandoffs: (query) => queries.listHandoffs(db, query),
     setConversationTokenHash: async ({ conversationId, tokenHash }) => {

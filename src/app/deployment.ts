@@ -102,7 +102,9 @@ export interface Deployment {
   readonly conversations: ConversationService;
   /** The helpdesks the bot answers inside (`channels` in the configuration): webhooks in, deliveries out. */
   readonly channels: ChannelService;
-  /** A job runner over the conversation queues (all of them, or `queues`). */
+  /** Every job queue this deployment runs (conversations, connector calls, channels). */
+  jobQueues(): string[];
+  /** A job runner over the deployment's queues (all of them, or `queues`). */
   createRunner(options?: {
     concurrency?: number;
     queues?: readonly string[];
@@ -262,6 +264,7 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
       outbound: deliveryJobsOf(channels),
     });
     const channelService = createChannelService({ store, conversations, channels, clock, logger });
+    const jobHandlers = () => ({ ...conversations.jobHandlers(), ...channelService.jobHandlers() });
 
     let reloading: Promise<void> | null = null;
     const reload = () => {
@@ -299,8 +302,9 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
       analyse,
       conversations,
       channels: channelService,
+      jobQueues: () => Object.keys(jobHandlers()),
       createRunner(options = {}) {
-        const handlers = { ...conversations.jobHandlers(), ...channelService.jobHandlers() };
+        const handlers = jobHandlers();
         const wanted = options.queues
           ? Object.fromEntries(Object.entries(handlers).filter(([queue]) => options.queues?.includes(queue)))
           : handlers;

@@ -45,6 +45,27 @@ const InboundPayload = z.object({
 });
 const DeliverPayload = z.object({ conversationId: z.string().min(1) });
 
+export interface UndeliveredOperation {
+  conversationId: string;
+  /** What it delivers: `m:<seq>` a line, `h:<id>` a hand-off, `s:<event id>` a close. */
+  key: string;
+  operation: string;
+  code: string;
+  attempts: number;
+  failedAt: number;
+  /** When the parked retry runs; null when none will (a refusal that retrying cannot fix, or too old). */
+  retryAt: number | null;
+}
+
+export interface ChannelStatus {
+  name: string;
+  type: Channel['type'];
+  mode: Channel['mode'];
+  /** Where the helpdesk posts its webhooks. */
+  webhookPath: string;
+  undelivered: UndeliveredOperation[];
+}
+
 export interface AcceptedDelivery {
   /** Events queued (duplicates of earlier deliveries are dropped by their key). */
   queued: number;
@@ -65,6 +86,10 @@ export interface AcceptedDelivery {
  */
 export interface ChannelService {
   readonly channels: ReadonlyMap<string, Channel>;
+  /** Each channel with the deliveries its helpdesk refused and that have not gone out since: what an operator checks. */
+  status(): Promise<ChannelStatus[]>;
+  /** Queues a delivery now for every conversation with an undelivered operation (the helpdesk is back); how many. */
+  retryUndelivered(): Promise<number>;
   /** Verifies and parses a delivery and queues its events; a problem (401, 400) stores nothing. */
   accept(name: string, request: WebhookRequest): Promise<Result<AcceptedDelivery, WebhookProblem | null>>;
   jobHandlers(): Record<string, JobHandler>;
@@ -317,8 +342,61 @@ export function createChannelService(props: {
     return undefined;
   }
 
+  /** Events of one type, all of them, in id order. */
+  async function eventsOfType(type: string) {
+    const all: Awaited<ReturnType<Store['listEvents']>> = [];
+    for (let afterId = 0; ; ) {
+      const page = await store.listEvents({ type, afterId, limit: 1000 });
+      all.push(...page);
+      if (page.length < 1000) return all;
+      afterId = page.at(-1)?.id ?? afterId;
+    }
+  }
+
+  async function undelivered(): Promise<UndeliveredOperation[]> {
+    const [failed, delivered] = await Promise.all([
+      eventsOfType(DELIVERY_FAILED_EVENT),
+      eventsOfType(DELIVERED_EVENT),
+    ]);
+    const deliveredAt = new Map(
+      delivered.map((e) => [`${e.conversationId}\u0000${String(e.payload.key)}`, e.id]),
+    );
+    const latest = new Map<string, UndeliveredOperation & { id: number }>();
+    for (const e of failed) {
+      const id = `${e.conversationId}\u0000${String(e.payload.key)}`;
+      if ((deliveredAt.get(id) ?? 0) > e.id) continue;
+      latest.set(id, {
+        id: e.id,
+        conversationId: e.conversationId ?? '',
+        key: String(e.payload.key),
+        operation: String(e.payload.operation),
+        code: String(e.payload.code),
+        attempts: Number(e.payload.attempts),
+        failedAt: e.at,
+        retryAt: typeof e.payload.retryAt === 'number' ? e.payload.retryAt : null,
+      });
+    }
+    return [...latest.values()].map(({ id: _, ...rest }) => rest);
+  }
+
   return {
     channels,
+    async status() {
+      const pending = await undelivered();
+      return [...channels.values()].map((channel) => ({
+        name: channel.name,
+        type: channel.type,
+        mode: channel.mode,
+        webhookPath: `/channels/${channel.name}/webhook`,
+        undelivered: pending.filter((u) => u.conversationId.startsWith(`${channel.name}:`)),
+      }));
+    },
+    async retryUndelivered() {
+      const conversationIds = [...new Set((await undelivered()).map((u) => u.conversationId))];
+      const at = clock.now();
+      await store.jobs.enqueue(conversationIds.map((id) => deliverJob(id, `retry:${at}`)));
+      return conversationIds.length;
+    },
     accept,
     jobHandlers() {
       return {

@@ -14,10 +14,12 @@ export {
   type AcceptedDelivery,
   CHANNEL_QUEUES,
   type ChannelService,
+  type ChannelStatus,
   conversationIdOf,
   createChannelService,
   deliveryJobsOf,
   externalIdOf,
+  type UndeliveredOperation,
 } from './channel-service.ts';
 export { ChatwootConfigSchema, chatwootChannel } from './chatwoot/chatwoot-channel.ts';
 export { DELIVERED_EVENT, DELIVERY_FAILED_EVENT, handoffTags, planDeliveries } from './outbound.ts';

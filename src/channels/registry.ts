@@ -12,7 +12,7 @@ const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 const Common = z.object({
   type: z.enum(DEFINITIONS.map((d) => d.type) as [ChannelType, ...ChannelType[]], {
-    error: `type: one of ${DEFINITIONS.map((d) => d.type).join(', ')}`,
+    error: `one of ${DEFINITIONS.map((d) => d.type).join(', ')}`,
   }),
   /** `shadow`: replies go out as private drafts for agents; the bot never answers the customer itself. */
   mode: z.enum(['live', 'shadow']).default('live'),
@@ -54,10 +54,11 @@ export function buildChannels(props: {
     const config = definition.config.safeParse(rest);
     if (!config.success) {
       problems.push(
-        ...config.error.issues.map((i) => {
-          const keys = i.code === 'unrecognized_keys' ? ` (${i.keys.join(', ')})` : '';
-          return `channels.${name}.${i.path.join('.') || '(entry)'}: ${i.message}${keys}`;
-        }),
+        ...config.error.issues.map((i) =>
+          i.code === 'unrecognized_keys'
+            ? `channels.${name}: unknown field ${i.keys.join(', ')}`
+            : `channels.${name}.${i.path.join('.') || '(entry)'}: ${i.message}`,
+        ),
       );
       continue;
     }

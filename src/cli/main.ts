@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   serve: async () => (await import('./commands/serve.ts')).registerServe,
   worker: async () => (await import('./commands/worker.ts')).registerWorker,
   keys: async () => (await import('./commands/keys.ts')).registerKeys,
+  channels: async () => (await import('./commands/channels.ts')).registerChannels,
 };
 
 /**

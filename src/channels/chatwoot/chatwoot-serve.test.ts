@@ -158,15 +158,15 @@ describe('chatwoot through switchboard serve', () => {
     expect(replies(h, 22)).toHaveLength(before);
 
     // An agent sets the conversation back to pending: the bot owns it again and answers.
-    await h.post(d.statusChanged({ conversation: 22, status: 'pending', previous: 'open', at: at + 2000 }));
+    await h.post(d.statusChanged({ conversation: 22, status: 'pending', previous: 'open', at: at + 5000 }));
     await until(
       () => h.deployment.store.findConversation(id),
       (c) => c?.owner === 'bot',
     );
-    // A stale "open" (delivered late, older than the hand-back) changes nothing.
-    await h.post(d.statusChanged({ conversation: 22, status: 'open', previous: 'pending', at: at + 1500 }));
+    // A stale "open" (delivered late, seconds older than the hand-back: Chatwoot stamps whole seconds) changes nothing.
+    await h.post(d.statusChanged({ conversation: 22, status: 'open', previous: 'pending', at: at + 1000 }));
     await h.post(
-      d.customerMessage({ conversation: 22, message: 202, text: 'Where is my order?', at: at + 3000 }),
+      d.customerMessage({ conversation: 22, message: 202, text: 'Where is my order?', at: at + 6000 }),
     );
     await until(
       () => replies(h, 22),
@@ -238,6 +238,10 @@ describe('chatwoot through switchboard serve', () => {
     });
     expect(replies(h, 24)).toEqual([]);
 
+    const [status] = await h.deployment.channels.status();
+    expect(status?.undelivered).toMatchObject([{ conversationId: id, key: 'm:1', code: 'http_500' }]);
+
+    // Chatwoot is back: the parked try sends it, once.
     h.chatwoot.heal();
     h.advance(11 * 60_000);
     await until(
@@ -247,8 +251,38 @@ describe('chatwoot through switchboard serve', () => {
     await settled(h);
     h.advance(11 * 60_000);
     await settled(h);
+    expect((await h.deployment.channels.status())[0]?.undelivered).toEqual([]);
     const botLines =
       (await h.deployment.store.getConversation(id))?.messages.filter((m) => m.role === 'bot') ?? [];
     expect(replies(h, 24)).toEqual(botLines.map((m) => ({ kind: 'reply', text: m.text })));
   }, 60_000);
+
+  it('dead-letters a refusal that retrying cannot fix at once, and sends it when an operator retries', async () => {
+    const h = await harness();
+    h.chatwoot.failNext(422, 1);
+    await h.post(
+      d.customerMessage({ conversation: 25, message: 500, text: 'Where is my order?', at: Date.now() }),
+    );
+    const id = `chat:${ACCOUNT}:25`;
+    await until(
+      () => h.deployment.store.jobs.listDead({ limit: 5, queue: 'channel.deliver' }),
+      (jobs) => jobs.length > 0,
+    );
+    const [status] = await h.deployment.channels.status();
+    expect(status?.undelivered).toMatchObject([
+      { conversationId: id, code: 'http_422', attempts: 1, retryAt: null },
+    ]);
+    expect(replies(h, 25)).toEqual([]);
+    // `switchboard channels --retry`
+    expect(await h.deployment.channels.retryUndelivered()).toBe(1);
+    await until(
+      () => replies(h, 25),
+      (r) => r.length > 0,
+    );
+    await settled(h);
+    expect((await h.deployment.channels.status())[0]?.undelivered).toEqual([]);
+    const botLines =
+      (await h.deployment.store.getConversation(id))?.messages.filter((m) => m.role === 'bot') ?? [];
+    expect(replies(h, 25)).toEqual(botLines.map((m) => ({ kind: 'reply', text: m.text })));
+  });
 });

@@ -49,7 +49,7 @@ export function registerWorker(program: Command, io: CliIo): void {
       }
       let queues: string[] | undefined;
       try {
-        queues = parseQueues(opts.queues, Object.keys(deployment.conversations.jobHandlers()));
+        queues = parseQueues(opts.queues, deployment.jobQueues());
       } catch (error) {
         await deployment.close();
         throw error;

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { createApiKey } from '../../access/index.ts';
 import { openStore } from '../../app/index.ts';
 import { openDemoDeployment, trainDemoIntentModel } from '../../app/testing.ts';
+import { chatwootDeliveries, startFakeChatwoot } from '../../channels/chatwoot/fake-chatwoot.ts';
 import { type DemoShopServer, startDemoShopServer } from '../../connectors/demo-shop/index.ts';
 import { readRuntimeState } from '../../conversations/index.ts';
 
@@ -57,6 +58,8 @@ async function freePort(): Promise<number> {
 async function serve(props: {
   shopUrl: string;
   queues?: string;
+  channels?: Record<string, unknown>;
+  env?: Record<string, string>;
 }): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const config = join(dir, `switchboard-${port}.yaml`);
@@ -66,6 +69,7 @@ async function serve(props: {
       store: { url: db },
       workflows: { demo: true },
       connectors: { 'demo-shop': { baseUrl: props.shopUrl } },
+      ...(props.channels ? { channels: props.channels } : {}),
       jobs: { pollIntervalMs: 100 },
     }),
   );
@@ -80,7 +84,7 @@ async function serve(props: {
   ];
   const child = spawn(process.execPath, args, {
     cwd: dir,
-    env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...props.env, SWITCHBOARD_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -201,5 +205,54 @@ describe('switchboard serve killed with SIGKILL', () => {
       ['listOrders', 1],
       ['getOrder', 1],
     ]);
+  }, 90_000);
+
+  it('between a helpdesk turn and its delivery: after a restart the reply goes to Chatwoot once', async () => {
+    shop = await startDemoShopServer({ port: 0 });
+    const chatwoot = await startFakeChatwoot({ accountId: 1, token: 'bot-token' });
+    try {
+      const channels = {
+        chat: { type: 'chatwoot', baseUrl: chatwoot.url, accountId: 1, botTokenEnv: 'CW_BOT_TOKEN' },
+      };
+      const env = { CW_BOT_TOKEN: 'bot-token' };
+      // This process takes the webhook and plans the turn, but delivers nothing: the delivery job waits.
+      const first = await serve({
+        shopUrl: shop.url,
+        channels,
+        env,
+        queues: 'channel.inbound,conversation.turn,connector.call',
+      });
+      const delivery = chatwootDeliveries({ accountId: 1 }).customerMessage({
+        conversation: 31,
+        message: 3100,
+        text: 'I want to talk to a person',
+        at: Date.now(),
+      });
+      const answered = await fetch(`${first.url}/channels/chat/webhook`, {
+        method: 'POST',
+        headers: delivery.headers,
+        body: delivery.body,
+      });
+      expect(answered.status).toBe(200);
+      await until(async () => {
+        const store = await openStore({ db });
+        try {
+          return ((await store.jobs.counts()).byQueue['channel.deliver']?.queued ?? 0) === 1;
+        } finally {
+          await store.close();
+        }
+      });
+      await kill9(first.child);
+      expect(chatwoot.requests).toEqual([]);
+
+      await serve({ shopUrl: shop.url, channels, env });
+      await until(async () => chatwoot.status(31) === 'open');
+      const timeline = chatwoot.timeline('1:31');
+      expect(timeline.filter((e) => e.kind === 'reply')).toHaveLength(1);
+      expect(timeline.filter((e) => e.kind === 'note')).toHaveLength(1);
+      expect(timeline.filter((e) => e.kind === 'owner')).toEqual([{ kind: 'owner', value: 'human' }]);
+    } finally {
+      await chatwoot.close();
+    }
   }, 90_000);
 });

@@ -24,3 +24,4 @@ export {
 export { ChatwootConfigSchema, chatwootChannel } from './chatwoot/chatwoot-channel.ts';
 export { DELIVERED_EVENT, DELIVERY_FAILED_EVENT, handoffTags, planDeliveries } from './outbound.ts';
 export { buildChannels } from './registry.ts';
+export { ZendeskConfigSchema, zendeskChannel } from './zendesk/zendesk-channel.ts';

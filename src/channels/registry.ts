@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { UserError } from '../shared/index.ts';
 import type { Channel, ChannelDefinition, ChannelType } from './channel.ts';
 import { chatwootChannel } from './chatwoot/chatwoot-channel.ts';
+import { zendeskChannel } from './zendesk/zendesk-channel.ts';
 
 /** The channel types this build ships. */
 const DEFINITIONS: ReadonlyArray<ChannelDefinition<unknown>> = [
   chatwootChannel as ChannelDefinition<unknown>,
+  zendeskChannel as ChannelDefinition<unknown>,
 ];
 
 const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;

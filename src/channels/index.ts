@@ -22,6 +22,7 @@ export {
   type UndeliveredOperation,
 } from './channel-service.ts';
 export { ChatwootConfigSchema, chatwootChannel } from './chatwoot/chatwoot-channel.ts';
+export { IntercomConfigSchema, intercomChannel } from './intercom/intercom-channel.ts';
 export { DELIVERED_EVENT, DELIVERY_FAILED_EVENT, handoffTags, planDeliveries } from './outbound.ts';
 export { buildChannels } from './registry.ts';
 export { ZendeskConfigSchema, zendeskChannel } from './zendesk/zendesk-channel.ts';

@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { UserError } from '../shared/index.ts';
 import type { Channel, ChannelDefinition, ChannelType } from './channel.ts';
 import { chatwootChannel } from './chatwoot/chatwoot-channel.ts';
+import { intercomChannel } from './intercom/intercom-channel.ts';
 import { zendeskChannel } from './zendesk/zendesk-channel.ts';
 
 /** The channel types this build ships. */
 const DEFINITIONS: ReadonlyArray<ChannelDefinition<unknown>> = [
   chatwootChannel as ChannelDefinition<unknown>,
+  intercomChannel as ChannelDefinition<unknown>,
   zendeskChannel as ChannelDefinition<unknown>,
 ];
 

@@ -88,7 +88,7 @@ export type InboundEvent =
       type: 'status';
       /** `bot`: handed back to the bot; `human`: taken by people; `closed`; `open`: reopened. */
       signal: 'bot' | 'human' | 'closed' | 'open';
-      /** Who did it, as the helpdesk says (`agent:<id>`), or `helpdesk`. */
+      /** Who did it: the agent's id in the helpdesk, or `helpdesk` when it does not say. */
       by: string;
     })
   | (InboundBase & { type: 'csat'; rating?: number; comment?: string; resolved?: boolean });

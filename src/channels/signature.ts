@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { err, ok, type Result } from '../shared/index.ts';
 import type { WebhookProblem, WebhookRequest } from './channel.ts';
+import { timeOf } from './payload.ts';
 
 /** A signed timestamp older (or newer) than this is refused: a captured delivery cannot be replayed later. */
 export const SIGNATURE_MAX_AGE_MS = 5 * 60_000;
@@ -29,7 +30,7 @@ export function unauthorised(code: string, detail: string): Result<never, Webhoo
 }
 
 /**
- * A signature header checked against the expected value, and the timestamp header (seconds, or ms past 1e12)
+ * A signature header checked against the expected value, and the timestamp header (epoch seconds or ms, or ISO 8601)
  * within SIGNATURE_MAX_AGE_MS of the request. Messages name the header, never the values.
  */
 export function checkSignature(props: {
@@ -47,11 +48,11 @@ export function checkSignature(props: {
   let timestamp: string | undefined;
   if (timestampHeader) {
     timestamp = request.header(timestampHeader);
-    const value = Number(timestamp);
-    if (!timestamp || !Number.isFinite(value)) {
+    // Epoch seconds (Chatwoot), or ISO 8601 (Zendesk).
+    const ms = timestamp ? timeOf(timestamp, Number.NaN) : Number.NaN;
+    if (!Number.isFinite(ms)) {
       return unauthorised('webhook.bad_timestamp', `the delivery has no usable ${timestampHeader} header`);
     }
-    const ms = value > 1e12 ? value : value * 1000;
     if (Math.abs(request.receivedAt - ms) > SIGNATURE_MAX_AGE_MS) {
       return unauthorised('webhook.stale', `${timestampHeader} is more than 5 minutes from now`);
     }

@@ -82,6 +82,14 @@ export function jobsSuite(name: string, open: () => Promise<Store>, options: Job
       expect(await store.jobs.claim({ queues: ['test.a'], limit: 5, workerId: 'w1' })).toEqual([]);
     });
 
+    it('keeps one job when several requests enqueue the same key to a queue never used before, at once', async () => {
+      // Three webhook deliveries of one message arrive together: on PostgreSQL the queue's creation raced.
+      const job = { queue: 'test.fresh', payload: { n: 1 }, key: 'k-fresh', exclusiveKey: 'c1' };
+      await Promise.all([store.jobs.enqueue([job]), store.jobs.enqueue([job]), store.jobs.enqueue([job])]);
+      const jobs = await store.jobs.claim({ queues: ['test.fresh'], limit: 5, workerId: 'w1' });
+      expect(jobs.map((j) => j.payload.n)).toEqual([1]);
+    });
+
     it('retries a retryable failure after its backoff, with the attempt counted', async () => {
       await store.jobs.enqueue([{ queue: 'test.a', payload: {}, maxAttempts: 3 }]);
       const [first] = await store.jobs.claim({ queues: ['test.a'], limit: 1, workerId: 'w1' });

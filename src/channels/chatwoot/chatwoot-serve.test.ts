@@ -3,6 +3,7 @@ import type { Deployment } from '../../app/index.ts';
 import { openDemoDeployment, trainDemoIntentModel } from '../../app/testing.ts';
 import type { IntentModel } from '../../nlu/index.ts';
 import { type RunningServer, startServer } from '../../server/serve.ts';
+import { dropTestSchema, testPostgresAvailable, testPostgresUrl } from '../../store/postgres/testing.ts';
 import { DELIVERY_FAILED_EVENT } from '../outbound.ts';
 import { chatwootDeliveries, type FakeChatwoot, startFakeChatwoot } from './fake-chatwoot.ts';
 
@@ -24,18 +25,21 @@ interface Harness {
   advance(ms: number): void;
   post(delivery: { body: string; headers: Record<string, string> }): Promise<Response>;
 }
-const open: Harness[] = [];
+const open: Array<Harness & { schema?: string }> = [];
 afterEach(async () => {
   for (const h of open.splice(0)) {
     await h.server.close(1000);
     await h.deployment.close();
     await h.chatwoot.close();
+    if (h.schema) await dropTestSchema(h.schema);
   }
 });
+const postgres = await testPostgresAvailable();
 
-async function harness(): Promise<Harness> {
+async function harness(props: { postgres?: boolean; mode?: 'live' | 'shadow' } = {}): Promise<Harness> {
   const chatwoot = await startFakeChatwoot({ accountId: ACCOUNT, token: 'bot-token' });
   let offset = 0;
+  const schema = props.postgres ? `sb_chatwoot_${Math.random().toString(36).slice(2, 10)}` : undefined;
   const deployment = await openDemoDeployment({
     model,
     clock: { now: () => Date.now() + offset },
@@ -43,16 +47,22 @@ async function harness(): Promise<Harness> {
     channels: {
       chat: {
         type: 'chatwoot',
+        ...(props.mode ? { mode: props.mode } : {}),
         baseUrl: chatwoot.url,
         accountId: ACCOUNT,
         botTokenEnv: 'CW_BOT_TOKEN',
         webhookSecretEnv: 'CW_SECRET',
       },
     },
-    env: { CW_BOT_TOKEN: 'bot-token', CW_SECRET: SECRET },
+    env: {
+      CW_BOT_TOKEN: 'bot-token',
+      CW_SECRET: SECRET,
+      ...(schema ? { DATABASE_URL: testPostgresUrl, SWITCHBOARD_PG_SCHEMA: schema } : {}),
+    },
   });
   const server = await startServer({ deployment, host: '127.0.0.1', port: 0, widget: async () => null });
-  const h: Harness = {
+  const h: Harness & { schema?: string } = {
+    ...(schema ? { schema } : {}),
     server,
     deployment,
     chatwoot,
@@ -94,31 +104,38 @@ const replies = (h: Harness, n: number) =>
 describe('chatwoot through switchboard serve', () => {
   const d = chatwootDeliveries({ accountId: ACCOUNT, secret: SECRET });
 
-  it("answers a customer's message inside Chatwoot once, however often Chatwoot delivers it", async () => {
-    const h = await harness();
-    const delivery = d.customerMessage({
-      conversation: 21,
-      message: 100,
-      text: 'Where is my order?',
-      at: Date.now(),
-    });
-    const started = performance.now();
-    const answers = await Promise.all([h.post(delivery), h.post(delivery), h.post(delivery)]);
-    // The webhook is answered before the turn runs (Chatwoot gives up after 5 s).
-    expect(performance.now() - started).toBeLessThan(2000);
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-    await until(
-      () => replies(h, 21),
-      (r) => r.length > 0,
-    );
-    await settled(h);
-    const stored = await h.deployment.store.getConversation(`chat:${ACCOUNT}:21`);
-    const botLines = stored?.messages.filter((m) => m.role === 'bot').map((m) => m.text) ?? [];
-    expect(botLines.length).toBeGreaterThan(0);
-    expect(replies(h, 21)).toEqual(botLines.map((text) => ({ kind: 'reply', text })));
-    expect(stored?.messages.filter((m) => m.role === 'customer')).toHaveLength(1);
-    expect(stored?.conversation).toMatchObject({ channel: 'chat', owner: 'bot' });
-  });
+  it.each([
+    ['SQLite', false],
+    ['PostgreSQL', true],
+  ])(
+    "answers a customer's message inside Chatwoot once, however often Chatwoot delivers it (%s)",
+    async (_store, pg) => {
+      if (pg && !postgres) return;
+      const h = await harness({ postgres: pg });
+      const delivery = d.customerMessage({
+        conversation: 21,
+        message: 100,
+        text: 'Where is my order?',
+        at: Date.now(),
+      });
+      const started = performance.now();
+      const answers = await Promise.all([h.post(delivery), h.post(delivery), h.post(delivery)]);
+      // The webhook is answered before the turn runs (Chatwoot gives up after 5 s).
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      await until(
+        () => replies(h, 21),
+        (r) => r.length > 0,
+      );
+      await settled(h);
+      const stored = await h.deployment.store.getConversation(`chat:${ACCOUNT}:21`);
+      const botLines = stored?.messages.filter((m) => m.role === 'bot').map((m) => m.text) ?? [];
+      expect(botLines.length).toBeGreaterThan(0);
+      expect(replies(h, 21)).toEqual(botLines.map((text) => ({ kind: 'reply', text })));
+      expect(stored?.messages.filter((m) => m.role === 'customer')).toHaveLength(1);
+      expect(stored?.conversation).toMatchObject({ channel: 'chat', owner: 'bot' });
+    },
+  );
 
   it('hands off with the packet as a private note, stays silent after, and answers again once handed back', async () => {
     const h = await harness();
@@ -284,5 +301,36 @@ describe('chatwoot through switchboard serve', () => {
     const botLines =
       (await h.deployment.store.getConversation(id))?.messages.filter((m) => m.role === 'bot') ?? [];
     expect(replies(h, 25)).toEqual(botLines.map((m) => ({ kind: 'reply', text: m.text })));
+  });
+
+  it('in shadow mode, posts the replies as private drafts and leaves the conversation to people', async () => {
+    const h = await harness({ mode: 'shadow' });
+    await h.post(
+      d.customerMessage({ conversation: 26, message: 600, text: 'Where is my order?', at: Date.now() }),
+    );
+    await until(
+      () => h.chatwoot.timeline(`${ACCOUNT}:26`),
+      (t) => t.length > 0,
+    );
+    await h.post(
+      d.customerMessage({
+        conversation: 26,
+        message: 601,
+        text: 'I want to talk to a person',
+        at: Date.now(),
+      }),
+    );
+    await until(
+      () => h.chatwoot.timeline(`${ACCOUNT}:26`),
+      (t) => t.some((e) => e.kind === 'note' && /Handoff from automation/.test(e.text)),
+    );
+    await settled(h);
+    const timeline = h.chatwoot.timeline(`${ACCOUNT}:26`);
+    expect(timeline.every((e) => e.kind === 'note')).toBe(true);
+    expect(timeline[0]).toMatchObject({
+      kind: 'note',
+      text: expect.stringMatching(/^Switchboard draft \(shadow mode/),
+    });
+    expect(h.chatwoot.status(26)).toBe('pending');
   });
 });

@@ -83,14 +83,29 @@ export function openPgJobQueue(props: {
   };
 
   const known = new Set<string>();
+  // One creation per queue in this process: two requests enqueueing to a new queue at once (two webhook
+  // deliveries of one message) made pg-boss create it twice, and PostgreSQL detected a deadlock.
+  const creating = new Map<string, Promise<void>>();
+  const create = (queue: string) => {
+    let done = creating.get(queue);
+    if (!done) {
+      done = createQueueOnce(boss, queue).then(
+        () => {
+          known.add(queue);
+        },
+        (error: unknown) => {
+          creating.delete(queue);
+          throw error;
+        },
+      );
+      creating.set(queue, done);
+    }
+    return done;
+  };
   const prepare = async (queues: readonly string[]) => {
     if (queues.every((q) => known.has(q))) return;
     await started();
-    for (const queue of queues) {
-      if (known.has(queue)) continue;
-      await boss.createQueue(queue, { name: queue, policy: 'standard' });
-      known.add(queue);
-    }
+    for (const queue of queues) if (!known.has(queue)) await create(queue);
   };
   const locks = createLockHolder(props.url, schema);
 
@@ -429,4 +444,21 @@ function quoteIdent(name: string): string {
     );
   }
   return `"${name}"`;
+}
+
+/**
+ * Creates a pg-boss queue (idempotent in pg-boss), trying again when another process creating the same queue at
+ * the same moment makes PostgreSQL report a deadlock (40P01) or a duplicate (23505): the other one won.
+ */
+async function createQueueOnce(boss: PgBoss, queue: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await boss.createQueue(queue, { name: queue, policy: 'standard' });
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if ((code !== '40P01' && code !== '23505') || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
 }

@@ -18,6 +18,8 @@ export interface Channel {
   readonly type: ChannelType;
   /** `shadow`: every reply goes out as a private note for an agent to send, edit or discard. */
   readonly mode: 'live' | 'shadow';
+  /** What this helpdesk can do; shared code and the contract suite read these instead of checking the type. */
+  readonly capabilities: ChannelCapabilities;
   /** Checks the delivery's signature (when a secret is configured); a problem is answered 401 and nothing is stored. */
   verify(request: WebhookRequest): Result<void, WebhookProblem>;
   /** The delivery's events; an event type the bot does not act on is ignored, with the reason. */
@@ -27,6 +29,13 @@ export interface Channel {
 }
 
 export type ChannelType = 'chatwoot' | 'zendesk' | 'intercom';
+
+export interface ChannelCapabilities {
+  /** A hand-off sets the helpdesk's priority (Intercom's API has no way to). */
+  priority: boolean;
+  /** Signatures cover a timestamp, so an old delivery replayed later is refused (Intercom signs the body alone). */
+  timestampedSignatures: boolean;
+}
 
 export interface WebhookRequest {
   /** Header lookup, case-insensitive. */

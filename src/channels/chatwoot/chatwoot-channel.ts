@@ -186,6 +186,7 @@ export const chatwootChannel = defineChannel<ChatwootConfig>({
       name,
       type: 'chatwoot',
       mode,
+      capabilities: { priority: true, timestampedSignatures: config.signatureContent === 'timestamp.body' },
       verify(request) {
         if (!secret) return ok(undefined);
         return checkSignature({

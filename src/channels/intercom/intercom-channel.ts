@@ -243,6 +243,7 @@ export const intercomChannel = defineChannel<IntercomConfig>({
       name,
       type: 'intercom',
       mode,
+      capabilities: { priority: false, timestampedSignatures: false },
       verify(request) {
         if (!secret) return ok(undefined);
         // HMAC-SHA1 of the raw body with the client secret; Intercom signs no timestamp.

@@ -237,6 +237,7 @@ export const zendeskChannel = defineChannel<ZendeskConfig>({
       name,
       type: 'zendesk',
       mode,
+      capabilities: { priority: true, timestampedSignatures: true },
       verify(request) {
         if (!secret) return ok(undefined);
         return verifyZendesk(request, secret);
@@ -293,22 +294,13 @@ function tagList(value: readonly string[] | string | null | undefined): string[]
  * the check, and the HMAC is computed over the header as it came.
  */
 export function verifyZendesk(request: WebhookRequest, secret: string): Result<void, WebhookProblem> {
-  const raw = request.header(TIMESTAMP_HEADER);
-  const seconds = raw === undefined ? undefined : epochSecondsOf(raw);
   return checkSignature({
-    request: {
-      ...request,
-      header: (name) => (name.toLowerCase() === TIMESTAMP_HEADER ? seconds : request.header(name)),
-    },
+    request,
     header: SIGNATURE_HEADER,
     timestampHeader: TIMESTAMP_HEADER,
-    expected: () => hmac('sha256', secret, [raw ?? '', request.body], 'base64'),
+    // base64(HMAC-SHA256(secret, timestamp as sent + raw body)).
+    expected: (timestamp) => hmac('sha256', secret, [timestamp ?? '', request.body], 'base64'),
   });
-}
-
-function epochSecondsOf(timestamp: string): string | undefined {
-  const ms = timeOf(timestamp.trim(), Number.NaN);
-  return Number.isFinite(ms) ? String(Math.floor(ms / 1000)) : undefined;
 }
 
 export function parseZendesk(

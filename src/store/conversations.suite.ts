@@ -600,6 +600,7 @@ export function conversationsSuite(
           ['0002_conversations', true],
           ['0003_live', true],
           ['0004_ticket_figures', true],
+          ['0005_people', true],
         ]);
       } finally {
         await raw.dispose();

@@ -258,5 +258,128 @@ export function liveSuite(name: string, open: () => Promise<Store>, cleanup?: ()
       const types = (await store.listEvents({ limit: 100 })).map((e) => e.type);
       expect(types.filter((t) => t.startsWith('api_key.'))).toEqual(['api_key.created', 'api_key.revoked']);
     });
+
+    it('keeps accounts by lower-cased email, refuses a second one, and lists them', async () => {
+      const ana = await store.createUser({
+        id: 'u_ana',
+        email: ' Ana@Shop.Example ',
+        name: TEXT,
+        role: 'agent',
+        passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+        by: 'cli',
+        at: T0,
+      });
+      expect(ana).toMatchObject({ email: 'ana@shop.example', name: TEXT, role: 'agent', disabledAt: null });
+      expect(await store.findUser({ email: 'ANA@shop.example' })).toEqual(ana);
+      expect(await store.findUser({ id: 'u_ana' })).toEqual(ana);
+      await expect(
+        store.createUser({
+          id: 'u_2',
+          email: 'ana@shop.example',
+          role: 'lead',
+          passwordHash: null,
+          by: 'cli',
+          at: T0,
+        }),
+      ).rejects.toMatchObject({ kind: 'user', code: 'user.exists' });
+      await store.createUser({
+        id: 'u_bo',
+        email: 'bo@shop.example',
+        role: 'admin',
+        passwordHash: null,
+        by: 'cli',
+        at: T0 + 1,
+      });
+      expect((await store.listUsers()).map((u) => u.id)).toEqual(['u_ana', 'u_bo']);
+      await store.setUserPassword({ userId: 'u_bo', passwordHash: 'h2' });
+      expect((await store.findUser({ id: 'u_bo' }))?.passwordHash).toBe('h2');
+    });
+
+    it('finds a live session with its user, not an expired one or a disabled user’s, and logs out everywhere', async () => {
+      await store.createUser({
+        id: 'u_ana',
+        email: 'ana@shop.example',
+        role: 'agent',
+        passwordHash: 'h',
+        by: 'cli',
+        at: T0,
+      });
+      await store.createSession({ idHash: 's1', userId: 'u_ana', at: T0, expiresAt: T0 + 1000 });
+      await store.createSession({ idHash: 's2', userId: 'u_ana', at: T0, expiresAt: T0 + 1000 });
+      const found = await store.findSession({ idHash: 's1', at: T0 + 500 });
+      expect(found?.user.id).toBe('u_ana');
+      expect(found?.session).toMatchObject({ idHash: 's1', userId: 'u_ana', expiresAt: T0 + 1000 });
+      expect(await store.findSession({ idHash: 's1', at: T0 + 1000 })).toBeUndefined();
+      expect(await store.findSession({ idHash: 'nope', at: T0 })).toBeUndefined();
+      expect(await store.deleteSessions({ idHash: 's1' })).toBe(1);
+      expect(await store.findSession({ idHash: 's1', at: T0 })).toBeUndefined();
+      await store.createSession({ idHash: 's3', userId: 'u_ana', at: T0, expiresAt: T0 + 1000 });
+      expect(await store.deleteSessions({ userId: 'u_ana' })).toBe(2);
+      await store.createSession({ idHash: 's4', userId: 'u_ana', at: T0, expiresAt: T0 + 1000 });
+      const disabled = await store.setUserDisabled({ userId: 'u_ana', disabled: true, at: T0 + 5 });
+      expect(disabled?.disabledAt).toBe(T0 + 5);
+      expect(await store.findSession({ idHash: 's4', at: T0 + 6 })).toBeUndefined();
+      expect(await store.setUserDisabled({ userId: 'nobody', disabled: true, at: T0 })).toBeUndefined();
+    });
+
+    it('uses an invitation once, and never an expired one', async () => {
+      await store.createUser({
+        id: 'u_cy',
+        email: 'cy@shop.example',
+        role: 'lead',
+        passwordHash: null,
+        by: 'cli',
+        at: T0,
+      });
+      await store.createInvitation({ tokenHash: 'i1', userId: 'u_cy', at: T0, expiresAt: T0 + 1000 });
+      await store.createInvitation({ tokenHash: 'i2', userId: 'u_cy', at: T0, expiresAt: T0 + 1000 });
+      expect(
+        await store.acceptInvitation({ tokenHash: 'i2', passwordHash: 'late', at: T0 + 1000 }),
+      ).toBeUndefined();
+      const accepted = await store.acceptInvitation({ tokenHash: 'i1', passwordHash: 'chosen', at: T0 + 10 });
+      expect(accepted).toMatchObject({ id: 'u_cy', passwordHash: 'chosen' });
+      expect(
+        await store.acceptInvitation({ tokenHash: 'i1', passwordHash: 'again', at: T0 + 20 }),
+      ).toBeUndefined();
+      expect((await store.findUser({ id: 'u_cy' }))?.passwordHash).toBe('chosen');
+    });
+
+    it('locks a key after too many failed sign-ins in a window, until the lock ends, and starts over after', async () => {
+      const fail = (at: number) =>
+        store.recordLoginFailure({
+          key: 'email:ana@shop.example',
+          at,
+          limit: 3,
+          windowMs: 60_000,
+          lockMs: 300_000,
+        });
+      expect(await fail(T0)).toEqual({ failures: 1, lockedUntil: null });
+      expect(await fail(T0 + 1000)).toEqual({ failures: 2, lockedUntil: null });
+      expect(await fail(T0 + 2000)).toEqual({ failures: 3, lockedUntil: T0 + 302_000 });
+      expect(await store.loginLockedUntil({ key: 'email:ana@shop.example', at: T0 + 3000 })).toBe(
+        T0 + 302_000,
+      );
+      expect(await store.loginLockedUntil({ key: 'email:ana@shop.example', at: T0 + 302_000 })).toBeNull();
+      expect(await store.loginLockedUntil({ key: 'email:other', at: T0 })).toBeNull();
+      // A new window once the old one is over.
+      expect(await fail(T0 + 400_000)).toEqual({ failures: 1, lockedUntil: null });
+      await store.clearLoginFailures('email:ana@shop.example');
+      expect(await fail(T0 + 400_001)).toEqual({ failures: 1, lockedUntil: null });
+    });
+
+    it('refuses a change decided on a revision that is no longer the conversation’s', async () => {
+      const read = await store.findConversation('c1');
+      await store.changeConversation({ conversationId: 'c1', owner: 'human', by: 'agent:a', at: T0 + 1 });
+      await expect(
+        store.changeConversation({
+          conversationId: 'c1',
+          expectedRevision: read?.revision ?? 0,
+          events: [{ type: 'conversation.assigned', payload: { to: 'u_b' } }],
+          by: 'agent:b',
+          at: T0 + 2,
+        }),
+      ).rejects.toMatchObject({ code: 'conversation.conflict' });
+      expect(await store.listEvents({ limit: 10, type: 'conversation.assigned' })).toEqual([]);
+    });
   });
 }

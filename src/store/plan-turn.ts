@@ -239,7 +239,7 @@ export function changeTurn(current: ConversationRow, input: ChangeConversationIn
   if (!owner && !status && messages.length === 0 && events.length === 0 && jobs.length === 0) return null;
   return {
     conversationId: current.id,
-    expectedRevision: Number(current.revision),
+    expectedRevision: input.expectedRevision ?? Number(current.revision),
     messages,
     ...(owner ? { owner } : {}),
     ...(status ? { status } : {}),

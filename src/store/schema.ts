@@ -16,6 +16,10 @@ export interface Database {
   artifacts: ArtifactsTable;
   active_artifacts: ActiveArtifactsTable;
   api_keys: ApiKeysTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  invitations: InvitationsTable;
+  login_failures: LoginFailuresTable;
   /** SQLite only: the job queue (PostgreSQL's is pg-boss). */
   jobs: JobsTable;
 }
@@ -207,4 +211,43 @@ export interface JobsTable {
   last_error: string | null;
   created_at: number;
   finished_at: number | null;
+}
+
+export interface UsersTable {
+  id: string;
+  /** Lower-cased: one account per address. */
+  email: string;
+  name: string | null;
+  role: string;
+  /** Argon2id (PHC string); null until an invitation is accepted. */
+  password_hash: string | null;
+  created_at: number;
+  created_by: string;
+  disabled_at: number | null;
+}
+
+export interface SessionsTable {
+  /** sha256 (hex) of the cookie's token: the token itself is never stored. */
+  id_hash: string;
+  user_id: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+export interface InvitationsTable {
+  /** sha256 (hex) of the link's token. */
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface LoginFailuresTable {
+  /** What is throttled: `email:<address>`, `address:<ip>`. */
+  key: string;
+  failures: number;
+  window_started_at: number;
+  locked_until: number | null;
 }

@@ -238,6 +238,62 @@ export interface Store {
   /** Revokes a key (`api_key.revoked`); undefined when there is no such key; revoking twice changes nothing. */
   revokeApiKey(input: { id: string; by: string; at: number }): Promise<StoredApiKey | undefined>;
 
+  /**
+   * People who sign in to the web app: an account per (lower-cased) email; an email already used is a UserError
+   * `user.exists`. Passwords are stored only as Argon2id hashes (access/passwords.ts), sessions and invitation
+   * links only as sha256 hashes of their tokens.
+   *
+   * @example
+   * const user = await store.createUser({ id: 'u_1', email: 'ana@shop.example', role: 'agent', passwordHash, by: 'cli', at: now });
+   */
+  createUser(input: CreateUserInput): Promise<StoredUser>;
+  findUser(query: { id: string } | { email: string }): Promise<StoredUser | undefined>;
+  /** Every account, oldest first. */
+  listUsers(): Promise<StoredUser[]>;
+  setUserPassword(input: { userId: string; passwordHash: string }): Promise<void>;
+  /** Disables (or enables) an account; disabling deletes its sessions. Undefined for an unknown user. */
+  setUserDisabled(input: { userId: string; disabled: boolean; at: number }): Promise<StoredUser | undefined>;
+  createSession(input: { idHash: string; userId: string; at: number; expiresAt: number }): Promise<void>;
+  /**
+   * The session and its user when the session exists, has not expired and the user is enabled (its last-seen time
+   * set to `at`); else undefined.
+   */
+  findSession(input: {
+    idHash: string;
+    at: number;
+  }): Promise<{ session: StoredSession; user: StoredUser } | undefined>;
+  /** Deletes one session, or every session of a user (logout everywhere); how many. */
+  deleteSessions(query: { idHash: string } | { userId: string }): Promise<number>;
+  createInvitation(input: {
+    tokenHash: string;
+    userId: string;
+    at: number;
+    expiresAt: number;
+  }): Promise<void>;
+  /**
+   * Uses an invitation once: when it exists, is unused and unexpired, marks it used and sets the user's password;
+   * returns the user, else undefined.
+   */
+  acceptInvitation(input: {
+    tokenHash: string;
+    passwordHash: string;
+    at: number;
+  }): Promise<StoredUser | undefined>;
+  /**
+   * Counts a failed sign-in under `key` (an email, an address): past `limit` failures within `windowMs` of the first,
+   * the key is locked for `lockMs`. Atomic across processes.
+   */
+  recordLoginFailure(input: {
+    key: string;
+    at: number;
+    limit: number;
+    windowMs: number;
+    lockMs: number;
+  }): Promise<{ failures: number; lockedUntil: number | null }>;
+  /** Until when `key` may not sign in (null: it may). */
+  loginLockedUntil(input: { key: string; at: number }): Promise<number | null>;
+  clearLoginFailures(key: string): Promise<void>;
+
   stats(): Promise<StoreStats>;
 
   close(): Promise<void>;
@@ -462,6 +518,11 @@ export interface CloseConversationInput {
 
 export interface ChangeConversationInput {
   conversationId: string;
+  /**
+   * Only when the conversation is still at this revision (else an OperationalError `conversation.conflict`, nothing
+   * written): a change decided from what was read, such as an agent taking an unassigned conversation.
+   */
+  expectedRevision?: number;
   owner?: ConversationOwner;
   status?: ConversationStatus;
   /** Appended with the next seq numbers (agent or system lines; never pending customer messages). */
@@ -573,6 +634,39 @@ export interface StoredApiKey {
   publishableKey: string | null;
   createdAt: number;
   revokedAt: number | null;
+}
+
+export type UserRole = 'agent' | 'lead' | 'admin';
+
+export interface CreateUserInput {
+  /** Chosen by the caller (`u_` + random). */
+  id: string;
+  email: string;
+  name?: string;
+  role: UserRole;
+  /** Null for an invited user who has not chosen a password yet. */
+  passwordHash: string | null;
+  by: string;
+  at: number;
+}
+
+export interface StoredUser {
+  id: string;
+  email: string;
+  name: string | null;
+  role: UserRole;
+  passwordHash: string | null;
+  createdAt: number;
+  createdBy: string;
+  disabledAt: number | null;
+}
+
+export interface StoredSession {
+  idHash: string;
+  userId: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
 }
 
 export interface HandoffQuery {

@@ -4,6 +4,7 @@ import { type Clock, type Logger, OperationalError, silentLogger, systemClock } 
 import type { Change } from '../change-feed.ts';
 import type { JobRequest } from '../job-queue.ts';
 import { migrator } from '../migrations.ts';
+import { peopleRecords } from '../people.ts';
 import {
   apiKeyEvent,
   apiKeyRow,
@@ -222,6 +223,7 @@ export async function openPostgresStore({
     listApiKeys: () => queries.listApiKeys(db),
     revokeApiKey: (input) => revokeApiKey(writes, input),
     stats: () => queries.stats(db),
+    ...peopleRecords(db, (error) => (error as { code?: unknown }).code === '23505'),
     close: async () => {
       await jobs.close();
       await changes.close();

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { type Clock, OperationalError, systemClock, UserError } from '../../shared/index.ts';
 import { migrator } from '../migrations.ts';
+import { peopleRecords } from '../people.ts';
 import {
   apiKeyEvent,
   apiKeyRow,
@@ -384,6 +385,9 @@ export async function openSqliteStore({
     listApiKeys: () => queries.listApiKeys(db),
     revokeApiKey: async (input) => records.revokeApiKey(input),
     stats: () => queries.stats(db),
+    ...peopleRecords(db, (error) =>
+      /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(String((error as { code?: unknown }).code)),
+    ),
     close: async () => {
       changes.close();
       await jobs.close();

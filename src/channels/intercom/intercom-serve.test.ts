@@ -1,9 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Deployment } from '../../app/index.ts';
-import { openDemoDeployment, trainDemoIntentModel } from '../../app/testing.ts';
+import { trainDemoIntentModel } from '../../app/testing.ts';
 import type { IntentModel } from '../../nlu/index.ts';
-import { type RunningServer, startServer } from '../../server/serve.ts';
-import { DELIVERY_FAILED_EVENT } from '../outbound.ts';
+import { type ServeHarness, serveHarnesses, tampered, until } from '../serve-harness.ts';
 import { type FakeIntercom, intercomDeliveries, startFakeIntercom } from './fake-intercom.ts';
 
 // Intercom end to end: webhooks into `switchboard serve` (a real loopback socket, jobs in the same process),
@@ -17,80 +15,26 @@ beforeAll(async () => {
   model = await trainDemoIntentModel();
 }, 120_000);
 
-interface Harness {
-  server: RunningServer;
-  deployment: Deployment;
-  intercom: FakeIntercom;
-  /** Moves the deployment's clock (jobs' backoff and schedules follow it). */
-  advance(ms: number): void;
-  post(delivery: { body: string; headers: Record<string, string> }): Promise<Response>;
-}
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) {
-    await h.server.close(1000);
-    await h.deployment.close();
-    await h.intercom.close();
-  }
-});
+type Harness = ServeHarness<FakeIntercom>;
+const harnesses = serveHarnesses<FakeIntercom>();
+afterEach(() => harnesses.closeAll());
 
 async function harness(props: { teams?: Record<string, number> } = {}): Promise<Harness> {
-  const intercom = await startFakeIntercom({ token: 'access-token', adminId: ADMIN });
-  let offset = 0;
-  const deployment = await openDemoDeployment({
+  return harnesses.start({
     model,
-    clock: { now: () => Date.now() + offset },
-    jobs: { pollIntervalMs: 50 },
-    channels: {
-      support: {
-        type: 'intercom',
-        baseUrl: intercom.url,
-        accessTokenEnv: 'IC_TOKEN',
-        webhookSecretEnv: 'IC_SECRET',
-        adminId: ADMIN,
-        ...(props.teams ? { teams: props.teams } : {}),
-      },
+    startFake: () => startFakeIntercom({ token: 'access-token', adminId: ADMIN }),
+    name: 'support',
+    external: (n) => String(n),
+    channel: {
+      type: 'intercom',
+      accessTokenEnv: 'IC_TOKEN',
+      webhookSecretEnv: 'IC_SECRET',
+      adminId: ADMIN,
+      ...(props.teams ? { teams: props.teams } : {}),
     },
     env: { IC_TOKEN: 'access-token', IC_SECRET: SECRET },
   });
-  const server = await startServer({ deployment, host: '127.0.0.1', port: 0, widget: async () => null });
-  const h: Harness = {
-    server,
-    deployment,
-    intercom,
-    advance: (ms) => {
-      offset += ms;
-    },
-    post: (delivery) =>
-      fetch(`${server.url}/channels/support/webhook`, {
-        method: 'POST',
-        headers: delivery.headers,
-        body: delivery.body,
-      }),
-  };
-  open.push(h);
-  return h;
 }
-
-async function until<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Waits until no job is queued or running (scheduled ones wait for their time). */
-async function settled(h: Harness): Promise<void> {
-  await until(
-    () => h.deployment.store.jobs.counts(),
-    (c) => c.queued === 0 && c.active === 0,
-  );
-}
-
-const replies = (h: Harness, n: number) => h.intercom.timeline(String(n)).filter((e) => e.kind === 'reply');
 
 describe('intercom through switchboard serve', () => {
   const d = intercomDeliveries({ adminId: ADMIN, secret: SECRET });
@@ -103,19 +47,15 @@ describe('intercom through switchboard serve', () => {
       text: 'Where is my order?',
       at: Date.now(),
     });
-    const started = performance.now();
-    const answers = await Promise.all([h.post(delivery), h.post(delivery), h.post(delivery)]);
-    expect(performance.now() - started).toBeLessThan(2000);
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-    await until(
-      () => replies(h, 215000000000031),
-      (r) => r.length > 0,
-    );
-    await settled(h);
+    const answers = await h.postAtOnce(delivery, 3);
+    expect(answers.ms).toBeLessThan(2000);
+    expect(answers.statuses).toEqual([200, 200, 200]);
+    await h.untilReplies(215000000000031);
+    await h.settled();
     const stored = await h.deployment.store.getConversation('support:215000000000031');
-    const botLines = stored?.messages.filter((m) => m.role === 'bot').map((m) => m.text) ?? [];
+    const botLines = await h.botLines(215000000000031);
     expect(botLines.length).toBeGreaterThan(0);
-    expect(replies(h, 215000000000031)).toEqual(botLines.map((text) => ({ kind: 'reply', text })));
+    expect(h.replies(215000000000031)).toEqual(botLines.map((text) => ({ kind: 'reply', text })));
     expect(stored?.messages.filter((m) => m.role === 'customer')).toEqual([
       expect.objectContaining({ text: 'Where is my order?' }),
     ]);
@@ -134,9 +74,9 @@ describe('intercom through switchboard serve', () => {
         }),
       );
     }
-    await settled(h);
+    await h.settled();
     expect(await h.deployment.store.stats()).toEqual(eventsBefore);
-    expect((await h.deployment.store.findConversation('support:215000000000031'))?.owner).toBe('bot');
+    expect(await h.owner(215000000000031)).toBe('bot');
   });
 
   it('hands off with the packet as a private note then an assignment, stays silent after, and answers again once assigned back to the bot', async () => {
@@ -148,11 +88,11 @@ describe('intercom through switchboard serve', () => {
       d.conversationStarted({ conversation: n, message: 88000201, text: 'I want to talk to a person', at }),
     );
     await until(
-      () => h.intercom.conversation(String(n))?.team,
+      () => h.fake.conversation(String(n))?.team,
       (team) => team !== undefined && team !== null,
     );
-    await settled(h);
-    const timeline = h.intercom.timeline(String(n));
+    await h.settled();
+    const timeline = h.fake.timeline(String(n));
     const note = timeline.find((e) => e.kind === 'note');
     expect(note && 'text' in note ? note.text : '').toMatch(/Handoff from automation: human_requested/);
     const kinds = timeline.map((e) => (e.kind === 'owner' ? `owner:${e.value}` : e.kind));
@@ -162,16 +102,16 @@ describe('intercom through switchboard serve', () => {
       value: ['switchboard', 'switchboard_handoff', 'switchboard_human_requested'],
     });
     // The demo's human_requested queue is `support`, mapped to the team.
-    expect(h.intercom.conversation(String(n))).toMatchObject({ team: String(TEAM), admin: null });
+    expect(h.fake.conversation(String(n))).toMatchObject({ team: String(TEAM), admin: null });
     expect(timeline.slice(-2)).toEqual([
       { kind: 'queue', value: `team:${TEAM}` },
       { kind: 'owner', value: 'human' },
     ]);
-    expect((await h.deployment.store.findConversation(id))?.owner).toBe('human');
+    expect(await h.owner(n)).toBe('human');
 
     // Intercom echoes the assignment; the customer writes again: the bot stays silent.
     await h.post(d.assigned({ conversation: n, at: at + 1000, to: { type: 'team', id: TEAM } }));
-    const before = replies(h, n).length;
+    const before = h.replies(n).length;
     await h.post(
       d.customerMessage({
         conversation: n,
@@ -181,8 +121,8 @@ describe('intercom through switchboard serve', () => {
         assignee: { type: 'team', id: TEAM },
       }),
     );
-    await settled(h);
-    expect(replies(h, n)).toHaveLength(before);
+    await h.settled();
+    expect(h.replies(n)).toHaveLength(before);
     const customerLines = (await h.deployment.store.getConversation(id))?.messages.filter(
       (m) => m.role === 'customer',
     );
@@ -193,10 +133,7 @@ describe('intercom through switchboard serve', () => {
 
     // A teammate assigns the conversation to the bot's admin: the bot owns it again and answers.
     await h.post(d.handBack({ conversation: n, at: at + 5000 }));
-    await until(
-      () => h.deployment.store.findConversation(id),
-      (c) => c?.owner === 'bot',
-    );
+    await h.untilConversation(n, (c) => c?.owner === 'bot');
     // A stale team assignment (delivered late, seconds older than the hand-back) changes nothing.
     await h.post(d.assigned({ conversation: n, at: at + 3000, to: { type: 'team', id: TEAM } }));
     await h.post(
@@ -208,11 +145,8 @@ describe('intercom through switchboard serve', () => {
         assignee: { type: 'admin', id: ADMIN },
       }),
     );
-    await until(
-      () => replies(h, n),
-      (r) => r.length > before,
-    );
-    expect((await h.deployment.store.findConversation(id))?.owner).toBe('bot');
+    await h.untilReplies(n, before);
+    expect(await h.owner(n)).toBe('bot');
   });
 
   it('takes an agent reply for a take-over, and a close for a close', async () => {
@@ -223,27 +157,18 @@ describe('intercom through switchboard serve', () => {
     await h.post(
       d.conversationStarted({ conversation: n, message: 88000301, text: 'Where is my order?', at }),
     );
-    await until(
-      () => replies(h, n),
-      (r) => r.length > 0,
-    );
-    await settled(h);
+    await h.untilReplies(n);
+    await h.settled();
     await h.post(
       d.agentMessage({ conversation: n, message: 30000301, text: 'Ana here, I will check', at: at + 2000 }),
     );
-    await until(
-      () => h.deployment.store.findConversation(id),
-      (c) => c?.owner === 'human',
-    );
+    await h.untilConversation(n, (c) => c?.owner === 'human');
     const agentLines = (await h.deployment.store.getConversation(id))?.messages.filter(
       (m) => m.role === 'agent',
     );
     expect(agentLines?.map((m) => m.text)).toEqual(['Ana here, I will check']);
     await h.post(d.closed({ conversation: n, at: at + 3000 }));
-    await until(
-      () => h.deployment.store.findConversation(id),
-      (c) => c?.status === 'closed',
-    );
+    await h.untilConversation(n, (c) => c?.status === 'closed');
   });
 
   it('refuses a bad signature with 401 and a bad body with 400, storing nothing', async () => {
@@ -255,10 +180,10 @@ describe('intercom through switchboard serve', () => {
       text: 'Where is my order?',
       at: Date.now(),
     });
-    const forged = { ...good, body: good.body.replace('Where', 'Wh3re') };
-    const refused = await h.post(forged);
-    expect(refused.status).toBe(401);
-    expect(await refused.json()).toMatchObject({ code: 'webhook.bad_signature' });
+    expect(await h.answer(tampered(good))).toMatchObject({
+      status: 401,
+      body: { code: 'webhook.bad_signature' },
+    });
     const unsigned = await h.post({ body: good.body, headers: { 'content-type': 'application/json' } });
     expect(unsigned.status).toBe(401);
 
@@ -268,14 +193,14 @@ describe('intercom through switchboard serve', () => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ code: 'webhook.invalid', errors: [{ field: 'data.item' }] });
 
-    await settled(h);
+    await h.settled();
     expect(await h.deployment.store.stats()).toEqual(eventsBefore);
-    expect(h.intercom.requests).toEqual([]);
+    expect(h.fake.requests).toEqual([]);
   });
 
   it('retries with backoff while Intercom fails, parks the reply with an event, and sends it once when Intercom is back', async () => {
     const h = await harness();
-    h.intercom.failNext(500, 1000);
+    h.fake.failNext(500, 1000);
     const n = 215000000000035;
     await h.post(
       d.conversationStarted({
@@ -285,41 +210,14 @@ describe('intercom through switchboard serve', () => {
         at: Date.now(),
       }),
     );
-    const id = `support:${n}`;
-    const dead = await until(
-      async () => {
-        h.advance(20_000);
-        return h.deployment.store.jobs.listDead({ limit: 5, queue: 'channel.deliver' });
-      },
-      (jobs) => jobs.length > 0,
-      20_000,
-    );
-    expect(dead[0]).toMatchObject({ attempts: 6, code: 'channel.http_500' });
-    const failed = await h.deployment.store.listEvents({
-      limit: 10,
-      conversationId: id,
-      type: DELIVERY_FAILED_EVENT,
+    expect(await h.untilParked(n)).toMatchObject({
+      job: { attempts: 6, code: 'channel.http_500' },
+      event: { key: 'm:1', operation: 'reply', code: 'http_500', attempts: 6 },
     });
-    expect(failed[0]?.payload).toMatchObject({
-      key: 'm:1',
-      operation: 'reply',
-      code: 'http_500',
-      attempts: 6,
-    });
-    expect(replies(h, n)).toEqual([]);
+    expect(h.replies(n)).toEqual([]);
 
     // Intercom is back: the parked try sends it, once.
-    h.intercom.heal();
-    h.advance(11 * 60_000);
-    await until(
-      () => replies(h, n),
-      (r) => r.length > 0,
-    );
-    await settled(h);
-    h.advance(11 * 60_000);
-    await settled(h);
-    const botLines =
-      (await h.deployment.store.getConversation(id))?.messages.filter((m) => m.role === 'bot') ?? [];
-    expect(replies(h, n)).toEqual(botLines.map((m) => ({ kind: 'reply', text: m.text })));
+    await h.recover(n);
+    expect(h.replies(n)).toEqual((await h.botLines(n)).map((text) => ({ kind: 'reply', text })));
   }, 60_000);
 });

@@ -1,9 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Deployment } from '../../app/index.ts';
-import { openDemoDeployment, trainDemoIntentModel } from '../../app/testing.ts';
+import { trainDemoIntentModel } from '../../app/testing.ts';
 import type { IntentModel } from '../../nlu/index.ts';
-import { type RunningServer, startServer } from '../../server/serve.ts';
-import { DELIVERY_FAILED_EVENT } from '../outbound.ts';
+import { type ServeHarness, serveHarnesses, tampered, until } from '../serve-harness.ts';
 import { type FakeZendesk, startFakeZendesk, zendeskDeliveries } from './fake-zendesk-channel.ts';
 
 // Zendesk end to end: webhooks of both styles into `switchboard serve` (a real loopback socket, jobs in the same
@@ -17,86 +15,26 @@ beforeAll(async () => {
   model = await trainDemoIntentModel();
 }, 120_000);
 
-interface Harness {
-  server: RunningServer;
-  deployment: Deployment;
-  zendesk: FakeZendesk;
-  /** Moves the deployment's clock (jobs' backoff and schedules follow it). */
-  advance(ms: number): void;
-  post(delivery: { body: string; headers: Record<string, string> }): Promise<Response>;
-}
-const open: Harness[] = [];
-afterEach(async () => {
-  for (const h of open.splice(0)) {
-    await h.server.close(1000);
-    await h.deployment.close();
-    await h.zendesk.close();
-  }
-});
+type Harness = ServeHarness<FakeZendesk>;
+const harnesses = serveHarnesses<FakeZendesk>();
+afterEach(() => harnesses.closeAll());
 
 async function harness(): Promise<Harness> {
-  const zendesk = await startFakeZendesk({ email: EMAIL, token: 'api-token' });
-  let offset = 0;
-  const deployment = await openDemoDeployment({
+  return harnesses.start({
     model,
-    clock: { now: () => Date.now() + offset },
-    jobs: { pollIntervalMs: 50 },
-    channels: {
-      desk: {
-        type: 'zendesk',
-        baseUrl: zendesk.url,
-        email: EMAIL,
-        apiTokenEnv: 'ZD_API_TOKEN',
-        webhookSecretEnv: 'ZD_SECRET',
-        botUserId: BOT,
-        groups: { support: 360_002 },
-      },
+    startFake: () => startFakeZendesk({ email: EMAIL, token: 'api-token' }),
+    name: 'desk',
+    external: (n) => String(n),
+    channel: {
+      type: 'zendesk',
+      email: EMAIL,
+      apiTokenEnv: 'ZD_API_TOKEN',
+      webhookSecretEnv: 'ZD_SECRET',
+      botUserId: BOT,
+      groups: { support: 360_002 },
     },
     env: { ZD_API_TOKEN: 'api-token', ZD_SECRET: SECRET },
   });
-  const server = await startServer({ deployment, host: '127.0.0.1', port: 0, widget: async () => null });
-  const h: Harness = {
-    server,
-    deployment,
-    zendesk,
-    advance: (ms) => {
-      offset += ms;
-    },
-    post: (delivery) =>
-      fetch(`${server.url}/channels/desk/webhook`, {
-        method: 'POST',
-        headers: delivery.headers,
-        body: delivery.body,
-      }),
-  };
-  open.push(h);
-  return h;
-}
-
-async function until<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** Waits until no job is queued or running (scheduled ones wait for their time). */
-async function settled(h: Harness): Promise<void> {
-  await until(
-    () => h.deployment.store.jobs.counts(),
-    (c) => c.queued === 0 && c.active === 0,
-  );
-}
-
-const replies = (h: Harness, ticket: number) =>
-  h.zendesk.timeline(String(ticket)).filter((e) => e.kind === 'reply');
-
-async function botLines(h: Harness, ticket: number): Promise<string[]> {
-  const stored = await h.deployment.store.getConversation(`desk:${ticket}`);
-  return stored?.messages.filter((m) => m.role === 'bot').map((m) => m.text) ?? [];
 }
 
 describe('zendesk through switchboard serve', () => {
@@ -110,20 +48,16 @@ describe('zendesk through switchboard serve', () => {
       text: 'Where is my order?',
       at: Date.now(),
     });
-    const started = performance.now();
-    const answers = await Promise.all([h.post(delivery), h.post(delivery), h.post(delivery)]);
+    const answers = await h.postAtOnce(delivery, 3);
     // The webhook is answered before the turn runs (Zendesk gives up after 10 s).
-    expect(performance.now() - started).toBeLessThan(2000);
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-    await until(
-      () => replies(h, 21),
-      (r) => r.length > 0,
-    );
-    await settled(h);
-    const lines = await botLines(h, 21);
+    expect(answers.ms).toBeLessThan(2000);
+    expect(answers.statuses).toEqual([200, 200, 200]);
+    await h.untilReplies(21);
+    await h.settled();
+    const lines = await h.botLines(21);
     expect(lines.length).toBeGreaterThan(0);
-    expect(replies(h, 21)).toEqual(lines.map((text) => ({ kind: 'reply', text })));
-    expect(h.zendesk.timeline('21').filter((e) => e.kind === 'note')).toEqual([]);
+    expect(h.replies(21)).toEqual(lines.map((text) => ({ kind: 'reply', text })));
+    expect(h.fake.timeline('21').filter((e) => e.kind === 'note')).toEqual([]);
     const stored = await h.deployment.store.getConversation('desk:21');
     expect(stored?.messages.filter((m) => m.role === 'customer')).toHaveLength(1);
     expect(stored?.conversation).toMatchObject({ channel: 'desk', owner: 'bot' });
@@ -135,14 +69,11 @@ describe('zendesk through switchboard serve', () => {
     const text = 'Where is my order?';
     await h.post(d.customerMessage({ conversation: 26, message: 600, text, at }));
     await h.post(d.trigger({ ticket: 26, comment: 600, text, at: at + 400, author: 'customer' }));
-    await until(
-      () => replies(h, 26),
-      (r) => r.length > 0,
-    );
-    await settled(h);
+    await h.untilReplies(26);
+    await h.settled();
     const stored = await h.deployment.store.getConversation('desk:26');
     expect(stored?.messages.filter((m) => m.role === 'customer')).toHaveLength(1);
-    expect(replies(h, 26)).toEqual((await botLines(h, 26)).map((t) => ({ kind: 'reply', text: t })));
+    expect(h.replies(26)).toEqual((await h.botLines(26)).map((t) => ({ kind: 'reply', text: t })));
   });
 
   it('hands off with the packet as a private note, stays silent after, and answers again once handed back by tag', async () => {
@@ -152,21 +83,20 @@ describe('zendesk through switchboard serve', () => {
       d.customerMessage({ conversation: 22, message: 200, text: 'I want to talk to a person', at }),
     );
     await until(
-      () => h.zendesk.ticket(22)?.status,
+      () => h.fake.ticket(22)?.status,
       (s) => s === 'open',
     );
-    await settled(h);
-    const timeline = h.zendesk.timeline('22');
+    await h.settled();
+    const timeline = h.fake.timeline('22');
     const note = timeline.find((e) => e.kind === 'note');
     expect(note && 'text' in note ? note.text : '').toMatch(/Handoff from automation: human_requested/);
     const kinds = timeline.map((e) => e.kind);
     expect(kinds.indexOf('owner')).toBeGreaterThan(kinds.indexOf('note'));
-    expect(h.zendesk.ticket(22)).toMatchObject({
+    expect(h.fake.ticket(22)).toMatchObject({
       status: 'open',
       tags: ['switchboard', 'switchboard_handoff', 'switchboard_human_requested'],
     });
-    const id = 'desk:22';
-    expect((await h.deployment.store.findConversation(id))?.owner).toBe('human');
+    expect(await h.owner(22)).toBe('human');
 
     // Zendesk echoes the bot's own note and status change; the customer writes again: the bot stays silent.
     await h.post(
@@ -175,29 +105,23 @@ describe('zendesk through switchboard serve', () => {
     await h.post(
       d.statusChanged({ ticket: 22, status: 'OPEN', previous: 'NEW', at: at + 500, actor: 'bot' }),
     );
-    const before = replies(h, 22).length;
+    const before = h.replies(22).length;
     await h.post(
       d.customerMessage({ conversation: 22, message: 202, text: 'Hello? Where is my order?', at: at + 1000 }),
     );
-    await settled(h);
-    expect(replies(h, 22)).toHaveLength(before);
+    await h.settled();
+    expect(h.replies(22)).toHaveLength(before);
 
     // An agent adds the switchboard_bot tag: the bot owns the ticket again and answers.
     await h.post(d.tagsChanged({ ticket: 22, added: ['switchboard_bot'], at: at + 2000, tagsAs: 'string' }));
-    await until(
-      () => h.deployment.store.findConversation(id),
-      (c) => c?.owner === 'bot',
-    );
+    await h.untilConversation(22, (c) => c?.owner === 'bot');
     // A stale assignment to a person (delivered late, older than the hand-back) changes nothing.
     await h.post(d.assigned({ ticket: 22, assignee: 'agent', at: at + 1500 }));
     await h.post(
       d.customerMessage({ conversation: 22, message: 203, text: 'Where is my order?', at: at + 3000 }),
     );
-    await until(
-      () => replies(h, 22),
-      (r) => r.length > before,
-    );
-    expect((await h.deployment.store.findConversation(id))?.owner).toBe('bot');
+    await h.untilReplies(22, before);
+    expect(await h.owner(22)).toBe('bot');
   });
 
   it('refuses a bad signature with 401 and stores nothing', async () => {
@@ -209,10 +133,10 @@ describe('zendesk through switchboard serve', () => {
       text: 'Where is my order?',
       at: Date.now(),
     });
-    const forged = { ...good, body: good.body.replace('Where', 'Wh3re') };
-    const refused = await h.post(forged);
-    expect(refused.status).toBe(401);
-    expect(await refused.json()).toMatchObject({ code: 'webhook.bad_signature' });
+    expect(await h.answer(tampered(good))).toMatchObject({
+      status: 401,
+      body: { code: 'webhook.bad_signature' },
+    });
     const wrongSecret = zendeskDeliveries({ secret: 'not-the-secret', botUserId: BOT }).trigger({
       ticket: 23,
       text: 'Where is my order?',
@@ -220,52 +144,26 @@ describe('zendesk through switchboard serve', () => {
       author: 'customer',
     });
     expect((await h.post(wrongSecret)).status).toBe(401);
-    await settled(h);
+    await h.settled();
     expect(await h.deployment.store.stats()).toEqual(statsBefore);
     expect(await h.deployment.store.findConversation('desk:23')).toBeUndefined();
-    expect(h.zendesk.requests).toEqual([]);
+    expect(h.fake.requests).toEqual([]);
   });
 
   it('retries with backoff while Zendesk fails, parks the reply with an event, and sends it once when Zendesk is back', async () => {
     const h = await harness();
-    h.zendesk.failNext(500, 1000);
+    h.fake.failNext(500, 1000);
     await h.post(
       d.customerMessage({ conversation: 24, message: 400, text: 'Where is my order?', at: Date.now() }),
     );
-    const id = 'desk:24';
-    // Six attempts, 1 s, 2 s, 4 s ... apart: the clock is moved on instead of waiting.
-    const dead = await until(
-      async () => {
-        h.advance(20_000);
-        return h.deployment.store.jobs.listDead({ limit: 5, queue: 'channel.deliver' });
-      },
-      (jobs) => jobs.length > 0,
-      20_000,
-    );
-    expect(dead[0]).toMatchObject({ attempts: 6, code: 'channel.http_500' });
-    const failed = await h.deployment.store.listEvents({
-      limit: 10,
-      conversationId: id,
-      type: DELIVERY_FAILED_EVENT,
+    expect(await h.untilParked(24)).toMatchObject({
+      job: { attempts: 6, code: 'channel.http_500' },
+      event: { key: 'm:1', operation: 'reply', code: 'http_500', attempts: 6 },
     });
-    expect(failed[0]?.payload).toMatchObject({
-      key: 'm:1',
-      operation: 'reply',
-      code: 'http_500',
-      attempts: 6,
-    });
-    expect(replies(h, 24)).toEqual([]);
-    expect(h.zendesk.requests.filter((r) => r.method === 'PUT').length).toBeGreaterThanOrEqual(6);
+    expect(h.replies(24)).toEqual([]);
+    expect(h.fake.requests.filter((r) => r.method === 'PUT').length).toBeGreaterThanOrEqual(6);
 
-    h.zendesk.heal();
-    h.advance(11 * 60_000);
-    await until(
-      () => replies(h, 24),
-      (r) => r.length > 0,
-    );
-    await settled(h);
-    h.advance(11 * 60_000);
-    await settled(h);
-    expect(replies(h, 24)).toEqual((await botLines(h, 24)).map((text) => ({ kind: 'reply', text })));
+    await h.recover(24);
+    expect(h.replies(24)).toEqual((await h.botLines(24)).map((text) => ({ kind: 'reply', text })));
   }, 60_000);
 });

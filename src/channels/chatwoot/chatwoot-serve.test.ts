@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { trainDemoIntentModel } from '../../app/testing.ts';
 import type { IntentModel } from '../../nlu/index.ts';
 import { dropTestSchema, testPostgresAvailable, testPostgresUrl } from '../../store/postgres/testing.ts';
-import { type ServeHarness, serveHarnesses, tampered, until } from '../serve-harness.ts';
+import { type ServeHarness, serveHarnesses, tampered, until } from '../serve-testing.ts';
 import { chatwootDeliveries, type FakeChatwoot, startFakeChatwoot } from './fake-chatwoot.ts';
 
 // Chatwoot end to end: webhooks into `switchboard serve` (a real loopback socket, jobs in the same process),

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { trainDemoIntentModel } from '../../app/testing.ts';
 import type { IntentModel } from '../../nlu/index.ts';
-import { type ServeHarness, serveHarnesses, tampered, until } from '../serve-harness.ts';
+import { type ServeHarness, serveHarnesses, tampered, until } from '../serve-testing.ts';
 import { type FakeIntercom, intercomDeliveries, startFakeIntercom } from './fake-intercom.ts';
 
 // Intercom end to end: webhooks into `switchboard serve` (a real loopback socket, jobs in the same process),

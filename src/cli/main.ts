@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   worker: async () => (await import('./commands/worker.ts')).registerWorker,
   keys: async () => (await import('./commands/keys.ts')).registerKeys,
   channels: async () => (await import('./commands/channels.ts')).registerChannels,
+  users: async () => (await import('./commands/users.ts')).registerUsers,
 };
 
 /**

@@ -3,7 +3,7 @@
  * shared <- domain <- middle layers (through the interface files of store/nlu/kb/connectors) <- app <- cli/server/web.
  */
 const middle =
-  'ingest|nlu|kb|audit|workflows|escalation|connectors|analytics|demo|abcd|jobs|conversations|replay|demo-tour|access';
+  'ingest|nlu|kb|audit|workflows|escalation|connectors|analytics|demo|abcd|jobs|conversations|replay|demo-tour|access|channels|inbox';
 const implementations = '^src/(store/(sqlite|postgres)|connectors/[^/]+/)';
 
 module.exports = {
@@ -27,7 +27,7 @@ module.exports = {
       comment:
         'the middle layers never import app/, cli/, server/ or web/ (their tests may use the composition root, as any surface does)',
       severity: 'error',
-      from: { path: `^src/(${middle}|store|config)/`, pathNot: '\\.test\\.ts$' },
+      from: { path: `^src/(${middle}|store|config)/`, pathNot: '(\\.test|-testing)\\.ts$' },
       to: { path: '^src/(app|cli|server|web)/' },
     },
     {

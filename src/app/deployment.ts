@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { createPeople, type People } from '../access/index.ts';
 import { loadExclusionRules } from '../audit/index.ts';
 import {
   buildChannels,
@@ -27,6 +28,7 @@ import {
   workflowSet,
 } from '../conversations/index.ts';
 import { GuardrailConfigSchema } from '../domain/index.ts';
+import { createInbox, type Inbox } from '../inbox/index.ts';
 import { createJobRunner, type JobAttempt, type JobRunner } from '../jobs/index.ts';
 import { loadKnowledgeBase, parseKnowledgeIndex, readKnowledgeIndex } from '../kb/index.ts';
 import { createNlu, type Nlu, parseModel, readModelFile } from '../nlu/index.ts';
@@ -102,6 +104,10 @@ export interface Deployment {
   readonly conversations: ConversationService;
   /** The helpdesks the bot answers inside (`channels` in the configuration): webhooks in, deliveries out. */
   readonly channels: ChannelService;
+  /** The agent inbox's reads and actions (escalated conversations, take, reply, hand back, judge). */
+  readonly inbox: Inbox;
+  /** People of the web app: accounts, sign-in, sessions. */
+  readonly people: People;
   /** Every job queue this deployment runs (conversations, connector calls, channels). */
   jobQueues(): string[];
   /** A job runner over the deployment's queues (all of them, or `queues`). */
@@ -302,6 +308,8 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
       analyse,
       conversations,
       channels: channelService,
+      inbox: createInbox({ store, clock, deliveries: (c) => channelService.deliveryJobs(c) }),
+      people: createPeople({ store, clock }),
       jobQueues: () => Object.keys(jobHandlers()),
       createRunner(options = {}) {
         const handlers = jobHandlers();

@@ -90,6 +90,11 @@ export interface ChannelService {
   status(): Promise<ChannelStatus[]>;
   /** Queues a delivery now for every conversation with an undelivered operation (the helpdesk is back); how many. */
   retryUndelivered(): Promise<number>;
+  /**
+   * The delivery job of a change made outside a turn (an agent's reply or hand-back in the inbox), to write with
+   * the change; none for a conversation whose channel is not a helpdesk.
+   */
+  deliveryJobs(conversation: StoredConversation): JobRequest[];
   /** Verifies and parses a delivery and queues its events; a problem (401, 400) stores nothing. */
   accept(name: string, request: WebhookRequest): Promise<Result<AcceptedDelivery, WebhookProblem | null>>;
   jobHandlers(): Record<string, JobHandler>;
@@ -398,6 +403,10 @@ export function createChannelService(props: {
       return conversationIds.length;
     },
     accept,
+    deliveryJobs: (conversation) =>
+      channels.has(conversation.channel)
+        ? [deliverJob(conversation.id, `change:${conversation.revision + 1}:${clock.now()}`)]
+        : [],
     jobHandlers() {
       return {
         [CHANNEL_QUEUES.inbound]: async (job) => {

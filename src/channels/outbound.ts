@@ -9,7 +9,10 @@ export const DELIVERED_EVENT = 'channel.delivered';
 /** The event that records an operation the helpdesk kept refusing: an operator sees it, a later job retries. */
 export const DELIVERY_FAILED_EVENT = 'channel.delivery_failed';
 
-/** One operation to do in the helpdesk, keyed by what it delivers (`m:<seq>`, `h:<handoff id>`, `s:<event id>`). */
+/**
+ * One operation to do in the helpdesk, keyed by what it delivers: `m:<seq>` a line, `h:<handoff id>` a hand-off,
+ * `s:<event id>` the bot's resolution, `b:` / `c:<event id>` an agent's hand-back or close in the inbox.
+ */
 export interface PlannedDelivery {
   key: string;
   operation: OutboundOperation;
@@ -42,9 +45,22 @@ export function planDeliveries(props: {
     props.events.filter((e) => e.type === DELIVERED_EVENT).map((e) => String(e.payload.key)),
   );
   const shadow = props.mode === 'shadow';
+  // Agent lines written in Switchboard's inbox (an `agent.reply` event at the same time) go to the helpdesk; those
+  // that came from the helpdesk are there already.
+  const inboxReplies = new Set(props.events.filter((e) => e.type === 'agent.reply').map((e) => e.at));
   // Sorted by time; at the same time lines come first (a hand-off's own line says "a colleague will help").
   const items: Array<PlannedDelivery & { rank: number; order: number }> = [];
   for (const m of props.messages) {
+    if (m.role === 'agent' && inboxReplies.has(m.at)) {
+      items.push({
+        key: `m:${m.seq}`,
+        operation: { type: 'reply', text: m.text },
+        at: m.at,
+        rank: 0,
+        order: m.seq,
+      });
+      continue;
+    }
     if (m.role !== 'bot') continue;
     const operation: OutboundOperation = shadow
       ? { type: 'note', text: `Switchboard draft (shadow mode, not sent to the customer):\n\n${m.text}` }
@@ -78,6 +94,12 @@ export function planDeliveries(props: {
   }
   if (!shadow) {
     for (const e of props.events) {
+      // People's actions in the inbox, mirrored in the helpdesk.
+      if (e.type === 'agent.hand_back') {
+        items.push({ key: `b:${e.id}`, operation: { type: 'handBack' }, at: e.at, rank: 3, order: e.id });
+      } else if (e.type === 'agent.closed') {
+        items.push({ key: `c:${e.id}`, operation: { type: 'close' }, at: e.at, rank: 3, order: e.id });
+      }
       // The bot's own resolution (no `by`): people's closes happened in the helpdesk already.
       if (
         e.type === 'conversation.status_changed' &&

@@ -1,16 +1,16 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { routePath } from 'hono/route';
 import type { DemoPageSource, Deployment } from '../app/index.ts';
 import { createAuthenticator } from './auth.ts';
 import type { ServerApp, ServerContext } from './context.ts';
-import { apiHeaders, corsAllowlist, readBodyLimited } from './http-basics.ts';
+import { apiHeaders, clientAddress, corsAllowlist, readBodyLimited } from './http-basics.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
 import { problemOfError, sendProblem } from './problems.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { registerChannelRoutes } from './routes/channels.ts';
 import { registerConversationRoutes } from './routes/conversations.ts';
+import { registerInboxRoutes } from './routes/inbox.ts';
 import { registerOpsRoutes } from './routes/ops.ts';
 import { registerStreamRoute } from './routes/stream.ts';
 import { registerWebRoutes } from './routes/web.ts';
@@ -125,6 +125,7 @@ export function createServerApp(props: CreateServerAppProps): {
 
   registerConversationRoutes(app, context);
   registerChannelRoutes(app, context);
+  registerInboxRoutes(app, context);
   registerStreamRoute(app, context);
   registerOpsRoutes(app, context);
   registerWebRoutes(app, context);
@@ -161,18 +162,4 @@ export function createServerApp(props: CreateServerAppProps): {
     return sendProblem(c, found);
   });
   return { app, context, dispose };
-}
-
-/** The client's address: the socket's, or behind a trusted proxy the first X-Forwarded-For entry. */
-function clientAddress(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    // app.request() in tests has no socket.
-    return 'local';
-  }
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { sendProblem } from './problems.ts';
 
@@ -137,4 +138,18 @@ async function readWeb(request: Request, maxBytes: number): Promise<Uint8Array |
     chunks.push(value);
   }
   return Buffer.concat(chunks, size);
+}
+
+/** The client's address: the socket's, or behind a trusted proxy the first X-Forwarded-For entry. */
+export function clientAddress(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    // app.request() in tests has no socket.
+    return 'local';
+  }
 }

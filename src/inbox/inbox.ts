@@ -1,0 +1,369 @@
+import type { HandoffPacket } from '../escalation/index.ts';
+import { type Clock, OperationalError, UserError } from '../shared/index.ts';
+import type {
+  JobRequest,
+  Store,
+  StoredConversation,
+  StoredConversationMessage,
+  StoredEvent,
+  StoredHandoff,
+  StoredUser,
+} from '../store/index.ts';
+
+/** The events of the inbox's actions (no customer text in them, except an agent's own note). */
+export const INBOX_EVENTS = {
+  assigned: 'conversation.assigned',
+  reply: 'agent.reply',
+  note: 'agent.note',
+  handBack: 'agent.hand_back',
+  closed: 'agent.closed',
+  judgement: 'agent.judgement',
+} as const;
+
+const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
+/** Conversations the queue page reads at most (oldest escalations first within it). */
+const QUEUE_LIMIT = 500;
+
+export interface QueueFilters {
+  channel?: string;
+  workflow?: string;
+  /** An escalation code. */
+  reason?: string;
+  /** Part of the customer's name or email, any case. */
+  customer?: string;
+}
+
+export interface QueueItem {
+  conversation: StoredConversation;
+  handoff: StoredHandoff | null;
+  /** The user id of who took it, or null. */
+  assignee: string | null;
+  /** Since the hand-off (or the last change), ms. */
+  waitingMs: number;
+}
+
+export interface Queue {
+  name: string;
+  items: QueueItem[];
+}
+
+export interface ConversationDetail {
+  conversation: StoredConversation;
+  messages: StoredConversationMessage[];
+  handoff: StoredHandoff | null;
+  packet: HandoffPacket | null;
+  assignee: string | null;
+  notes: Array<{ text: string; by: string; at: number }>;
+  judgements: Judgement[];
+  /** The activity of the conversation, newest last: who took, replied, handed back, judged. */
+  events: StoredEvent[];
+}
+
+/** An agent's judgement of the bot's handling, on a conversation or one customer turn (`seq`). */
+export interface Judgement {
+  seq?: number;
+  /** The bot handled it right or wrong. */
+  verdict?: 'right' | 'wrong';
+  /** "The bot could have resolved this": a missed automation. */
+  couldHaveResolved?: boolean;
+  /** The right intent for the customer turn `seq`; null: none of the model's intents. */
+  intent?: string | null;
+  /** A wrong or outdated knowledge-base answer: the article. */
+  kbArticle?: string;
+  by: string;
+  at: number;
+}
+
+/** A labelled example from an agent's correction, with where it came from: ready for retraining. */
+export interface Correction {
+  text: string;
+  /** The intent; null for "none of these" (out of scope). */
+  label: string | null;
+  conversationId: string;
+  seq: number;
+  by: string;
+  at: number;
+  eventId: number;
+}
+
+/**
+ * The agent inbox's reads and actions over the store: queues of escalated conversations, a conversation with its
+ * packet, and the actions, each one change of the conversation with its event (take, reply, note, hand back,
+ * close, judge). A reply or hand-back of a helpdesk conversation also queues its delivery (`deliveries`).
+ *
+ * @example
+ * const inbox = createInbox({ store, clock, deliveries: (c) => channels.deliveryJobs(c) });
+ * const queues = await inbox.queues({ reason: 'human_requested' });
+ * await inbox.take({ conversationId: 'c1', user });
+ * await inbox.reply({ conversationId: 'c1', user, text: 'Your refund is on its way.' });
+ */
+export interface Inbox {
+  queues(filters?: QueueFilters): Promise<Queue[]>;
+  conversation(id: string): Promise<ConversationDetail | undefined>;
+  /** Assigns to `user`; a conversation someone else took is a UserError `inbox.taken` naming who. */
+  take(props: { conversationId: string; user: StoredUser }): Promise<void>;
+  reply(props: { conversationId: string; user: StoredUser; text: string }): Promise<void>;
+  note(props: { conversationId: string; user: StoredUser; text: string }): Promise<void>;
+  handBack(props: { conversationId: string; user: StoredUser; reason: string }): Promise<void>;
+  close(props: { conversationId: string; user: StoredUser; resolved: boolean }): Promise<void>;
+  judge(props: {
+    conversationId: string;
+    user: StoredUser;
+    judgement: Omit<Judgement, 'by' | 'at'>;
+  }): Promise<void>;
+  /** Every intent correction so far, oldest first. */
+  corrections(): Promise<Correction[]>;
+}
+
+export function createInbox(props: {
+  store: Store;
+  clock: Clock;
+  /** The delivery jobs of a conversation whose channel is a helpdesk (none for the widget and the API). */
+  deliveries: (conversation: StoredConversation) => JobRequest[];
+}): Inbox {
+  const { store, clock } = props;
+  const by = (user: StoredUser) => `user:${user.id}`;
+
+  async function assigneeOf(conversationId: string): Promise<string | null> {
+    const events = await store.listEvents({ limit: 1000, conversationId, type: INBOX_EVENTS.assigned });
+    const last = events.at(-1);
+    return typeof last?.payload.to === 'string' ? last.payload.to : null;
+  }
+
+  async function existing(conversationId: string): Promise<StoredConversation> {
+    const conversation = await store.findConversation(conversationId);
+    if (!conversation) {
+      throw new UserError('conversation.not_found', 'no such conversation', { field: 'conversationId' });
+    }
+    return conversation;
+  }
+
+  function text(value: string, field: string, max = 4000): string {
+    const trimmed = value.trim();
+    if (!trimmed) throw new UserError('inbox.empty', `${field} is empty`, { field });
+    if (trimmed.length > max)
+      throw new UserError('inbox.too_long', `${field} has more than ${max} characters`, { field });
+    return trimmed;
+  }
+
+  return {
+    async queues(filters = {}) {
+      const found: StoredConversation[] = [];
+      let cursor: string | null | undefined;
+      do {
+        const page = await store.listConversations({ owner: 'human', limit: 100, cursor });
+        found.push(...page.conversations.filter((c) => c.status !== 'closed'));
+        cursor = page.nextCursor;
+      } while (cursor && found.length < QUEUE_LIMIT);
+      const now = clock.now();
+      const search = filters.customer?.trim().toLowerCase();
+      const items: QueueItem[] = [];
+      for (const conversation of found) {
+        if (filters.channel && conversation.channel !== filters.channel) continue;
+        if (filters.workflow && conversation.workflowId !== filters.workflow) continue;
+        if (search) {
+          const who =
+            `${conversation.customer.name ?? ''} ${conversation.customer.email ?? ''}`.toLowerCase();
+          if (!who.includes(search)) continue;
+        }
+        const handoff = (await store.listHandoffs({ conversationId: conversation.id })).at(-1) ?? null;
+        if (filters.reason && handoff?.code !== filters.reason) continue;
+        items.push({
+          conversation,
+          handoff,
+          assignee: await assigneeOf(conversation.id),
+          waitingMs: now - (handoff?.createdAt ?? conversation.updatedAt),
+        });
+      }
+      const byQueue = new Map<string, QueueItem[]>();
+      for (const item of items) {
+        const name = item.handoff?.queue ?? 'unqueued';
+        byQueue.set(name, [...(byQueue.get(name) ?? []), item]);
+      }
+      return [...byQueue.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, list]) => ({
+          name,
+          items: list.sort(
+            (a, b) =>
+              (PRIORITY_RANK[a.handoff?.priority ?? 'normal'] ?? 2) -
+                (PRIORITY_RANK[b.handoff?.priority ?? 'normal'] ?? 2) || b.waitingMs - a.waitingMs,
+          ),
+        }));
+    },
+
+    async conversation(id) {
+      const found = await store.getConversation(id);
+      if (!found) return undefined;
+      const [handoffs, events] = await Promise.all([
+        store.listHandoffs({ conversationId: id }),
+        store.listEvents({ limit: 10_000, conversationId: id }),
+      ]);
+      const handoff = handoffs.at(-1) ?? null;
+      const assigned = events.filter((e) => e.type === INBOX_EVENTS.assigned).at(-1);
+      return {
+        ...found,
+        handoff,
+        packet: (handoff?.packet as HandoffPacket | undefined) ?? null,
+        assignee: typeof assigned?.payload.to === 'string' ? assigned.payload.to : null,
+        notes: events
+          .filter((e) => e.type === INBOX_EVENTS.note)
+          .map((e) => ({ text: String(e.payload.text), by: String(e.payload.by), at: e.at })),
+        judgements: events.filter((e) => e.type === INBOX_EVENTS.judgement).map((e) => judgementOf(e)),
+        events,
+      };
+    },
+
+    async take({ conversationId, user }) {
+      for (let attempt = 0; ; attempt++) {
+        const conversation = await existing(conversationId);
+        const assignee = await assigneeOf(conversationId);
+        if (assignee === user.id) return;
+        if (assignee !== null) {
+          const other = await store.findUser({ id: assignee });
+          throw new UserError(
+            'inbox.taken',
+            `${other?.name ?? other?.email ?? 'someone'} has taken this conversation`,
+            {
+              field: 'conversationId',
+            },
+          );
+        }
+        try {
+          await store.changeConversation({
+            conversationId,
+            expectedRevision: conversation.revision,
+            owner: 'human',
+            events: [{ type: INBOX_EVENTS.assigned, payload: { to: user.id } }],
+            by: by(user),
+            at: clock.now(),
+          });
+          return;
+        } catch (error) {
+          // Someone changed it since it was read: read again (and find who took it, if someone did).
+          const conflict = error instanceof OperationalError && error.code === 'conversation.conflict';
+          if (!conflict || attempt >= 5) throw error;
+        }
+      }
+    },
+
+    async reply({ conversationId, user, text: raw }) {
+      const conversation = await existing(conversationId);
+      const at = clock.now();
+      // The event says which agent line was written here (same time): it goes to the helpdesk, unlike the agent
+      // lines that came from the helpdesk.
+      await store.changeConversation({
+        conversationId,
+        owner: 'human',
+        messages: [{ role: 'agent', text: text(raw, 'reply'), at }],
+        events: [{ type: INBOX_EVENTS.reply, payload: { by: user.id } }],
+        jobs: props.deliveries(conversation),
+        by: by(user),
+        at,
+      });
+    },
+
+    async note({ conversationId, user, text: raw }) {
+      await existing(conversationId);
+      await store.changeConversation({
+        conversationId,
+        events: [{ type: INBOX_EVENTS.note, payload: { text: text(raw, 'note'), by: user.id } }],
+        by: by(user),
+        at: clock.now(),
+      });
+    },
+
+    async handBack({ conversationId, user, reason }) {
+      const conversation = await existing(conversationId);
+      await store.changeConversation({
+        conversationId,
+        owner: 'bot',
+        status: 'open',
+        events: [
+          { type: INBOX_EVENTS.assigned, payload: { to: null } },
+          { type: INBOX_EVENTS.handBack, payload: { reason: text(reason, 'reason', 500), by: user.id } },
+        ],
+        jobs: props.deliveries(conversation),
+        by: by(user),
+        at: clock.now(),
+      });
+    },
+
+    async close({ conversationId, user, resolved }) {
+      const conversation = await existing(conversationId);
+      await store.changeConversation({
+        conversationId,
+        status: 'closed',
+        events: [
+          { type: INBOX_EVENTS.assigned, payload: { to: null } },
+          { type: INBOX_EVENTS.closed, payload: { resolved, by: user.id } },
+        ],
+        jobs: props.deliveries(conversation),
+        by: by(user),
+        at: clock.now(),
+      });
+    },
+
+    async judge({ conversationId, user, judgement }) {
+      const found = await store.getConversation(conversationId);
+      if (!found)
+        throw new UserError('conversation.not_found', 'no such conversation', { field: 'conversationId' });
+      if (judgement.seq !== undefined) {
+        const line = found.messages.find((m) => m.seq === judgement.seq);
+        if (line?.role !== 'customer') {
+          throw new UserError('inbox.bad_turn', 'a judgement of a turn names a customer message', {
+            field: 'seq',
+          });
+        }
+      }
+      const payload: Record<string, unknown> = { by: user.id };
+      for (const [key, value] of Object.entries(judgement)) if (value !== undefined) payload[key] = value;
+      await store.changeConversation({
+        conversationId,
+        events: [{ type: INBOX_EVENTS.judgement, payload }],
+        by: by(user),
+        at: clock.now(),
+      });
+    },
+
+    async corrections() {
+      const out: Correction[] = [];
+      for (let afterId = 0; ; ) {
+        const page = await store.listEvents({ type: INBOX_EVENTS.judgement, afterId, limit: 1000 });
+        for (const event of page) {
+          const j = judgementOf(event);
+          if (j.intent === undefined || j.seq === undefined || !event.conversationId) continue;
+          const [line] = await store.listConversationMessages({
+            conversationId: event.conversationId,
+            seqs: [j.seq],
+          });
+          if (!line) continue;
+          out.push({
+            text: line.text,
+            label: j.intent,
+            conversationId: event.conversationId,
+            seq: j.seq,
+            by: j.by,
+            at: j.at,
+            eventId: event.id,
+          });
+        }
+        if (page.length < 1000) return out;
+        afterId = page.at(-1)?.id ?? afterId;
+      }
+    },
+  };
+}
+
+function judgementOf(event: StoredEvent): Judgement {
+  const p = event.payload;
+  return {
+    ...(typeof p.seq === 'number' ? { seq: p.seq } : {}),
+    ...(p.verdict === 'right' || p.verdict === 'wrong' ? { verdict: p.verdict } : {}),
+    ...(typeof p.couldHaveResolved === 'boolean' ? { couldHaveResolved: p.couldHaveResolved } : {}),
+    ...(typeof p.intent === 'string' || p.intent === null ? { intent: p.intent as string | null } : {}),
+    ...(typeof p.kbArticle === 'string' ? { kbArticle: p.kbArticle } : {}),
+    by: String(p.by),
+    at: event.at,
+  };
+}

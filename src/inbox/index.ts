@@ -1,0 +1,11 @@
+export {
+  type ConversationDetail,
+  type Correction,
+  createInbox,
+  INBOX_EVENTS,
+  type Inbox,
+  type Judgement,
+  type Queue,
+  type QueueFilters,
+  type QueueItem,
+} from './inbox.ts';

@@ -1,1 +1,2 @@
+export * from './demo-inbox.ts';
 export * from './demo-tour.ts';

@@ -94,6 +94,8 @@ export async function serveDeployment(props: {
   concurrency?: number;
   queues?: readonly string[];
   tryThis: boolean;
+  /** The demo agent of `switchboard start`, to print with the inbox's address. */
+  demoAgent?: { email: string; password: string };
 }): Promise<void> {
   const { deployment, io } = props;
   const { server: config } = deployment;
@@ -133,6 +135,11 @@ export async function serveDeployment(props: {
               : []),
           ]
         : []),
+      `  the agent inbox                      ${running.url}/inbox   ${
+        props.demoAgent
+          ? `(sign in as ${props.demoAgent.email}, password ${props.demoAgent.password})`
+          : '(people: switchboard users add)'
+      }`,
       `  the API                              ${running.url}/openapi.json   (keys: switchboard keys create)`,
       `  health and metrics                   ${running.url}/readyz   ${running.url}/metrics`,
       '',

@@ -44,8 +44,13 @@ describe('switchboard start', () => {
       'Workflows',
       'Replay of the history',
       'Demo conversations',
+      'The agent inbox',
       'What next',
     ]);
+    // The inbox has people waiting, and the demo agent can sign in with the password printed.
+    const agent = /demo agent: (\S+), password (\S+) /.exec(out);
+    expect(agent?.[1]).toBe('demo.agent@example.com');
+    expect(out).toMatch(/^2 escalated conversation\(s\) wait in the inbox/m);
     expect(out).toMatch(/imported 600 tickets \(0 rejected\)/);
     expect(out).toMatch(/tickets\s+600/);
     expect(out).toMatch(/trained the NLU on \d+ tickets \(\d+ intents/);
@@ -90,6 +95,9 @@ describe('switchboard start', () => {
     expect(second.stdout()).toMatch(/tickets\s+600/);
     expect(second.stdout()).toMatch(/NLU model: v1 in the store \(kept;/);
     expect(second.stdout()).toContain('kb-index v1 in the store (active)');
+    // A second run keeps the waiting conversations and gives the demo agent a new password.
+    expect(second.stdout()).toMatch(/^2 escalated conversation\(s\) wait in the inbox/m);
+    expect(/demo agent: \S+, password (\S+) /.exec(second.stdout())?.[1]).not.toBe(agent?.[2]);
     // The demo conversations ran in memory again: the same ids, nothing left behind in the store.
     expect(second.stdout()).toContain(`# Handoff: conversation tour-${conversations.length}-${last}`);
 

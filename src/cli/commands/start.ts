@@ -10,7 +10,7 @@ import { loadEntityPatternsFile } from '../../app/nlu-config.ts';
 import { discoverTopics, loadExclusionRules, runAudit, writeAuditOutputs } from '../../audit/index.ts';
 import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import { DEMO_ENTITIES_FILE, DEMO_KB_DIR, writeDemoFile } from '../../demo/index.ts';
-import type { TourConversation } from '../../demo-tour/index.ts';
+import { prepareDemoInbox, type TourConversation } from '../../demo-tour/index.ts';
 import { GuardrailConfigSchema } from '../../domain/index.ts';
 import { renderHandoffMarkdown } from '../../escalation/index.ts';
 import { chooseImporter, importers, openFileSource, runImport, startReading } from '../../ingest/index.ts';
@@ -197,6 +197,21 @@ export function registerStart(program: Command, io: CliIo): void {
           );
         }
 
+        let demoAgent: { email: string; password: string } | null = null;
+        if (hasModel) {
+          section(io, 'The agent inbox');
+          const inbox = await prepareDemoInbox({
+            people: deployment.people,
+            store: deployment.store,
+            conversations: deployment.conversations,
+            drain: () => deployment.createRunner().drain(),
+          });
+          demoAgent = { email: inbox.email, password: inbox.password };
+          io.stdout.write(
+            `${inbox.waiting} escalated conversation(s) wait in the inbox, each with its handoff packet\n` +
+              `demo agent: ${inbox.email}, password ${inbox.password} (new on every run; add your own people with switchboard users add)\n`,
+          );
+        }
         io.stdout.write(
           `\nthe loop took ${seconds(startedAt)} s: ${startSummary({ loaded, hasModel, categories: result.categories.length })}\n`,
         );
@@ -224,6 +239,7 @@ export function registerStart(program: Command, io: CliIo): void {
           await serveUntilStopped({
             deployment,
             io,
+            ...(demoAgent ? { demoAgent } : {}),
             ...(opts.host ? { host: opts.host } : {}),
             ...(port !== undefined ? { port } : {}),
           });
@@ -493,6 +509,7 @@ async function importDemoKnowledge(deployment: Deployment, io: CliIo): Promise<v
  * Serves the deployment until SIGINT or SIGTERM: the HTTP API, the widget, the demo page, and the jobs.
  */
 async function serveUntilStopped(props: {
+  demoAgent?: { email: string; password: string };
   deployment: Deployment;
   io: CliIo;
   host?: string;

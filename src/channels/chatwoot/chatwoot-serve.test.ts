@@ -227,4 +227,54 @@ describe('chatwoot through switchboard serve', () => {
     });
     expect(h.fake.status(26)).toBe('pending');
   });
+
+  it("sends an agent's reply, hand-back and close from Switchboard's inbox to Chatwoot", async () => {
+    const h = await harness();
+    await h.post(
+      d.customerMessage({
+        conversation: 27,
+        message: 700,
+        text: 'I want to talk to a person',
+        at: Date.now(),
+      }),
+    );
+    await until(
+      () => h.fake.status(27),
+      (s) => s === 'open',
+    );
+    await h.settled();
+    const id = `chat:${ACCOUNT}:27`;
+    const user = await h.deployment.people.addUser({
+      email: 'ana@shop.example',
+      role: 'agent',
+      password: 'a long enough passphrase',
+      by: 'test',
+    });
+    await h.deployment.inbox.take({ conversationId: id, user });
+    await h.deployment.inbox.reply({
+      conversationId: id,
+      user,
+      text: 'Hi, Ana here: your exchange is on its way.',
+    });
+    await h.deployment.inbox.note({ conversationId: id, user, text: 'internal: approved' });
+    await until(
+      () => h.replies(27),
+      (r) => r.some((e) => 'text' in e && e.text.startsWith('Hi, Ana here')),
+    );
+    await h.deployment.inbox.handBack({ conversationId: id, user, reason: 'exchange arranged' });
+    await until(
+      () => h.fake.status(27),
+      (s) => s === 'pending',
+    );
+    await h.deployment.inbox.close({ conversationId: id, user, resolved: true });
+    await until(
+      () => h.fake.status(27),
+      (s) => s === 'resolved',
+    );
+    await h.settled();
+    const timeline = h.fake.timeline(`${ACCOUNT}:27`);
+    expect(timeline.filter((e) => 'text' in e && e.text.startsWith('Hi, Ana here'))).toHaveLength(1);
+    // The agent's private note stays in Switchboard: Chatwoot's notes are the packet only.
+    expect(timeline.some((e) => 'text' in e && e.text.includes('internal: approved'))).toBe(false);
+  });
 });

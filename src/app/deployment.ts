@@ -308,7 +308,13 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
       analyse,
       conversations,
       channels: channelService,
-      inbox: createInbox({ store, clock, deliveries: (c) => channelService.deliveryJobs(c) }),
+      inbox: createInbox({
+        store,
+        clock,
+        logger,
+        deliveries: (c) => channelService.deliveryJobs(c),
+        target: () => nlu?.model.thresholds.targetPrecision ?? null,
+      }),
       people: createPeople({ store, clock }),
       jobQueues: () => Object.keys(jobHandlers()),
       createRunner(options = {}) {

@@ -1,5 +1,5 @@
 import type { HandoffPacket } from '../escalation/index.ts';
-import { type Clock, OperationalError, UserError } from '../shared/index.ts';
+import { type Clock, type Logger, OperationalError, silentLogger, UserError } from '../shared/index.ts';
 import type {
   JobRequest,
   Store,
@@ -9,6 +9,7 @@ import type {
   StoredHandoff,
   StoredUser,
 } from '../store/index.ts';
+import { type ObservedPrecision, observedPrecision } from './observed-precision.ts';
 
 /** The events of the inbox's actions (no customer text in them, except an agent's own note). */
 export const INBOX_EVENTS = {
@@ -113,6 +114,8 @@ export interface Inbox {
   }): Promise<void>;
   /** Every intent correction so far, oldest first. */
   corrections(): Promise<Correction[]>;
+  /** The precision of automated answers as agents judged them, against the active model's target. */
+  observedPrecision(): Promise<ObservedPrecision>;
 }
 
 export function createInbox(props: {
@@ -120,8 +123,13 @@ export function createInbox(props: {
   clock: Clock;
   /** The delivery jobs of a conversation whose channel is a helpdesk (none for the widget and the API). */
   deliveries: (conversation: StoredConversation) => JobRequest[];
+  /** The active model's target precision (null without a model): judgements are measured against it. */
+  target?: () => number | null;
+  logger?: Logger;
 }): Inbox {
   const { store, clock } = props;
+  const logger = props.logger ?? silentLogger;
+  const measure = () => observedPrecision({ store, target: props.target?.() ?? null });
   const by = (user: StoredUser) => `user:${user.id}`;
 
   async function assigneeOf(conversationId: string): Promise<string | null> {
@@ -324,7 +332,22 @@ export function createInbox(props: {
         by: by(user),
         at: clock.now(),
       });
+      // The promise of the thresholds, checked on live traffic each time agents say something new about it.
+      const observed = await measure();
+      if (observed.status === 'below_target') {
+        logger.warn(
+          {
+            observedPrecision: Number(observed.precision?.toFixed(3)),
+            target: observed.target,
+            judged: observed.judged,
+            low: Number(observed.interval?.low.toFixed(3)),
+            high: Number(observed.interval?.high.toFixed(3)),
+          },
+          'automated answers judged by agents fall under the target precision: recalibrate (nlu calibrate) or retrain',
+        );
+      }
     },
+    observedPrecision: measure,
 
     async corrections() {
       const out: Correction[] = [];

@@ -9,3 +9,4 @@ export {
   type QueueFilters,
   type QueueItem,
 } from './inbox.ts';
+export { MIN_JUDGED_FOR_WARNING, type ObservedPrecision, observedPrecision } from './observed-precision.ts';

@@ -9,6 +9,7 @@ import {
 } from '../conversations/index.ts';
 import type { GuardrailConfig, TurnAnalysis } from '../domain/index.ts';
 import { type Clock, fakeClock, seededRandom, shuffleInPlace } from '../shared/index.ts';
+import { wilsonInterval } from '../shared/stats.ts';
 import type { Store, StoredMessage, StoredTicket } from '../store/index.ts';
 import {
   escalateNode,
@@ -595,23 +596,6 @@ function botText(line: TurnReport['bot'][number]): string {
   return `${text}\n${line.choices.map((c, i) => `${i + 1}. ${templatePlainText(c)}`).join('\n')}`;
 }
 
-/**
- * The 95% Wilson score interval of a proportion: honest at small samples and near 0 or 1, where the normal
- * approximation gives intervals outside [0, 1].
- *
- * @example
- * wilsonInterval(8, 10); // { rate: 0.8, low: 0.49, high: 0.94 } (rounded)
- */
-export function wilsonInterval(successes: number, trials: number, z = 1.96) {
-  if (trials <= 0) return null;
-  const p = successes / trials;
-  const z2 = z * z;
-  const denominator = 1 + z2 / trials;
-  const centre = (p + z2 / (2 * trials)) / denominator;
-  const half = (z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / denominator;
-  return { rate: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
-}
-
 function summariseWorkflow(props: {
   definition: WorkflowDefinition;
   results: readonly PlayedTicket[];
@@ -785,3 +769,5 @@ function edgesTaken(graph: ReturnType<typeof workflowGraph>, state: WorkflowStat
   }
   return taken;
 }
+
+export { wilsonInterval };

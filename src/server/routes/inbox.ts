@@ -336,7 +336,15 @@ export function registerInboxRoutes(app: ServerApp, context: ServerContext): voi
   app.get(
     '/inbox/corrections',
     guarded('lead', async (c, me) =>
-      page(c, correctionsPage({ me, corrections: await inbox.corrections(), names: await names() })),
+      page(
+        c,
+        correctionsPage({
+          me,
+          corrections: await inbox.corrections(),
+          names: await names(),
+          observed: await inbox.observedPrecision(),
+        }),
+      ),
     ),
   );
 
@@ -439,8 +447,9 @@ export function registerInboxRoutes(app: ServerApp, context: ServerContext): voi
 
 /** A state-changing request from another site is refused (a browser sends Origin, or Sec-Fetch-Site, with it). */
 function sameOrigin(c: Context): boolean {
+  // A browser's own word: it sends Origin: null under Referrer-Policy: no-referrer, which these pages set.
   const site = c.req.header('sec-fetch-site');
-  if (site && site !== 'same-origin' && site !== 'none') return false;
+  if (site) return site === 'same-origin' || site === 'none';
   const origin = c.req.header('origin');
   if (!origin || origin === 'null') return origin === undefined;
   const host = c.req.header('host');

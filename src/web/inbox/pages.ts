@@ -1,7 +1,13 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { displayValue, type HandoffPacket } from '../../escalation/index.ts';
-import type { ConversationDetail, Correction, Queue, QueueFilters } from '../../inbox/index.ts';
+import type {
+  ConversationDetail,
+  Correction,
+  ObservedPrecision,
+  Queue,
+  QueueFilters,
+} from '../../inbox/index.ts';
 import type { StoredUser } from '../../store/index.ts';
 
 /**
@@ -28,6 +34,7 @@ export function layout(props: { title: string; me?: PageUser; body: Html; live?:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${props.title} · Switchboard</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/inbox/assets/inbox.css">
 <script src="/inbox/assets/inbox.js" defer></script>
 </head>
@@ -401,15 +408,49 @@ function notesSection(detail: ConversationDetail, names: ReadonlyMap<string, str
 </section>`;
 }
 
+function percent(value: number): string {
+  return `${(value * 100).toFixed(1)}%`;
+}
+
+export function observedSection(observed: ObservedPrecision): Html {
+  const figure =
+    observed.precision === null
+      ? 'No automated answer has been judged yet.'
+      : `${observed.right} of ${observed.judged} automated answers judged right: ${percent(observed.precision)}` +
+        (observed.interval
+          ? ` (95% interval ${percent(observed.interval.low)} to ${percent(observed.interval.high)})`
+          : '');
+  const target = observed.target === null ? 'no active model' : `target ${percent(observed.target)}`;
+  return html`<section aria-labelledby="observed-h" class="${observed.status === 'below_target' ? 'why' : ''}">
+<h2 id="observed-h">Precision of automated answers, as agents judged them</h2>
+<p>${figure}; ${target}.</p>
+${
+  observed.status === 'below_target'
+    ? html`<p class="error" role="alert">Under the target: recalibrate the model for the traffic you see (switchboard nlu calibrate) or retrain it with these corrections.</p>`
+    : observed.status === 'too_few'
+      ? html`<p class="muted">Too few judged answers to say (a warning needs 20).</p>`
+      : ''
+}
+${
+  observed.byIntent.length === 0
+    ? ''
+    : html`<table><thead><tr><th scope="col">Intent</th><th scope="col">Judged</th><th scope="col">Right</th></tr></thead><tbody>
+${observed.byIntent.map((i) => html`<tr><td>${i.intent}</td><td>${String(i.judged)}</td><td>${String(i.right)}</td></tr>`)}</tbody></table>`
+}
+</section>`;
+}
+
 export function correctionsPage(props: {
   me: PageUser;
   corrections: Correction[];
   names: ReadonlyMap<string, string>;
+  observed: ObservedPrecision;
 }): Html {
   return layout({
     title: 'Corrections',
     me: props.me,
-    body: html`<h1>Corrections from agents</h1>
+    body: html`${observedSection(props.observed)}
+<h1>Corrections from agents</h1>
 <p class="muted">Each is a labelled example for retraining, with where it came from.</p>
 ${
   props.corrections.length === 0

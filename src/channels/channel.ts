@@ -139,15 +139,21 @@ export interface ChannelDefinition<C> {
   type: ChannelType;
   /** The configuration under `channels.<name>`, `type` and `mode` excluded. Secrets are named, never written. */
   config: z.ZodType<C>;
-  /** Environment variables the configuration names (tokens, secrets): each must be set. */
-  secretVariables(config: C): string[];
+  /** The environment variables holding the API token and, when deliveries are signed, the webhook secret. */
+  credentialVariables(config: C): { token: string; webhookSecret?: string | undefined };
   create(props: {
     name: string;
     mode: 'live' | 'shadow';
     config: C;
-    /** The values of `secretVariables`, by name. */
-    secrets: Readonly<Record<string, string>>;
+    /** The values of `credentialVariables`, read from the environment by the registry. */
+    credentials: ChannelCredentials;
   }): Channel;
+}
+
+export interface ChannelCredentials {
+  token: string;
+  /** Absent: deliveries are not signature-checked. */
+  webhookSecret?: string;
 }
 
 /** Builds a definition with its config type checked against its schema. */

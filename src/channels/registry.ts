@@ -66,17 +66,28 @@ export function buildChannels(props: {
       );
       continue;
     }
-    const secrets: Record<string, string> = {};
-    for (const variable of definition.secretVariables(config.data)) {
+    const variables = definition.credentialVariables(config.data);
+    const read = (variable: string | undefined) => {
+      if (variable === undefined) return undefined;
       const value = props.env[variable];
-      if (value) secrets[variable] = value;
-      else
+      if (!value)
         problems.push(
           `channels.${name}: the environment variable ${variable} is not set (it holds a token or secret)`,
         );
-    }
-    if (problems.length > 0) continue;
-    built.set(name, definition.create({ name, mode: common.data.mode, config: config.data, secrets }));
+      return value;
+    };
+    const token = read(variables.token);
+    const webhookSecret = read(variables.webhookSecret);
+    if (problems.length > 0 || token === undefined) continue;
+    built.set(
+      name,
+      definition.create({
+        name,
+        mode: common.data.mode,
+        config: config.data,
+        credentials: { token, ...(webhookSecret ? { webhookSecret } : {}) },
+      }),
+    );
   }
   if (problems.length > 0) {
     throw new UserError(

@@ -18,7 +18,7 @@ function channelAt(url: string, props: { secret?: boolean; teams?: Record<string
       ...(props.secret === false ? {} : { webhookSecretEnv: 'CW_SECRET' }),
       ...(props.teams ? { teams: props.teams } : {}),
     }),
-    secrets: { CW_TOKEN: 'bot-token', CW_SECRET: SECRET },
+    credentials: { token: 'bot-token', ...(props.secret === false ? {} : { webhookSecret: SECRET }) },
   });
 }
 

@@ -114,7 +114,7 @@ const LabelsResponse = z.object({ payload: z.array(z.string()) }).loose();
  *
  * @example
  * const channel = chatwootChannel.create({
- *   name: 'chat', mode: 'live', secrets: { CHATWOOT_BOT_TOKEN: 'token' },
+ *   name: 'chat', mode: 'live', credentials: { token: 'token' },
  *   config: ChatwootConfigSchema.parse({ baseUrl: 'https://chat.example.com', accountId: 1, botTokenEnv: 'CHATWOOT_BOT_TOKEN' }),
  * });
  * const delivery = channel.parse({ header: () => undefined, body, receivedAt: Date.now() });
@@ -122,13 +122,9 @@ const LabelsResponse = z.object({ payload: z.array(z.string()) }).loose();
 export const chatwootChannel = defineChannel<ChatwootConfig>({
   type: 'chatwoot',
   config: ChatwootConfigSchema,
-  secretVariables: (config) => [
-    config.botTokenEnv,
-    ...(config.webhookSecretEnv ? [config.webhookSecretEnv] : []),
-  ],
-  create({ name, mode, config, secrets }): Channel {
-    const token = secrets[config.botTokenEnv] ?? '';
-    const secret = config.webhookSecretEnv ? secrets[config.webhookSecretEnv] : undefined;
+  credentialVariables: (config) => ({ token: config.botTokenEnv, webhookSecret: config.webhookSecretEnv }),
+  create({ name, mode, config, credentials }): Channel {
+    const { token, webhookSecret: secret } = credentials;
     const api = <T>(
       method: 'GET' | 'POST',
       path: string,

@@ -20,7 +20,7 @@ function channelAt(url: string, props: { secret?: boolean; teams?: Record<string
       ...(props.secret === false ? {} : { webhookSecretEnv: 'IC_SECRET' }),
       ...(props.teams ? { teams: props.teams } : {}),
     }),
-    secrets: { IC_TOKEN: 'access-token', IC_SECRET: SECRET },
+    credentials: { token: 'access-token', ...(props.secret === false ? {} : { webhookSecret: SECRET }) },
   });
 }
 

@@ -151,7 +151,7 @@ const TagResponse = z.object({ id: Id }).loose();
  *
  * @example
  * const channel = intercomChannel.create({
- *   name: 'support', mode: 'live', secrets: { INTERCOM_TOKEN: 'token' },
+ *   name: 'support', mode: 'live', credentials: { token: 'token' },
  *   config: IntercomConfigSchema.parse({ accessTokenEnv: 'INTERCOM_TOKEN', adminId: 7300001 }),
  * });
  * const delivery = channel.parse({ header: () => undefined, body, receivedAt: Date.now() });
@@ -159,13 +159,9 @@ const TagResponse = z.object({ id: Id }).loose();
 export const intercomChannel = defineChannel<IntercomConfig>({
   type: 'intercom',
   config: IntercomConfigSchema,
-  secretVariables: (config) => [
-    config.accessTokenEnv,
-    ...(config.webhookSecretEnv ? [config.webhookSecretEnv] : []),
-  ],
-  create({ name, mode, config, secrets }): Channel {
-    const token = secrets[config.accessTokenEnv] ?? '';
-    const secret = config.webhookSecretEnv ? secrets[config.webhookSecretEnv] : undefined;
+  credentialVariables: (config) => ({ token: config.accessTokenEnv, webhookSecret: config.webhookSecretEnv }),
+  create({ name, mode, config, credentials }): Channel {
+    const { token, webhookSecret: secret } = credentials;
     const admin = config.adminId;
     const api = <T>(
       path: string,

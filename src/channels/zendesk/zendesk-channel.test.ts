@@ -21,7 +21,7 @@ function channelAt(url: string, props: { secret?: boolean; groups?: Record<strin
       ...(props.secret === false ? {} : { webhookSecretEnv: 'ZD_SECRET' }),
       ...(props.groups ? { groups: props.groups } : {}),
     }),
-    secrets: { ZD_TOKEN: 'api-token', ZD_SECRET: SECRET },
+    credentials: { token: 'api-token', ...(props.secret === false ? {} : { webhookSecret: SECRET }) },
   });
 }
 
@@ -322,7 +322,7 @@ describe('zendesk channel: writing to tickets', () => {
         apiTokenEnv: 'T',
         botUserId: BOT,
       }),
-      secrets: { T: 'not-the-token' },
+      credentials: { token: 'not-the-token' },
     });
     expect(await wrong.send('5', { type: 'reply', text: 'a' }, context())).toMatchObject({
       ok: false,

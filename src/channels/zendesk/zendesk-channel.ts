@@ -192,7 +192,7 @@ const UpdateResponse = z
  *
  * @example
  * const channel = zendeskChannel.create({
- *   name: 'desk', mode: 'live', secrets: { ZENDESK_TOKEN: 'token' },
+ *   name: 'desk', mode: 'live', credentials: { token: 'token' },
  *   config: ZendeskConfigSchema.parse({
  *     baseUrl: 'https://acme.zendesk.com', email: 'bot@acme.example', apiTokenEnv: 'ZENDESK_TOKEN', botUserId: 4100099,
  *   }),
@@ -202,13 +202,9 @@ const UpdateResponse = z
 export const zendeskChannel = defineChannel<ZendeskConfig>({
   type: 'zendesk',
   config: ZendeskConfigSchema,
-  secretVariables: (config) => [
-    config.apiTokenEnv,
-    ...(config.webhookSecretEnv ? [config.webhookSecretEnv] : []),
-  ],
-  create({ name, mode, config, secrets }): Channel {
-    const token = secrets[config.apiTokenEnv] ?? '';
-    const secret = config.webhookSecretEnv ? secrets[config.webhookSecretEnv] : undefined;
+  credentialVariables: (config) => ({ token: config.apiTokenEnv, webhookSecret: config.webhookSecretEnv }),
+  create({ name, mode, config, credentials }): Channel {
+    const { token, webhookSecret: secret } = credentials;
     const authorization = `Basic ${Buffer.from(`${config.email}/token:${token}`).toString('base64')}`;
     const botUserId = String(config.botUserId);
 

@@ -60,7 +60,7 @@ export async function observedPrecision(props: {
     const messages = await store.listConversationMessages({ conversationId });
     for (const m of messages) {
       const analysis = m.role === 'customer' ? m.analysis : undefined;
-      if (!analysis || analysis.reason !== 'accepted' || !analysis.intent) continue;
+      if (analysis?.reason !== 'accepted' || !analysis.intent) continue;
       let correct: boolean;
       if (entry.turns.has(m.seq)) correct = entry.turns.get(m.seq) === analysis.intent;
       else if (entry.right) correct = true;

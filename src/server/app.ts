@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { routePath } from 'hono/route';
 import type { DemoPageSource, Deployment } from '../app/index.ts';
 import { createAuthenticator } from './auth.ts';

@@ -96,6 +96,20 @@ describe('the agent inbox', () => {
       body: form({ email: 'agent@shop.example', password: PASSWORD }),
     });
     expect(elsewhere.status).toBe(403);
+    // Under Referrer-Policy: no-referrer a browser posts Origin: null; its Sec-Fetch-Site says where it came from.
+    const post = (site: string) =>
+      app.request('/inbox/login', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'null',
+          'sec-fetch-site': site,
+          host: 'localhost',
+        },
+        body: form({ email: 'agent@shop.example', password: PASSWORD }),
+      });
+    expect((await post('same-origin')).status).toBe(303);
+    expect((await post('cross-site')).status).toBe(403);
   });
 
   it('lists the escalated conversation in its queue with the reason, escaping the customer’s name', async () => {

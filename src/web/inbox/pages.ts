@@ -262,8 +262,7 @@ function escalationSection(packet: HandoffPacket | null): Html {
   if (!packet) return html`<section><h2>Escalation</h2><p>Not escalated by the bot.</p></section>`;
   const e = packet.escalation;
   return html`<section aria-labelledby="why-h" class="why"><h2 id="why-h">Why it was escalated</h2>
-<p><span class="code">${e.code}</span> ${e.sentence}</p>
-<p>${e.reason}</p>
+<p><span class="code">${e.code}</span> ${e.reason.startsWith(e.sentence) ? e.reason : `${e.sentence} ${e.reason}`}</p>
 ${e.workflowReason ? html`<p>Workflow: ${e.workflowReason}</p>` : ''}
 <p class="next"><strong>Suggested next step:</strong> ${packet.suggestedNextStep}</p>
 <p class="muted">Queue ${e.queue}, ${e.priority} priority, intent ${packet.intent ?? 'none recognised'}, ${time(packet.createdAt)}</p>

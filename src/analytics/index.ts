@@ -1,0 +1,2 @@
+export * from './outcomes.ts';
+export * from './read-facts.ts';

@@ -601,6 +601,7 @@ export function conversationsSuite(
           ['0003_live', true],
           ['0004_ticket_figures', true],
           ['0005_people', true],
+          ['0006_pilots', true],
         ]);
       } finally {
         await raw.dispose();

@@ -381,5 +381,48 @@ export function liveSuite(name: string, open: () => Promise<Store>, cleanup?: ()
       ).rejects.toMatchObject({ code: 'conversation.conflict' });
       expect(await store.listEvents({ limit: 10, type: 'conversation.assigned' })).toEqual([]);
     });
+    it('appends pilot events, lists them in order apart from other events, and announces them as settings', async () => {
+      expect(await store.lastPilotEventId()).toBe(0);
+      expect(await store.listPilotEvents()).toEqual([]);
+      const heard: unknown[] = [];
+      const stop = store.changes.subscribe((change) => {
+        if (change.topic === 'settings') heard.push(change.id);
+      });
+      const after = { mode: 'shadow', segments: ['vip'], channels: [], categories: [], percent: 25 };
+      const changed = await store.appendPilotEvent({
+        type: 'pilot.changed',
+        payload: { workflowId: 'refund', before: null, after, by: 'user:ana', why: 'first pilot' },
+        at: T0 + 1,
+      });
+      // Another kind of event in between is not a pilot event.
+      await store.recordFeedback({ conversationId: 'c1', resolved: true, source: 'widget', at: T0 + 2 });
+      const killed = await store.appendPilotEvent({
+        type: 'automation.killed',
+        payload: { workflowId: null, by: 'cli', why: 'carrier outage' },
+        at: T0 + 3,
+      });
+      stop();
+      expect(changed).toMatchObject({ type: 'pilot.changed', at: T0 + 1, conversationId: null });
+      expect(changed.payload).toEqual({
+        workflowId: 'refund',
+        before: null,
+        after,
+        by: 'user:ana',
+        why: 'first pilot',
+      });
+      const all = await store.listPilotEvents();
+      expect(all.map((e) => [e.id, e.type, e.at])).toEqual([
+        [changed.id, 'pilot.changed', T0 + 1],
+        [killed.id, 'automation.killed', T0 + 3],
+      ]);
+      expect(all[1]?.payload).toEqual({ workflowId: null, by: 'cli', why: 'carrier outage' });
+      expect((await store.listPilotEvents({ afterId: changed.id })).map((e) => e.id)).toEqual([killed.id]);
+      expect(await store.lastPilotEventId()).toBe(killed.id);
+      expect(heard).toEqual(['refund', null]);
+      // The log keeps them like any other event.
+      expect((await store.listEvents({ limit: 10, type: 'automation.killed' })).map((e) => e.id)).toEqual([
+        killed.id,
+      ]);
+    });
   });
 }

@@ -398,5 +398,18 @@ function migrations(dialect: StoreCapabilities['dialect']): Record<string, Migra
           .execute();
       },
     },
+    '0006_pilots': {
+      async up(db: Db) {
+        // Pilot settings and the kill switch live in the event log (src/store/pilot-records.ts); every process reads
+        // the newest of them every 2 s, so they get an index of their own, partial: no other event writes to it.
+        await db.schema
+          .createIndex('events_pilots')
+          .on('events')
+          .column('id')
+          // The same condition as PILOT_EVENTS_CONDITION (pilot-records.ts), written out: a migration never changes.
+          .where(sql<boolean>`${oneOf('type', ['pilot.changed', 'automation.killed', 'automation.resumed'])}`)
+          .execute();
+      },
+    },
   };
 }

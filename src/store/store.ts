@@ -294,10 +294,32 @@ export interface Store {
   loginLockedUntil(input: { key: string; at: number }): Promise<number | null>;
   clearLoginFailures(key: string): Promise<void>;
 
+  /**
+   * Pilot settings and the kill switch (docs/pilots.md) are events: `pilot.changed` {workflowId, before, after, by,
+   * why}, `automation.killed` and `automation.resumed` {workflowId (null: all automation), by, why}. Appends one
+   * (a single insert: atomic) and tells every process (topic `settings`). The caller (src/pilots/) checks the
+   * payload; no customer text in it.
+   *
+   * @example
+   * await store.appendPilotEvent({ type: 'automation.killed', payload: { workflowId: null, by: 'cli', why: 'outage' }, at: now });
+   * (await store.listPilotEvents()).at(-1)?.type; // 'automation.killed'
+   */
+  appendPilotEvent(input: {
+    type: PilotEventType;
+    payload: Record<string, unknown>;
+    at: number;
+  }): Promise<StoredEvent>;
+  /** The pilot events in id order, after `afterId` when given. */
+  listPilotEvents(query?: { afterId?: number }): Promise<StoredEvent[]>;
+  /** The newest pilot event's id (0 when none): the cheap read every process polls. */
+  lastPilotEventId(): Promise<number>;
+
   stats(): Promise<StoreStats>;
 
   close(): Promise<void>;
 }
+
+export type PilotEventType = 'pilot.changed' | 'automation.killed' | 'automation.resumed';
 
 export interface StoreCapabilities {
   dialect: 'sqlite' | 'postgres';

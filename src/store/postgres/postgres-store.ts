@@ -5,6 +5,7 @@ import type { Change } from '../change-feed.ts';
 import type { JobRequest } from '../job-queue.ts';
 import { migrator } from '../migrations.ts';
 import { peopleRecords } from '../people.ts';
+import { pilotRecords } from '../pilot-records.ts';
 import {
   apiKeyEvent,
   apiKeyRow,
@@ -224,6 +225,7 @@ export async function openPostgresStore({
     revokeApiKey: (input) => revokeApiKey(writes, input),
     stats: () => queries.stats(db),
     ...peopleRecords(db, (error) => (error as { code?: unknown }).code === '23505'),
+    ...pilotRecords(db, (change) => changes.publish(change)),
     close: async () => {
       await jobs.close();
       await changes.close();

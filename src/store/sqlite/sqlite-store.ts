@@ -4,6 +4,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { type Clock, OperationalError, systemClock, UserError } from '../../shared/index.ts';
 import { migrator } from '../migrations.ts';
 import { peopleRecords } from '../people.ts';
+import { pilotRecords } from '../pilot-records.ts';
 import {
   apiKeyEvent,
   apiKeyRow,
@@ -388,6 +389,7 @@ export async function openSqliteStore({
     ...peopleRecords(db, (error) =>
       /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(String((error as { code?: unknown }).code)),
     ),
+    ...pilotRecords(db, (change) => changes.publish(change)),
     close: async () => {
       changes.close();
       await jobs.close();

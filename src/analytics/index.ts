@@ -1,2 +1,3 @@
+export * from './metrics.ts';
 export * from './outcomes.ts';
 export * from './read-facts.ts';

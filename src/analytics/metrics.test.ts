@@ -128,6 +128,8 @@ describe('computeMetrics on a hand-built day', () => {
     expect(m.firstResponseSeconds).toEqual({
       bot: { median: 2, p90: 2, count: 5 },
       people: { median: 450, p90: 570, count: 2 },
+      // The bot's 2 s in a to e, a person's 300 s in f; g (shadow) had no answer.
+      all: { median: 2, p90: 151, count: 6 },
     });
     expect(m.resolutionSeconds.bot).toEqual({ median: 32, p90: 56, count: 2 });
     expect(m.resolutionSeconds.people).toEqual({ median: 3600, p90: 3600, count: 1 });

@@ -90,7 +90,8 @@ export const MetricsSchema = z.object({
     undecided: z.number(),
   }),
   csat: z.object({ automated: CsatSchema, people: CsatSchema }),
-  firstResponseSeconds: z.object({ bot: SpreadSchema, people: SpreadSchema }),
+  /** From the customer's first message to the first line of the bot (automated) or of a person (after the hand-off, or from the first message when the bot did not speak); `all`: to the first line of either. */
+  firstResponseSeconds: z.object({ bot: SpreadSchema, people: SpreadSchema, all: SpreadSchema }),
   resolutionSeconds: z.object({ bot: SpreadSchema, people: SpreadSchema }),
   cost: z.object({
     peopleHandled: z.number(),
@@ -211,6 +212,17 @@ export function computeMetrics(all: readonly ConversationFacts[], props: Metrics
       botResolution.push((o.at - o.firstCustomerAt) / 1000);
     }
   }
+  const anyFirst: number[] = [];
+  for (const f of facts) {
+    const firstCustomer = f.messages.find((m) => m.role === 'customer');
+    if (!firstCustomer) continue;
+    // A shadow conversation's bot lines were drafts: the customer's first answer came from a person.
+    const shadow = isShadow(f);
+    const reply = f.messages.find(
+      (m) => m.at >= firstCustomer.at && (m.role === 'agent' || (m.role === 'bot' && !shadow)),
+    );
+    if (reply) anyFirst.push((reply.at - firstCustomer.at) / 1000);
+  }
   const peopleFirst: number[] = [];
   const peopleResolution: number[] = [];
   for (const f of people) {
@@ -265,7 +277,7 @@ export function computeMetrics(all: readonly ConversationFacts[], props: Metrics
     intentAccuracy: intentAccuracy(facts),
     drafts: drafts(facts),
     csat: { automated: ratings(botOnly), people: ratings(people) },
-    firstResponseSeconds: { bot: spread(botFirst), people: spread(peopleFirst) },
+    firstResponseSeconds: { bot: spread(botFirst), people: spread(peopleFirst), all: spread(anyFirst) },
     resolutionSeconds: { bot: spread(botResolution), people: spread(peopleResolution) },
     cost: {
       peopleHandled,

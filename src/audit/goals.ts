@@ -23,6 +23,20 @@ export function goalsOf(result: AuditResult, now: Date) {
       firstResponseP90Seconds: result.team.firstResponseSeconds.p90,
       resolutionMedianSeconds: result.team.resolutionSeconds.median,
       csatMean: result.team.csat.mean,
+      /** Median handle time of a ticket (the audit's assumption when the export has none): what a person spends. */
+      handleTimeMedianSeconds:
+        result.team.handleTimeSeconds.median ?? result.assumptions.assumedHandleTimeSeconds,
+    },
+    /** What a conversation handled by a person costs: handle time x the agent hour cost (edit to your own figure). */
+    costs: {
+      costPerHumanConversation:
+        Math.round(
+          ((result.team.handleTimeSeconds.median ?? result.assumptions.assumedHandleTimeSeconds) / 3600) *
+            result.assumptions.costs.agentHourCost *
+            100,
+        ) / 100,
+      agentHourCost: result.assumptions.costs.agentHourCost,
+      currency: result.assumptions.costs.currency,
     },
     targets: {
       firstResponseMedianSeconds: frMedian === null ? null : Math.round(frMedian / 2),

@@ -27,11 +27,19 @@ import {
   type WorkflowSet,
   workflowSet,
 } from '../conversations/index.ts';
-import { GuardrailConfigSchema } from '../domain/index.ts';
+import { type GuardrailConfig, GuardrailConfigSchema } from '../domain/index.ts';
 import { createInbox, type Inbox } from '../inbox/index.ts';
 import { createJobRunner, type JobAttempt, type JobRunner } from '../jobs/index.ts';
 import { loadKnowledgeBase, parseKnowledgeIndex, readKnowledgeIndex } from '../kb/index.ts';
 import { createNlu, type Nlu, parseModel, readModelFile } from '../nlu/index.ts';
+import {
+  createPilots,
+  EMPTY_PILOT_STATE,
+  foldPilotEvents,
+  type PilotState,
+  type Pilots,
+  pilotDecisions,
+} from '../pilots/index.ts';
 import { type Clock, type Logger, silentLogger, systemClock, UserError } from '../shared/index.ts';
 import type { Store } from '../store/index.ts';
 import {
@@ -86,6 +94,8 @@ export interface Deployment {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The global guardrails (the configuration's over the defaults); a workflow's own override them. */
+  readonly guardrails: GuardrailConfig;
   readonly connectors: ConnectorRegistry;
   readonly workflows: readonly WorkflowDefinition[];
   readonly workflowSet: WorkflowSet;
@@ -108,6 +118,10 @@ export interface Deployment {
   readonly inbox: Inbox;
   /** People of the web app: accounts, sign-in, sessions. */
   readonly people: People;
+  /** Pilots per workflow and the kill switch (docs/pilots.md): read and changed in the store. */
+  readonly pilots: Pilots;
+  /** The pilot settings and kills this process applies now (reloaded with the models). */
+  pilotState(): PilotState;
   /** Every job queue this deployment runs (conversations, connector calls, channels). */
   jobQueues(): string[];
   /** A job runner over the deployment's queues (all of them, or `queues`). */
@@ -116,7 +130,7 @@ export interface Deployment {
     queues?: readonly string[];
     onAttempt?: (a: JobAttempt) => void;
   }): JobRunner;
-  /** Reads the active versions now and loads what changed. */
+  /** Reads the active versions, pilot settings and kills now and loads what changed. */
   reload(): Promise<void>;
   /** Keeps reloading: on every change the store announces, and every RELOAD_INTERVAL_MS. */
   watch(): void;
@@ -199,7 +213,24 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
     const exclusions = loadExclusionRules();
     let analyser = createTurnAnalyser({ nlu, exclusions });
 
+    // Pilot settings and kills: folded from the store's pilot events, read again when a newer one exists.
+    let pilotState: PilotState = EMPTY_PILOT_STATE;
+    let decisions = pilotDecisions(pilotState);
+    const loadPilots = async () => {
+      if ((await store.lastPilotEventId()) === pilotState.lastEventId) return;
+      pilotState = foldPilotEvents(
+        pilotState,
+        await store.listPilotEvents({ afterId: pilotState.lastEventId }),
+      );
+      decisions = pilotDecisions(pilotState);
+      logger.info(
+        { pilots: pilotState.pilots.size, kills: pilotState.kills.size, event: pilotState.lastEventId },
+        'pilot settings loaded',
+      );
+    };
+
     const load = async () => {
+      await loadPilots();
       const active = await store.activeArtifacts();
       const wantedNlu = active['nlu-model'] ?? null;
       if (nluVersion !== 'file' && wantedNlu !== nluVersion) {
@@ -268,6 +299,7 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
       logger,
       mode: 'durable',
       outbound: deliveryJobsOf(channels),
+      pilots: () => decisions,
     });
     const channelService = createChannelService({ store, conversations, channels, clock, logger });
     const jobHandlers = () => ({ ...conversations.jobHandlers(), ...channelService.jobHandlers() });
@@ -296,6 +328,7 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
       store,
       clock,
       logger,
+      guardrails,
       connectors,
       workflows,
       workflowSet: set,
@@ -316,6 +349,12 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
         target: () => nlu?.model.thresholds.targetPrecision ?? null,
       }),
       people: createPeople({ store, clock }),
+      pilots: createPilots({
+        store,
+        clock,
+        workflows: workflows.map((w) => ({ id: w.id, intents: w.trigger.intents })),
+      }),
+      pilotState: () => pilotState,
       jobQueues: () => Object.keys(jobHandlers()),
       createRunner(options = {}) {
         const handlers = jobHandlers();
@@ -336,7 +375,9 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
       watch() {
         if (stopWatching) return;
         const unsubscribe = store.changes.subscribe((change) => {
-          if (change.topic === 'artifacts' || change.topic === 'any') void reload();
+          if (change.topic === 'artifacts' || change.topic === 'settings' || change.topic === 'any') {
+            void reload();
+          }
         });
         const timer = setInterval(() => void reload(), RELOAD_INTERVAL_MS);
         timer.unref();

@@ -27,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   keys: async () => (await import('./commands/keys.ts')).registerKeys,
   channels: async () => (await import('./commands/channels.ts')).registerChannels,
   users: async () => (await import('./commands/users.ts')).registerUsers,
+  report: async () => (await import('./commands/report.ts')).registerReport,
   test: async () => (await import('./commands/test.ts')).registerTest,
   corrections: async () => (await import('./commands/corrections.ts')).registerCorrections,
 };

@@ -1,0 +1,296 @@
+import { duration, escapeHtml as esc, mdCell, percent } from '../audit/format.ts';
+import type { GoalCheck } from './goals.ts';
+import type { Metrics } from './metrics.ts';
+import type { Report } from './report.ts';
+
+/** One row of the KPI tables: a label and the figure as text. */
+interface Kpi {
+  label: string;
+  value: string;
+  /** How it is computed, in one phrase (docs/metrics.md has the whole definition). */
+  how: string;
+}
+
+const STATUS_WORDS: Record<GoalCheck['status'], string> = {
+  on_track: 'on track',
+  off_track: 'off track',
+  no_data: 'no data',
+};
+
+function title(report: Report): string {
+  const period = report.kind === 'daily' ? report.from : `${report.from} to ${report.to}`;
+  return `${report.kind === 'daily' ? 'Daily' : 'Weekly'} report, ${period}`;
+}
+
+function filterLine(report: Report): string {
+  const parts = Object.entries(report.filter).map(([k, v]) => `${k} ${v}`);
+  return parts.length ? `Only conversations with ${parts.join(', ')}.` : 'All conversations.';
+}
+
+function intro(report: Report): string {
+  return `${filterLine(report)} Conversations counted on the day they started; outcomes read from the event log as of ${report.asOf} (assumed resolved after ${report.windows.assumeAfterHours} h without a customer message, reopened when the customer came back within ${report.windows.reopenWithinHours} h). Rates leave out conversations still pending.`;
+}
+
+const rate = (v: number | null) => percent(v);
+const num = (v: number | null, digits = 2) =>
+  v === null ? '-' : String(Math.round(v * 10 ** digits) / 10 ** digits);
+const csat = (c: Metrics['csat']['automated']) =>
+  c.mean === null ? '-' : `${num(c.mean, 2)} / 5 (${c.count})`;
+const spread = (s: Metrics['firstResponseSeconds']['bot']) =>
+  s.count ? `${duration(s.median)} median, ${duration(s.p90)} p90 (${s.count})` : '-';
+
+/** The period's KPIs as label / value / how rows, the same in Markdown and HTML. */
+export function kpiRows(m: Metrics, currency: string): Kpi[] {
+  const o = m.outcomes;
+  return [
+    { label: 'Conversations', value: String(m.conversations), how: 'started in the period' },
+    {
+      label: 'Involvement rate',
+      value: rate(m.involvementRate),
+      how: `automated ${m.automated} / conversations`,
+    },
+    {
+      label: 'Resolution rate',
+      value: `${rate(m.resolutionRate.total)} (confirmed ${rate(m.resolutionRate.confirmed)}, assumed ${rate(m.resolutionRate.assumed)})`,
+      how: `(confirmed ${o.confirmed_resolved} + assumed ${o.assumed_resolved}) / decided ${m.decided}`,
+    },
+    { label: 'Automation rate', value: rate(m.automationRate), how: 'involvement x resolution' },
+    {
+      label: 'Escalation rate',
+      value: rate(m.escalationRate),
+      how: m.escalationsByReason.length
+        ? m.escalationsByReason.map((e) => `${e.code} ${e.count} (${rate(e.rate)})`).join(', ')
+        : 'no escalation',
+    },
+    {
+      label: 'Abandoned',
+      value: `${o.abandoned} (${rate(m.abandonmentRate)})`,
+      how: 'left while the bot asked',
+    },
+    { label: 'Reopened', value: `${o.reopened} (${rate(m.reopenRate)})`, how: 'came back within the window' },
+    { label: 'Pending', value: String(o.pending), how: 'no outcome yet (a window has not passed)' },
+    {
+      label: 'False positives',
+      value: `${m.falsePositives.count} (${rate(m.falsePositives.rate)})`,
+      how: `said no ${m.falsePositives.saidNo}, reopened ${m.falsePositives.reopened}, judged wrong ${m.falsePositives.judgedWrong}; / automated`,
+    },
+    {
+      label: 'False negatives',
+      value: `${m.falseNegatives.count} (${rate(m.falseNegatives.rate)})`,
+      how: 'escalated, an agent said the bot could have resolved it; / escalated',
+    },
+    {
+      label: 'Intent accuracy',
+      value: `${rate(m.intentAccuracy.rate)} (${m.intentAccuracy.correct} of ${m.intentAccuracy.judged})`,
+      how: "agents' intent corrections",
+    },
+    {
+      label: 'Shadow drafts',
+      value: `${m.drafts.drafts}: as is ${m.drafts.asIs}, edited ${m.drafts.edited}, discarded ${m.drafts.discarded}, undecided ${m.drafts.undecided}`,
+      how: `${m.shadow} shadow conversations`,
+    },
+    {
+      label: 'CSAT',
+      value: `automated ${csat(m.csat.automated)}; people ${csat(m.csat.people)}`,
+      how: 'newest rating per conversation',
+    },
+    {
+      label: 'First response, bot',
+      value: spread(m.firstResponseSeconds.bot),
+      how: "customer's first message to the bot's first line",
+    },
+    {
+      label: 'First response, people',
+      value: spread(m.firstResponseSeconds.people),
+      how: "hand-off (or the customer's first message) to an agent's first line",
+    },
+    {
+      label: 'Resolution time, bot',
+      value: spread(m.resolutionSeconds.bot),
+      how: "customer's first message to the resolution",
+    },
+    {
+      label: 'Resolution time, people',
+      value: spread(m.resolutionSeconds.people),
+      how: 'hand-off to the close',
+    },
+    {
+      label: 'Cost per conversation',
+      value:
+        m.cost.costPerConversation === null ? '-' : `${currency} ${m.cost.costPerConversation.toFixed(2)}`,
+      how: `people handled ${m.cost.peopleHandled} x cost per human conversation (${currency} ${m.cost.costWithoutAutomation.toFixed(2)}) / conversations`,
+    },
+    {
+      label: 'Hours saved',
+      value: `${m.cost.hoursSaved} h (${currency} ${m.cost.costSaved.toFixed(2)})`,
+      how: 'resolved by the bot x handle time',
+    },
+    {
+      label: 'Escalation bars broken',
+      value: String(
+        m.escalationBars.humanRequestNotHandedOver +
+          m.escalationBars.exclusionNotHandedOver +
+          m.escalationBars.negativeSentimentNotHandedOver +
+          m.escalationBars.overMaxExchanges,
+      ),
+      how: `asked for a person ${m.escalationBars.humanRequestNotHandedOver}, exclusion ${m.escalationBars.exclusionNotHandedOver}, upset ${m.escalationBars.negativeSentimentNotHandedOver}, stuck ${m.escalationBars.overMaxExchanges}`,
+    },
+  ];
+}
+
+/** The compact columns of the per-day and per-group tables. */
+const COLUMNS: Array<[string, (m: Metrics) => string]> = [
+  ['conversations', (m) => String(m.conversations)],
+  ['automated', (m) => String(m.automated)],
+  ['involvement', (m) => rate(m.involvementRate)],
+  [
+    'resolved (confirmed / assumed)',
+    (m) =>
+      `${rate(m.resolutionRate.total)} (${rate(m.resolutionRate.confirmed)} / ${rate(m.resolutionRate.assumed)})`,
+  ],
+  ['automation', (m) => rate(m.automationRate)],
+  ['escalated', (m) => rate(m.escalationRate)],
+  ['false pos. / neg.', (m) => `${m.falsePositives.count} / ${m.falseNegatives.count}`],
+  ['CSAT bot / people', (m) => `${num(m.csat.automated.mean)} / ${num(m.csat.people.mean)}`],
+  [
+    'first response bot / people',
+    (m) =>
+      `${duration(m.firstResponseSeconds.bot.median)} / ${duration(m.firstResponseSeconds.people.median)}`,
+  ],
+  ['hours saved', (m) => String(m.cost.hoursSaved)],
+];
+
+function goalValue(g: GoalCheck, v: number | null): string {
+  if (v === null) return '-';
+  if (g.unit === 'rate' || g.unit === 'score') return percent(v);
+  if (g.unit === 'seconds') return duration(v);
+  return String(v);
+}
+
+function goalTarget(g: GoalCheck): string {
+  return `${g.comparison === 'at_least' ? '>=' : '<='} ${goalValue(g, g.target)}`;
+}
+
+/** The report in Markdown; every name that comes from data (workflows, channels, segments, codes) is escaped. */
+export function reportMarkdown(report: Report): string {
+  const cur = report.costs.currency;
+  const table = (heading: string, rows: Array<{ key: string; metrics: Metrics }>) => [
+    `| ${heading} | ${COLUMNS.map(([h]) => h).join(' | ')} |`,
+    `|${'---|'.repeat(COLUMNS.length + 1)}`,
+    ...rows.map((r) => `| ${mdCell(r.key)} | ${COLUMNS.map(([, f]) => mdCell(f(r.metrics))).join(' | ')} |`),
+  ];
+  const lines = [
+    `# ${title(report)}`,
+    '',
+    intro(report),
+    '',
+    '## Goals',
+    '',
+    ...(report.goals
+      ? [
+          `From ${mdCell(report.goals.file)}: review on ${report.goals.checks[0]?.reviewOn ?? '-'}, due by ${report.goals.checks[0]?.dueBy ?? '-'}.`,
+          '',
+          '| goal | now | target | baseline | status |',
+          '|---|---|---|---|---|',
+          ...report.goals.checks.map(
+            (g) =>
+              `| ${mdCell(g.goal)} | ${goalValue(g, g.value)} | ${goalTarget(g)} | ${goalValue(g, g.baseline)} | ${STATUS_WORDS[g.status]} |`,
+          ),
+        ]
+      : ['No goals file: pass --goals audit/goals.yaml (written by `switchboard audit`).']),
+    '',
+    '## Key figures',
+    '',
+    '| figure | value | how |',
+    '|---|---|---|',
+    ...kpiRows(report.total, cur).map((k) => `| ${k.label} | ${mdCell(k.value)} | ${mdCell(k.how)} |`),
+    '',
+    ...(report.kind === 'weekly'
+      ? [
+          '## By day',
+          '',
+          ...table('day', [
+            ...report.days.map((d) => ({ key: d.day, metrics: d.metrics })),
+            { key: 'week', metrics: report.total },
+          ]),
+          '',
+        ]
+      : []),
+    '## By workflow',
+    '',
+    ...table('workflow', report.byWorkflow),
+    '',
+    '## By channel',
+    '',
+    ...table('channel', report.byChannel),
+    '',
+    '## By segment',
+    '',
+    ...table('segment', report.bySegment),
+    '',
+    '## Settings',
+    '',
+    `- ${mdCell(report.costs.source)}.`,
+    '- Definitions: docs/metrics.md.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * The report as one self-contained HTML page (inline CSS, no script, font, image or network), in the audit
+ * report's style. Every string is escaped, numbers included.
+ */
+export function reportHtml(report: Report): string {
+  const cur = report.costs.currency;
+  const table = (heading: string, rows: Array<{ key: string; metrics: Metrics }>) =>
+    `<table><thead><tr><th>${esc(heading)}</th>${COLUMNS.map(([h]) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>
+${rows.map((r) => `<tr><td>${esc(r.key)}</td>${COLUMNS.map(([, f]) => `<td class="num">${esc(f(r.metrics))}</td>`).join('')}</tr>`).join('\n')}
+</tbody></table>`;
+  const goals = report.goals
+    ? `<p>From ${esc(report.goals.file)}: review on ${esc(report.goals.checks[0]?.reviewOn ?? '-')}, due by ${esc(report.goals.checks[0]?.dueBy ?? '-')}.</p>
+<table class="goals"><thead><tr><th>goal</th><th>now</th><th>target</th><th>baseline</th><th>status</th></tr></thead><tbody>
+${report.goals.checks
+  .map(
+    (g) =>
+      `<tr><td>${esc(g.goal)}</td><td class="num">${esc(goalValue(g, g.value))}</td><td class="num">${esc(goalTarget(g))}</td><td class="num">${esc(goalValue(g, g.baseline))}</td><td><span class="pill ${esc(g.status)}">${esc(STATUS_WORDS[g.status])}</span></td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`
+    : '<p class="note">No goals file: pass --goals audit/goals.yaml (written by <code>switchboard audit</code>).</p>';
+  const kpis = kpiRows(report.total, cur)
+    .map(
+      (k) =>
+        `<tr><td>${esc(k.label)}</td><td class="num">${esc(k.value)}</td><td class="why">${esc(k.how)}</td></tr>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title(report))}</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#222}
+table{border-collapse:collapse;width:100%;font-size:12px;margin-bottom:1rem}th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td.num{white-space:nowrap}.why{color:#555;font-size:11px}.note{color:#666;font-size:12px}
+.pill{padding:1px 6px;border-radius:8px;color:#fff}.on_track{background:#2e7d32}.off_track{background:#c62828}.no_data{background:#9e9e9e}
+table.goals{width:auto;max-width:100%}@media print{body{margin:0;max-width:none}table{break-inside:avoid}}
+</style></head><body>
+<h1>${esc(title(report))}</h1>
+<p>${esc(intro(report))}</p>
+<h2>Goals</h2>
+${goals}
+<h2>Key figures</h2>
+<table class="goals"><thead><tr><th>figure</th><th>value</th><th>how</th></tr></thead><tbody>
+${kpis}
+</tbody></table>
+${report.kind === 'weekly' ? `<h2>By day</h2>\n${table('day', [...report.days.map((d) => ({ key: d.day, metrics: d.metrics })), { key: 'week', metrics: report.total }])}` : ''}
+<h2>By workflow</h2>
+${table('workflow', report.byWorkflow)}
+<h2>By channel</h2>
+${table('channel', report.byChannel)}
+<h2>By segment</h2>
+${table('segment', report.bySegment)}
+<h2>Settings</h2>
+<p class="note">${esc(report.costs.source)}. Definitions: docs/metrics.md.</p>
+</body></html>
+`;
+}

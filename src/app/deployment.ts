@@ -305,8 +305,15 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
     const jobHandlers = () => ({ ...conversations.jobHandlers(), ...channelService.jobHandlers() });
 
     let reloading: Promise<void> | null = null;
-    const reload = () => {
-      reloading ??= load()
+    // A change heard while a reload runs may have come after that reload read the store: one more follows it (a
+    // kill must not wait for the next poll).
+    let again = false;
+    const reload = (): Promise<void> => {
+      if (reloading) {
+        again = true;
+        return reloading;
+      }
+      reloading = load()
         .catch((error: unknown) =>
           logger.error(
             { code: (error as { code?: string }).code ?? 'reload' },
@@ -315,6 +322,10 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
         )
         .finally(() => {
           reloading = null;
+          if (again) {
+            again = false;
+            void reload();
+          }
         });
       return reloading;
     };
@@ -388,6 +399,7 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
       },
       async close() {
         stopWatching?.();
+        again = false;
         await reloading;
         await store.close();
       },

@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   users: async () => (await import('./commands/users.ts')).registerUsers,
   report: async () => (await import('./commands/report.ts')).registerReport,
   test: async () => (await import('./commands/test.ts')).registerTest,
+  pilot: async () => (await import('./commands/pilot.ts')).registerPilot,
   corrections: async () => (await import('./commands/corrections.ts')).registerCorrections,
 };
 

@@ -74,6 +74,11 @@ export interface ConversationServiceOptions {
    * conversation that came through a channel (durable mode).
    */
   outbound?: (conversation: StoredConversation, plan: TurnPlan) => JobRequest[];
+  /**
+   * The pilots and the kill switch as last loaded (the deployment reloads them on every change), asked on every
+   * turn. Absent: every workflow live for everyone, nothing stopped.
+   */
+  pilots?: () => Pick<PlanContext, 'pilotFor' | 'killed'>;
 }
 
 /** A turn as it was committed, with how long it took, for metrics and the surfaces. */
@@ -145,6 +150,7 @@ export function createConversationService(options: ConversationServiceOptions): 
     idempotencyKey: callIdempotencyKey,
     onMissingWorkflow: (workflowId, version) =>
       logger.warn({ workflow: workflowId, version }, 'workflow version no longer loaded; starting afresh'),
+    ...options.pilots?.(),
   });
   const emit = (turn: CommittedTurn) => {
     for (const listener of [...listeners]) {

@@ -2,8 +2,10 @@ import type { ConnectorFailure } from '../connectors/index.ts';
 import {
   type ConversationOwner,
   type ConversationStatus,
+  type CustomerProfile,
   ESCALATION_SENTENCES,
   type GuardrailConfig,
+  type PilotMode,
   type TurnAnalysis,
 } from '../domain/index.ts';
 import {
@@ -22,7 +24,13 @@ import {
   type WorkflowDefinition,
   type WorkflowState,
 } from '../workflows/index.ts';
-import { type BotLine, HANDOFF_TEXT, outcomeOfEffects, type TurnEscalation } from './bot-lines.ts';
+import {
+  type BotLine,
+  HANDOFF_TEXT,
+  outcomeOfEffects,
+  type TurnEscalation,
+  withChoices,
+} from './bot-lines.ts';
 import type { PendingCall, RuntimeState } from './runtime-state.ts';
 
 /**
@@ -77,7 +85,31 @@ export interface PlanContext {
   idempotencyKey: (conversationId: string, revision: number, callId: string) => string;
   /** Told when a conversation's workflow version is no longer loaded (it starts afresh). */
   onMissingWorkflow?: (workflowId: string, version: number) => void;
+  /**
+   * Pilots (docs/pilots.md): the mode a workflow would run in for this conversation, decided by the deployment from
+   * the stored settings. `off`: it is not started; `shadow`: its lines become drafts for an agent. Absent: every
+   * workflow is live for everyone.
+   */
+  pilotFor?: PilotFor;
+  /**
+   * The kill switch: whether a workflow is stopped (`null`: whether all automation is). A stopped workflow's
+   * conversations go to people on their next turn. Absent: nothing is stopped.
+   */
+  killed?: (workflowId: string | null) => boolean;
 }
+
+/**
+ * The pilot decision a deployment provides (src/pilots/ `pilotDecisions`).
+ *
+ * @example
+ * const pilotFor: PilotFor = () => 'live'; // what a deployment without pilots does
+ */
+export type PilotFor = (props: {
+  conversation: { id: string; customer: CustomerProfile; channel: string };
+  workflow: { id: string; intents: readonly string[] };
+  /** The message's intent, when known. */
+  category: string | null;
+}) => PilotMode;
 
 /**
  * A decided turn: everything the commit writes, in one value. Nothing has been sent or called yet; a connector
@@ -96,8 +128,13 @@ export interface TurnPlan {
   effects: Effect[];
   guardrail: 'continue' | 'clarify' | 'escalate';
   pendingCall: PendingCall | null;
-  /** Events beside the store's own (no customer text). */
+  /**
+   * Events beside the store's own (no customer text, except the bot's drafts in `shadow.draft`: what the bot would
+   * have said, for the agent).
+   */
   events: { type: string; payload: Record<string, unknown> }[];
+  /** Shadow mode: the lines the bot planned and did not send (also in `shadow.draft` events). */
+  drafts?: BotLine[];
 }
 
 /**
@@ -190,6 +227,12 @@ function planMessage(props: PlanProps<'message'>): TurnPlan {
   }
 
   const config = mergeGuardrails(context.guardrails, definition?.guardrails);
+
+  // The kill switch: a stopped workflow (or all automation) hands the conversation to people, packet and all.
+  if (context.killed?.(null) || (workflowState && context.killed?.(workflowState.workflowId))) {
+    return pausedPlan({ ...props, workflowState, definition, queue: config.queue, turnEvent });
+  }
+
   const awaitingAnswer =
     workflowState !== null &&
     (workflowState.status === 'awaiting_input' || workflowState.status === 'awaiting_confirm');
@@ -204,6 +247,7 @@ function planMessage(props: PlanProps<'message'>): TurnPlan {
   let history: GuardrailHistory = decision.history;
   let effects: Effect[] = [];
   let pendingCall: PendingCall | null = null;
+  let shadowRun = false;
   const customer = conversation.customer;
 
   const run = (event: EngineEvent) => {
@@ -245,9 +289,30 @@ function planMessage(props: PlanProps<'message'>): TurnPlan {
     run({ type: 'message', at, turn: analysis });
     if (workflowState && workflowState.lastProgressTurn !== before) history = recordProgress(history);
   } else {
+    // A workflow whose pilot leaves this customer out is as if it were not there.
+    const pilotFor = context.pilotFor;
+    const candidates = pilotFor
+      ? context.workflows.list.filter(
+          (w) =>
+            pilotFor({
+              conversation,
+              workflow: { id: w.id, intents: w.trigger.intents },
+              category: analysis.intent,
+            }) !== 'off',
+        )
+      : context.workflows.list;
     definition =
-      selectWorkflow(context.workflows.list, { turn: analysis, customer, channel: conversation.channel }) ??
-      null;
+      selectWorkflow(candidates, { turn: analysis, customer, channel: conversation.channel }) ?? null;
+    if (definition && context.killed?.(definition.id)) {
+      return pausedPlan({ ...props, workflowState: null, definition, queue: config.queue, turnEvent });
+    }
+    shadowRun =
+      definition !== null &&
+      pilotFor?.({
+        conversation,
+        workflow: { id: definition.id, intents: definition.trigger.intents },
+        category: analysis.intent,
+      }) === 'shadow';
     if (definition) {
       history = recordProgress(history);
       run({
@@ -277,6 +342,20 @@ function planMessage(props: PlanProps<'message'>): TurnPlan {
   const bot: BotLine[] =
     decision.action === 'clarify' ? [{ kind: 'clarify', text: decision.text }, ...outcome.bot] : outcome.bot;
   const finalState: WorkflowState | null = workflowState;
+  if (shadowRun && finalState) {
+    return shadowPlan({
+      conversation,
+      trigger,
+      history,
+      workflowState: finalState,
+      definition,
+      effects,
+      drafts: bot,
+      escalation: outcome.escalation ?? null,
+      queue: config.queue,
+      turnEvent,
+    });
+  }
   return {
     trigger,
     state: { version: 2, workflow: finalState, guardrails: history, pendingCall },
@@ -295,6 +374,127 @@ function planMessage(props: PlanProps<'message'>): TurnPlan {
         finalState,
         pendingCall === null,
       ),
+    ],
+  };
+}
+
+type TurnEventOf = (
+  guardrail: TurnPlan['guardrail'],
+  extra: Record<string, unknown>,
+  ws: WorkflowState | null,
+  done?: boolean,
+) => { type: string; payload: Record<string, unknown> };
+
+/**
+ * The kill switch's turn: the workflow in flight (if any) escalates with `automation_paused`, so the agent gets the
+ * packet with what it collected; with none, the conversation goes to people all the same.
+ */
+function pausedPlan(
+  props: PlanProps<'message'> & {
+    workflowState: WorkflowState | null;
+    definition: WorkflowDefinition | null;
+    queue: string;
+    turnEvent: TurnEventOf;
+  },
+): TurnPlan {
+  const { conversation, state, trigger, context, workflowState, definition } = props;
+  const reason = ESCALATION_SENTENCES.automation_paused;
+  let effects: Effect[];
+  let workflow = workflowState;
+  if (workflowState && definition) {
+    const ran = runEngine({
+      definition,
+      state: workflowState,
+      event: { type: 'escalate', at: trigger.at, code: 'automation_paused', reason },
+      context,
+      conversation,
+      at: trigger.at,
+      customerSeq: trigger.seq,
+    });
+    effects = ran.effects;
+    workflow = ran.state;
+  } else {
+    effects = [
+      {
+        type: 'escalate',
+        stepId: null,
+        code: 'automation_paused',
+        reason,
+        queue: props.queue,
+        priority: 'normal',
+      },
+      { type: 'setOwner', owner: 'human' },
+    ];
+  }
+  const outcome = outcomeOfEffects(effects, { status: 'open', owner: conversation.owner });
+  return {
+    trigger,
+    state: { version: 2, workflow, guardrails: state.guardrails, pendingCall: null },
+    bot: outcome.bot,
+    status: outcome.status,
+    owner: outcome.owner,
+    ...(outcome.escalation ? { escalation: outcome.escalation } : {}),
+    definition,
+    effects,
+    guardrail: 'escalate',
+    pendingCall: null,
+    events: [props.turnEvent('escalate', { code: 'automation_paused', paused: true }, workflow)],
+  };
+}
+
+/**
+ * Shadow mode's turn: the workflow ran as it would live, but its lines become drafts (`shadow.draft` events) and
+ * the customer gets only the hand-off line people-handled requests get; no connector is called; the conversation
+ * goes to people with the packet. The workflow is stored as escalated, so a hand-back starts afresh rather than
+ * continuing a conversation the customer never saw.
+ */
+function shadowPlan(props: {
+  conversation: StoredConversation;
+  trigger: Extract<TurnTrigger, { type: 'message' }>;
+  history: GuardrailHistory;
+  workflowState: WorkflowState;
+  definition: WorkflowDefinition | null;
+  effects: Effect[];
+  drafts: BotLine[];
+  escalation: TurnEscalation | null;
+  queue: string;
+  turnEvent: TurnEventOf;
+}): TurnPlan {
+  const { conversation, trigger, workflowState } = props;
+  const escalation: TurnEscalation = props.escalation ?? {
+    code: 'shadow_mode',
+    reason: ESCALATION_SENTENCES.shadow_mode,
+    queue: props.queue,
+    priority: 'normal',
+  };
+  const workflow: WorkflowState = { ...workflowState, status: 'escalated', pendingCallId: null };
+  const revision = conversation.revision + 1;
+  const drafts = props.drafts.filter((line) => line.text.trim() !== '');
+  return {
+    trigger,
+    state: { version: 2, workflow, guardrails: props.history, pendingCall: null },
+    bot: [{ kind: 'escalate', text: HANDOFF_TEXT }],
+    status: 'escalated',
+    owner: 'human',
+    escalation,
+    definition: props.definition,
+    effects: props.effects,
+    guardrail: 'continue',
+    pendingCall: null,
+    drafts,
+    events: [
+      props.turnEvent('continue', { pilot: 'shadow', code: escalation.code }, workflow),
+      ...drafts.map((line, i) => ({
+        type: 'shadow.draft',
+        payload: {
+          draftId: `${conversation.id}:${revision}:${i}`,
+          text: withChoices(line),
+          stepId: line.stepId ?? null,
+          kind: line.kind,
+          workflow: workflowState.workflowId,
+          seq: trigger.seq,
+        },
+      })),
     ],
   };
 }
@@ -340,6 +540,36 @@ function planCallResult(props: PlanProps<'callResult'>): TurnPlan {
             escalation,
           }
         : {}),
+    };
+  }
+  // The kill switch stopped the workflow while its call ran: the result is kept in the state, a person takes over.
+  const speaks = conversation.owner === 'bot' && conversation.status !== 'closed';
+  if (speaks && (context.killed?.(null) || context.killed?.(workflow.workflowId))) {
+    const ran = runEngine({
+      definition,
+      state: workflow,
+      event: {
+        type: 'escalate',
+        at,
+        code: 'automation_paused',
+        reason: ESCALATION_SENTENCES.automation_paused,
+      },
+      context,
+      conversation,
+      at,
+      customerSeq: call.customerSeq,
+    });
+    const outcome = outcomeOfEffects(ran.effects, { status: conversation.status, owner: conversation.owner });
+    return {
+      ...silentPlan(props, [callEvent(true)]),
+      state: { ...state, workflow: ran.state, pendingCall: null },
+      bot: outcome.bot,
+      status: outcome.status,
+      owner: outcome.owner,
+      ...(outcome.escalation ? { escalation: outcome.escalation } : {}),
+      definition,
+      effects: ran.effects,
+      guardrail: 'escalate',
     };
   }
   const event: EngineEvent = result.ok

@@ -20,6 +20,8 @@ export const ESCALATION_CODES = [
   'workflow_loop',
   'workflow_escalated',
   'bot_error',
+  'automation_paused',
+  'shadow_mode',
 ] as const;
 export const EscalationCodeSchema = z.enum(ESCALATION_CODES);
 export type EscalationCode = z.infer<typeof EscalationCodeSchema>;
@@ -41,6 +43,10 @@ export const ESCALATION_SENTENCES: Record<EscalationCode, string> = {
   workflow_loop: 'The workflow went round in a loop without asking or answering anything.',
   workflow_escalated: 'The workflow hands this case to a person by design.',
   bot_error: 'The automation failed while answering (a workflow template could not be rendered).',
+  automation_paused:
+    'The automation was stopped (kill switch) while this conversation was with the bot: a person takes over.',
+  shadow_mode:
+    'The workflow runs in shadow mode: the bot drafted its answer for an agent and sent the customer nothing.',
 };
 
 export const EscalationPrioritySchema = z.enum(['low', 'normal', 'high', 'urgent']);

@@ -260,6 +260,10 @@ export function suggestNextStep(
       return `Take over ${intent} by hand, and tell the author of workflow ${packet.workflow?.id ?? '?'} v${packet.workflow?.version ?? '?'} that it looped${stepId ? ` at step ${stepId}` : ''}; ${collected}.`;
     case 'bot_error':
       return `Answer the customer's last message by hand, and tell the author of workflow ${packet.workflow?.id ?? '?'} v${packet.workflow?.version ?? '?'} that a template failed${stepId ? ` after step ${stepId}` : ''} (the reason says which); ${collected}.`;
+    case 'automation_paused':
+      return `The automation was stopped while this conversation was with the bot: take over ${intent} by hand${stepId ? ` (the workflow was at step ${stepId})` : ''}; ${collected}.`;
+    case 'shadow_mode':
+      return `Answer ${intent} yourself: the bot's drafts are on the conversation page (send one as is, edit it, or discard it); ${collected}.`;
     case 'workflow_escalated': {
       const why = packet.escalation.workflowReason
         ? ` (${packet.escalation.workflowReason.replace(/_/g, ' ')})`

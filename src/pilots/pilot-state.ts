@@ -88,7 +88,8 @@ export function pilotDecisions(state: PilotState): {
     workflow: { id: string; intents: readonly string[] };
     category: string | null;
   }) => PilotMode;
-  killed: (workflowId: string) => boolean;
+  /** Whether a workflow is stopped; `null`: whether all automation is. */
+  killed: (workflowId: string | null) => boolean;
 } {
   const kill = killStateOf(state);
   return {
@@ -100,6 +101,6 @@ export function pilotDecisions(state: PilotState): {
         conversation,
         category,
       }),
-    killed: (workflowId) => kill.all || kill.workflows.has(workflowId),
+    killed: (workflowId) => kill.all || (workflowId !== null && kill.workflows.has(workflowId)),
   };
 }

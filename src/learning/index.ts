@@ -6,3 +6,14 @@ export {
   REVIEW_EVENT,
   reviewCandidates,
 } from './corrections.ts';
+export {
+  DEFAULT_GATE,
+  decideGate,
+  EVALUATION_SHARE,
+  evaluateForGate,
+  type GateEvaluation,
+  type GateReport,
+  type GateSettings,
+  inEvaluationSet,
+  renderGateMarkdown,
+} from './gate.ts';

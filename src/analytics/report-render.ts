@@ -177,7 +177,8 @@ export function reportMarkdown(report: Report): string {
   const table = (heading: string, rows: Array<{ key: string; metrics: Metrics }>) => [
     `| ${heading} | ${COLUMNS.map(([h]) => h).join(' | ')} |`,
     `|${'---|'.repeat(COLUMNS.length + 1)}`,
-    ...rows.map((r) => `| ${mdCell(r.key)} | ${COLUMNS.map(([, f]) => mdCell(f(r.metrics))).join(' | ')} |`),
+    // Figures are numbers and our own words; only the key (a workflow, channel or segment) comes from data.
+    ...rows.map((r) => `| ${mdCell(r.key)} | ${COLUMNS.map(([, f]) => f(r.metrics)).join(' | ')} |`),
   ];
   const lines = [
     `# ${title(report)}`,
@@ -203,7 +204,7 @@ export function reportMarkdown(report: Report): string {
     '',
     '| figure | value | how |',
     '|---|---|---|',
-    ...kpiRows(report.total, cur).map((k) => `| ${k.label} | ${mdCell(k.value)} | ${mdCell(k.how)} |`),
+    ...kpiRows(report.total, cur).map((k) => `| ${k.label} | ${k.value} | ${mdCell(k.how)} |`),
     '',
     ...(report.kind === 'weekly'
       ? [

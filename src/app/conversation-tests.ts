@@ -5,7 +5,7 @@ import {
   type ConversationTestResult,
   runConversationTest,
 } from '../conversation-tests/index.ts';
-import { createConversationRuntime } from '../conversations/index.ts';
+import { createConversationRuntime, type TurnAnalyser } from '../conversations/index.ts';
 import { err, fakeClock, ok, silentLogger } from '../shared/index.ts';
 import { replayConnectors } from './connectors.ts';
 import type { Deployment } from './deployment.ts';
@@ -24,6 +24,8 @@ import { openStore } from './open-store.ts';
 export async function runConversationTests(props: {
   deployment: Deployment;
   tests: readonly ConversationTest[];
+  /** Another NLU than the deployment's (a candidate model before the gate lets it in). */
+  analyse?: TurnAnalyser;
 }): Promise<ConversationTestResult[]> {
   const { deployment } = props;
   const results: ConversationTestResult[] = [];
@@ -54,7 +56,7 @@ export async function runConversationTests(props: {
       };
       const runtime = createConversationRuntime({
         store,
-        analyse: deployment.analyse,
+        analyse: props.analyse ?? deployment.analyse,
         workflows: deployment.workflowSet,
         connectors,
         guardrails: deployment.guardrails,

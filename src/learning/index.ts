@@ -17,3 +17,4 @@ export {
   inEvaluationSet,
   renderGateMarkdown,
 } from './gate.ts';
+export { fingerprintOf, type RetrainResult, retrainCandidate } from './retrain.ts';

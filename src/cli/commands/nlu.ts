@@ -46,6 +46,7 @@ import type { ArtifactInfo, ArtifactKind, Store } from '../../store/index.ts';
 import { loadWorkflowDir } from '../../workflows/index.ts';
 import type { CliIo } from '../io.ts';
 import { progressBar } from '../progress.ts';
+import { registerRetrain } from './nlu-retrain.ts';
 import {
   CREATE_STORE_HINT,
   DB_HELP,
@@ -258,6 +259,7 @@ export function registerNlu(program: Command, io: CliIo, clock: Clock = systemCl
       },
     );
 
+  registerRetrain(nlu, io);
   registerVersionCommands(nlu, io, clock, {
     kind: 'nlu-model',
     noun: 'NLU model',

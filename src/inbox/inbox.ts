@@ -19,7 +19,24 @@ export const INBOX_EVENTS = {
   handBack: 'agent.hand_back',
   closed: 'agent.closed',
   judgement: 'agent.judgement',
+  /** A draft of the bot in shadow mode (written by the turn), and what an agent did with it. */
+  draft: 'shadow.draft',
+  draftUsed: 'shadow.draft_used',
 } as const;
+
+/** What an agent does with a shadow draft: sends it as is, sends it edited, or discards it. */
+export type DraftUse = 'as_is' | 'edited' | 'discarded';
+
+/** A line the bot planned in shadow mode and did not send (docs/pilots.md), with what an agent did with it. */
+export interface ShadowDraft {
+  draftId: string;
+  text: string;
+  stepId: string | null;
+  kind: string;
+  workflow: string | null;
+  at: number;
+  used: { how: DraftUse; by: string; at: number } | null;
+}
 
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
 /** Conversations the queue page reads at most (oldest escalations first within it). */
@@ -58,6 +75,8 @@ export interface ConversationDetail {
   judgements: Judgement[];
   /** The activity of the conversation, newest last: who took, replied, handed back, judged. */
   events: StoredEvent[];
+  /** The bot's drafts in shadow mode, oldest first. */
+  drafts: ShadowDraft[];
 }
 
 /** An agent's judgement of the bot's handling, on a conversation or one customer turn (`seq`). */
@@ -111,6 +130,19 @@ export interface Inbox {
     conversationId: string;
     user: StoredUser;
     judgement: Omit<Judgement, 'by' | 'at'>;
+  }): Promise<void>;
+  /**
+   * Uses a shadow draft once: `as_is` sends its text as the agent's reply, `edited` sends `text` instead,
+   * `discarded` sends nothing; each records `shadow.draft_used` {draftId, how, by} (in the reply's transaction). A
+   * draft already used, or not of this conversation, is a UserError (`inbox.draft_used`, `inbox.draft_not_found`).
+   */
+  useDraft(props: {
+    conversationId: string;
+    user: StoredUser;
+    draftId: string;
+    how: DraftUse;
+    /** The edited text (`edited` only). */
+    text?: string;
   }): Promise<void>;
   /** Every intent correction so far, oldest first. */
   corrections(): Promise<Correction[]>;
@@ -219,7 +251,51 @@ export function createInbox(props: {
           .map((e) => ({ text: String(e.payload.text), by: String(e.payload.by), at: e.at })),
         judgements: events.filter((e) => e.type === INBOX_EVENTS.judgement).map((e) => judgementOf(e)),
         events,
+        drafts: draftsOf(events),
       };
+    },
+
+    async useDraft({ conversationId, user, draftId, how, text: edited }) {
+      if (!['as_is', 'edited', 'discarded'].includes(how)) {
+        throw new UserError('inbox.bad_draft_use', 'send as is, edit, or discard', { field: 'how' });
+      }
+      for (let attempt = 0; ; attempt++) {
+        const conversation = await existing(conversationId);
+        const events = await store.listEvents({ limit: 10_000, conversationId });
+        const draft = draftsOf(events).find((d) => d.draftId === draftId);
+        if (!draft) {
+          throw new UserError('inbox.draft_not_found', 'no such draft in this conversation', {
+            field: 'draftId',
+          });
+        }
+        if (draft.used) {
+          throw new UserError('inbox.draft_used', 'this draft has been used already', { field: 'draftId' });
+        }
+        const used = { type: INBOX_EVENTS.draftUsed, payload: { draftId, how, by: user.id } };
+        const at = clock.now();
+        const reply = how === 'discarded' ? null : how === 'as_is' ? draft.text : text(edited ?? '', 'text');
+        try {
+          // On the revision read: two agents using one draft at once send it once.
+          await store.changeConversation({
+            conversationId,
+            expectedRevision: conversation.revision,
+            ...(reply === null
+              ? { events: [used] }
+              : {
+                  owner: 'human' as const,
+                  messages: [{ role: 'agent' as const, text: reply, at }],
+                  events: [{ type: INBOX_EVENTS.reply, payload: { by: user.id } }, used],
+                  jobs: props.deliveries(conversation),
+                }),
+            by: by(user),
+            at,
+          });
+          return;
+        } catch (error) {
+          const conflict = error instanceof OperationalError && error.code === 'conversation.conflict';
+          if (!conflict || attempt >= 5) throw error;
+        }
+      }
     },
 
     async take({ conversationId, user }) {
@@ -376,6 +452,31 @@ export function createInbox(props: {
       }
     },
   };
+}
+
+function draftsOf(events: readonly StoredEvent[]): ShadowDraft[] {
+  const uses = new Map<string, ShadowDraft['used']>();
+  for (const e of events) {
+    const how = e.payload.how;
+    if (e.type !== INBOX_EVENTS.draftUsed || typeof e.payload.draftId !== 'string') continue;
+    if (how !== 'as_is' && how !== 'edited' && how !== 'discarded') continue;
+    if (!uses.has(e.payload.draftId))
+      uses.set(e.payload.draftId, { how, by: String(e.payload.by), at: e.at });
+  }
+  return events
+    .filter((e) => e.type === INBOX_EVENTS.draft && typeof e.payload.draftId === 'string')
+    .map((e) => {
+      const draftId = String(e.payload.draftId);
+      return {
+        draftId,
+        text: String(e.payload.text ?? ''),
+        stepId: typeof e.payload.stepId === 'string' ? e.payload.stepId : null,
+        kind: String(e.payload.kind ?? 'reply'),
+        workflow: typeof e.payload.workflow === 'string' ? e.payload.workflow : null,
+        at: e.at,
+        used: uses.get(draftId) ?? null,
+      };
+    });
 }
 
 function judgementOf(event: StoredEvent): Judgement {

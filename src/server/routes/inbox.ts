@@ -54,6 +54,7 @@ export const INBOX_ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; path: string;
   { method: 'POST', path: '/inbox/c/:id/hand-back', role: 'agent' },
   { method: 'POST', path: '/inbox/c/:id/close', role: 'agent' },
   { method: 'POST', path: '/inbox/c/:id/judge', role: 'agent' },
+  { method: 'POST', path: '/inbox/c/:id/draft', role: 'agent' },
   { method: 'GET', path: '/inbox/corrections', role: 'lead' },
   { method: 'GET', path: '/inbox/admin', role: 'admin' },
   { method: 'POST', path: '/inbox/admin/users', role: 'admin' },
@@ -307,6 +308,20 @@ export function registerInboxRoutes(app: ServerApp, context: ServerContext): voi
   action('close', async ({ id, me, fields }) => {
     await inbox.close({ conversationId: id, user: me.user, resolved: fields.get('resolved') === 'yes' });
     return 'Closed.';
+  });
+  action('draft', async ({ id, me, fields }) => {
+    const how = fields.get('how');
+    if (how !== 'as_is' && how !== 'edited' && how !== 'discarded') {
+      throw new UserError('inbox.bad_draft_use', 'send as is, edit, or discard', { field: 'how' });
+    }
+    await inbox.useDraft({
+      conversationId: id,
+      user: me.user,
+      draftId: fields.get('draftId') ?? '',
+      how,
+      text: fields.get('text') ?? '',
+    });
+    return how === 'discarded' ? 'Draft discarded.' : how === 'edited' ? 'Edited draft sent.' : 'Draft sent.';
   });
   action('judge', async ({ id, me, fields }) => {
     const seq = fields.get('seq');

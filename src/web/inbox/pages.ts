@@ -215,6 +215,7 @@ ${props.flash?.done ? html`<p class="done" role="status">${props.flash.done}</p>
 <div class="columns">
 <div class="main-column">
 ${escalationSection(packet)}
+${draftsSection({ me, id, detail, names: props.names })}
 <section aria-labelledby="transcript-h"><h2 id="transcript-h">Transcript</h2>
 <ol class="transcript">
 ${detail.messages.map(
@@ -256,6 +257,42 @@ export function statusFragment(props: {
       : `Taken by ${props.names.get(detail.assignee) ?? 'someone'}`
     : 'Not taken';
   return html`<p class="state"><span class="badge">${c.status}</span> <span class="badge">${c.owner === 'bot' ? 'the bot answers' : 'people answer'}</span> <span class="badge assignee">${taken}</span> <span class="muted">${c.channel}</span></p>`;
+}
+
+/**
+ * Shadow mode (docs/pilots.md): what the bot would have said, never sent; per draft, send it as is, edit it, or
+ * discard it. Each choice is recorded.
+ */
+function draftsSection(props: {
+  me: PageUser;
+  id: string;
+  detail: ConversationDetail;
+  names: ReadonlyMap<string, string>;
+}): Html {
+  const { me, id, detail } = props;
+  if (detail.drafts.length === 0) return html``;
+  const closed = detail.conversation.status === 'closed';
+  const USED = { as_is: 'Sent as is', edited: 'Sent edited', discarded: 'Discarded' } as const;
+  return html`<section aria-labelledby="drafts-h" class="drafts"><h2 id="drafts-h">Drafts from the bot (shadow mode)</h2>
+<p class="muted">The customer has not seen these. Send one as is, edit it first, or discard it: each choice is recorded.</p>
+<ol class="drafts">
+${detail.drafts.map((d, i) =>
+  d.used
+    ? html`<li class="draft used"><div class="text">${d.text}</div><p class="muted">${USED[d.used.how]} by ${props.names.get(d.used.by) ?? 'someone'}, ${time(d.used.at)}</p></li>`
+    : closed
+      ? html`<li class="draft"><div class="text">${d.text}</div><p class="muted">Not used.</p></li>`
+      : html`<li class="draft"><form method="post" action="/inbox/c/${id}/draft" class="stack">${csrfField(me)}
+  <input type="hidden" name="draftId" value="${d.draftId}">
+  <label for="draft-${String(i)}">Draft ${String(i + 1)}${d.stepId ? html` <span class="step">step ${d.stepId}</span>` : ''}</label>
+  <textarea id="draft-${String(i)}" name="text" rows="3" maxlength="4000">${d.text}</textarea>
+  <div class="inline">
+    <button type="submit" name="how" value="as_is">Send as is</button>
+    <button type="submit" name="how" value="edited">Send edited</button>
+    <button type="submit" name="how" value="discarded">Discard</button>
+  </div>
+</form></li>`,
+)}
+</ol></section>`;
 }
 
 function escalationSection(packet: HandoffPacket | null): Html {

@@ -110,13 +110,26 @@ describe('outcomeOf', () => {
     expect((await outcome('a', DAY0 + 30 * HOUR))?.falsePositive).toEqual([]);
   });
 
-  it('not automated: no bot line, or a shadow conversation whose lines were drafts', async () => {
+  it('not automated: no bot line, shadow mode, or the kill switch before the bot spoke', async () => {
     const a = await aConversation(store, { id: 'a', at: DAY0 + HOUR });
     await a.turn({ at: DAY0 + HOUR });
     const b = await aConversation(store, { id: 'b', at: DAY0 + HOUR });
     await b.turn({ at: DAY0 + HOUR, bot: ['reply'] });
     await b.event(DAY0 + HOUR, 'shadow.draft', { draftId: 'd1', stepId: 's', kind: 'reply' });
-    expect(await outcome('a', DAY0 + 30 * HOUR)).toBeUndefined();
-    expect(await outcome('b', DAY0 + 30 * HOUR)).toBeUndefined();
+    // The shadow pilot's hand-off, even with no draft to show.
+    const c = await aConversation(store, { id: 'c', at: DAY0 + HOUR });
+    await c.turn({ at: DAY0 + HOUR, bot: ['escalate'], escalate: 'shadow_mode' });
+    // The kill switch before the bot said anything: only its hand-off line.
+    const d = await aConversation(store, { id: 'd', at: DAY0 + HOUR });
+    await d.turn({ at: DAY0 + HOUR, bot: ['escalate'], escalate: 'automation_paused' });
+    for (const id of ['a', 'b', 'c', 'd']) expect(await outcome(id, DAY0 + 30 * HOUR)).toBeUndefined();
+    // Paused in flight, after the bot had asked: automated, escalated with the kill switch's code.
+    const e = await aConversation(store, { id: 'e', at: DAY0 + HOUR });
+    await e.turn({ at: DAY0 + HOUR, bot: ['ask'], workflow: 'refund' });
+    await e.turn({ at: DAY0 + 2 * HOUR, bot: ['escalate'], escalate: 'automation_paused' });
+    expect(await outcome('e', DAY0 + 30 * HOUR)).toMatchObject({
+      kind: 'escalated',
+      code: 'automation_paused',
+    });
   });
 });

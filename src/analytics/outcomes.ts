@@ -57,15 +57,26 @@ export interface Outcome {
 const ASKING_KINDS = new Set(['ask', 'clarify']);
 
 /**
- * Whether the bot spoke to the customer in the conversation: a bot line, and no shadow draft (in shadow mode the
- * bot's lines are drafts for an agent, so the conversation is people's).
+ * Whether the bot spoke to the customer in the conversation: a bot line, not in shadow mode (there the bot's lines
+ * were drafts for an agent, so people handled it), and not stopped by the kill switch before it said anything but
+ * the hand-off line (`automation_paused`).
  */
 export function isAutomated(facts: ConversationFacts): boolean {
-  return isShadow(facts) ? false : facts.messages.some((m) => m.role === 'bot');
+  if (isShadow(facts)) return false;
+  const bot = facts.messages.filter((m) => m.role === 'bot');
+  if (bot.length === 0) return false;
+  const handover = firstHandover(facts);
+  return !(handover?.code === 'automation_paused' && bot.every((m) => m.kind === 'escalate'));
 }
 
+/** In shadow mode: a draft (`shadow.draft`), a turn of the shadow pilot, or the `shadow_mode` hand-off. */
 export function isShadow(facts: ConversationFacts): boolean {
-  return facts.events.some((e) => e.type === 'shadow.draft');
+  return facts.events.some(
+    (e) =>
+      e.type === 'shadow.draft' ||
+      (e.type === 'conversation.turn' && e.payload.pilot === 'shadow') ||
+      (e.type === 'handoff.created' && e.payload.code === 'shadow_mode'),
+  );
 }
 
 /** When a person first took the conversation: its first hand-off, or an owner change to `human` by someone. */

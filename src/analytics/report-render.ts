@@ -217,6 +217,19 @@ export function reportMarkdown(report: Report): string {
           '',
         ]
       : []),
+    ...(report.killSwitch.length
+      ? [
+          '## Kill switch',
+          '',
+          '| when | action | workflow | by | why |',
+          '|---|---|---|---|---|',
+          ...report.killSwitch.map(
+            (k) =>
+              `| ${k.at} | ${k.action} | ${mdCell(k.workflow ?? 'all automation')} | ${mdCell(k.by)} | ${mdCell(k.why)} |`,
+          ),
+          '',
+        ]
+      : []),
     '## By workflow',
     '',
     ...table('workflow', report.byWorkflow),
@@ -284,6 +297,14 @@ ${goals}
 ${kpis}
 </tbody></table>
 ${report.kind === 'weekly' ? `<h2>By day</h2>\n${table('day', [...report.days.map((d) => ({ key: d.day, metrics: d.metrics })), { key: 'week', metrics: report.total }])}` : ''}
+${
+  report.killSwitch.length
+    ? `<h2>Kill switch</h2>
+<table class="goals"><thead><tr><th>when</th><th>action</th><th>workflow</th><th>by</th><th>why</th></tr></thead><tbody>
+${report.killSwitch.map((k) => `<tr><td>${esc(k.at)}</td><td>${esc(k.action)}</td><td>${esc(k.workflow ?? 'all automation')}</td><td>${esc(k.by)}</td><td>${esc(k.why)}</td></tr>`).join('\n')}
+</tbody></table>`
+    : ''
+}
 <h2>By workflow</h2>
 ${table('workflow', report.byWorkflow)}
 <h2>By channel</h2>

@@ -12,7 +12,7 @@ import {
   matchesFilter,
 } from './metrics.ts';
 import { DEFAULT_OUTCOME_WINDOWS, type OutcomeWindows } from './outcomes.ts';
-import { readConversationFacts } from './read-facts.ts';
+import { allEvents, readConversationFacts } from './read-facts.ts';
 
 const DAY_MS = 86_400_000;
 /** The audit's handle time when it has none (src/audit/run-audit.ts), and its default agent hour cost. */
@@ -45,6 +45,16 @@ export const ReportSchema = z.object({
   byChannel: z.array(GroupSchema),
   bySegment: z.array(GroupSchema),
   goals: z.object({ file: z.string(), checks: z.array(GoalCheckSchema) }).nullable(),
+  /** The kill switch in the period (`automation.killed`, `automation.resumed`): a workflow's, or all (null). */
+  killSwitch: z.array(
+    z.object({
+      at: z.string(),
+      action: z.enum(['killed', 'resumed']),
+      workflow: z.string().nullable(),
+      by: z.string(),
+      why: z.string(),
+    }),
+  ),
 });
 export type Report = z.infer<typeof ReportSchema>;
 
@@ -116,6 +126,18 @@ export async function buildReport(props: ReportProps): Promise<Report> {
   const to = Date.parse(`${days.at(-1)}T00:00:00Z`) + DAY_MS;
   const facts = (await readConversationFacts({ store, from, to })).filter((f) => matchesFilter(f, filter));
   const costs = costInputsOf(props);
+  const switches = [
+    ...(await allEvents(store, { type: 'automation.killed' })),
+    ...(await allEvents(store, { type: 'automation.resumed' })),
+  ]
+    .filter((e) => e.at >= from && e.at < to && e.at <= now)
+    .filter(
+      (e) =>
+        filter.workflow === undefined ||
+        e.payload.workflowId == null ||
+        e.payload.workflowId === filter.workflow,
+    )
+    .sort((a, b) => a.at - b.at || a.id - b.id);
   const bars = {
     ...DEFAULT_BARS,
     ...(props.goals
@@ -154,5 +176,12 @@ export async function buildReport(props: ReportProps): Promise<Report> {
     byChannel: groups('channel'),
     bySegment: groups('segment'),
     goals: props.goals ? { file: props.goals.file, checks: checkGoals(props.goals.goals, total) } : null,
+    killSwitch: switches.map((e) => ({
+      at: new Date(e.at).toISOString(),
+      action: e.type === 'automation.killed' ? ('killed' as const) : ('resumed' as const),
+      workflow: typeof e.payload.workflowId === 'string' ? e.payload.workflowId : null,
+      by: String(e.payload.by ?? 'unknown'),
+      why: String(e.payload.why ?? ''),
+    })),
   };
 }

@@ -26,6 +26,16 @@ beforeAll(async () => {
   const d = await aConversation(store, { id: 'd', at: DAY0 + 50 * HOUR });
   await d.turn({ at: DAY0 + 50 * HOUR, bot: ['resolve'], resolve: true, workflow: 'order-status' });
   await d.turn({ at: DAY0 + 60 * HOUR, bot: ['reply'] });
+  await store.appendPilotEvent({
+    type: 'automation.killed',
+    payload: { workflowId: 'order-status', by: 'cli', why: HOSTILE },
+    at: DAY0 + 5 * HOUR,
+  });
+  await store.appendPilotEvent({
+    type: 'automation.resumed',
+    payload: { workflowId: 'order-status', by: 'cli', why: 'fixed' },
+    at: DAY0 + 30 * HOUR,
+  });
   await store.close();
   writeFileSync(
     join(dir, 'goals.yaml'),
@@ -82,6 +92,11 @@ describe('switchboard report', () => {
       /\| Automation resolves \(confirmed \+ assumed\) \| 66\.7% \| >= 80% \| - \| off track \|/,
     );
     expect(md).not.toContain('<script>');
+    // The kill switch of the day (the resume came the next day).
+    expect(json.killSwitch).toEqual([
+      { at: '2026-12-01T05:00:00.000Z', action: 'killed', workflow: 'order-status', by: 'cli', why: HOSTILE },
+    ]);
+    expect(md).toContain('## Kill switch');
   });
 
   it('escapes every string in the HTML page, which loads nothing', async () => {
@@ -90,6 +105,7 @@ describe('switchboard report', () => {
     expect(html).not.toContain('<script');
     expect(html).not.toContain('<img');
     expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
+    expect(html).toContain('<h2>Kill switch</h2>');
     expect(html).not.toMatch(/<(link|a|iframe|object|svg)\b|url\(|@import/i);
     expect(html).toContain('From goals.yaml'); // found without --goals: ./goals.yaml
   });
@@ -110,6 +126,7 @@ describe('switchboard report', () => {
     expect(report.days.map((d) => d.metrics.conversations)).toEqual([3, 0, 1, 0, 0, 0, 0]);
     expect(report.days[2]?.metrics.outcomes.reopened).toBe(1);
     expect(report.total).toMatchObject({ conversations: 4, outcomes: { reopened: 1 } });
+    expect(report.killSwitch.map((k) => k.action)).toEqual(['killed', 'resumed']);
   });
 
   it('filters by channel, segment and workflow', async () => {

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { ConnectorCaller } from '../connectors/index.ts';
 import type { CustomerProfile, GuardrailConfig } from '../domain/index.ts';
 import type { JobHandler } from '../jobs/index.ts';
-import { type Clock, type Logger, OperationalError, silentLogger, UserError } from '../shared/index.ts';
+import { type Clock, err, type Logger, OperationalError, silentLogger, UserError } from '../shared/index.ts';
 import { PAYMENT_KINDS, redact } from '../shared/redact.ts';
 import type {
   ClaimedJob,
@@ -234,15 +234,29 @@ export function createConversationService(options: ConversationServiceOptions): 
     const first = await read(conversationId);
     const call = first.state.pendingCall;
     if (!call || call.callId !== callId) return []; // answered already: this run is a repeat
-    const outcome = await options.connectors.call({
-      connector: call.connector,
-      version: call.version,
-      operation: call.operation,
-      input: call.input,
-      timeoutMs: call.timeoutMs,
-      retries: call.retries,
-      idempotencyKey: call.idempotencyKey,
-    });
+    // The kill switch stops a call not yet made: the turn that takes its (refused) result hands over to people.
+    const stopped = context().killed;
+    const workflowId = first.state.workflow?.workflowId ?? null;
+    const outcome =
+      stopped && (stopped(null) || (workflowId !== null && stopped(workflowId)))
+        ? {
+            result: err({
+              code: 'automation_paused',
+              message: 'not called: the automation was stopped',
+              retryable: false,
+            }),
+            attempts: 0,
+            durationMs: 0,
+          }
+        : await options.connectors.call({
+            connector: call.connector,
+            version: call.version,
+            operation: call.operation,
+            input: call.input,
+            timeoutMs: call.timeoutMs,
+            retries: call.retries,
+            idempotencyKey: call.idempotencyKey,
+          });
     // The call took a while: what it answers is planned on the conversation as it is now.
     const report = await withRetries(
       conversationId,

@@ -168,4 +168,60 @@ describe('pilots in the conversation runtime', () => {
     expect((await say(await start(), 'hi'))?.bot[0]?.text).toBe('Hello! What is your name?');
     await store.close();
   });
+
+  it('makes no connector call queued before a kill: the turn that follows hands over with automation_paused', async () => {
+    const store = await openStore({ db: ':memory:' });
+    const clock = fakeClock(Date.UTC(2026, 11, 7, 9));
+    const lookup = WorkflowSchema.parse({
+      id: 'lookup',
+      version: 1,
+      trigger: { intents: ['order_status'] },
+      connectors: { shop: 1 },
+      steps: [
+        { id: 'find', type: 'call', connector: 'shop', operation: 'find', input: {}, output: { n: 'n' } },
+        { id: 'tell', type: 'reply', text: 'Found {{ vars.n }}.' },
+        { id: 'done', type: 'resolve' },
+      ],
+    });
+    const calls: string[] = [];
+    const pilots = createPilots({ store, clock, workflows: [{ id: 'lookup', intents: ['order_status'] }] });
+    let decisions = pilotDecisions(EMPTY_PILOT_STATE);
+    const service = createConversationService({
+      store,
+      analyse: analyseAs('order_status'),
+      workflows: workflowSet([lookup]),
+      connectors: {
+        call: async (request) => {
+          calls.push(request.operation);
+          return { result: { ok: true, value: { n: 1 } }, attempts: 1, durationMs: 1 };
+        },
+      },
+      guardrails: DEFAULT_GUARDRAILS,
+      clock,
+      mode: 'durable',
+      pilots: () => decisions,
+    });
+    await service.start({ id: 'q1', customer: { attributes: {} }, channel: 'api' });
+    await service.receive({ conversationId: 'q1', text: 'where is it' });
+    const [turn] = await service.processPending('q1');
+    const callId = turn?.pendingCall?.callId;
+    expect(callId).toBeTruthy();
+
+    await pilots.kill({ workflowId: 'lookup', by: 'cli', why: 'shop API misbehaves' });
+    decisions = pilotDecisions(await pilots.state());
+    const [after] = await service.runCall('q1', callId as string);
+    expect(calls).toEqual([]);
+    expect(after).toMatchObject({
+      owner: 'human',
+      status: 'escalated',
+      escalation: { code: 'automation_paused' },
+    });
+    const [result] = await store.listEvents({
+      limit: 5,
+      conversationId: 'q1',
+      type: 'conversation.call_result',
+    });
+    expect(result?.payload).toMatchObject({ ok: false, code: 'automation_paused', attempts: 0 });
+    await store.close();
+  });
 });

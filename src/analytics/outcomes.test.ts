@@ -34,6 +34,18 @@ describe('outcomeOf', () => {
     expect(o?.at).toBe(DAY0 + HOUR + 62_000);
   });
 
+  it('confirmed: the customer answered the workflow\'s "Does that answer your question?" and the bot resolved', async () => {
+    const c = await aConversation(store, { id: 'a', at: DAY0 + HOUR });
+    await c.turn({ at: DAY0 + HOUR, bot: ['reply', 'confirm'], workflow: 'billing-faq' });
+    await c.turn({ at: DAY0 + HOUR + 60_000, bot: ['resolve'], resolve: true, workflow: 'billing-faq' });
+    expect((await outcome('a', DAY0 + 2 * HOUR))?.kind).toBe('confirmed_resolved');
+    // A resolution after an answer to a question that was not the confirmation is only assumed.
+    const d = await aConversation(store, { id: 'd', at: DAY0 + HOUR });
+    await d.turn({ at: DAY0 + HOUR, bot: ['ask'], workflow: 'order-status' });
+    await d.turn({ at: DAY0 + HOUR + 60_000, bot: ['resolve'], resolve: true, workflow: 'order-status' });
+    expect((await outcome('d', DAY0 + 30 * HOUR))?.kind).toBe('assumed_resolved');
+  });
+
   it('assumed: resolved by the bot and silence for 24 h; pending before the window has passed', async () => {
     const c = await aConversation(store, { id: 'a', at: DAY0 + HOUR });
     await c.turn({ at: DAY0 + HOUR, bot: ['resolve'], resolve: true });

@@ -100,8 +100,9 @@ export function firstHandover(facts: ConversationFacts): { at: number; code: str
  *    is not `ask`, `clarify` or the hand-off) followed by `assumeAfterMs` with no customer message; only before
  *    any hand-off.
  * 2. With a resolution point: the customer's "no" -> escalated (the hand-off's code, else `not_resolved`, a false
- *    positive); a customer message within `reopenWithinMs` after it -> reopened (a false positive); a "yes" ->
- *    confirmed resolved; else assumed resolved once `assumeAfterMs` passed since the resolution, pending before.
+ *    positive); a customer message within `reopenWithinMs` after it -> reopened (a false positive); a "yes" (to
+ *    "Did this resolve your issue?", or to the workflow's `confirm` in the turn the bot resolved) -> confirmed
+ *    resolved; else assumed resolved once `assumeAfterMs` passed since the resolution, pending before.
  * 3. Without: a hand-off (or a person taking over) -> escalated by its code; the bot's last line asked for a
  *    detail or a rephrase and no customer message came within `assumeAfterMs` -> abandoned; else pending.
  *
@@ -180,7 +181,10 @@ export function outcomeOf(
         falsePositive: falsePositive('reopened'),
       };
     }
-    if (feedback?.resolved === true) {
+    if (
+      feedback?.resolved === true ||
+      (botResolved !== undefined && answeredConfirm(spoken, botResolved.at))
+    ) {
       return {
         ...base,
         kind: 'confirmed_resolved',
@@ -215,6 +219,18 @@ export function outcomeOf(
     return { ...base, kind: 'abandoned', code: null, at: last.at, falsePositive: falsePositive() };
   }
   return { ...base, kind: 'pending', code: null, at: null, falsePositive: falsePositive() };
+}
+
+/**
+ * The bot's resolution came in the turn that handled the customer's answer to a `confirm` line ("Does that answer
+ * your question?"): the workflow resolves on a yes, so the customer said it resolved.
+ */
+function answeredConfirm(spoken: readonly StoredConversationMessage[], resolvedAt: number): boolean {
+  let i = spoken.length - 1;
+  while (i >= 0 && !(spoken[i]?.role === 'customer' && (spoken[i]?.at ?? Infinity) <= resolvedAt)) i--;
+  if (i < 0) return false;
+  const asked = spoken.slice(0, i).findLast((m) => m.role === 'bot');
+  return asked?.kind === 'confirm';
 }
 
 /** The newest "Did this resolve your issue?" answer (feedback with `resolved` set). */

@@ -251,6 +251,49 @@ export function reportMarkdown(report: Report): string {
   return lines.join('\n');
 }
 
+const OUTCOME_COLOURS: Array<[keyof Metrics['outcomes'], string, string]> = [
+  ['confirmed_resolved', '#2e7d32', 'confirmed'],
+  ['assumed_resolved', '#81c784', 'assumed'],
+  ['reopened', '#f9a825', 'reopened'],
+  ['escalated', '#c62828', 'escalated'],
+  ['abandoned', '#8d6e63', 'abandoned'],
+  ['pending', '#bdbdbd', 'pending'],
+];
+
+/** Outcomes of each day as stacked bars (inline SVG, no script): what the week looked like at a glance. */
+export function outcomeChart(days: Report['days']): string {
+  const width = 560;
+  const height = 180;
+  const left = 36;
+  const bottom = 24;
+  const max = Math.max(1, ...days.map((d) => d.metrics.automated));
+  const slot = (width - left) / Math.max(1, days.length);
+  const bar = Math.min(48, slot * 0.7);
+  const scale = (height - bottom - 10) / max;
+  const bars = days
+    .map((d, i) => {
+      let y = height - bottom;
+      const x = left + i * slot + (slot - bar) / 2;
+      const parts = OUTCOME_COLOURS.map(([kind, colour, word]) => {
+        const n = d.metrics.outcomes[kind];
+        if (!n) return '';
+        const h = n * scale;
+        y -= h;
+        return `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}" fill="${colour}"><title>${esc(`${d.day}: ${word} ${n}`)}</title></rect>`;
+      }).join('');
+      return `${parts}<text class="tick" x="${(x + bar / 2).toFixed(1)}" y="${height - 8}" text-anchor="middle">${esc(d.day.slice(5))}</text>`;
+    })
+    .join('\n');
+  const legend = OUTCOME_COLOURS.map(
+    ([, colour, word]) => `<span><i style="background:${colour}"></i>${esc(word)}</span>`,
+  ).join('');
+  return `<figure><figcaption>Outcomes of automated conversations by day</figcaption>
+<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Outcomes by day">
+<text class="tick" x="${left - 6}" y="14" text-anchor="end">${max}</text><text class="tick" x="${left - 6}" y="${height - bottom}" text-anchor="end">0</text>
+${bars}
+</svg><div class="legend">${legend}</div></figure>`;
+}
+
 /**
  * The report as one self-contained HTML page (inline CSS, no script, font, image or network), in the audit
  * report's style. Every string is escaped, numbers included.
@@ -286,7 +329,8 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem au
 table{border-collapse:collapse;width:100%;font-size:12px;margin-bottom:1rem}th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}td.num{white-space:nowrap}.why{color:#555;font-size:11px}.note{color:#666;font-size:12px}
 .pill{padding:1px 6px;border-radius:8px;color:#fff}.on_track{background:#2e7d32}.off_track{background:#c62828}.no_data{background:#9e9e9e}
-table.goals{width:auto;max-width:100%}@media print{body{margin:0;max-width:none}table{break-inside:avoid}}
+table.goals{width:auto;max-width:100%}svg text{font:11px system-ui,sans-serif}svg .tick{fill:#666}figure{margin:0 0 1rem}figcaption{font-weight:600}
+.legend{display:flex;gap:1rem;flex-wrap:wrap;font-size:12px;margin:.3rem 0}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}@media print{body{margin:0;max-width:none}table{break-inside:avoid}}
 </style></head><body>
 <h1>${esc(title(report))}</h1>
 <p>${esc(intro(report))}</p>
@@ -296,7 +340,7 @@ ${goals}
 <table class="goals"><thead><tr><th>figure</th><th>value</th><th>how</th></tr></thead><tbody>
 ${kpis}
 </tbody></table>
-${report.kind === 'weekly' ? `<h2>By day</h2>\n${table('day', [...report.days.map((d) => ({ key: d.day, metrics: d.metrics })), { key: 'week', metrics: report.total }])}` : ''}
+${report.kind === 'weekly' ? `<h2>By day</h2>\n${outcomeChart(report.days)}\n${table('day', [...report.days.map((d) => ({ key: d.day, metrics: d.metrics })), { key: 'week', metrics: report.total }])}` : ''}
 ${
   report.killSwitch.length
     ? `<h2>Kill switch</h2>

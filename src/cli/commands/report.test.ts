@@ -127,6 +127,11 @@ describe('switchboard report', () => {
     expect(report.days[2]?.metrics.outcomes.reopened).toBe(1);
     expect(report.total).toMatchObject({ conversations: 4, outcomes: { reopened: 1 } });
     expect(report.killSwitch.map((k) => k.action)).toEqual(['killed', 'resumed']);
+    await run(['weekly', '--day', '2026-12-07', '--out', 'week']);
+    const html = readFileSync(join(dir, 'week', 'weekly-2026-12-07.html'), 'utf8');
+    expect(html).toContain('<title>2026-12-01: confirmed 1</title>');
+    expect(html).toContain('<title>2026-12-03: reopened 1</title>');
+    expect(html).not.toContain('<script');
   });
 
   it('filters by channel, segment and workflow', async () => {

@@ -97,4 +97,34 @@ describe('planDeliveries', () => {
       text: expect.stringMatching(/shadow mode[\s\S]*Which order\?$/),
     });
   });
+
+  it("sends a shadow workflow's drafts as private notes after the packet, once each", () => {
+    const events = [
+      event(
+        20,
+        'shadow.draft',
+        { draftId: 'chat:1:1:2:0', text: 'What is your order number?', kind: 'ask' },
+        T0 + 10,
+      ),
+      event(21, 'channel.delivered', { key: 'd:chat:1:1:2:1' }),
+      event(
+        22,
+        'shadow.draft',
+        { draftId: 'chat:1:1:2:1', text: 'Delivered already', kind: 'reply' },
+        T0 + 10,
+      ),
+    ];
+    const planned = planDeliveries({ messages, handoffs: [handoff(1, T0 + 10)], events, mode: 'live' });
+    expect(planned.map((p) => [p.key, p.operation.type])).toEqual([
+      ['m:1', 'reply'],
+      ['m:3', 'reply'],
+      ['h:1:note', 'note'],
+      ['d:chat:1:1:2:0', 'note'],
+      ['h:1', 'handoff'],
+    ]);
+    expect(planned[3]?.operation).toEqual({
+      type: 'note',
+      text: 'Switchboard draft (shadow mode, not sent to the customer):\n\nWhat is your order number?',
+    });
+  });
 });

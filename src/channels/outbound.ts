@@ -28,7 +28,8 @@ export function handoffTags(code: EscalationCode): string[] {
 /**
  * What a conversation still owes its helpdesk, in order, from what the store holds (pure): the bot's lines as
  * public replies, each hand-off as a private note with the packet followed by the hand-off itself, and a
- * resolution by the bot as the helpdesk's close; minus what the `channel.delivered` events say is done. In
+ * resolution by the bot as the helpdesk's close, a workflow's shadow drafts (`shadow.draft`) as private notes;
+ * minus what the `channel.delivered` events say is done. In
  * `shadow` mode every reply is a private draft for an agent and nothing changes the helpdesk's state: people
  * answer, the bot only suggests.
  *
@@ -89,6 +90,21 @@ export function planDeliveries(props: {
         at: h.createdAt,
         rank: 2,
         order: h.id,
+      });
+    }
+  }
+  for (const e of props.events) {
+    // A workflow in shadow mode (docs/pilots.md): its drafts go to the helpdesk's agents as private notes.
+    if (e.type === 'shadow.draft' && typeof e.payload.draftId === 'string') {
+      items.push({
+        key: `d:${e.payload.draftId}`,
+        operation: {
+          type: 'note',
+          text: `Switchboard draft (shadow mode, not sent to the customer):\n\n${String(e.payload.text ?? '')}`,
+        },
+        at: e.at,
+        rank: 1,
+        order: e.id,
       });
     }
   }

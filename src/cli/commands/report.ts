@@ -29,8 +29,11 @@ interface ReportOpts {
   json?: boolean;
 }
 
-/** Where goals.yaml is looked for when --goals is not given: where `switchboard audit --out audit/` puts it. */
-const DEFAULT_GOALS = ['goals.yaml', 'audit/goals.yaml'];
+/**
+ * Where goals.yaml is looked for when --goals is not given: here, where `switchboard audit --out audit/` puts it,
+ * and where `npm start` (the demo) puts it.
+ */
+const DEFAULT_GOALS = ['goals.yaml', 'audit/goals.yaml', '.switchboard/audit/goals.yaml'];
 
 export function registerReport(program: Command, io: CliIo): void {
   program
@@ -47,7 +50,7 @@ export function registerReport(program: Command, io: CliIo): void {
     .option('--out <dir>', 'write <period>-<day>.md, .html, .json and report.schema.json here')
     .option(
       '--goals <file>',
-      `the audit's goals.yaml (default: ${DEFAULT_GOALS.join(', then ')} when present)`,
+      `the audit's goals.yaml (default: the first of ${DEFAULT_GOALS.join(', ')} present)`,
     )
     .option('--workflow <id>', 'only conversations of this workflow')
     .option('--channel <name>', 'only conversations on this channel')

@@ -43,7 +43,7 @@ for (const { name, skip, open, cleanUp } of STORES) {
      * One day's hand-built log with known answers (2026-12-01):
      * a confirmed (yes, 5 stars) · b assumed · c escalated no_progress, agent replies after 10 min, closes resolved after
      * 1 h, 3 stars, "could have resolved" · d reopened after 30 h · e abandoned after asking 4 times at one step (one
-     * turn asked for a person) · f people only (agent after 5 min, 1 star) · g shadow: 4 drafts (as is, edited,
+     * turn asked for a person) · f people only (agent after 5 min, 1 star) · g shadow (agent after 20 min): 4 drafts (as is, edited,
      * discarded, undecided) · h the next day (not counted).
      */
     beforeAll(async () => {
@@ -91,6 +91,7 @@ for (const { name, skip, open, cleanUp } of STORES) {
 
       const g = await aConversation(store, { id: 'g', at: at(7) });
       await g.turn({ at: at(7), bot: ['reply'] });
+      await g.agentReply(at(7) + 20 * MIN); // a person answered after 20 min: the draft did not
       for (const [i, how] of ['as_is', 'edited', 'discarded', null].entries()) {
         await g.event(at(7), 'shadow.draft', { draftId: `d${i}`, stepId: 's', kind: 'reply' });
         if (how) await g.event(at(8), 'shadow.draft_used', { draftId: `d${i}`, how, by: 'u_1' });
@@ -149,9 +150,9 @@ for (const { name, skip, open, cleanUp } of STORES) {
         });
         expect(m.firstResponseSeconds).toEqual({
           bot: { median: 2, p90: 2, count: 5 },
-          people: { median: 450, p90: 570, count: 2 },
-          // The bot's 2 s in a to e, a person's 300 s in f; g (shadow) had no answer.
-          all: { median: 2, p90: 151, count: 6 },
+          people: { median: 600, p90: 1080, count: 3 },
+          // The bot's 2 s in a to e, people's 300 s in f and 1,200 s in g (shadow: its bot line was a draft).
+          all: { median: 2, p90: 660, count: 7 },
         });
         expect(m.resolutionSeconds.bot).toEqual({ median: 32, p90: 56, count: 2 });
         expect(m.resolutionSeconds.people).toEqual({ median: 3600, p90: 3600, count: 1 });

@@ -216,10 +216,11 @@ export function computeMetrics(all: readonly ConversationFacts[], props: Metrics
   for (const f of facts) {
     const firstCustomer = f.messages.find((m) => m.role === 'customer');
     if (!firstCustomer) continue;
-    // A shadow conversation's bot lines were drafts: the customer's first answer came from a person.
-    const shadow = isShadow(f);
+    // Only an automated conversation's bot lines answer: in shadow mode, or stopped by the kill switch, the bot
+    // said only the hand-off line and a person gave the answer.
+    const automatedHere = outcomes.has(f.id);
     const reply = f.messages.find(
-      (m) => m.at >= firstCustomer.at && (m.role === 'agent' || (m.role === 'bot' && !shadow)),
+      (m) => m.at >= firstCustomer.at && (m.role === 'agent' || (m.role === 'bot' && automatedHere)),
     );
     if (reply) anyFirst.push((reply.at - firstCustomer.at) / 1000);
   }

@@ -66,7 +66,7 @@ describe('pilots', () => {
     const { pilots, store } = await setup();
     const error = await pilots.set({ workflowId: 'refund', settings, by: 'cli', why: 'try' }).catch((e) => e);
     expect(error).toMatchObject({ kind: 'user', code: 'pilot.invalid', location: { field } });
-    expect(error.message).toMatch(message);
+    expect(error.describe()).toMatch(message);
     expect(await store.listPilotEvents()).toEqual([]);
   });
 

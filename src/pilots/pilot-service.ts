@@ -174,14 +174,14 @@ export function createPilots(props: {
  * Checks pilot settings: the first problem is a UserError naming its field (`mode`, `percent`, `segments`, ...).
  *
  * @example
- * parseSettings({ mode: 'live', percent: 150 }); // throws UserError pilot.invalid, field percent
+ * parseSettings({ mode: 'live', percent: 150 }); // throws UserError pilot.invalid, field percent: 'must be a number from 0 to 100'
  */
 export function parseSettings(input: unknown): PilotSettings {
   const parsed = PilotSettingsSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0] as z.core.$ZodIssue;
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : 'settings';
-  throw new UserError('pilot.invalid', `${field}: ${messageOf(issue)}`, { field });
+  throw new UserError('pilot.invalid', messageOf(issue), { field });
 }
 
 function messageOf(issue: z.core.$ZodIssue): string {

@@ -19,6 +19,7 @@ import {
   queuePage,
   statusFragment,
 } from '../../web/inbox/pages.ts';
+import { pilotsPage } from '../../web/inbox/pilots-page.ts';
 import type { ServerApp, ServerContext } from '../context.ts';
 import { clientAddress, readBodyLimited } from '../http-basics.ts';
 
@@ -56,6 +57,10 @@ export const INBOX_ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; path: string;
   { method: 'POST', path: '/inbox/c/:id/judge', role: 'agent' },
   { method: 'POST', path: '/inbox/c/:id/draft', role: 'agent' },
   { method: 'GET', path: '/inbox/corrections', role: 'lead' },
+  { method: 'GET', path: '/inbox/pilots', role: 'lead' },
+  { method: 'POST', path: '/inbox/pilots/set', role: 'lead' },
+  { method: 'POST', path: '/inbox/pilots/kill', role: 'lead' },
+  { method: 'POST', path: '/inbox/pilots/resume', role: 'lead' },
   { method: 'GET', path: '/inbox/admin', role: 'admin' },
   { method: 'POST', path: '/inbox/admin/users', role: 'admin' },
   { method: 'POST', path: '/inbox/admin/users/:id/disable', role: 'admin' },
@@ -362,6 +367,73 @@ export function registerInboxRoutes(app: ServerApp, context: ServerContext): voi
       ),
     ),
   );
+
+  // Pilots and the kill switch (docs/pilots.md): the same operations as `switchboard pilot`, by leads.
+  app.get(
+    '/inbox/pilots',
+    guarded('lead', async (c, me) => {
+      const flash = {
+        ...(c.req.query('error') ? { error: c.req.query('error')?.slice(0, 300) } : {}),
+        ...(c.req.query('done') ? { done: c.req.query('done')?.slice(0, 300) } : {}),
+      };
+      const state = await deployment.pilots.state();
+      return page(
+        c,
+        pilotsPage({ me, items: await deployment.pilots.list(), all: state.kills.get(null) ?? null, flash }),
+      );
+    }),
+  );
+  const pilotAction = (name: string, run: (fields: URLSearchParams, by: string) => Promise<string>) =>
+    app.post(
+      `/inbox/pilots/${name}`,
+      guarded('lead', async (c, me) => {
+        try {
+          const done = await run(await form(c), `user:${me.user.id}`);
+          return c.redirect(`/inbox/pilots?done=${encodeURIComponent(done)}`, 303);
+        } catch (error) {
+          if (isSwitchboardError(error) && error.kind === 'user') {
+            return c.redirect(`/inbox/pilots?error=${encodeURIComponent(error.describe())}`, 303);
+          }
+          throw error;
+        }
+      }),
+    );
+  const commaList = (text: string | null) =>
+    (text ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
+  pilotAction('set', async (fields, by) => {
+    const percent = (fields.get('percent') ?? '').trim();
+    const workflowId = fields.get('workflow') ?? '';
+    await deployment.pilots.set({
+      workflowId,
+      settings: {
+        mode: fields.get('mode') ?? '',
+        segments: commaList(fields.get('segments')),
+        channels: commaList(fields.get('channels')),
+        categories: commaList(fields.get('categories')),
+        percent: percent === '' ? 100 : Number.isFinite(Number(percent)) ? Number(percent) : percent,
+      },
+      by,
+      why: fields.get('why') ?? '',
+    });
+    return `Pilot of ${workflowId} saved.`;
+  });
+  for (const name of ['kill', 'resume'] as const) {
+    pilotAction(name, async (fields, by) => {
+      const workflow = fields.get('workflow');
+      const workflowId = workflow ? workflow : null;
+      const props = { workflowId, by, why: fields.get('why') ?? '' };
+      const { changed } =
+        name === 'kill' ? await deployment.pilots.kill(props) : await deployment.pilots.resume(props);
+      const what = workflowId ?? 'All automation';
+      if (!changed) return `${what}: nothing changed.`;
+      return name === 'kill'
+        ? `${what} stopped: every process applies it on its next turn (within 2 s).`
+        : `${what} resumed.`;
+    });
+  }
 
   async function renderAdmin(
     c: Context,

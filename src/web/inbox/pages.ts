@@ -47,6 +47,7 @@ export function layout(props: { title: string; me?: PageUser; body: Html; live?:
       ? html`<nav aria-label="Main">
     <a href="/inbox">Inbox</a>
     ${me.user.role !== 'agent' ? html`<a href="/inbox/corrections">Corrections</a>` : ''}
+    ${me.user.role !== 'agent' ? html`<a href="/inbox/pilots">Pilots</a>` : ''}
     ${me.user.role === 'admin' ? html`<a href="/inbox/admin">People and keys</a>` : ''}
   </nav>
   <div class="me">
@@ -64,7 +65,7 @@ ${props.body}
 </html>`;
 }
 
-function csrfField(me: PageUser): Html {
+export function csrfField(me: PageUser): Html {
   return html`<input type="hidden" name="_csrf" value="${me.csrf}">`;
 }
 

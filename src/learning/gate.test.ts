@@ -78,7 +78,13 @@ describe('the retraining gate', () => {
     );
     const report = decideGate({ active, candidate: relabelled, tests: passing });
     expect(report.promote).toBe(false);
-    expect(report.reasons).toEqual(['refund fell from 90.0% to 72.0% on 100 examples (more than 5.0%)']);
+    expect(report.reasons).toEqual([
+      'refund fell from 90.0% to 72.0% on 100 examples (more than the 5.0% margin and the noise of 10.6%)',
+    ]);
+    // On 20 examples a drop of 3 of them (15 points) is within the noise: not a reason.
+    const small = { ...active, perIntent: { ...active.perIntent, few: { n: 20, correct: 18 } } };
+    const fewer = { ...active, perIntent: { ...active.perIntent, few: { n: 20, correct: 15 } } };
+    expect(decideGate({ active: small, candidate: fewer, tests: passing }).promote).toBe(true);
     const rareDrop = evaluation(
       { refund: [100, 90], order_status: [100, 92], password: [50, 48], rare: [5, 2] },
       [60, 51],

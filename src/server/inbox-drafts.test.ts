@@ -77,6 +77,29 @@ async function agentSession() {
   return { get, post };
 }
 
+/** What a server-sent event stream sends until `done` holds (or 5 s pass). */
+async function readUntil(res: Response, done: (text: string) => boolean): Promise<string> {
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = Date.now() + 5000;
+  try {
+    while (!done(text) && Date.now() < deadline) {
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<{ done: true; value: undefined }>((resolve) =>
+          setTimeout(() => resolve({ done: true, value: undefined }), Math.max(1, deadline - Date.now())),
+        ),
+      ]);
+      if (chunk.done) break;
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+  } finally {
+    await reader.cancel();
+  }
+  return text;
+}
+
 const draftsOf = async (id: string) =>
   (await deployment.store.listEvents({ limit: 100, conversationId: id, type: 'shadow.draft' })).map((e) => ({
     draftId: String(e.payload.draftId),
@@ -99,6 +122,16 @@ describe('shadow mode in the API and the inbox', () => {
     expect(body.owner).toBe('human');
     expect(JSON.stringify(body)).not.toContain(draft.text);
     expect(body.messages.map((m) => m.role)).toEqual(['customer', 'bot']);
+
+    // The stream, replayed from the conversation's first event: the hand-off line, never a draft.
+    const [started] = await deployment.store.listEvents({ limit: 1, conversationId: 'shadow-1' });
+    const stream = await app.request('/v1/conversations/shadow-1/events', {
+      headers: { authorization: `Bearer ${secret}`, 'last-event-id': String(started?.id) },
+    });
+    expect(stream.status).toBe(200);
+    const sent = await readUntil(stream, (text) => text.includes('event: turn'));
+    expect(sent).toContain('passing you to a colleague');
+    expect(sent).not.toContain(draft.text);
 
     const { get } = await agentSession();
     const page = await (await get('/inbox/c/shadow-1')).text();

@@ -133,6 +133,13 @@ describe('pilots in the conversation runtime', () => {
       },
     ]);
     expect((await store.listHandoffs({ conversationId: id }))[0]?.code).toBe('shadow_mode');
+    const [turnEvent] = await store.listEvents({ limit: 5, conversationId: id, type: 'conversation.turn' });
+    expect(turnEvent?.payload).toMatchObject({
+      pilot: 'shadow',
+      code: 'shadow_mode',
+      drafts: 1,
+      workflow: 'greeting',
+    });
     // A person owns it now: the next message is theirs, the bot stays quiet.
     const next = await say(id, 'Ada');
     expect(next?.bot).toEqual([]);
@@ -222,6 +229,18 @@ describe('pilots in the conversation runtime', () => {
       type: 'conversation.call_result',
     });
     expect(result?.payload).toMatchObject({ ok: false, code: 'automation_paused', attempts: 0 });
+
+    // In shadow mode nothing is called either: the drafts stop where the call would be, and the turn says which.
+    await pilots.resume({ workflowId: 'lookup', by: 'cli', why: 'fixed' });
+    await pilots.set({ workflowId: 'lookup', settings: { mode: 'shadow' }, by: 'cli', why: 'measure' });
+    decisions = pilotDecisions(await pilots.state());
+    await service.start({ id: 'q2', customer: { attributes: {} }, channel: 'api' });
+    await service.receive({ conversationId: 'q2', text: 'where is it' });
+    const [shadow] = await service.processPending('q2');
+    expect(shadow).toMatchObject({ owner: 'human', pendingCall: null, escalation: { code: 'shadow_mode' } });
+    expect(calls).toEqual([]);
+    const [turnEvent] = await store.listEvents({ limit: 5, conversationId: 'q2', type: 'conversation.turn' });
+    expect(turnEvent?.payload).toMatchObject({ pilot: 'shadow', drafts: 0, notCalled: 'shop.find' });
     await store.close();
   });
 });

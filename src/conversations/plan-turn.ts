@@ -354,6 +354,7 @@ function planMessage(props: PlanProps<'message'>): TurnPlan {
       escalation: outcome.escalation ?? null,
       queue: config.queue,
       turnEvent,
+      notCalled: pendingCall,
     });
   }
   return {
@@ -459,8 +460,10 @@ function shadowPlan(props: {
   escalation: TurnEscalation | null;
   queue: string;
   turnEvent: TurnEventOf;
+  /** The call the workflow asked for, not made in shadow mode. */
+  notCalled: PendingCall | null;
 }): TurnPlan {
-  const { conversation, trigger, workflowState } = props;
+  const { conversation, trigger, workflowState, notCalled } = props;
   const escalation: TurnEscalation = props.escalation ?? {
     code: 'shadow_mode',
     reason: ESCALATION_SENTENCES.shadow_mode,
@@ -483,7 +486,17 @@ function shadowPlan(props: {
     pendingCall: null,
     drafts,
     events: [
-      props.turnEvent('continue', { pilot: 'shadow', code: escalation.code }, workflow),
+      props.turnEvent(
+        'continue',
+        {
+          pilot: 'shadow',
+          code: escalation.code,
+          drafts: drafts.length,
+          // Where the drafts stop: the call a live run would have made next.
+          ...(notCalled ? { notCalled: `${notCalled.connector}.${notCalled.operation}` } : {}),
+        },
+        workflow,
+      ),
       ...drafts.map((line, i) => ({
         type: 'shadow.draft',
         payload: {

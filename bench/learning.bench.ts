@@ -77,7 +77,10 @@ let accepted: LabelledText[] = [...base];
 let active: IntentModel = trainIntentModel(accepted, options);
 let activeScore = evaluateForGate(active, evaluation);
 let ungated = activeScore;
-const served = (e: GateEvaluation) => ({ accuracy: e.correct / e.examples, coverage: e.accepted / e.examples });
+const served = (e: GateEvaluation) => ({
+  accuracy: e.correct / e.examples,
+  coverage: e.accepted / e.examples,
+});
 table.push({
   step: 'start',
   training: accepted.length,

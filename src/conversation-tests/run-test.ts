@@ -1,6 +1,6 @@
 import { type ConversationRuntime, readRuntimeState } from '../conversations/index.ts';
 import type { Store } from '../store/index.ts';
-import type { ConversationTest, Expectation } from './test-file.ts';
+import type { ConversationTest, Expectation } from './conversation-test.ts';
 
 /** What one customer turn gave, and what of its expectation failed. */
 export interface TurnResult {

@@ -90,7 +90,7 @@ export async function listCandidates(props: { store: Store }): Promise<Candidate
       conversationId: event.conversationId,
       seqs: [p.seq],
     });
-    if (!message || message.role !== 'customer') continue;
+    if (message?.role !== 'customer') continue;
     const proposed = p.intent as string | null;
     const r = review.get(event.id);
     const status: CandidateStatus = r

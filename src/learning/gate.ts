@@ -65,7 +65,8 @@ export function evaluateForGate(
     const right = example.label === OOS_LABEL ? !p.accepted : p.label === example.label;
     result.examples++;
     if (right) result.correct++;
-    const intent = (result.perIntent[example.label] ??= { n: 0, correct: 0 });
+    const intent = result.perIntent[example.label] ?? { n: 0, correct: 0 };
+    result.perIntent[example.label] = intent;
     intent.n++;
     if (right) intent.correct++;
     if (p.accepted) {

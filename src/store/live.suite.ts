@@ -418,7 +418,8 @@ export function liveSuite(name: string, open: () => Promise<Store>, cleanup?: ()
       expect(all[1]?.payload).toEqual({ workflowId: null, by: 'cli', why: 'carrier outage' });
       expect((await store.listPilotEvents({ afterId: changed.id })).map((e) => e.id)).toEqual([killed.id]);
       expect(await store.lastPilotEventId()).toBe(killed.id);
-      expect(heard).toEqual(['refund', null]);
+      // Heard at once in this process (PostgreSQL: again when its own NOTIFY comes back: a change may arrive twice).
+      expect([...new Set(heard)]).toEqual(['refund', null]);
       // The log keeps them like any other event.
       expect((await store.listEvents({ limit: 10, type: 'automation.killed' })).map((e) => e.id)).toEqual([
         killed.id,

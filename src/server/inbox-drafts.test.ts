@@ -3,10 +3,10 @@ import { createApiKey } from '../access/index.ts';
 import type { Deployment } from '../app/index.ts';
 import { openDemoDeployment, trainDemoIntentModel } from '../app/testing.ts';
 import { createServerApp } from './app.ts';
+import { inboxSession, TEST_PASSWORD } from './inbox-testing.ts';
 
 /** Shadow mode seen by the customer's API and by agents in the inbox (docs/pilots.md). */
-const PASSWORD = 'a long enough passphrase';
-const ORIGIN = 'http://localhost';
+const PASSWORD = TEST_PASSWORD;
 
 let deployment: Deployment;
 let app: ReturnType<typeof createServerApp>['app'];
@@ -53,29 +53,7 @@ async function orderConversation(id: string) {
   await deployment.createRunner().drain();
 }
 
-async function agentSession() {
-  const login = await app.request('/inbox/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, host: 'localhost' },
-    body: new URLSearchParams({ email: 'agent@shop.example', password: PASSWORD }).toString(),
-  });
-  const token = /sb_session=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? '';
-  const get = (path: string) =>
-    app.request(path, { headers: { cookie: `sb_session=${token}`, host: 'localhost' } });
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await get('/inbox')).text())?.[1] ?? '';
-  const post = (path: string, fields: Record<string, string>) =>
-    app.request(path, {
-      method: 'POST',
-      headers: {
-        cookie: `sb_session=${token}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        origin: ORIGIN,
-        host: 'localhost',
-      },
-      body: new URLSearchParams({ ...fields, _csrf: csrf }).toString(),
-    });
-  return { get, post };
-}
+const agentSession = () => inboxSession(app, 'agent@shop.example');
 
 /** What a server-sent event stream sends until `done` holds (or 5 s pass). */
 async function readUntil(res: Response, done: (text: string) => boolean): Promise<string> {

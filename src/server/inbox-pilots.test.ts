@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment } from '../app/index.ts';
 import { openDemoDeployment, trainDemoIntentModel } from '../app/testing.ts';
 import { createServerApp } from './app.ts';
+import { inboxSession, TEST_PASSWORD } from './inbox-testing.ts';
 
 /** Leads change pilots and press the kill switch in the web app (docs/pilots.md). */
-const PASSWORD = 'a long enough passphrase';
-const ORIGIN = 'http://localhost';
+const PASSWORD = TEST_PASSWORD;
 
 let deployment: Deployment;
 let app: ReturnType<typeof createServerApp>['app'];
@@ -33,29 +33,7 @@ afterAll(async () => {
   await deployment.close();
 });
 
-async function session(email: string) {
-  const login = await app.request('/inbox/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, host: 'localhost' },
-    body: new URLSearchParams({ email, password: PASSWORD }).toString(),
-  });
-  const token = /sb_session=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? '';
-  const get = (path: string) =>
-    app.request(path, { headers: { cookie: `sb_session=${token}`, host: 'localhost' } });
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await get('/inbox')).text())?.[1] ?? '';
-  const post = (path: string, fields: Record<string, string>) =>
-    app.request(path, {
-      method: 'POST',
-      headers: {
-        cookie: `sb_session=${token}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        origin: ORIGIN,
-        host: 'localhost',
-      },
-      body: new URLSearchParams({ ...fields, _csrf: csrf }).toString(),
-    });
-  return { get, post };
-}
+const session = (email: string) => inboxSession(app, email);
 
 const location = (res: Response) => decodeURIComponent(res.headers.get('location') ?? '');
 

@@ -3,9 +3,10 @@ import type { Deployment } from '../app/index.ts';
 import { openDemoDeployment, trainDemoIntentModel } from '../app/testing.ts';
 import type { UserRole } from '../store/index.ts';
 import { createServerApp } from './app.ts';
+import { inboxSession, signIn as signInAs, TEST_PASSWORD } from './inbox-testing.ts';
 import { INBOX_ROUTES } from './routes/inbox.ts';
 
-const PASSWORD = 'a long enough passphrase';
+const PASSWORD = TEST_PASSWORD;
 const ORIGIN = 'http://localhost';
 const XSS = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
 
@@ -39,35 +40,8 @@ afterAll(async () => {
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
-async function signIn(email: string, password = PASSWORD) {
-  return app.request('/inbox/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, host: 'localhost' },
-    body: form({ email, password }),
-  });
-}
-
-async function session(email: string) {
-  const res = await signIn(email);
-  const cookie = res.headers.get('set-cookie') ?? '';
-  const token = /sb_session=([^;]+)/.exec(cookie)?.[1] ?? '';
-  const get = (path: string) =>
-    app.request(path, { headers: { cookie: `sb_session=${token}`, host: 'localhost' } });
-  const page = await get('/inbox');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  const post = (path: string, fields: Record<string, string> = {}, withCsrf = true) =>
-    app.request(path, {
-      method: 'POST',
-      headers: {
-        cookie: `sb_session=${token}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        origin: ORIGIN,
-        host: 'localhost',
-      },
-      body: form({ ...fields, ...(withCsrf ? { _csrf: csrf } : {}) }),
-    });
-  return { cookie, token, csrf, get, post };
-}
+const signIn = (email: string, password = PASSWORD) => signInAs(app, email, password);
+const session = (email: string) => inboxSession(app, email);
 
 describe('the agent inbox', () => {
   it('sends a stranger to sign in, refuses a wrong password, and sets a strict session cookie', async () => {

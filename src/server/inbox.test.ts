@@ -7,7 +7,6 @@ import { inboxSession, signIn as signInAs, TEST_PASSWORD } from './inbox-testing
 import { INBOX_ROUTES } from './routes/inbox.ts';
 
 const PASSWORD = TEST_PASSWORD;
-const ORIGIN = 'http://localhost';
 const XSS = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
 
 let deployment: Deployment;

@@ -299,6 +299,7 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
       logger,
       mode: 'durable',
       outbound: deliveryJobsOf(channels),
+      modelVersion: () => nluVersion,
       pilots: () => decisions,
     });
     const channelService = createChannelService({ store, conversations, channels, clock, logger });

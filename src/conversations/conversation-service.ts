@@ -74,6 +74,8 @@ export interface ConversationServiceOptions {
    * conversation that came through a channel (durable mode).
    */
   outbound?: (conversation: StoredConversation, plan: TurnPlan) => JobRequest[];
+  /** The NLU model version in use, recorded on every turn (`conversation.turn` {model}). */
+  modelVersion?: () => number | 'file' | null;
   /**
    * The pilots and the kill switch as last loaded (the deployment reloads them on every change), asked on every
    * turn. Absent: every workflow live for everyone, nothing stopped.
@@ -151,6 +153,7 @@ export function createConversationService(options: ConversationServiceOptions): 
     onMissingWorkflow: (workflowId, version) =>
       logger.warn({ workflow: workflowId, version }, 'workflow version no longer loaded; starting afresh'),
     ...options.pilots?.(),
+    ...(options.modelVersion ? { modelVersion: options.modelVersion() } : {}),
   });
   const emit = (turn: CommittedTurn) => {
     for (const listener of [...listeners]) {

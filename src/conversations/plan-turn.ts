@@ -96,6 +96,8 @@ export interface PlanContext {
    * conversations go to people on their next turn. Absent: nothing is stopped.
    */
   killed?: (workflowId: string | null) => boolean;
+  /** The NLU model version that read the message (a store version, `file`, or null without a model): kept on the turn. */
+  modelVersion?: number | 'file' | null;
 }
 
 /**
@@ -201,6 +203,7 @@ function planMessage(props: PlanProps<'message'>): TurnPlan {
       intent: analysis.intent,
       confidence: round(analysis.confidence),
       outOfScope: analysis.outOfScope,
+      ...(context.modelVersion !== undefined ? { model: context.modelVersion } : {}),
       guardrail,
       ...extra,
       workflow: ws?.workflowId ?? null,

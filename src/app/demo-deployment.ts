@@ -24,6 +24,9 @@ workflows:
 # The demo shop, answered in process (a shop of your own: the http connector, see docs/connectors.md).
 connectors:
   demo-shop: {}
+# The conversation tests a retrained model must pass (your own: learning: { tests: conversation-tests }).
+learning:
+  demoTests: true
 server:
   host: 127.0.0.1
   port: ${props.port}

@@ -52,7 +52,7 @@ import {
 import { buildConnectorRegistry } from './connectors.ts';
 import { knowledgeSearchOf } from './knowledge.ts';
 import { DEFAULT_DB_PATH, openStore } from './open-store.ts';
-import { DEMO_WORKFLOWS_DIR } from './workflows-dir.ts';
+import { DEMO_CONVERSATION_TESTS_DIR, DEMO_WORKFLOWS_DIR } from './workflows-dir.ts';
 
 /** How often every process checks the store for a newly activated model or knowledge base. */
 export const RELOAD_INTERVAL_MS = 2000;
@@ -100,6 +100,8 @@ export interface Deployment {
   readonly workflows: readonly WorkflowDefinition[];
   readonly workflowSet: WorkflowSet;
   readonly workflowsDir: string | null;
+  /** The conversation tests a retrained model must pass (`learning` in the configuration), or null. */
+  readonly learningTestsDir: string | null;
   /** The workflows' errors, when opened with `workflowCheck: 'report'` (else there are none). */
   readonly workflowErrors: readonly string[];
   /** The active NLU model, or null (every request then goes to a person). */
@@ -345,6 +347,11 @@ export async function openDeployment(props: OpenDeploymentProps): Promise<Deploy
       workflows,
       workflowSet: set,
       workflowsDir,
+      learningTestsDir: config.learning?.demoTests
+        ? DEMO_CONVERSATION_TESTS_DIR
+        : config.learning?.tests
+          ? resolve(baseDir, config.learning.tests)
+          : null,
       workflowErrors: diagnostics.map((d) => formatDiagnostic(d)),
       nlu: () => nlu,
       knowledge: () => kb,

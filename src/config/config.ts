@@ -88,6 +88,18 @@ export const SwitchboardConfigSchema = z.strictObject({
   connectors: z.record(z.string(), z.unknown()).optional(),
   /** Channel name -> a helpdesk the bot answers inside (Chatwoot, Zendesk, Intercom); checked by the channel registry. */
   channels: z.record(z.string(), z.unknown()).optional(),
+  /** Learning from agents (docs/learning.md): the conversation tests every retrained model must pass. */
+  learning: z
+    .strictObject({
+      /** A folder of conversation tests, relative to this file. */
+      tests: z.string().min(1).optional(),
+      /** The demo's own tests (examples/conversation-tests), for the demo workflows. */
+      demoTests: z.boolean().optional(),
+    })
+    .refine((l) => !(l.tests !== undefined && l.demoTests === true), {
+      message: 'either tests or demoTests: true, not both',
+    })
+    .optional(),
   server: ServerConfigSchema.optional(),
   jobs: JobsConfigSchema.optional(),
   /** Personal data in reports and exports (docs/security.md): `redact: false` shows customer text as written. */

@@ -7,6 +7,7 @@ import {
   trainIntentModel,
   trainingExamplesFromStore,
 } from '../nlu/index.ts';
+import { UserError } from '../shared/index.ts';
 import type { Store } from '../store/index.ts';
 import { listCandidates } from './corrections.ts';
 import { decideGate, evaluateForGate, type GateReport, type GateSettings, inEvaluationSet } from './gate.ts';
@@ -59,6 +60,12 @@ export async function retrainCandidate(props: {
   const c = split(corrections);
   const training = [...b.train, ...c.train];
   const evaluation = [...b.evaluate, ...c.evaluate];
+  if (new Set(training.map((e) => e.label)).size < 2 || evaluation.length === 0) {
+    throw new UserError(
+      'learning.too_few',
+      `too little to retrain on: ${training.length} training and ${evaluation.length} evaluation examples (import the history, or accept corrections)`,
+    );
+  }
   const options = active.training.options;
   const candidate: IntentModel = {
     ...trainIntentModel(training, options, { background: [...props.background] }),

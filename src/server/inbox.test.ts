@@ -191,6 +191,68 @@ describe('the agent inbox', () => {
     );
   });
 
+  it('lets a lead accept corrections in bulk with a new label, and make another model version active', async () => {
+    const lea = await session('lead@shop.example');
+    const ana = await session('agent@shop.example');
+    const [customer] =
+      (await deployment.store.getConversation(conversationId))?.messages.filter(
+        (m) => m.role === 'customer',
+      ) ?? [];
+    await ana.post(`/inbox/c/${conversationId}/judge`, {
+      seq: String(customer?.seq ?? 0),
+      intent: '__none__',
+    });
+    const page = await (await lea.get('/inbox/corrections')).text();
+    const ids = [...page.matchAll(/name="id" value="(\d+)"/g)].map((m) => m[1] as string);
+    expect(ids.length).toBeGreaterThan(0);
+    const body = new URLSearchParams([
+      ...ids.map((id): [string, string] => ['id', id]),
+      ['decision', 'accepted'],
+      ['label', 'talk_to_person'],
+      ['_csrf', lea.csrf],
+    ]);
+    const reviewed = await app.request('/inbox/corrections/review', {
+      method: 'POST',
+      headers: {
+        cookie: `sb_session=${lea.token}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'http://localhost',
+        host: 'localhost',
+      },
+      body: body.toString(),
+    });
+    expect(decodeURIComponent(reviewed.headers.get('location') ?? '')).toContain(`${ids.length} accepted.`);
+    const after = await (await lea.get('/inbox/corrections')).text();
+    expect(after).toContain('No candidate waits for a decision.');
+    expect(after).toContain('talk_to_person');
+    // Roll back to the first version and forward again from the page.
+    const active = deployment.versions().nlu as number;
+    await deployment.store.saveArtifact({
+      kind: 'nlu-model',
+      content:
+        (await deployment.store.getArtifact('nlu-model', active))?.content.replace(
+          '"examples":',
+          '"examples" :',
+        ) ?? '',
+      by: 'test',
+      activate: false,
+      at: Date.now(),
+    });
+    const versions = await deployment.store.listArtifacts('nlu-model');
+    const other = versions.find((v) => v.version !== active)?.version ?? active;
+    const switched = await lea.post(`/inbox/models/${other}/activate`);
+    expect(decodeURIComponent(switched.headers.get('location') ?? '')).toContain(
+      `Model v${other} is active.`,
+    );
+    expect(deployment.versions().nlu).toBe(other);
+    await lea.post(`/inbox/models/${active}/activate`);
+    expect(deployment.versions().nlu).toBe(active);
+    // Retraining needs a history: this store has none, and the page says so.
+    const retrain = await lea.post('/inbox/retrain');
+    expect(retrain.status).toBe(400);
+    expect(await retrain.text()).toContain('too little to retrain on');
+  });
+
   it('gives each role its pages and no other’s, for every route', async () => {
     const sessions = {
       agent: await session('agent@shop.example'),

@@ -25,7 +25,10 @@ export function registerRetrain(nlu: Command, io: CliIo): void {
     )
     .option('--config <file>', `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
     .option('--db <path>', DB_HELP)
-    .option('--tests <dir>', 'conversation tests the candidate must pass (switchboard test conversations)')
+    .option(
+      '--tests <dir>',
+      "conversation tests the candidate must pass (default: the configuration's learning.tests)",
+    )
     .option('--out <dir>', 'write gate-report.md and gate-report.json here')
     .option('--json', 'one JSON object: the version stored, the decision, the report')
     .action(async (opts: { config?: string; db?: string; tests?: string; out?: string; json?: boolean }) => {
@@ -33,7 +36,7 @@ export function registerRetrain(nlu: Command, io: CliIo): void {
       try {
         const { result, stored } = await retrainDeployment({
           deployment,
-          testsDir: opts.tests ? resolve(io.cwd, opts.tests) : null,
+          testsDir: opts.tests ? resolve(io.cwd, opts.tests) : deployment.learningTestsDir,
           by: 'cli',
         });
         const summary = {

@@ -4,13 +4,15 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { hasRole, SESSION_TTL_MS } from '../../access/index.ts';
+import { retrainDeployment } from '../../app/retrain.ts';
 import type { QueueFilters } from '../../inbox/index.ts';
+import { listCandidates, reviewCandidates } from '../../learning/index.ts';
 import { isSwitchboardError, UserError } from '../../shared/index.ts';
 import type { UserRole } from '../../store/index.ts';
+import { learningPage } from '../../web/inbox/learning-page.ts';
 import {
   adminPage,
   conversationPage,
-  correctionsPage,
   invitePage,
   loginPage,
   messagePage,
@@ -57,6 +59,9 @@ export const INBOX_ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; path: string;
   { method: 'POST', path: '/inbox/c/:id/judge', role: 'agent' },
   { method: 'POST', path: '/inbox/c/:id/draft', role: 'agent' },
   { method: 'GET', path: '/inbox/corrections', role: 'lead' },
+  { method: 'POST', path: '/inbox/corrections/review', role: 'lead' },
+  { method: 'POST', path: '/inbox/retrain', role: 'lead' },
+  { method: 'POST', path: '/inbox/models/:id/activate', role: 'lead' },
   { method: 'GET', path: '/inbox/pilots', role: 'lead' },
   { method: 'POST', path: '/inbox/pilots/set', role: 'lead' },
   { method: 'POST', path: '/inbox/pilots/kill', role: 'lead' },
@@ -353,19 +358,118 @@ export function registerInboxRoutes(app: ServerApp, context: ServerContext): voi
     return 'Judgement recorded.';
   });
 
+  // Learning (docs/learning.md): agents' corrections reviewed by leads, retraining through the gate, versions.
+  async function renderLearning(
+    c: Context,
+    me: Me,
+    extra: { report?: Parameters<typeof learningPage>[0]['report']; error?: string; done?: string } = {},
+    status = 200,
+  ) {
+    const flash = {
+      ...(extra.error
+        ? { error: extra.error }
+        : c.req.query('error')
+          ? { error: c.req.query('error')?.slice(0, 300) }
+          : {}),
+      ...(extra.done
+        ? { done: extra.done }
+        : c.req.query('done')
+          ? { done: c.req.query('done')?.slice(0, 300) }
+          : {}),
+    };
+    return page(
+      c,
+      learningPage({
+        me,
+        observed: await inbox.observedPrecision(),
+        candidates: await listCandidates({ store }),
+        names: await names(),
+        versions: await store.listArtifacts('nlu-model'),
+        ...(extra.report ? { report: extra.report } : {}),
+        flash,
+      }),
+      status,
+    );
+  }
   app.get(
     '/inbox/corrections',
-    guarded('lead', async (c, me) =>
-      page(
-        c,
-        correctionsPage({
-          me,
-          corrections: await inbox.corrections(),
-          names: await names(),
-          observed: await inbox.observedPrecision(),
-        }),
-      ),
-    ),
+    guarded('lead', (c, me) => renderLearning(c, me)),
+  );
+  app.post(
+    '/inbox/corrections/review',
+    guarded('lead', async (c, me) => {
+      const fields = await form(c);
+      const ids = fields
+        .getAll('id')
+        .filter((id) => /^\d+$/.test(id))
+        .map(Number);
+      const decision = fields.get('decision') === 'accepted' ? 'accepted' : 'rejected';
+      const label = fields.get('label')?.trim();
+      if (ids.length === 0)
+        return c.redirect(`/inbox/corrections?error=${encodeURIComponent('Pick at least one.')}`, 303);
+      try {
+        await reviewCandidates({
+          store,
+          clock,
+          ids,
+          decision,
+          ...(decision === 'accepted' && label ? { label: label === 'none' ? null : label } : {}),
+          by: `user:${me.user.id}`,
+        });
+      } catch (error) {
+        if (isSwitchboardError(error) && error.kind === 'user') {
+          return c.redirect(`/inbox/corrections?error=${encodeURIComponent(error.message)}`, 303);
+        }
+        throw error;
+      }
+      return c.redirect(`/inbox/corrections?done=${encodeURIComponent(`${ids.length} ${decision}.`)}`, 303);
+    }),
+  );
+  app.post(
+    '/inbox/retrain',
+    guarded('lead', async (c, me) => {
+      try {
+        const { result, stored } = await retrainDeployment({
+          deployment,
+          testsDir: deployment.learningTestsDir,
+          by: `user:${me.user.id}`,
+        });
+        if (stored.active) await deployment.reload();
+        return renderLearning(c, me, {
+          report: {
+            version: stored.version,
+            active: stored.active,
+            report: result.report,
+            training: result.training,
+          },
+        });
+      } catch (error) {
+        if (isSwitchboardError(error) && error.kind === 'user')
+          return renderLearning(c, me, { error: error.message }, 400);
+        throw error;
+      }
+    }),
+  );
+  app.post(
+    '/inbox/models/:version/activate',
+    guarded('lead', async (c, me) => {
+      const version = Number(c.req.param('version'));
+      try {
+        await store.activateArtifact({
+          kind: 'nlu-model',
+          version,
+          by: `user:${me.user.id}`,
+          at: clock.now(),
+        });
+      } catch (error) {
+        if (isSwitchboardError(error) && error.kind === 'user') {
+          return c.redirect(`/inbox/corrections?error=${encodeURIComponent(error.message)}`, 303);
+        }
+        throw error;
+      }
+      await deployment.reload();
+      return c.redirect(`/inbox/corrections?done=${encodeURIComponent(`Model v${version} is active.`)}`, 303);
+    }),
   );
 
   // Pilots and the kill switch (docs/pilots.md): the same operations as `switchboard pilot`, by leads.

@@ -17,4 +17,5 @@ export {
   inEvaluationSet,
   renderGateMarkdown,
 } from './gate.ts';
+export { type NewIntentProposal, proposeNewIntents } from './new-intents.ts';
 export { fingerprintOf, type RetrainResult, retrainCandidate } from './retrain.ts';

@@ -4,6 +4,7 @@ import {
   type CandidateExample,
   type CandidateStatus,
   listCandidates,
+  proposeNewIntents,
   reviewCandidates,
 } from '../../learning/index.ts';
 import { systemClock, UserError } from '../../shared/index.ts';
@@ -62,6 +63,32 @@ export function registerCorrections(program: Command, io: CliIo): void {
         return;
       }
       io.stdout.write(formatCandidates(shown));
+    } finally {
+      await store.close();
+    }
+  });
+
+  common(
+    corrections
+      .command('clusters')
+      .description(
+        'new intents proposed from "none of these" messages: accept a cluster with --label to create one',
+      ),
+  ).action(async (opts: StoreOpts) => {
+    const store = await openStoreFromOptions(opts, io);
+    try {
+      const proposals = proposeNewIntents(await listCandidates({ store }));
+      if (proposals.length === 0) {
+        io.stdout.write('no cluster yet: too few "none of these" messages waiting, or none alike\n');
+        return;
+      }
+      for (const p of proposals) {
+        io.stdout.write(
+          `${p.name} (${p.ids.length} messages: ${p.terms.slice(0, 5).join(', ')})\n` +
+            p.examples.map((e) => `    "${e.replace(/\s+/g, ' ').slice(0, 120)}"\n`).join('') +
+            `    switchboard corrections accept ${p.ids.join(' ')} --label NEW_INTENT\n`,
+        );
+      }
     } finally {
       await store.close();
     }

@@ -6,7 +6,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import { hasRole, SESSION_TTL_MS } from '../../access/index.ts';
 import { retrainDeployment } from '../../app/retrain.ts';
 import type { QueueFilters } from '../../inbox/index.ts';
-import { listCandidates, reviewCandidates } from '../../learning/index.ts';
+import { listCandidates, proposeNewIntents, reviewCandidates } from '../../learning/index.ts';
 import { isSwitchboardError, UserError } from '../../shared/index.ts';
 import type { UserRole } from '../../store/index.ts';
 import { learningPage } from '../../web/inbox/learning-page.ts';
@@ -377,12 +377,14 @@ export function registerInboxRoutes(app: ServerApp, context: ServerContext): voi
           ? { done: c.req.query('done')?.slice(0, 300) }
           : {}),
     };
+    const candidates = await listCandidates({ store });
     return page(
       c,
       learningPage({
         me,
         observed: await inbox.observedPrecision(),
-        candidates: await listCandidates({ store }),
+        candidates,
+        proposals: proposeNewIntents(candidates),
         names: await names(),
         versions: await store.listArtifacts('nlu-model'),
         ...(extra.report ? { report: extra.report } : {}),

@@ -1,7 +1,7 @@
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { ObservedPrecision } from '../../inbox/index.ts';
-import type { CandidateExample, GateReport } from '../../learning/index.ts';
+import type { CandidateExample, GateReport, NewIntentProposal } from '../../learning/index.ts';
 import type { ArtifactInfo } from '../../store/index.ts';
 import { csrfField, layout, observedSection, type PageUser } from './pages.ts';
 
@@ -22,6 +22,8 @@ export function learningPage(props: {
   candidates: CandidateExample[];
   names: ReadonlyMap<string, string>;
   versions: ArtifactInfo[];
+  /** Clusters of "none of these" messages: intents to create. */
+  proposals: NewIntentProposal[];
   report?: {
     version: number;
     active: boolean;
@@ -71,6 +73,24 @@ ${
     : html`<h2>Decided</h2><table><thead><tr><th scope="col">Message</th><th scope="col">Decision</th><th scope="col">Label</th><th scope="col">By</th></tr></thead><tbody>
 ${decided.map((c) => html`<tr><td>${c.text}</td><td>${c.status}</td><td>${c.label ?? 'none of these'}</td><td>${c.reviewedBy ?? ''}</td></tr>`)}
 </tbody></table>`
+}
+${
+  props.proposals.length === 0
+    ? ''
+    : html`<h2>New intents, from messages no intent fits</h2>
+<p class="muted">Agents said "none of these"; these messages are alike. Name the intent to accept them all with that label.</p>
+${props.proposals.map(
+  (p, i) => html`<form method="post" action="/inbox/corrections/review" class="stack">${csrfField(me)}
+<h3>${p.name} <span class="count">${String(p.ids.length)} messages</span></h3>
+<p class="muted">${p.terms.slice(0, 6).join(', ')}</p>
+<ul>${p.examples.map((e) => html`<li>${e}</li>`)}</ul>
+${p.ids.map((id) => html`<input type="hidden" name="id" value="${String(id)}">`)}
+<input type="hidden" name="decision" value="accepted">
+<label for="new-intent-${String(i)}">Intent name</label>
+<input id="new-intent-${String(i)}" name="label" required maxlength="64" pattern="[a-z0-9][a-z0-9_\-]*" placeholder="gift_cards">
+<button type="submit">Create the intent from these</button>
+</form>`,
+)}`
 }
 <h1>Retrain</h1>
 <p class="muted">Trains a candidate on the history plus the accepted corrections; the gate compares it with the active model on the frozen evaluation set and the conversation tests, and makes it active only if it passes.</p>

@@ -5,7 +5,7 @@ import { reviewCandidates } from '../learning/index.ts';
 import { trainingExamplesFromStore } from '../nlu/index.ts';
 import { fakeClock } from '../shared/index.ts';
 import type { Deployment } from './deployment.ts';
-import { retrainDeployment } from './retrain.ts';
+import { gateReportOf, retrainDeployment } from './retrain.ts';
 import { openDemoDeployment, trainDemoIntentModel } from './testing.ts';
 
 const TESTS = fileURLToPath(new URL('../../examples/conversation-tests', import.meta.url));
@@ -75,5 +75,14 @@ describe('nlu retrain and its gate', () => {
     });
     expect(poisoned.result.training.corrections).toBeGreaterThan(100);
     expect(poisoned.result.fingerprint).not.toBe(clean.result.fingerprint);
+    // Each version keeps the gate's whole report, with its fingerprint.
+    expect(await gateReportOf(deployment, clean.stored.version)).toMatchObject({
+      promoted: true,
+      fingerprint: clean.result.fingerprint,
+    });
+    expect((await gateReportOf(deployment, poisoned.stored.version))?.report.reasons).toEqual(
+      poisoned.result.report.reasons,
+    );
+    expect(await gateReportOf(deployment, 999)).toBeUndefined();
   }, 180_000);
 });

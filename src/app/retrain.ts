@@ -57,5 +57,47 @@ export async function retrainDeployment(props: {
     activate: result.report.promote,
     at: deployment.clock.now(),
   });
+  // The gate's whole report is kept with the version it judged: what improved, what got worse, which tests failed.
+  await deployment.store.saveArtifact({
+    kind: 'gate-report',
+    content: JSON.stringify({
+      modelVersion: stored.version,
+      promoted: result.report.promote,
+      fingerprint: result.fingerprint,
+      training: result.training,
+      evaluation: result.evaluation,
+      report: result.report,
+    }),
+    by: props.by,
+    note: gateReportNote(stored.version),
+    activate: false,
+    at: deployment.clock.now(),
+  });
   return { result, stored };
+}
+
+/** The note that ties a stored gate report to the model version it judged. */
+export function gateReportNote(modelVersion: number): string {
+  return `nlu-model v${modelVersion}`;
+}
+
+/** The gate's report of a model version, when it was retrained here; undefined otherwise. */
+export async function gateReportOf(
+  deployment: Pick<Deployment, 'store'>,
+  modelVersion: number,
+): Promise<
+  | {
+      promoted: boolean;
+      fingerprint: string;
+      training: RetrainResult['training'];
+      report: RetrainResult['report'];
+    }
+  | undefined
+> {
+  const info = (await deployment.store.listArtifacts('gate-report')).find(
+    (a) => a.note === gateReportNote(modelVersion),
+  );
+  if (!info) return undefined;
+  const artifact = await deployment.store.getArtifact('gate-report', info.version);
+  return artifact ? JSON.parse(artifact.content) : undefined;
 }

@@ -596,7 +596,7 @@ export interface StoredFeedback {
   at: number;
 }
 
-export type ArtifactKind = 'nlu-model' | 'kb-index';
+export type ArtifactKind = 'nlu-model' | 'kb-index' | 'gate-report';
 
 export interface SaveArtifactInput {
   kind: ArtifactKind;

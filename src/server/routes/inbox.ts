@@ -4,12 +4,12 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { hasRole, SESSION_TTL_MS } from '../../access/index.ts';
-import { retrainDeployment } from '../../app/retrain.ts';
+import { gateReportOf, retrainDeployment } from '../../app/retrain.ts';
 import type { QueueFilters } from '../../inbox/index.ts';
 import { listCandidates, proposeNewIntents, reviewCandidates } from '../../learning/index.ts';
 import { isSwitchboardError, UserError } from '../../shared/index.ts';
 import type { UserRole } from '../../store/index.ts';
-import { learningPage } from '../../web/inbox/learning-page.ts';
+import { gateReportPage, learningPage } from '../../web/inbox/learning-page.ts';
 import {
   adminPage,
   conversationPage,
@@ -62,6 +62,7 @@ export const INBOX_ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; path: string;
   { method: 'POST', path: '/inbox/corrections/review', role: 'lead' },
   { method: 'POST', path: '/inbox/retrain', role: 'lead' },
   { method: 'POST', path: '/inbox/models/:id/activate', role: 'lead' },
+  { method: 'GET', path: '/inbox/models/:id/report', role: 'lead' },
   { method: 'GET', path: '/inbox/pilots', role: 'lead' },
   { method: 'POST', path: '/inbox/pilots/set', role: 'lead' },
   { method: 'POST', path: '/inbox/pilots/kill', role: 'lead' },
@@ -385,6 +386,11 @@ export function registerInboxRoutes(app: ServerApp, context: ServerContext): voi
         observed: await inbox.observedPrecision(),
         candidates,
         proposals: proposeNewIntents(candidates),
+        reported: new Set(
+          (await store.listArtifacts('gate-report'))
+            .map((a) => Number(/^nlu-model v(\d+)$/.exec(a.note ?? '')?.[1]))
+            .filter((v) => Number.isFinite(v)),
+        ),
         names: await names(),
         versions: await store.listArtifacts('nlu-model'),
         ...(extra.report ? { report: extra.report } : {}),
@@ -450,6 +456,20 @@ export function registerInboxRoutes(app: ServerApp, context: ServerContext): voi
           return renderLearning(c, me, { error: error.message }, 400);
         throw error;
       }
+    }),
+  );
+  app.get(
+    '/inbox/models/:version/report',
+    guarded('lead', async (c, me) => {
+      const version = Number(c.req.param('version'));
+      const stored = Number.isInteger(version) ? await gateReportOf(deployment, version) : undefined;
+      if (!stored)
+        return page(
+          c,
+          messagePage({ title: 'Not found', message: 'No gate report for that version.', me }),
+          404,
+        );
+      return page(c, gateReportPage({ me, version, stored }));
     }),
   );
   app.post(

@@ -22,6 +22,8 @@ export function learningPage(props: {
   candidates: CandidateExample[];
   names: ReadonlyMap<string, string>;
   versions: ArtifactInfo[];
+  /** Model versions with a stored gate report. */
+  reported: ReadonlySet<number>;
   /** Clusters of "none of these" messages: intents to create. */
   proposals: NewIntentProposal[];
   report?: {
@@ -100,13 +102,37 @@ ${props.report ? gateSection(props.report) : ''}
 <table><thead><tr><th scope="col">Version</th><th scope="col">When</th><th scope="col">Note</th><th scope="col">State</th></tr></thead><tbody>
 ${props.versions.map(
   (v) =>
-    html`<tr><td>v${String(v.version)}</td><td>${time(v.createdAt)}</td><td>${v.note ?? ''}</td><td>${
+    html`<tr><td>v${String(v.version)}</td><td>${time(v.createdAt)}</td><td>${v.note ?? ''}${
+      props.reported.has(v.version)
+        ? html` <a href="/inbox/models/${String(v.version)}/report">gate report</a>`
+        : ''
+    }</td><td>${
       v.active
         ? 'active'
         : html`<form method="post" action="/inbox/models/${String(v.version)}/activate">${csrfField(me)}<button type="submit">Make active</button></form>`
     }</td></tr>`,
 )}
 </tbody></table>`,
+  });
+}
+
+/** One model version's gate report, as the learning page shows it after a retrain. */
+export function gateReportPage(props: {
+  me: PageUser;
+  version: number;
+  stored: {
+    promoted: boolean;
+    fingerprint: string;
+    training: { base: number; corrections: number };
+    report: GateReport;
+  };
+}): Html {
+  return layout({
+    title: `Gate report of v${props.version}`,
+    me: props.me,
+    body: html`<p><a href="/inbox/corrections">← Corrections and learning</a></p>
+${gateSection({ version: props.version, active: props.stored.promoted, report: props.stored.report, training: props.stored.training })}
+<p class="muted">Training data fingerprint ${props.stored.fingerprint}</p>`,
   });
 }
 

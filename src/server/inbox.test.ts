@@ -253,6 +253,21 @@ describe('the agent inbox', () => {
     expect(await retrain.text()).toContain('too little to retrain on');
   });
 
+  it('shows leads the week on a dashboard: figures, workflows with their pilot state, examples to open', async () => {
+    const lea = await session('lead@shop.example');
+    const res = await lea.get('/inbox/dashboard');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("style-src 'self'");
+    const text = await res.text();
+    expect(text).toMatch(/<h1>The week \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}<\/h1>/);
+    expect(text).toContain('No goals.yaml found');
+    expect(text).toContain('<svg');
+    expect(text).not.toContain('style=');
+    expect(text).toContain(`href="/inbox/c/${conversationId}"`);
+    expect(text).toMatch(/escalated \(human_requested\)/);
+    expect((await lea.get('/inbox/dashboard?day=not-a-day')).status).toBe(200);
+  });
+
   it('gives each role its pages and no other’s, for every route', async () => {
     const sessions = {
       agent: await session('agent@shop.example'),

@@ -1,14 +1,23 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { hasRole, SESSION_TTL_MS } from '../../access/index.ts';
+import {
+  buildReport,
+  type GoalsFile,
+  outcomeOf,
+  readConversationFacts,
+  readGoalsFile,
+} from '../../analytics/index.ts';
 import { gateReportOf, retrainDeployment } from '../../app/retrain.ts';
 import type { QueueFilters } from '../../inbox/index.ts';
 import { listCandidates, proposeNewIntents, reviewCandidates } from '../../learning/index.ts';
 import { isSwitchboardError, UserError } from '../../shared/index.ts';
 import type { UserRole } from '../../store/index.ts';
+import { dashboardPage } from '../../web/inbox/dashboard-page.ts';
 import { gateReportPage, learningPage } from '../../web/inbox/learning-page.ts';
 import {
   adminPage,
@@ -26,6 +35,8 @@ import type { ServerApp, ServerContext } from '../context.ts';
 import { clientAddress, readBodyLimited } from '../http-basics.ts';
 
 const COOKIE = 'sb_session';
+/** Where the dashboard looks for the audit's goals.yaml, beside the configuration (as `switchboard report` does). */
+const DASHBOARD_GOALS = ['goals.yaml', 'audit/goals.yaml', '.switchboard/audit/goals.yaml'];
 const ASSETS = {
   'inbox.css': { type: 'text/css; charset=utf-8', text: readAsset('inbox.css') },
   'inbox.js': { type: 'text/javascript; charset=utf-8', text: readAsset('inbox.js') },
@@ -63,6 +74,7 @@ export const INBOX_ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; path: string;
   { method: 'POST', path: '/inbox/retrain', role: 'lead' },
   { method: 'POST', path: '/inbox/models/:id/activate', role: 'lead' },
   { method: 'GET', path: '/inbox/models/:id/report', role: 'lead' },
+  { method: 'GET', path: '/inbox/dashboard', role: 'lead' },
   { method: 'GET', path: '/inbox/pilots', role: 'lead' },
   { method: 'POST', path: '/inbox/pilots/set', role: 'lead' },
   { method: 'POST', path: '/inbox/pilots/kill', role: 'lead' },
@@ -456,6 +468,61 @@ export function registerInboxRoutes(app: ServerApp, context: ServerContext): voi
           return renderLearning(c, me, { error: error.message }, 400);
         throw error;
       }
+    }),
+  );
+  // The leads' dashboard (docs/metrics.md): the week's figures from the event log, against the audit's goals.
+  app.get(
+    '/inbox/dashboard',
+    guarded('lead', async (c, me) => {
+      const asked = c.req.query('day');
+      const now = clock.now();
+      const day =
+        asked && /^\d{4}-\d{2}-\d{2}$/.test(asked) ? asked : new Date(now).toISOString().slice(0, 10);
+      let goals: { file: string; goals: GoalsFile } | null = null;
+      let goalsProblem: string | undefined;
+      const base = deployment.configFile ? dirname(deployment.configFile) : process.cwd();
+      const file = DASHBOARD_GOALS.map((f) => resolve(base, f)).find((f) => existsSync(f));
+      if (file) {
+        try {
+          goals = { file, goals: readGoalsFile(file) };
+        } catch (error) {
+          if (!(isSwitchboardError(error) && error.kind === 'user')) throw error;
+          goalsProblem = error.message;
+        }
+      }
+      const report = await buildReport({ store, kind: 'weekly', day, now, goals });
+      const from = Date.parse(`${report.from}T00:00:00Z`);
+      const to = Date.parse(`${report.to}T00:00:00Z`) + 86_400_000;
+      const facts = await readConversationFacts({ store, from, to });
+      const byOutcome = new Map<string, string[]>();
+      for (const f of facts) {
+        const outcome = outcomeOf(f, { now });
+        if (!outcome) continue;
+        const key =
+          outcome.kind === 'escalated' && outcome.code ? `escalated (${outcome.code})` : outcome.kind;
+        const list = byOutcome.get(key) ?? [];
+        if (list.length < 5) list.push(f.id);
+        byOutcome.set(key, list);
+      }
+      const state = deployment.pilotState();
+      return page(
+        c,
+        dashboardPage({
+          me,
+          report,
+          pilots: new Map(
+            [...state.pilots.entries()].map(([id, p]) => [
+              id,
+              { mode: p.settings.mode, percent: p.settings.percent < 100 ? p.settings.percent : null },
+            ]),
+          ),
+          killed: new Set(state.kills.keys()),
+          examples: [...byOutcome.entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([outcome, ids]) => ({ outcome, ids })),
+          ...(goalsProblem ? { goalsProblem } : {}),
+        }),
+      );
     }),
   );
   app.get(

@@ -46,7 +46,7 @@ export function layout(props: { title: string; me?: PageUser; body: Html; live?:
     me
       ? html`<nav aria-label="Main">
     <a href="/inbox">Inbox</a>
-    ${me.user.role !== 'agent' ? html`<a href="/inbox/corrections">Corrections</a>` : ''}
+    ${me.user.role !== 'agent' ? html`<a href="/inbox/dashboard">Dashboard</a> <a href="/inbox/corrections">Corrections</a>` : ''}
     ${me.user.role !== 'agent' ? html`<a href="/inbox/pilots">Pilots</a>` : ''}
     ${me.user.role === 'admin' ? html`<a href="/inbox/admin">People and keys</a>` : ''}
   </nav>

@@ -201,6 +201,26 @@ describe.skipIf(!chromiumAvailable)(
       }
     });
 
+    it('shows a lead the dashboard, the learning page and the pilots with no console error', async () => {
+      const { context, page, problems } = await h.open();
+      try {
+        await h.addUser({ email: 'lena@shop.example', name: 'Lena Lead', role: 'lead' });
+        await h.signIn(page, 'lena@shop.example');
+        await page.getByRole('link', { name: 'Dashboard' }).click();
+        await page.waitForURL(/\/inbox\/dashboard$/);
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^The week /);
+        expect(await page.locator('figure.chart svg').count()).toBe(3);
+        await page.getByRole('link', { name: 'Corrections' }).click();
+        await page.waitForURL(/\/inbox\/corrections$/);
+        expect(await page.getByRole('button', { name: 'Retrain and run the gate' }).count()).toBe(1);
+        await page.goto(`${h.server.url}/inbox/pilots`);
+        expect((await page.locator('main').textContent()) ?? '').toMatch(/\w/);
+        expect(problems).toEqual(NO_PROBLEMS);
+      } finally {
+        await context.close();
+      }
+    });
+
     it('updates the open queue without a reload: a new escalation appears, a take shows who', async () => {
       const { context, page, problems } = await h.open();
       try {

@@ -5,3 +5,4 @@ export * from './read-facts.ts';
 export * from './report.ts';
 export * from './report-render.ts';
 export * from './write-report.ts';
+export * from './weekly-review.ts';

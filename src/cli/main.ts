@@ -31,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   test: async () => (await import('./commands/test.ts')).registerTest,
   pilot: async () => (await import('./commands/pilot.ts')).registerPilot,
   corrections: async () => (await import('./commands/corrections.ts')).registerCorrections,
+  review: async () => (await import('./commands/review.ts')).registerReview,
 };
 
 /**

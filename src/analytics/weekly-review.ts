@@ -1,0 +1,276 @@
+import { discoverTopics } from '../audit/index.ts';
+import type { Store } from '../store/index.ts';
+import { type ConversationFacts, isAutomated, type Outcome, outcomeOf } from './outcomes.ts';
+import { readConversationFacts } from './read-facts.ts';
+import { buildReport, reportDays } from './report.ts';
+
+/** Below this many texts a group is not clustered: it is shown as one group. */
+const MIN_TO_CLUSTER = 6;
+/** A workflow is judged on at least this many decided conversations in the week. */
+const MIN_DECIDED = 10;
+/** The quality bar: automation resolves at least this share (the seed's 80%). */
+const QUALITY_BAR = 0.8;
+/** Under this resolution rate a workflow is worth retiring rather than fixing. */
+const RETIRE_BELOW = 0.4;
+/** A pilot is ready to widen when its days met the bars on at least this many of the week's days. */
+const READY_DAYS = 5;
+
+export interface ReviewCluster {
+  /** A phrase of the cluster's own texts (the audit's topic discovery), or the group's name. */
+  name: string;
+  size: number;
+  /** Of the group the cluster comes from (escalations, people-handled conversations, knowledge gaps). */
+  share: number;
+  /** Conversations to open, the most central first. */
+  examples: string[];
+  /** Where they failed: workflow and step, most frequent first. */
+  steps: Array<{ workflow: string | null; step: string | null; count: number }>;
+}
+
+export interface WeeklyReview {
+  from: string;
+  to: string;
+  asOf: string;
+  /** Escalated automated conversations, clustered by what the customer said last. */
+  failurePatterns: ReviewCluster[];
+  /** Conversations people handled with no workflow: topics to automate next. */
+  newAutomation: ReviewCluster[];
+  /** Workflows under the quality bar, with the evidence. */
+  fixOrRetire: Array<{
+    workflow: string;
+    decided: number;
+    resolutionRate: number | null;
+    escalationRate: number | null;
+    falsePositives: number;
+    recommendation: 'fix' | 'retire';
+    why: string;
+  }>;
+  /** Pilots (shadow, or a share of customers) whose days met the bars: widen them. */
+  readyToWiden: Array<{
+    workflow: string;
+    mode: string;
+    percent: number;
+    daysMeetingBars: number;
+    why: string;
+  }>;
+  /** Questions the knowledge base had no good answer for (escalated no_answer), clustered. */
+  knowledgeGaps: ReviewCluster[];
+}
+
+interface Escalated {
+  facts: ConversationFacts;
+  outcome: Outcome;
+  text: string;
+  workflow: string | null;
+  step: string | null;
+}
+
+/** The customer's last message at or before `at`, and the workflow step the turn before it left. */
+function failingTurn(
+  facts: ConversationFacts,
+  at: number | null,
+): { text: string; workflow: string | null; step: string | null } {
+  const limit = at ?? Number.POSITIVE_INFINITY;
+  const customer = facts.messages.filter((m) => m.role === 'customer' && m.at <= limit).at(-1);
+  const turn = facts.events.filter((e) => e.type === 'conversation.turn' && e.at <= limit).at(-1);
+  return {
+    text: customer?.text ?? '',
+    workflow: typeof turn?.payload.workflow === 'string' ? turn.payload.workflow : facts.workflow,
+    step: typeof turn?.payload.step === 'string' ? turn.payload.step : null,
+  };
+}
+
+function cluster(items: readonly Escalated[], total: number, fallback: string): ReviewCluster[] {
+  if (items.length === 0) return [];
+  const groups: Escalated[][] = [];
+  const names: string[] = [];
+  if (items.length < MIN_TO_CLUSTER) {
+    groups.push([...items]);
+    names.push(fallback);
+  } else {
+    const { assignments, topics } = discoverTopics(
+      items.map((i) => i.text),
+      { k: 'auto', seed: 1, minTopicSize: 2 },
+    );
+    for (const topic of topics) {
+      const members = items.filter((_, i) => assignments[i] === topic.id);
+      const central = items[topic.representative];
+      groups.push(central ? [central, ...members.filter((m) => m !== central)] : members);
+      names.push(topic.name);
+    }
+    const other = items.filter((_, i) => assignments[i] === -1);
+    if (other.length > 0) {
+      groups.push(other);
+      names.push('other');
+    }
+  }
+  return groups
+    .map((members, i) => {
+      const steps = new Map<string, { workflow: string | null; step: string | null; count: number }>();
+      for (const m of members) {
+        const key = `${m.workflow}\u0000${m.step}`;
+        const entry = steps.get(key) ?? { workflow: m.workflow, step: m.step, count: 0 };
+        entry.count++;
+        steps.set(key, entry);
+      }
+      return {
+        name: names[i] ?? fallback,
+        size: members.length,
+        share: members.length / Math.max(1, total),
+        examples: members.slice(0, 5).map((m) => m.facts.id),
+        steps: [...steps.values()].sort((a, b) => b.count - a.count),
+      };
+    })
+    .sort((a, b) => b.size - a.size);
+}
+
+/**
+ * The weekly review a lead acts on (issue 18, section 6), from the same event log as the metrics: failure patterns
+ * (escalated automated conversations clustered by the customer's last message, with the workflow step where they
+ * failed), topics people handled with no workflow (what to automate next), workflows under the quality bar (fix,
+ * or retire under 40%), pilots whose days met the bars (widen), and knowledge-base gaps. Each item carries its
+ * numbers and example conversations.
+ *
+ * @example
+ * const review = await weeklyReview({ store, day: '2026-12-07', now: Date.now(), pilots });
+ */
+export async function weeklyReview(props: {
+  store: Store;
+  /** The last day of the week (YYYY-MM-DD, UTC). */
+  day: string;
+  now: number;
+  /** Workflows in a pilot that is not fully live: mode and share of customers. */
+  pilots?: ReadonlyMap<string, { mode: string; percent: number }>;
+}): Promise<WeeklyReview> {
+  const { store, now } = props;
+  const days = reportDays('weekly', props.day);
+  const from = Date.parse(`${days[0]}T00:00:00Z`);
+  const to = Date.parse(`${days.at(-1)}T00:00:00Z`) + 86_400_000;
+  const facts = await readConversationFacts({ store, from, to });
+  const escalated: Escalated[] = [];
+  const peopleOnly: Escalated[] = [];
+  for (const f of facts) {
+    const outcome = outcomeOf(f, { now });
+    const automated = isAutomated(f);
+    if (outcome?.kind === 'escalated' && automated && outcome.code !== 'no_workflow') {
+      escalated.push({ facts: f, outcome, ...failingTurn(f, outcome.at) });
+    } else if (!f.workflow && (!automated || outcome?.code === 'no_workflow')) {
+      const first = f.messages.find((m) => m.role === 'customer');
+      if (first && outcome)
+        peopleOnly.push({ facts: f, outcome, text: first.text, workflow: null, step: null });
+      else if (first) {
+        peopleOnly.push({
+          facts: f,
+          outcome: {
+            kind: 'escalated',
+            code: null,
+            at: null,
+            firstCustomerAt: null,
+            falsePositive: [],
+            falseNegative: false,
+          },
+          text: first.text,
+          workflow: null,
+          step: null,
+        });
+      }
+    }
+  }
+  const gaps = escalated.filter((e) => e.outcome.code === 'no_answer');
+  const report = await buildReport({ store, kind: 'weekly', day: props.day, now });
+  const fixOrRetire: WeeklyReview['fixOrRetire'] = [];
+  for (const w of report.byWorkflow) {
+    if (w.key === 'none' || w.metrics.decided < MIN_DECIDED) continue;
+    const rate = w.metrics.resolutionRate.total;
+    if (rate === null || rate >= QUALITY_BAR) continue;
+    const recommendation = rate < RETIRE_BELOW ? 'retire' : 'fix';
+    const top = w.metrics.escalationsByReason[0];
+    fixOrRetire.push({
+      workflow: w.key,
+      decided: w.metrics.decided,
+      resolutionRate: rate,
+      escalationRate: w.metrics.escalationRate,
+      falsePositives: w.metrics.falsePositives.count,
+      recommendation,
+      why: `resolves ${(rate * 100).toFixed(0)}% of ${w.metrics.decided} decided conversations (the bar is ${QUALITY_BAR * 100}%)${top ? `; most escalations: ${top.code} (${top.count})` : ''}`,
+    });
+  }
+  const readyToWiden: WeeklyReview['readyToWiden'] = [];
+  for (const [workflow, pilot] of props.pilots ?? new Map()) {
+    if (pilot.mode === 'off' || (pilot.mode === 'live' && pilot.percent >= 100)) continue;
+    let met = 0;
+    for (const day of days) {
+      const daily = await buildReport({ store, kind: 'daily', day, now, filter: { workflow } });
+      const m = daily.total;
+      const ok =
+        pilot.mode === 'shadow'
+          ? m.drafts.asIs + m.drafts.edited + m.drafts.discarded >= 3 &&
+            m.drafts.asIs / (m.drafts.asIs + m.drafts.edited + m.drafts.discarded) >= QUALITY_BAR
+          : m.decided >= 3 && (m.resolutionRate.total ?? 0) >= QUALITY_BAR && m.falsePositives.count === 0;
+      if (ok) met++;
+    }
+    if (met >= READY_DAYS) {
+      readyToWiden.push({
+        workflow,
+        mode: pilot.mode,
+        percent: pilot.percent,
+        daysMeetingBars: met,
+        why:
+          pilot.mode === 'shadow'
+            ? `agents sent at least 80% of its drafts as they were on ${met} of 7 days: try it live for a share of customers`
+            : `it resolved at least 80% with no false positive on ${met} of 7 days: widen past ${pilot.percent}%`,
+      });
+    }
+  }
+  return {
+    from: days[0] as string,
+    to: days.at(-1) as string,
+    asOf: new Date(now).toISOString(),
+    failurePatterns: cluster(escalated, escalated.length, 'escalations'),
+    newAutomation: cluster(peopleOnly, peopleOnly.length, 'handled by people'),
+    fixOrRetire,
+    readyToWiden,
+    knowledgeGaps: cluster(gaps, gaps.length, 'no good article'),
+  };
+}
+
+/** The review as Markdown: each recommendation with its numbers and the conversations to open. */
+export function weeklyReviewMarkdown(review: WeeklyReview): string {
+  const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
+  const clusters = (title: string, list: ReviewCluster[], none: string) => [
+    `## ${title}`,
+    '',
+    ...(list.length === 0
+      ? [none, '']
+      : list.flatMap((c) => [
+          `- **${c.name}**: ${c.size} (${pct(c.share)}); ${c.steps
+            .slice(0, 3)
+            .map((s) => `${s.workflow ?? 'no workflow'}${s.step ? ` at ${s.step}` : ''} ${s.count}`)
+            .join(', ')}; see ${c.examples.join(', ')}`,
+        ])),
+    '',
+  ];
+  return [
+    `# Weekly review ${review.from} to ${review.to}`,
+    '',
+    `As of ${review.asOf}.`,
+    '',
+    ...clusters('Failure patterns', review.failurePatterns, 'No automated conversation was escalated.'),
+    ...clusters(
+      'Candidates for new automation',
+      review.newAutomation,
+      'People handled nothing without a workflow.',
+    ),
+    '## Workflows to fix or retire',
+    '',
+    ...(review.fixOrRetire.length === 0
+      ? ['Every workflow with enough conversations meets the quality bar.', '']
+      : [...review.fixOrRetire.map((w) => `- **${w.workflow}**: ${w.recommendation}: ${w.why}`), '']),
+    '## Pilots ready to widen',
+    '',
+    ...(review.readyToWiden.length === 0
+      ? ['None yet.', '']
+      : [...review.readyToWiden.map((p) => `- **${p.workflow}** (${p.mode}, ${p.percent}%): ${p.why}`), '']),
+    ...clusters('Knowledge-base gaps', review.knowledgeGaps, 'No question went without a good article.'),
+  ].join('\n');
+}

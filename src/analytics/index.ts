@@ -4,5 +4,5 @@ export * from './outcomes.ts';
 export * from './read-facts.ts';
 export * from './report.ts';
 export * from './report-render.ts';
-export * from './write-report.ts';
 export * from './weekly-review.ts';
+export * from './write-report.ts';

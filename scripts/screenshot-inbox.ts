@@ -13,8 +13,8 @@ import { chromium } from 'playwright-core';
 import { openDemoDeployment, trainDemoIntentModel } from '../src/app/testing.ts';
 import { prepareDemoInbox } from '../src/demo-tour/index.ts';
 import { startServer } from '../src/server/index.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../src/testing/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -58,16 +58,7 @@ try {
   const context = await chromium.launchPersistentContext(join(work, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM_ARGS],
     viewport: { width: 1280, height: 720 },
     deviceScaleFactor: 1,
   });

@@ -18,8 +18,8 @@ import { demoTicketToRecord, generateDemoTickets } from '../src/demo/index.ts';
 import type { TicketRecord } from '../src/domain/index.ts';
 import { twcsImporter } from '../src/ingest/formats/twcs.ts';
 import { openFileSource } from '../src/ingest/source.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../src/testing/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -51,16 +51,7 @@ try {
   const context = await chromium.launchPersistentContext(join(work, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM_ARGS],
     viewport: { width: 1280, height: 900 },
     deviceScaleFactor: 1,
   });

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { buildConnectorRegistry } from '../app/connectors.ts';
 import { openStore } from '../app/open-store.ts';
 import { createConversationService, workflowSet } from '../conversations/index.ts';
-import { DEFAULT_GUARDRAILS, type TurnAnalysis } from '../domain/index.ts';
+import { analyseAs, GREETING_WORKFLOW as greeting } from '../conversations/testing.ts';
+import { DEFAULT_GUARDRAILS } from '../domain/index.ts';
 import { createInbox } from '../inbox/index.ts';
 import { createPilots, EMPTY_PILOT_STATE, pilotDecisions } from '../pilots/index.ts';
 import { fakeClock, silentLogger } from '../shared/index.ts';
 import type { StoredUser } from '../store/index.ts';
-import { WorkflowSchema } from '../workflows/index.ts';
 import { computeMetrics } from './metrics.ts';
 import { outcomeOf } from './outcomes.ts';
 import { readConversationFacts } from './read-facts.ts';
@@ -15,29 +15,7 @@ import { readConversationFacts } from './read-facts.ts';
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 11, 7, 9);
 
-const greeting = WorkflowSchema.parse({
-  id: 'greeting',
-  version: 1,
-  trigger: { intents: ['greeting'] },
-  slots: { name: { type: 'text', prompt: 'Hello! What is your name?' } },
-  steps: [
-    { id: 'ask_name', type: 'ask', slot: 'name' },
-    { id: 'hi', type: 'reply', text: 'Nice to meet you, {{ slots.name }}.' },
-    { id: 'done', type: 'resolve' },
-  ],
-});
-
-const analyse = (text: string): TurnAnalysis => ({
-  text,
-  intent: 'greeting',
-  confidence: 0.99,
-  outOfScope: false,
-  reason: 'accepted',
-  entities: [],
-  sentiment: { score: 0, label: 'neutral', frustration: 0, cues: [] },
-  humanRequested: false,
-  exclusions: [],
-});
+const analyse = analyseAs('greeting');
 
 /**
  * The metrics on conversations the real runtime wrote: a live one resolved with a rating, one in shadow mode

@@ -1,40 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { buildConnectorRegistry } from '../app/connectors.ts';
 import { openStore } from '../app/open-store.ts';
-import { DEFAULT_GUARDRAILS, type TurnAnalysis } from '../domain/index.ts';
+import { DEFAULT_GUARDRAILS } from '../domain/index.ts';
 import { createPilots, EMPTY_PILOT_STATE, pilotDecisions } from '../pilots/index.ts';
 import { fakeClock, silentLogger } from '../shared/index.ts';
 import { WorkflowSchema } from '../workflows/index.ts';
 import { HANDOFF_TEXT } from './bot-lines.ts';
 import { createConversationService } from './conversation-service.ts';
 import { workflowSet } from './plan-turn.ts';
-
-const analyseAs =
-  (intent: string) =>
-  (text: string): TurnAnalysis => ({
-    text,
-    intent,
-    confidence: 0.99,
-    outOfScope: false,
-    reason: 'accepted',
-    entities: [],
-    sentiment: { score: 0, label: 'neutral', frustration: 0, cues: [] },
-    humanRequested: false,
-    exclusions: [],
-  });
-
-/** Asks a name (with choices), greets, resolves. */
-const greeting = WorkflowSchema.parse({
-  id: 'greeting',
-  version: 1,
-  trigger: { intents: ['greeting'] },
-  slots: { name: { type: 'text', prompt: 'Hello! What is your name?' } },
-  steps: [
-    { id: 'ask_name', type: 'ask', slot: 'name' },
-    { id: 'hi', type: 'reply', text: 'Nice to meet you, {{ slots.name }}.' },
-    { id: 'done', type: 'resolve' },
-  ],
-});
+import { analyseAs, GREETING_WORKFLOW as greeting } from './testing.ts';
 
 async function setup() {
   const store = await openStore({ db: ':memory:' });

@@ -2,27 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { buildConnectorRegistry, DEMO_SHOP_IN_PROCESS } from '../app/connectors.ts';
 import { openStore } from '../app/open-store.ts';
 import { DEMO_WORKFLOWS_DIR } from '../app/workflows-dir.ts';
-import { DEFAULT_GUARDRAILS, type TurnAnalysis } from '../domain/index.ts';
+import { DEFAULT_GUARDRAILS } from '../domain/index.ts';
 import { fakeClock, silentLogger } from '../shared/index.ts';
 import { loadWorkflowDir, WorkflowSchema } from '../workflows/index.ts';
 import { createConversationService } from './conversation-service.ts';
 import { type KnowledgeSearch, workflowSet } from './plan-turn.ts';
 import { createConversationRuntime } from './runtime.ts';
-
-/** Every message read as an accepted `intent`. */
-const analyseAs =
-  (intent: string) =>
-  (text: string): TurnAnalysis => ({
-    text,
-    intent,
-    confidence: 0.99,
-    outOfScope: false,
-    reason: 'accepted',
-    entities: [],
-    sentiment: { score: 0, label: 'neutral', frustration: 0, cues: [] },
-    humanRequested: false,
-    exclusions: [],
-  });
+import { analyseAs } from './testing.ts';
 
 describe('the answer step', () => {
   it("searches the knowledge base with the running workflow's intent", async () => {

@@ -1,1 +1,2 @@
+export { CHROMIUM, CHROMIUM_ARGS } from './chromium.ts';
 export { SHARED_DATA_DIR, type SharedDataFile, sharedData } from './shared-data.ts';

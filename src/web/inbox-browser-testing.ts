@@ -4,6 +4,9 @@ import type { Deployment } from '../app/index.ts';
 import { openDemoDeployment, trainDemoIntentModel } from '../app/testing.ts';
 import { type RunningServer, startServer } from '../server/index.ts';
 import type { StoredUser, UserRole } from '../store/index.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../testing/chromium.ts';
+
+export { CHROMIUM } from '../testing/chromium.ts';
 
 /**
  * What the inbox's browser tests share: the demo deployment served by a real server (127.0.0.1, a free port),
@@ -11,7 +14,6 @@ import type { StoredUser, UserRole } from '../store/index.ts';
  * records every problem it reports. The tests run when /usr/bin/chromium exists; with
  * SWITCHBOARD_REQUIRE_BROWSER=1 (as `.ci/run` sets) a missing browser fails instead of skipping.
  */
-export const CHROMIUM = '/usr/bin/chromium';
 export const chromiumAvailable = existsSync(CHROMIUM);
 if (!chromiumAvailable && process.env.SWITCHBOARD_REQUIRE_BROWSER === '1')
   throw new Error(`the browser tests need Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
@@ -19,17 +21,6 @@ if (!chromiumAvailable && process.env.SWITCHBOARD_REQUIRE_BROWSER === '1')
 export const PASSWORD = 'a long enough passphrase';
 /** Longest wait for the bot, a live update or a page. */
 export const WAIT_MS = 10_000;
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** What a page reported that it should not have. */
 export interface Problems {
@@ -61,7 +52,11 @@ export async function startInboxHarness(): Promise<InboxHarness> {
   const model = await trainDemoIntentModel();
   const deployment = await openDemoDeployment({ model });
   const server = await startServer({ deployment, host: '127.0.0.1', port: 0, widget: async () => null });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS],
+  });
 
   return {
     deployment,

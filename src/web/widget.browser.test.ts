@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Deployment, demoPageSource } from '../app/index.ts';
 import { openDemoDeployment, trainDemoIntentModel } from '../app/testing.ts';
 import { loadWidgetScript, type RunningServer, startServer } from '../server/index.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../testing/chromium.ts';
 
 /**
  * The widget in a real browser: the demo page served by a real server (127.0.0.1, a free port) with the demo
  * deployment, in Debian's Chromium driven by playwright-core. It runs when /usr/bin/chromium exists; `.ci/run`
  * installs it and sets SWITCHBOARD_REQUIRE_BROWSER=1, so a missing browser fails CI instead of skipping.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available && process.env.SWITCHBOARD_REQUIRE_BROWSER === '1')
   throw new Error(`the browser tests need Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
@@ -57,16 +57,7 @@ describe.skipIf(!available)(
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         headless: true,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        args: [...CHROMIUM_ARGS],
       });
     }, 60_000);
 

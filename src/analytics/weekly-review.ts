@@ -1,8 +1,9 @@
 import { discoverTopics } from '../audit/index.ts';
 import type { Store } from '../store/index.ts';
+import { computeMetrics, matchesFilter } from './metrics.ts';
 import { type ConversationFacts, isAutomated, type Outcome, outcomeOf } from './outcomes.ts';
 import { readConversationFacts } from './read-facts.ts';
-import { buildReport, reportDays } from './report.ts';
+import { buildReport, costInputsOf, reportDays } from './report.ts';
 
 /** Below this many texts a group is not clustered: it is shown as one group. */
 const MIN_TO_CLUSTER = 6;
@@ -200,8 +201,14 @@ export async function weeklyReview(props: {
     if (pilot.mode === 'off' || (pilot.mode === 'live' && pilot.percent >= 100)) continue;
     let met = 0;
     for (const day of days) {
-      const daily = await buildReport({ store, kind: 'daily', day, now, filter: { workflow } });
-      const m = daily.total;
+      // The week's facts, read once above, cut by day and workflow.
+      const start = Date.parse(`${day}T00:00:00Z`);
+      const m = computeMetrics(
+        facts.filter(
+          (f) => f.startedAt >= start && f.startedAt < start + 86_400_000 && matchesFilter(f, { workflow }),
+        ),
+        { now, costs: costInputsOf({}) },
+      );
       const ok =
         pilot.mode === 'shadow'
           ? m.drafts.asIs + m.drafts.edited + m.drafts.discarded >= 3 &&

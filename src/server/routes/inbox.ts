@@ -246,9 +246,11 @@ export function registerInboxRoutes(app: ServerApp, context: ServerContext): voi
       const value = c.req.query(key)?.trim();
       if (value) filters[key] = value.slice(0, 200);
     }
-    const [queues, all, userNames] = await Promise.all([inbox.queues(filters), inbox.queues(), names()]);
+    const filtered = Object.keys(filters).length > 0;
+    const [queues, userNames] = await Promise.all([inbox.queues(filters), names()]);
     if (c.req.query('fragment') === 'queue') return page(c, queueFragment({ me, queues, names: userNames }));
-    const items = all.flatMap((q) => q.items);
+    // The filters' choices come from every waiting conversation: read again only when these were filtered.
+    const items = (filtered ? await inbox.queues() : queues).flatMap((q) => q.items);
     const distinct = (values: Array<string | null | undefined>) =>
       [...new Set(values.filter((v): v is string => typeof v === 'string'))].sort();
     return page(

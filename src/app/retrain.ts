@@ -32,9 +32,11 @@ export async function retrainDeployment(props: {
   }
   const tests = props.testsDir ? loadConversationTests(props.testsDir) : [];
   const exclusions = loadExclusionRules();
+  const activeInfo = await deployment.store.getArtifact('nlu-model', 'active');
   const result = await retrainCandidate({
     store: deployment.store,
     active,
+    ...(activeInfo ? { activeSince: activeInfo.createdAt } : {}),
     background: (active.training.background?.examples ?? 0) > 0 ? generateBackgroundTexts() : [],
     tests: async (model) => {
       if (tests.length === 0) return { passed: 0, failed: [] };

@@ -30,6 +30,8 @@ export interface CandidateExample {
   by: string;
   at: number;
   reviewedBy: string | null;
+  /** When the newest review was made (epoch ms), or null. */
+  reviewedAt: number | null;
   /** Other candidates with nearly the same text and another label: decide them together. */
   conflicts: number[];
 }
@@ -111,6 +113,7 @@ export async function listCandidates(props: { store: Store }): Promise<Candidate
       by: String(p.by),
       at: event.at,
       reviewedBy: r ? String(r.payload.by) : null,
+      reviewedAt: r ? r.at : null,
       conflicts: [],
     });
   }

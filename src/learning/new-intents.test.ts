@@ -20,6 +20,7 @@ const candidate = (
   by: 'u_ana',
   at: 0,
   reviewedBy: null,
+  reviewedAt: null,
   conflicts: [],
 });
 

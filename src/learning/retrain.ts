@@ -72,17 +72,17 @@ export async function retrainCandidate(props: {
     );
   }
   const options = active.training.options;
-  const fit = (examples: LabelledText[]): IntentModel => ({
+  const trainWithRecipe = (examples: LabelledText[]): IntentModel => ({
     ...trainIntentModel(examples, options, { background: [...props.background] }),
     ...(active.entities ? { entities: active.entities } : {}),
   });
-  const candidate = fit(training);
+  const candidate = trainWithRecipe(training);
   // The active model may have learnt from today's evaluation texts (it predates the rule, or learnt from all the
   // history): judged on them it looks better than it is, and every retrain would fail against it (a fresh demo:
   // 100% against 95.8%). The reference is its recipe re-fitted on the training split with the corrections it
   // already had: both are judged on texts neither saw, and the difference is what the new corrections do.
   const referenceData = [...b.train, ...split(known).train];
-  const reference = referenceData.length === training.length ? candidate : fit(referenceData);
+  const reference = referenceData.length === training.length ? candidate : trainWithRecipe(referenceData);
   const report = decideGate({
     active: evaluateForGate(reference, evaluation),
     candidate: evaluateForGate(candidate, evaluation),

@@ -123,13 +123,20 @@ describe.skipIf(!available)(
     }
 
     /** The transcript as the server holds it, read through the API with the token the widget remembered. */
-    async function stored(context: BrowserContext): Promise<Line[]> {
+    /** What the widget remembers of its conversation in the page's localStorage. */
+    async function remembered(
+      context: BrowserContext,
+    ): Promise<{ id: string; token: string; surveyDone?: boolean }> {
       const state = await context.storageState();
       const saved = state.origins
         .flatMap((o) => o.localStorage)
         .find((item) => item.name.startsWith('switchboard:v1:'));
       expect(saved, 'the widget remembers its conversation').toBeDefined();
-      const { id, token } = JSON.parse(saved!.value) as { id: string; token: string };
+      return JSON.parse(saved!.value);
+    }
+
+    async function stored(context: BrowserContext): Promise<Line[]> {
+      const { id, token } = await remembered(context);
       const response = await fetch(`${server.url}/v1/conversations/${encodeURIComponent(id)}`, {
         headers: { authorization: `Bearer ${token}` },
       });
@@ -193,6 +200,60 @@ describe.skipIf(!available)(
         expect(transcript[0]).toBe('customer: Where is my order?');
         expect(transcript[2]).toBe(`customer: ${order}`);
         expect(transcript.filter((line) => line === 'customer: No')).toHaveLength(1);
+        expect(problems).toEqual({ csp: [], errors: [], console: [], http: [] });
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('asks "How would you rate this conversation?" once a person closed it, stores a 4 and a comment, and not again after a reload', async () => {
+      const { context, page, problems } = await openDemoPage();
+      try {
+        const widget = await openWidget(page);
+        await say(widget, 'Where is my order?');
+        await widget
+          .locator('.log .msg.bot', { has: page.locator('button.choice') })
+          .first()
+          .waitFor({ timeout: WAIT_MS });
+        const { id } = await remembered(context);
+        await deployment.store.closeConversation({ conversationId: id, by: 'agent:ana', at: Date.now() });
+
+        const survey = widget.locator('.log .survey');
+        await survey.getByText('How would you rate this conversation?').waitFor({ timeout: WAIT_MS });
+        await widget.locator('.log .notice', { hasText: 'This conversation is closed.' }).waitFor();
+        const scale = survey.locator('[role="group"][aria-labelledby="sb-survey-q"]');
+        expect(
+          await scale.locator('button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label'))),
+        ).toEqual(['1 out of 5', '2 out of 5', '3 out of 5', '4 out of 5', '5 out of 5']);
+        const send = survey.getByRole('button', { name: 'Send' });
+        expect(await send.isDisabled()).toBe(true);
+        // By keyboard: Tab from the first rating to the fourth, Enter.
+        await scale.locator('button').first().focus();
+        for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+        await page.keyboard.press('Enter');
+        await expect.poll(() => scale.locator('button[aria-pressed="true"]').textContent()).toBe('4');
+        const comment = survey.getByLabel('Your comment (optional)');
+        expect(await comment.getAttribute('maxlength')).toBe('2000');
+        await comment.fill('Quick answer <b>thanks</b>');
+        await send.click();
+        await survey.getByText('Thanks for rating this conversation!').waitFor({ timeout: WAIT_MS });
+        expect(await survey.locator('form').isHidden()).toBe(true);
+
+        const feedback = await deployment.store.listFeedback({ conversationId: id });
+        expect(feedback.map((f) => [f.rating, f.comment, f.resolved, f.source])).toEqual([
+          [4, 'Quick answer <b>thanks</b>', null, 'widget'],
+        ]);
+        expect(await deployment.store.findConversation(id)).toMatchObject({ status: 'closed' });
+        expect(problems).toEqual({ csp: [], errors: [], console: [], http: [] });
+
+        // Asked once per conversation: a reload resumes it closed, without the survey.
+        await page.reload();
+        const again = await openWidget(page);
+        await again
+          .locator('.log .notice', { hasText: 'This conversation is closed.' })
+          .waitFor({ timeout: WAIT_MS });
+        expect(await again.locator('.log .survey').count()).toBe(0);
+        expect(await remembered(context)).toMatchObject({ id, surveyDone: true });
         expect(problems).toEqual({ csp: [], errors: [], console: [], http: [] });
       } finally {
         await context.close();

@@ -43,7 +43,10 @@ export interface ConversationApi {
   postMessage(
     props: ConversationAccess & { text: string; idempotencyKey: string },
   ): Promise<ApiResult<{ message: Message; duplicate: boolean }>>;
-  postFeedback(props: ConversationAccess & { resolved: boolean; comment?: string }): Promise<ApiResult<true>>;
+  /** "Did this resolve your issue?" (`resolved`), the survey after close (`rating` 1-5), a comment. */
+  postFeedback(
+    props: ConversationAccess & { resolved?: boolean; rating?: number; comment?: string },
+  ): Promise<ApiResult<true>>;
   eventsUrl(id: string): string;
 }
 
@@ -130,8 +133,12 @@ export function createConversationApi(props: { baseUrl: string; fetch?: FetchLik
         },
       );
     },
-    postFeedback({ id, token, resolved, comment }) {
-      const body = comment === undefined ? { resolved } : { resolved, comment };
+    postFeedback({ id, token, resolved, rating, comment }) {
+      const body = {
+        ...(resolved !== undefined ? { resolved } : {}),
+        ...(rating !== undefined ? { rating } : {}),
+        ...(comment !== undefined ? { comment } : {}),
+      };
       return call(path(id, '/feedback'), { method: 'POST', token, body }, () => true as const);
     },
     eventsUrl: (id) => path(id, '/events'),

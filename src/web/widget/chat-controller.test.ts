@@ -23,6 +23,9 @@ function fakeServer() {
     /** POSTs of messages to fail before answering: 'network' (after the server stored it) or a status. */
     failPosts: [] as Array<'network' | number>,
     owner: 'bot' as 'bot' | 'human',
+    status: 'open' as 'open' | 'closed',
+    /** Feedback POSTs to answer 503 before one is stored. */
+    failFeedback: 0,
     emit(event: string, data: unknown) {
       const id = `e${String(events.length + 1).padStart(4, '0')}`;
       const text = `event: ${event}\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -58,7 +61,7 @@ function fakeServer() {
     id: 'c1',
     channel: 'widget',
     owner: server.owner,
-    status: 'open',
+    status: server.status,
     createdAt: '',
     updatedAt: '',
     messages,
@@ -108,7 +111,13 @@ function fakeServer() {
       });
       return new Response(stream, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
     }
-    if (method === 'POST' && path === '/v1/conversations/c1/feedback') return json(201, {});
+    if (method === 'POST' && path === '/v1/conversations/c1/feedback') {
+      if (server.failFeedback > 0) {
+        server.failFeedback--;
+        return json(503, { status: 503, code: 'unavailable' });
+      }
+      return json(201, {});
+    }
     return json(404, { status: 404, code: 'not_found' });
   };
   return { server, fetch };
@@ -314,7 +323,7 @@ describe('createChatController', () => {
     await waitFor(() => expect(shown(chat)).toContain('bot:You said: hello'));
     server.emit('state', { owner: 'bot', status: 'closed' });
     await waitFor(() => expect(server.openStreams).toBe(0));
-    expect(shown(chat).at(-1)).toBe('notice');
+    expect(shown(chat).slice(-2)).toEqual(['notice', 'survey']);
     server.token = 'sb_ct_2';
     chat.send('one more thing');
     await waitFor(() => expect(shown(chat)).toContain('bot:You said: one more thing'));
@@ -323,5 +332,49 @@ describe('createChatController', () => {
       2,
     );
     expect(shown(chat)).not.toContain('notice');
+    expect(shown(chat)).not.toContain('survey');
+  });
+
+  it('asks the survey once closed, sends the rating and the comment, retries a failure, and not again after a reload', async () => {
+    const first = setUp();
+    first.chat.send('hello');
+    await waitFor(() => expect(shown(first.chat)).toContain('bot:You said: hello'));
+    first.server.status = 'closed';
+    first.server.emit('state', { owner: 'human', status: 'closed' });
+    await waitFor(() => expect(shown(first.chat).slice(-2)).toEqual(['notice', 'survey']));
+    const feedbackPosts = () =>
+      first.server.requests.filter((r) => r.path === '/v1/conversations/c1/feedback');
+
+    first.chat.sendSurvey('no rating yet');
+    expect(feedbackPosts()).toEqual([]);
+    first.chat.rateSurvey(4);
+    first.server.failFeedback = 1;
+    first.chat.sendSurvey('  quick and kind  ');
+    await waitFor(() =>
+      expect(chatEntries(first.chat.getState()).at(-1)).toMatchObject({ status: 'failed' }),
+    );
+    expect(JSON.parse(first.store.data.get('k')!).surveyDone).toBeUndefined();
+    first.chat.sendSurvey('quick and kind');
+    await waitFor(() =>
+      expect(chatEntries(first.chat.getState()).at(-1)).toEqual({
+        type: 'survey',
+        key: 'survey',
+        status: 'sent',
+        rating: 4,
+      }),
+    );
+    expect(feedbackPosts().map((r) => r.body)).toEqual([
+      { rating: 4, comment: 'quick and kind' },
+      { rating: 4, comment: 'quick and kind' },
+    ]);
+    expect(feedbackPosts()[0]?.headers.get('Authorization')).toBe('Bearer sb_ct_1');
+    expect(JSON.parse(first.store.data.get('k')!)).toMatchObject({ id: 'c1', surveyDone: true });
+    first.chat.stop();
+
+    const { chat } = setUp({ store: first.store, fake: { server: first.server, fetch: first.fetch } });
+    chat.start();
+    await waitFor(() => expect(chat.getState().status).toBe('closed'));
+    expect(shown(chat).at(-1)).toBe('notice');
+    expect(shown(chat)).not.toContain('survey');
   });
 });

@@ -11,6 +11,7 @@ import {
   chatReducer,
   initialChatState,
   lastResolveSeq,
+  MAX_SURVEY_COMMENT_LENGTH,
 } from './chat-state.ts';
 import { parseJson, toMessages, toOwnerState } from './conversation.ts';
 import {
@@ -50,6 +51,10 @@ export interface ChatController {
   send(text: string): boolean;
   retry(localId: string): void;
   sendFeedback(resolved: boolean): void;
+  /** Picks a rating (1-5) in the survey shown after close. */
+  rateSurvey(rating: number): void;
+  /** Sends the picked rating and the comment (optional, up to 2,000 characters); again after a failure. */
+  sendSurvey(comment: string): void;
   /** The browser is back online or the page visible again: reconnect the stream without waiting. */
   wake(): void;
   stop(): void;
@@ -83,7 +88,7 @@ export function createChatController(props: ChatControllerProps): ChatController
   const backoff = props.backoff ?? backoffDelayMs;
   const maxSendAttempts = props.maxSendAttempts ?? 4;
   let conversation: SavedConversation | undefined = loadConversation(props.store, props.storageKey);
-  let state = initialChatState(conversation?.feedbackSeq ?? 0);
+  let state = initialChatState(conversation?.feedbackSeq ?? 0, conversation?.surveyDone ?? false);
   let stream: EventStream | undefined;
   let creating: Promise<ConversationAccess | ApiFailure> | undefined;
   let stopped = false;
@@ -267,6 +272,27 @@ export function createChatController(props: ChatControllerProps): ChatController
           saveConversation(props.store, props.storageKey, c);
         }
       });
+    },
+    rateSurvey(rating) {
+      dispatch({ type: 'survey-rate', rating });
+    },
+    sendSurvey(comment) {
+      const c = conversation;
+      const survey = state.survey;
+      if (!c || survey?.rating === undefined || survey.status === 'sending' || survey.status === 'sent')
+        return;
+      const text = comment.trim().slice(0, MAX_SURVEY_COMMENT_LENGTH);
+      dispatch({ type: 'survey', status: 'sending' });
+      void api
+        .postFeedback({ ...c, rating: survey.rating, ...(text ? { comment: text } : {}) })
+        .then((result) => {
+          if (conversation !== c) return;
+          dispatch({ type: 'survey', status: result.ok ? 'sent' : 'failed' });
+          if (result.ok) {
+            c.surveyDone = true;
+            saveConversation(props.store, props.storageKey, c);
+          }
+        });
     },
     wake() {
       stream?.reconnectNow();

@@ -5,6 +5,7 @@ import {
   chatEntries,
   chatReducer,
   initialChatState,
+  isSurveyShown,
   isTyping,
 } from './chat-state.ts';
 import type { ConversationView, Message } from './conversation.ts';
@@ -164,6 +165,111 @@ describe('chatEntries: hand-off and feedback', () => {
       initialChatState(2),
     );
     expect(chatEntries(reloaded).some((e) => e.type === 'feedback')).toBe(false);
+  });
+});
+
+describe('the survey after close', () => {
+  const closed = (owner: 'bot' | 'human' = 'bot') =>
+    run([
+      { type: 'loaded', view: view([customer(1, 'q'), bot(2, 'Done!', { kind: 'resolve' })]) },
+      { type: 'state', owner, status: 'closed' },
+    ]);
+  const survey = (state: ChatState) => chatEntries(state).filter((e) => e.type === 'survey');
+
+  it('is asked once the conversation is closed, by the bot or by a person, instead of "Did this resolve"', () => {
+    const open = run([
+      { type: 'loaded', view: view([customer(1, 'q'), bot(2, 'Done!', { kind: 'resolve' })]) },
+    ]);
+    expect(survey(open)).toEqual([]);
+    expect(texts(open).at(-1)).toBe('feedback');
+    for (const owner of ['bot', 'human'] as const) {
+      expect(texts(closed(owner)).slice(-2)).toEqual(['notice', 'survey']);
+      expect(survey(closed(owner))).toEqual([
+        { type: 'survey', key: 'survey', status: 'asked', rating: undefined },
+      ]);
+    }
+  });
+
+  it('keeps the picked rating (1 to 5 only), sends it, and says thanks', () => {
+    const picked = run(
+      [
+        { type: 'survey-rate', rating: 2 },
+        { type: 'survey-rate', rating: 4 },
+        { type: 'survey-rate', rating: 6 },
+        { type: 'survey-rate', rating: 0 },
+        { type: 'survey-rate', rating: 3.5 },
+      ],
+      closed(),
+    );
+    expect(picked.survey).toEqual({ rating: 4, status: 'asked' });
+    const sending = chatReducer(picked, { type: 'survey', status: 'sending' });
+    // no change of mind while it is on its way
+    expect(chatReducer(sending, { type: 'survey-rate', rating: 1 })).toBe(sending);
+    const sent = chatReducer(sending, { type: 'survey', status: 'sent' });
+    expect(survey(sent)).toEqual([{ type: 'survey', key: 'survey', status: 'sent', rating: 4 }]);
+    expect(sent.surveyDone).toBe(true);
+    expect(chatReducer(sent, { type: 'survey-rate', rating: 1 })).toBe(sent);
+  });
+
+  it('says a failure and lets the customer change the rating and send again', () => {
+    const failed = run(
+      [
+        { type: 'survey-rate', rating: 4 },
+        { type: 'survey', status: 'sending' },
+        { type: 'survey', status: 'failed' },
+      ],
+      closed(),
+    );
+    expect(survey(failed)).toEqual([{ type: 'survey', key: 'survey', status: 'failed', rating: 4 }]);
+    expect(failed.surveyDone).toBe(false);
+    const changed = chatReducer(failed, { type: 'survey-rate', rating: 5 });
+    expect(changed.survey).toEqual({ rating: 5, status: 'failed' });
+    const sent = run(
+      [
+        { type: 'survey', status: 'sending' },
+        { type: 'survey', status: 'sent' },
+      ],
+      changed,
+    );
+    expect(sent.survey).toEqual({ rating: 5, status: 'sent' });
+  });
+
+  it('is not asked again after a reload once answered, nor before a rating is picked to send', () => {
+    const reloaded = run(
+      [
+        { type: 'loaded', view: view([customer(1, 'q')], { status: 'closed' }) },
+        { type: 'survey-rate', rating: 3 },
+      ],
+      initialChatState(0, true),
+    );
+    expect(isSurveyShown(reloaded)).toBe(false);
+    expect(survey(reloaded)).toEqual([]);
+    expect(reloaded.survey).toBeUndefined();
+    // Send without a rating does nothing
+    const unrated = closed();
+    expect(chatReducer(unrated, { type: 'survey', status: 'sending' })).toBe(unrated);
+  });
+
+  it('is dropped when the customer writes again (a new conversation starts) and asked afresh for that one', () => {
+    const answered = run(
+      [
+        { type: 'survey-rate', rating: 4 },
+        { type: 'survey', status: 'sending' },
+        { type: 'survey', status: 'sent' },
+        { type: 'reset' },
+      ],
+      closed(),
+    );
+    expect(answered.survey).toBeUndefined();
+    expect(answered.surveyDone).toBe(false);
+    const next = run(
+      [
+        { type: 'loaded', view: view([customer(1, 'again')]) },
+        { type: 'state', owner: 'human', status: 'closed' },
+      ],
+      answered,
+    );
+    expect(survey(next)).toEqual([{ type: 'survey', key: 'survey', status: 'asked', rating: undefined }]);
   });
 });
 

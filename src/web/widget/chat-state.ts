@@ -21,6 +21,17 @@ export interface Send {
 
 export type FeedbackStatus = 'asked' | 'sending' | 'sent' | 'failed';
 
+/** The 1-5 rating asked once a conversation is closed (whoever closed it: the bot or a person). */
+export interface Survey {
+  /** The button pressed, before Send (undefined: none yet, Send is disabled). */
+  rating: number | undefined;
+  status: FeedbackStatus;
+}
+
+export const SURVEY_QUESTION = 'How would you rate this conversation?';
+/** The server's limit on a feedback comment (FeedbackBody in src/server/schemas.ts; a server test checks both). */
+export const MAX_SURVEY_COMMENT_LENGTH = 2000;
+
 /**
  * Everything the panel shows, as plain data. `messages` is the server's truth, unique by seq and sorted;
  * `sends` are the optimistic bubbles, matched to messages by the seq their POST returned.
@@ -38,6 +49,10 @@ export interface ChatState {
   feedback: { seq: number; status: 'sending' | 'sent' | 'failed' } | undefined;
   /** The resolve message whose feedback was given in an earlier page (remembered with the conversation). */
   feedbackDoneSeq: number;
+  /** The survey of this conversation, once it is closed and until it is answered. */
+  survey: Survey | undefined;
+  /** The survey was answered (in this page or an earlier one: remembered with the conversation). */
+  surveyDone: boolean;
 }
 
 export type ChatAction =
@@ -50,9 +65,11 @@ export type ChatAction =
   | { type: 'send-failed'; localId: string; error?: string }
   | { type: 'retry'; localId: string }
   | { type: 'feedback'; seq: number; status: 'sending' | 'sent' | 'failed' }
+  | { type: 'survey-rate'; rating: number }
+  | { type: 'survey'; status: 'sending' | 'sent' | 'failed' }
   | { type: 'reset' };
 
-export function initialChatState(feedbackDoneSeq = 0): ChatState {
+export function initialChatState(feedbackDoneSeq = 0, surveyDone = false): ChatState {
   return {
     messages: [],
     sends: [],
@@ -62,8 +79,12 @@ export function initialChatState(feedbackDoneSeq = 0): ChatState {
     humanNoticeAfterSeq: undefined,
     feedback: undefined,
     feedbackDoneSeq,
+    survey: undefined,
+    surveyDone,
   };
 }
+
+const isRating = (n: number) => Number.isInteger(n) && n >= 1 && n <= 5;
 
 function mergeMessages(current: Message[], incoming: Message[]): Message[] {
   const known = new Set(current.map((m) => m.seq));
@@ -136,6 +157,19 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const next = { ...state, feedback: { seq: action.seq, status: action.status } };
       return action.status === 'sent' ? { ...next, feedbackDoneSeq: action.seq } : next;
     }
+    case 'survey-rate': {
+      // Only while the survey is shown and not on its way: a click during the send changes nothing.
+      const status = state.survey?.status ?? 'asked';
+      if (!isSurveyShown(state) || !isRating(action.rating) || status === 'sending' || status === 'sent')
+        return state;
+      return { ...state, survey: { rating: action.rating, status } };
+    }
+    case 'survey': {
+      const rating = state.survey?.rating;
+      if (rating === undefined) return state;
+      const next = { ...state, survey: { rating, status: action.status } };
+      return action.status === 'sent' ? { ...next, surveyDone: true } : next;
+    }
     case 'reset':
       // The conversation is gone (token expired, closed and restarted): keep only what was never delivered.
       return { ...initialChatState(), sends: state.sends.filter((s) => s.seq === undefined) };
@@ -157,7 +191,8 @@ export type Entry =
       choicesEnabled: boolean;
     }
   | { type: 'notice'; key: string; text: string }
-  | { type: 'feedback'; key: string; status: FeedbackStatus };
+  | { type: 'feedback'; key: string; status: FeedbackStatus }
+  | { type: 'survey'; key: string; status: FeedbackStatus; rating: number | undefined };
 
 export const HUMAN_NOTICE = 'A person from our team will reply here.';
 export const CLOSED_NOTICE = 'This conversation is closed. Write again to start a new one.';
@@ -221,6 +256,10 @@ export function chatEntries(state: ChatState): Entry[] {
   if (state.status === 'closed') entries.push({ type: 'notice', key: 'closed', text: CLOSED_NOTICE });
   const feedback = feedbackStatus(state, unclaimed.length > 0);
   if (feedback) entries.push({ type: 'feedback', key: 'feedback', status: feedback });
+  if (isSurveyShown(state) && unclaimed.length === 0) {
+    const survey = state.survey ?? { rating: undefined, status: 'asked' };
+    entries.push({ type: 'survey', key: 'survey', ...survey });
+  }
   for (const s of unclaimed) {
     entries.push({
       type: 'message',
@@ -243,7 +282,18 @@ function feedbackStatus(state: ChatState, unsent: boolean): FeedbackStatus | und
   const customerAfter = unsent || state.messages.some((m) => m.role === 'customer' && m.seq > resolveSeq);
   if (customerAfter) return undefined;
   if (state.feedback?.seq === resolveSeq) return state.feedback.status;
+  // Once closed, the survey asks instead (an answer already under way stays).
+  if (state.status === 'closed') return undefined;
   return state.feedbackDoneSeq >= resolveSeq ? undefined : 'asked';
+}
+
+/**
+ * Whether the 1-5 survey shows: the conversation is closed and the survey was not answered in an earlier page
+ * (in this page its "Thanks" stays). Writing again starts a new conversation (`reset`), which asks afresh.
+ */
+export function isSurveyShown(state: ChatState): boolean {
+  if (state.status !== 'closed') return false;
+  return !state.surveyDone || state.survey?.status === 'sent';
 }
 
 /** Whether to show the typing indicator: a customer message is on its way or waits for the bot's turn. */

@@ -2,6 +2,7 @@ import type { ChatController } from './chat-controller.ts';
 import { type ChatState, chatEntries, type Entry, isTyping } from './chat-state.ts';
 import { el, icon } from './dom.ts';
 import { linkify } from './linkify.ts';
+import { mountSurvey } from './survey-view.ts';
 import { WIDGET_CSS } from './widget-styles.ts';
 
 export interface ChatViewProps {
@@ -109,6 +110,7 @@ export function mountChatView(props: ChatViewProps): { setOpen(open: boolean): v
   let seenSeq = 0;
   let hadConversation = false;
   const rows = new Map<string, { node: HTMLElement; extra: HTMLElement; signature: string }>();
+  const surveys = new WeakMap<HTMLElement, ReturnType<typeof mountSurvey>>();
 
   function setOpen(next: boolean, focus = true): void {
     open = next;
@@ -158,6 +160,16 @@ export function mountChatView(props: ChatViewProps): { setOpen(open: boolean): v
   });
 
   function buildExtra(entry: Entry, extra: HTMLElement): void {
+    if (entry.type === 'survey') {
+      // Updated in place, never rebuilt: the comment being typed and the focus stay.
+      let survey = surveys.get(extra);
+      if (!survey) {
+        survey = mountSurvey(extra, chat);
+        surveys.set(extra, survey);
+      }
+      survey.update(entry);
+      return;
+    }
     extra.replaceChildren();
     if (entry.type === 'notice') {
       extra.append(entry.text);

@@ -11,6 +11,8 @@ export interface SavedConversation {
   token: string;
   /** The resolve message whose feedback was already given (0: none). */
   feedbackSeq: number;
+  /** The survey after close was answered: it is not asked again. */
+  surveyDone?: boolean;
 }
 
 /**
@@ -29,9 +31,14 @@ export function loadConversation(
   try {
     const value: unknown = JSON.parse(store?.getItem(key) ?? 'null');
     if (typeof value !== 'object' || value === null) return undefined;
-    const { id, token, feedbackSeq } = value as Record<string, unknown>;
+    const { id, token, feedbackSeq, surveyDone } = value as Record<string, unknown>;
     if (typeof id !== 'string' || typeof token !== 'string' || id === '' || token === '') return undefined;
-    return { id, token, feedbackSeq: typeof feedbackSeq === 'number' ? feedbackSeq : 0 };
+    return {
+      id,
+      token,
+      feedbackSeq: typeof feedbackSeq === 'number' ? feedbackSeq : 0,
+      ...(surveyDone === true ? { surveyDone: true } : {}),
+    };
   } catch {
     return undefined;
   }

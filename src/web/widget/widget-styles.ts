@@ -56,6 +56,17 @@ font-size:13px;text-align:center}
 background:#fff;font-size:14px;text-align:center}
 .feedback p{margin:0}
 .feedback .choices{justify-content:center}
+.survey{align-self:stretch;margin-top:4px;padding:10px 12px;border:1px solid #e2e5e9;border-radius:12px;
+background:#fff;font-size:14px;text-align:center}
+.survey p{margin:0}
+.survey-form{display:flex;flex-direction:column;align-items:stretch;gap:8px}
+.scale{justify-content:center;margin-top:0}
+.scale .choice{min-width:40px;padding:5px 0}
+.scale .choice[aria-pressed="true"]{background:var(--a);color:var(--af)}
+.survey textarea{flex:none;max-height:none;resize:vertical;font-size:14px}
+.survey .submit{align-self:center;border:0;border-radius:999px;background:var(--a);color:var(--af);padding:6px 20px;
+font-weight:600}
+.survey .submit:disabled{opacity:.4;cursor:default}
 .error{color:#b42318;font-size:12px}
 .typing{display:flex;gap:4px;width:max-content;margin-top:8px;padding:13px 14px;border:1px solid #e2e5e9;
 border-radius:16px 16px 16px 5px;background:#fff}

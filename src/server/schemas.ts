@@ -123,11 +123,28 @@ export const PostMessageAnswered = z
     description: 'With `Prefer: wait=N`, once the bot has answered within N s.',
   });
 
+/** The longest feedback comment (the widget's survey textarea has the same maxlength). */
+export const FEEDBACK_COMMENT_MAX_LENGTH = 2000;
+
+const RATING_MESSAGE = 'a rating is a whole number from 1 to 5';
+
 export const FeedbackBody = z
   .strictObject({
     resolved: z.boolean().optional().openapi({ description: 'Did this resolve your issue?' }),
-    rating: z.number().int().min(1).max(5).optional(),
-    comment: z.string().max(2000).optional(),
+    rating: z
+      .number(RATING_MESSAGE)
+      .int(RATING_MESSAGE)
+      .min(1, RATING_MESSAGE)
+      .max(5, RATING_MESSAGE)
+      .optional()
+      .openapi({
+        description:
+          'CSAT, 1 to 5 ("How would you rate this conversation?"). Each answer is kept; the newest counts.',
+      }),
+    comment: z
+      .string()
+      .max(FEEDBACK_COMMENT_MAX_LENGTH, `a comment has at most ${FEEDBACK_COMMENT_MAX_LENGTH} characters`)
+      .optional(),
   })
   .refine((f) => f.resolved !== undefined || f.rating !== undefined || f.comment !== undefined, {
     message: 'say resolved, rating or comment',

@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { computeMetrics, readConversationFacts } from '../../analytics/index.ts';
 import { trainDemoIntentModel } from '../../app/testing.ts';
 import type { IntentModel } from '../../nlu/index.ts';
 import { dropTestSchema, testPostgresAvailable, testPostgresUrl } from '../../store/postgres/testing.ts';
@@ -116,6 +117,54 @@ describe('chatwoot through switchboard serve', () => {
     );
     await h.untilReplies(22, before);
     expect(await h.owner(22)).toBe('bot');
+  });
+
+  it("records Chatwoot's survey answers once each, as automated CSAT for the bot's conversation and people's for the handed-off one", async () => {
+    const h = await harness();
+    const at = Date.now();
+    // 25: the bot answers and Chatwoot resolves it; 26: handed to a person, who resolves it.
+    await h.post(d.customerMessage({ conversation: 25, message: 500, text: 'Where is my order?', at }));
+    await h.untilReplies(25);
+    await h.post(
+      d.customerMessage({ conversation: 26, message: 600, text: 'I want to talk to a person', at }),
+    );
+    await until(
+      () => h.fake.status(26),
+      (s) => s === 'open',
+    );
+    await h.settled();
+    await h.post(
+      d.statusChanged({ conversation: 25, status: 'resolved', previous: 'pending', at: at + 1000 }),
+    );
+    await h.post(d.statusChanged({ conversation: 26, status: 'resolved', previous: 'open', at: at + 1000 }));
+    await h.untilConversation(25, (c) => c?.status === 'closed');
+    await h.untilConversation(26, (c) => c?.status === 'closed');
+
+    const survey = d.csat({ conversation: 25, message: 501, rating: 4, comment: 'quick', at: at + 2000 });
+    expect((await h.postAtOnce(survey, 2)).statuses).toEqual([200, 200]);
+    await h.post(d.csat({ conversation: 26, message: 601, rating: 2, comment: '', at: at + 2000 }));
+    await h.settled();
+    await h.post(survey);
+    await h.settled();
+
+    const { store } = h.deployment;
+    const answers = async (n: number) =>
+      (await store.listFeedback({ conversationId: `chat:${ACCOUNT}:${n}` })).map((f) => [
+        f.rating,
+        f.comment,
+        f.source,
+      ]);
+    expect(await answers(25)).toEqual([[4, 'quick', 'chat']]);
+    expect(await answers(26)).toEqual([[2, null, 'chat']]);
+    const facts = await readConversationFacts({ store, from: at - 60_000, to: at + 60_000 });
+    const metrics = computeMetrics(facts, {
+      now: Date.now() + 5000,
+      costs: { handleTimeSeconds: 600, costPerHumanConversation: 10, currency: 'EUR', source: 'test' },
+    });
+    expect(metrics.csat).toEqual({
+      automated: { mean: 4, score: 0.75, count: 1 },
+      people: { mean: 2, score: 0.25, count: 1 },
+    });
   });
 
   it('refuses a bad signature with 401, a bad body with 400 and a 1 MB body with 413, storing nothing', async () => {

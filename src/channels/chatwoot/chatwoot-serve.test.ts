@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { computeMetrics, readConversationFacts } from '../../analytics/index.ts';
+import { buildReport } from '../../analytics/index.ts';
 import { trainDemoIntentModel } from '../../app/testing.ts';
 import type { IntentModel } from '../../nlu/index.ts';
 import { dropTestSchema, testPostgresAvailable, testPostgresUrl } from '../../store/postgres/testing.ts';
@@ -156,12 +156,14 @@ describe('chatwoot through switchboard serve', () => {
       ]);
     expect(await answers(25)).toEqual([[4, 'quick', 'chat']]);
     expect(await answers(26)).toEqual([[2, null, 'chat']]);
-    const facts = await readConversationFacts({ store, from: at - 60_000, to: at + 60_000 });
-    const metrics = computeMetrics(facts, {
+    // What `switchboard report` shows for the day.
+    const report = await buildReport({
+      store,
+      kind: 'daily',
+      day: new Date(at).toISOString().slice(0, 10),
       now: Date.now() + 5000,
-      costs: { handleTimeSeconds: 600, costPerHumanConversation: 10, currency: 'EUR', source: 'test' },
     });
-    expect(metrics.csat).toEqual({
+    expect(report.total.csat).toEqual({
       automated: { mean: 4, score: 0.75, count: 1 },
       people: { mean: 2, score: 0.25, count: 1 },
     });

@@ -170,6 +170,9 @@ export function createInbox(props: {
     return typeof last?.payload.to === 'string' ? last.payload.to : null;
   }
 
+  /** Whether this process said the observed precision fell under the target (see `judge`). */
+  let warnedBelowTarget = false;
+
   async function existing(conversationId: string): Promise<StoredConversation> {
     const conversation = await store.findConversation(conversationId);
     if (!conversation) {
@@ -410,7 +413,11 @@ export function createInbox(props: {
       });
       // The promise of the thresholds, checked on live traffic each time agents say something new about it.
       const observed = await measure();
-      if (observed.status === 'below_target') {
+      const below = observed.status === 'below_target';
+      // Said once when the precision falls under the target (again only after it recovered), not per judgement.
+      const crossed = below && !warnedBelowTarget;
+      warnedBelowTarget = below;
+      if (crossed) {
         logger.warn(
           {
             observedPrecision: Number(observed.precision?.toFixed(3)),

@@ -92,6 +92,12 @@ describe('observedPrecision', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.fields).toMatchObject({ observedPrecision: 0.9, target: 0.97, judged: 20 });
     expect(warnings[0]?.message).toMatch(/under the target precision/);
+    // Once, not on every judgement after: a busy inbox would fill the log with the same line.
+    for (let i = 20; i < 25; i++) {
+      await conversation(store, `w${i}`, ['refund']);
+      await inbox.judge({ conversationId: `w${i}`, user, judgement: { seq: 0, intent: 'cancel' } });
+    }
+    expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
     await store.close();
   });
 });

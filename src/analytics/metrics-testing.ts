@@ -9,6 +9,8 @@ export const DAY0 = Date.parse('2026-12-01T00:00:00Z');
 export interface TurnScript {
   /** When the customer wrote; the bot answers `botDelayMs` later (default 2 s). */
   at: number;
+  /** What the customer wrote (default "a message"). */
+  text?: string;
   botDelayMs?: number;
   /** What the NLU made of the message. */
   analysis?: Partial<TurnAnalysis>;
@@ -34,12 +36,16 @@ export interface TurnScript {
  */
 export async function aConversation(
   store: Store,
-  props: { id: string; at: number; channel?: string; segment?: string },
+  props: { id: string; at: number; channel?: string; segment?: string; name?: string },
 ) {
   const { id } = props;
   await store.createConversation({
     id,
-    customer: { name: 'Test Customer', attributes: {}, ...(props.segment ? { segment: props.segment } : {}) },
+    customer: {
+      name: props.name ?? 'Test Customer',
+      attributes: {},
+      ...(props.segment ? { segment: props.segment } : {}),
+    },
     channel: props.channel ?? 'widget',
     at: props.at,
   });
@@ -49,11 +55,11 @@ export async function aConversation(
     async turn(script: TurnScript) {
       const { message } = await store.receiveMessage({
         conversationId: id,
-        text: 'a message',
+        text: script.text ?? 'a message',
         at: script.at,
       });
       const at = script.at + (script.botDelayMs ?? 2000);
-      const analysis = anAnalysis('a message', script.analysis);
+      const analysis = anAnalysis(script.text ?? 'a message', script.analysis);
       await store.recordTurn({
         conversationId: id,
         expectedRevision: await revision(),
@@ -91,10 +97,10 @@ export async function aConversation(
       return store.recordFeedback({ conversationId: id, source: 'widget', ...input });
     },
     /** An agent's line (a reply from the inbox). */
-    agentReply(at: number) {
+    agentReply(at: number, text = 'an agent reply') {
       return store.changeConversation({
         conversationId: id,
-        messages: [{ role: 'agent', text: 'an agent reply', at }],
+        messages: [{ role: 'agent', text, at }],
         events: [{ type: 'agent.reply', payload: { by: 'u_1' } }],
         by: 'user:u_1',
         at,

@@ -130,7 +130,7 @@ for (const { name, skip, open, cleanUp } of STORES) {
           abandonmentRate: 0.2,
           reopenRate: 0.2,
           falsePositives: { count: 1, rate: 0.2, reopened: 1, saidNo: 0, judgedWrong: 0 },
-          falseNegatives: { count: 1, rate: 1 },
+          falseNegatives: { count: 1, rate: 1, judged: 1, matchedWorkflow: 0, byWorkflow: [] },
           intentAccuracy: { judged: 2, correct: 1, rate: 0.5 },
         });
         expect(m.involvementRate).toBeCloseTo(5 / 7, 4);

@@ -10,6 +10,7 @@ import {
   type OutcomeWindows,
   outcomeOf,
 } from './outcomes.ts';
+import type { WorkflowAnswers } from './workflow-answers.ts';
 
 /** What a human-handled conversation costs, and how long a person spends on one (docs/metrics.md). */
 export const CostInputsSchema = z.object({
@@ -80,7 +81,31 @@ export const MetricsSchema = z.object({
     reopened: z.number(),
     judgedWrong: z.number(),
   }),
-  falseNegatives: z.object({ count: z.number(), rate: RateSchema }),
+  falseNegatives: z.object({
+    count: z.number(),
+    /** Of escalated. */
+    rate: RateSchema,
+    /** An agent marked "the bot could have resolved this" (a conversation may have both reasons). */
+    judged: z.number(),
+    /** An agent's answer matched a reply line of a workflow the deployment has. */
+    matchedWorkflow: z.number(),
+    /** Per workflow matched, most first: the conversations, the closest first (5 at most), with the evidence. */
+    byWorkflow: z.array(
+      z.object({
+        workflow: z.string(),
+        count: z.number(),
+        examples: z.array(
+          z.object({
+            conversation: z.string(),
+            /** The workflow's reply step the agent's answer matched. */
+            step: z.string(),
+            /** Cosine similarity of the TF-IDF vectors (docs/metrics.md, "False negatives"). */
+            similarity: z.number(),
+          }),
+        ),
+      }),
+    ),
+  }),
   intentAccuracy: z.object({ judged: z.number(), correct: z.number(), rate: RateSchema }),
   drafts: z.object({
     drafts: z.number(),
@@ -133,6 +158,8 @@ export interface MetricsProps {
   costs: CostInputs;
   windows?: OutcomeWindows;
   bars?: BarSettings;
+  /** The deployment's workflows' answers (`workflowAnswersOf`): agents' answers alike are false negatives. */
+  workflows?: readonly WorkflowAnswers[];
 }
 
 /**
@@ -155,7 +182,7 @@ export function computeMetrics(all: readonly ConversationFacts[], props: Metrics
   }));
   const outcomes = new Map<string, Outcome>();
   for (const f of facts) {
-    const o = outcomeOf(f, { now, windows });
+    const o = outcomeOf(f, { now, windows, ...(props.workflows ? { workflows: props.workflows } : {}) });
     if (o) outcomes.set(f.id, o);
   }
   const automated = outcomes.size;
@@ -180,7 +207,7 @@ export function computeMetrics(all: readonly ConversationFacts[], props: Metrics
   }
   const fp = [...outcomes.values()].filter((o) => o.falsePositive.length > 0);
   const fpWith = (reason: string) => fp.filter((o) => o.falsePositive.includes(reason as never)).length;
-  const fn = [...outcomes.values()].filter((o) => o.kind === 'escalated' && o.falseNegative).length;
+  const fn = [...outcomes.entries()].filter(([, o]) => o.kind === 'escalated' && o.falseNegative);
 
   // Who handled what: people handled a conversation the bot did not speak in, or that went to a person.
   const people = facts.filter((f) => !outcomes.has(f.id) || firstHandover(f) !== null);
@@ -274,7 +301,7 @@ export function computeMetrics(all: readonly ConversationFacts[], props: Metrics
       reopened: fpWith('reopened'),
       judgedWrong: fpWith('judged_wrong'),
     },
-    falseNegatives: { count: fn, rate: r(over(fn, outcomeCounts.escalated)) },
+    falseNegatives: falseNegatives(fn, outcomeCounts.escalated),
     intentAccuracy: intentAccuracy(facts),
     drafts: drafts(facts),
     csat: { automated: ratings(botOnly), people: ratings(people) },
@@ -288,6 +315,33 @@ export function computeMetrics(all: readonly ConversationFacts[], props: Metrics
       costSaved: round(resolved * costs.costPerHumanConversation, 2),
     },
     escalationBars: escalationBars(facts, outcomes, bars),
+  };
+}
+
+/** False negatives by reason, and per workflow matched with the closest conversations as evidence. */
+function falseNegatives(fn: ReadonlyArray<[string, Outcome]>, escalated: number): Metrics['falseNegatives'] {
+  const byWorkflow = new Map<string, Array<{ conversation: string; step: string; similarity: number }>>();
+  for (const [conversation, o] of fn) {
+    const m = o.falseNegativeWhy?.matched;
+    if (!m) continue;
+    const list = byWorkflow.get(m.workflow) ?? [];
+    list.push({ conversation, step: m.step, similarity: m.similarity });
+    byWorkflow.set(m.workflow, list);
+  }
+  return {
+    count: fn.length,
+    rate: r(escalated > 0 ? fn.length / escalated : null),
+    judged: fn.filter(([, o]) => o.falseNegativeWhy?.judged).length,
+    matchedWorkflow: fn.filter(([, o]) => o.falseNegativeWhy?.matched).length,
+    byWorkflow: [...byWorkflow.entries()]
+      .map(([workflow, list]) => ({
+        workflow,
+        count: list.length,
+        examples: list
+          .sort((a, b) => b.similarity - a.similarity || a.conversation.localeCompare(b.conversation))
+          .slice(0, 5),
+      }))
+      .sort((a, b) => b.count - a.count || a.workflow.localeCompare(b.workflow)),
   };
 }
 

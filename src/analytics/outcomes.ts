@@ -1,4 +1,5 @@
 import type { StoredConversationMessage, StoredEvent } from '../store/index.ts';
+import { type AnswerMatch, answerMatcher, type WorkflowAnswers } from './workflow-answers.ts';
 
 /** The windows outcomes are read with (docs/metrics.md). */
 export interface OutcomeWindows {
@@ -19,12 +20,17 @@ export interface ConversationFacts {
   channel: string;
   /** The customer's segment from the profile, null when the profile has none. */
   segment: string | null;
+  /** The customer's name from the profile: masked wherever the review shows what an agent wrote. */
+  customerName?: string | null;
   /** The workflow the conversation's first turn ran, else the conversation's workflow, else null. */
   workflow: string | null;
   startedAt: number;
   /** The conversation's events in id order. */
   events: readonly StoredEvent[];
-  /** The transcript in seq order. Only roles, times, kinds and analyses are read, never the text. */
+  /**
+   * The transcript in seq order. The metrics read roles, times, kinds and analyses; the text only of agents'
+   * lines (compared with the workflows' answers) and, in the weekly review, what customers and agents wrote.
+   */
   messages: readonly StoredConversationMessage[];
 }
 
@@ -49,8 +55,20 @@ export interface Outcome {
   firstCustomerAt: number | null;
   /** Why this automated conversation is a false positive (empty: it is not one). */
   falsePositive: FalsePositiveReason[];
-  /** Escalated, and an agent marked "the bot could have resolved this". */
+  /**
+   * Escalated, and an agent marked "the bot could have resolved this", or an agent's answer matched a line of a
+   * workflow the deployment has (when the workflows were given).
+   */
   falseNegative: boolean;
+  /** The evidence of a false negative (null when it is not one): the agent's judgement, the workflow matched. */
+  falseNegativeWhy: FalseNegativeWhy | null;
+}
+
+export interface FalseNegativeWhy {
+  /** An `agent.judgement` with `couldHaveResolved: true`. */
+  judged: boolean;
+  /** The agent's message (after the hand-off) that matched a workflow's reply line. */
+  matched: AnswerMatch | null;
 }
 
 /** The bot's lines that answer (everything except asking for a detail or a rephrase, and the hand-off line). */
@@ -106,13 +124,21 @@ export function firstHandover(facts: ConversationFacts): { at: number; code: str
  * 3. Without: a hand-off (or a person taking over) -> escalated by its code; the bot's last line asked for a
  *    detail or a rephrase and no customer message came within `assumeAfterMs` -> abandoned; else pending.
  *
+ * An escalated conversation is a false negative when an agent judged the bot could have resolved it, or when an
+ * agent's line after the hand-off matches a reply line of one of `workflows` (`answerMatcher`).
+ *
  * @example
  * const outcome = outcomeOf(facts, { now: Date.now() });
  * if (outcome?.kind === 'assumed_resolved') console.log('no word from the customer for 24 h after the answer');
  */
 export function outcomeOf(
   facts: ConversationFacts,
-  props: { now: number; windows?: OutcomeWindows },
+  props: {
+    now: number;
+    windows?: OutcomeWindows;
+    /** The deployment's workflows' answers: an escalated conversation whose agent answered alike is a false negative. */
+    workflows?: readonly WorkflowAnswers[];
+  },
 ): Outcome | undefined {
   const { now } = props;
   const windows = props.windows ?? DEFAULT_OUTCOME_WINDOWS;
@@ -130,6 +156,13 @@ export function outcomeOf(
     (e) => e.type === 'agent.judgement' && e.payload.couldHaveResolved === true,
   );
   const feedback = latestAnswer(events);
+  const falseNegative = (handedAt: number | null): Pick<Outcome, 'falseNegative' | 'falseNegativeWhy'> => {
+    const agents = messages.filter((m) => m.role === 'agent' && (handedAt === null || m.at >= handedAt));
+    const matched = props.workflows?.length ? answerMatcher(props.workflows)(agents) : null;
+    return couldHaveResolved || matched
+      ? { falseNegative: true, falseNegativeWhy: { judged: couldHaveResolved, matched } }
+      : { falseNegative: false, falseNegativeWhy: null };
+  };
 
   // 1. The resolution point.
   const candidates: number[] = [];
@@ -152,7 +185,7 @@ export function outcomeOf(
     }
   }
   const resolvedAt = candidates.length ? Math.min(...candidates) : null;
-  const base = { firstCustomerAt, falseNegative: false };
+  const base = { firstCustomerAt, falseNegative: false, falseNegativeWhy: null };
   const falsePositive = (reason?: FalsePositiveReason): FalsePositiveReason[] => {
     const reasons: FalsePositiveReason[] = reason ? [reason] : [];
     if (judgedWrong) reasons.push('judged_wrong');
@@ -168,7 +201,7 @@ export function outcomeOf(
         code,
         at: handover?.at ?? feedback.at,
         falsePositive: falsePositive('said_no'),
-        falseNegative: couldHaveResolved,
+        ...falseNegative(handover?.at ?? feedback.at),
       };
     }
     const comeback = customerTimes.find((t) => t > resolvedAt);
@@ -211,7 +244,7 @@ export function outcomeOf(
       code: handover.code,
       at: handover.at,
       falsePositive: falsePositive(),
-      falseNegative: couldHaveResolved,
+      ...falseNegative(handover.at),
     };
   }
   const last = spoken.at(-1);

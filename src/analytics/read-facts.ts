@@ -45,6 +45,7 @@ export async function readConversationFacts(props: {
       id,
       channel: conversation.channel,
       segment: conversation.customer.segment ?? null,
+      customerName: conversation.customer.name ?? null,
       workflow: firstWorkflow(events) ?? conversation.workflowId,
       startedAt: start.at,
       events,

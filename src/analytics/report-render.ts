@@ -77,7 +77,7 @@ export function kpiRows(m: Metrics, currency: string): Kpi[] {
     {
       label: 'False negatives',
       value: `${m.falseNegatives.count} (${rate(m.falseNegatives.rate)})`,
-      how: 'escalated, an agent said the bot could have resolved it; / escalated',
+      how: `escalated, and an agent said the bot could have resolved it (${m.falseNegatives.judged}) or the agent's answer matched a workflow's (${m.falseNegatives.byWorkflow.map((w) => `${w.workflow} ${w.count}`).join(', ') || '0'}); / escalated`,
     },
     {
       label: 'Intent accuracy',
@@ -230,6 +230,7 @@ export function reportMarkdown(report: Report): string {
           '',
         ]
       : []),
+    ...falseNegativeLines(report).flatMap((line) => [line, '']),
     '## By workflow',
     '',
     ...table('workflow', report.byWorkflow),
@@ -249,6 +250,35 @@ export function reportMarkdown(report: Report): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** The evidence of false negatives by an agent's answer: the heading, what was compared, a table; Markdown. */
+function falseNegativeLines(report: Report): string[] {
+  const m = report.answerMatching;
+  const rows = report.total.falseNegatives.byWorkflow;
+  return [
+    "## False negatives: agents' answers a workflow had",
+    m.workflows.length === 0
+      ? "No workflow was given to compare agents' answers with: only agents' judgements count."
+      : `${falseNegativeIntro(report)}${rows.length === 0 ? ' None matched.' : ''}`,
+    ...(rows.length === 0
+      ? []
+      : [
+          [
+            '| workflow | escalated conversations | closest (conversation, step, similarity) |',
+            '|---|---|---|',
+            ...rows.map(
+              (w) =>
+                `| ${mdCell(w.workflow)} | ${w.count} | ${mdCell(w.examples.map((e) => `${e.conversation} ${e.step} ${e.similarity.toFixed(2)}`).join('; '))} |`,
+            ),
+          ].join('\n'),
+        ]),
+  ];
+}
+
+function falseNegativeIntro(report: Report): string {
+  const m = report.answerMatching;
+  return `An escalated conversation counts when an agent's message after the hand-off (${m.minTerms} terms or more) has a TF-IDF cosine similarity of ${m.threshold} or more with a reply line of ${m.workflows.join(', ')}.`;
 }
 
 const OUTCOME_COLOURS: Array<[keyof Metrics['outcomes'], string, string]> = [
@@ -349,6 +379,8 @@ ${report.killSwitch.map((k) => `<tr><td>${esc(k.at)}</td><td>${esc(k.action)}</t
 </tbody></table>`
     : ''
 }
+<h2>False negatives: agents' answers a workflow had</h2>
+${falseNegativeHtml(report)}
 <h2>By workflow</h2>
 ${table('workflow', report.byWorkflow)}
 <h2>By channel</h2>
@@ -359,4 +391,18 @@ ${table('segment', report.bySegment)}
 <p class="note">${esc(report.costs.source)}. Definitions: docs/metrics.md.</p>
 </body></html>
 `;
+}
+
+/** The evidence of false negatives by an agent's answer, in HTML (every string escaped). */
+function falseNegativeHtml(report: Report): string {
+  const rows = report.total.falseNegatives.byWorkflow;
+  if (report.answerMatching.workflows.length === 0) {
+    return `<p class="note">No workflow was given to compare agents' answers with: only agents' judgements count.</p>`;
+  }
+  const intro = `<p class="note">${esc(falseNegativeIntro(report))}${rows.length === 0 ? ' None matched.' : ''}</p>`;
+  if (rows.length === 0) return intro;
+  return `${intro}
+<table class="goals"><thead><tr><th>workflow</th><th>escalated conversations</th><th>closest (conversation, step, similarity)</th></tr></thead><tbody>
+${rows.map((w) => `<tr><td>${esc(w.workflow)}</td><td class="num">${esc(String(w.count))}</td><td>${esc(w.examples.map((e) => `${e.conversation} ${e.step} ${e.similarity.toFixed(2)}`).join('; '))}</td></tr>`).join('\n')}
+</tbody></table>`;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Store } from '../store/index.ts';
+import type { WorkflowDefinition } from '../workflows/index.ts';
 import { checkGoals, GoalCheckSchema, type GoalsFile } from './goals.ts';
 import {
   type CostInputs,
@@ -13,6 +14,7 @@ import {
 } from './metrics.ts';
 import { DEFAULT_OUTCOME_WINDOWS, type OutcomeWindows } from './outcomes.ts';
 import { allEvents, readConversationFacts } from './read-facts.ts';
+import { ANSWER_MATCH_MIN_TERMS, ANSWER_MATCH_THRESHOLD, workflowAnswersOf } from './workflow-answers.ts';
 
 const DAY_MS = 86_400_000;
 /** The audit's handle time when it has none (src/audit/run-audit.ts), and its default agent hour cost. */
@@ -37,6 +39,15 @@ export const ReportSchema = z.object({
   }),
   windows: z.object({ assumeAfterHours: z.number(), reopenWithinHours: z.number() }),
   costs: CostInputsSchema,
+  /**
+   * What agents' answers were compared with for false negatives: the workflows with reply lines, the least
+   * similarity and the least terms of a message (empty `workflows`: only agents' judgements count).
+   */
+  answerMatching: z.object({
+    workflows: z.array(z.string()),
+    threshold: z.number(),
+    minTerms: z.number(),
+  }),
   /** The whole period. */
   total: MetricsSchema,
   /** One entry per day of the period, by the day the conversations started. */
@@ -70,6 +81,8 @@ export interface ReportProps {
   costPerHumanConversation?: number;
   currency?: string;
   windows?: OutcomeWindows;
+  /** The deployment's workflows: an escalated conversation whose agent answered as one of them would is a false negative. */
+  workflows?: readonly WorkflowDefinition[];
 }
 
 /**
@@ -111,7 +124,8 @@ export function reportDays(kind: 'daily' | 'weekly', day: string): string[] {
 
 /**
  * A daily or weekly report, computed from the store's event log as of `now`: the period's metrics, each day's,
- * by workflow, channel and segment, and the goals checked against the period's figures.
+ * by workflow, channel and segment, and the goals checked against the period's figures. With the deployment's
+ * `workflows`, false negatives include escalations whose agent answered as a workflow would have.
  *
  * @example
  * const report = await buildReport({ store, kind: 'weekly', day: '2026-12-07', now: Date.now() });
@@ -144,7 +158,8 @@ export async function buildReport(props: ReportProps): Promise<Report> {
       ? { maxExchangesBeforeHandoff: props.goals.goals.escalationBars.maxExchangesBeforeHandoff }
       : {}),
   };
-  const metricsOf = (list: typeof facts) => computeMetrics(list, { now, costs, windows, bars });
+  const workflows = workflowAnswersOf(props.workflows ?? []);
+  const metricsOf = (list: typeof facts) => computeMetrics(list, { now, costs, windows, bars, workflows });
   const total = metricsOf(facts);
   const groups = (dimension: keyof MetricsFilter) => {
     const keys = [...new Set(facts.map((f) => dimensionOf(f, dimension)))];
@@ -164,6 +179,11 @@ export async function buildReport(props: ReportProps): Promise<Report> {
       reopenWithinHours: windows.reopenWithinMs / 3_600_000,
     },
     costs,
+    answerMatching: {
+      workflows: workflows.map((w) => w.workflow),
+      threshold: ANSWER_MATCH_THRESHOLD,
+      minTerms: ANSWER_MATCH_MIN_TERMS,
+    },
     total,
     days: days.map((day) => {
       const start = Date.parse(`${day}T00:00:00Z`);

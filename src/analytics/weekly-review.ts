@@ -1,9 +1,14 @@
 import { discoverTopics } from '../audit/index.ts';
+import { markdownCell } from '../shared/markdown.ts';
 import type { Store } from '../store/index.ts';
+import type { WorkflowDefinition } from '../workflows/index.ts';
+import { type AnswerConsistency, answerConsistency, type Reply } from './answer-consistency.ts';
+import { answerSpace } from './answer-similarity.ts';
 import { computeMetrics, matchesFilter } from './metrics.ts';
 import { type ConversationFacts, isAutomated, type Outcome, outcomeOf } from './outcomes.ts';
 import { readConversationFacts } from './read-facts.ts';
 import { buildReport, costInputsOf, reportDays } from './report.ts';
+import { workflowAnswersOf } from './workflow-answers.ts';
 
 /** Below this many texts a group is not clustered: it is shown as one group. */
 const MIN_TO_CLUSTER = 6;
@@ -28,14 +33,24 @@ export interface ReviewCluster {
   steps: Array<{ workflow: string | null; step: string | null; count: number }>;
 }
 
+/** A topic people handled with no workflow, with how alike their answers were: what to automate next. */
+export interface AutomationCandidate extends ReviewCluster {
+  /** The first agent reply of each conversation, compared (docs/metrics.md, "Candidates for new automation"). */
+  answers: AnswerConsistency;
+  /** size x consistency (0 without one): the ranking. */
+  score: number;
+  /** What it means, with the numbers. */
+  advice: string;
+}
+
 export interface WeeklyReview {
   from: string;
   to: string;
   asOf: string;
   /** Escalated automated conversations, clustered by what the customer said last. */
   failurePatterns: ReviewCluster[];
-  /** Conversations people handled with no workflow: topics to automate next. */
-  newAutomation: ReviewCluster[];
+  /** Conversations people handled with no workflow: topics to automate next, by size x consistency of answers. */
+  newAutomation: AutomationCandidate[];
   /** Workflows under the quality bar, with the evidence. */
   fixOrRetire: Array<{
     workflow: string;
@@ -66,6 +81,11 @@ interface Escalated {
   step: string | null;
 }
 
+/** A conversation people handled with no workflow: what the customer asked first, and the first agent reply. */
+interface PeopleOnly extends Escalated {
+  reply: Reply | null;
+}
+
 /** The customer's last message at or before `at`, and the workflow step the turn before it left. */
 function failingTurn(
   facts: ConversationFacts,
@@ -82,8 +102,17 @@ function failingTurn(
 }
 
 function cluster(items: readonly Escalated[], total: number, fallback: string): ReviewCluster[] {
+  return clusterWithMembers(items, total, fallback).map(({ members: _, ...c }) => c);
+}
+
+/** The clusters of the audit's topic discovery, each with its members (the most central first). */
+function clusterWithMembers<T extends Escalated>(
+  items: readonly T[],
+  total: number,
+  fallback: string,
+): Array<ReviewCluster & { members: T[] }> {
   if (items.length === 0) return [];
-  const groups: Escalated[][] = [];
+  const groups: T[][] = [];
   const names: string[] = [];
   if (items.length < MIN_TO_CLUSTER) {
     groups.push([...items]);
@@ -120,6 +149,7 @@ function cluster(items: readonly Escalated[], total: number, fallback: string): 
         share: members.length / Math.max(1, total),
         examples: members.slice(0, 5).map((m) => m.facts.id),
         steps: [...steps.values()].sort((a, b) => b.count - a.count),
+        members,
       };
     })
     .sort((a, b) => b.size - a.size);
@@ -128,7 +158,8 @@ function cluster(items: readonly Escalated[], total: number, fallback: string): 
 /**
  * The weekly review a lead acts on (issue 18, section 6), from the same event log as the metrics: failure patterns
  * (escalated automated conversations clustered by the customer's last message, with the workflow step where they
- * failed), topics people handled with no workflow (what to automate next), workflows under the quality bar (fix,
+ * failed), topics people handled with no workflow (what to automate next, ranked by size x how alike people's
+ * first answers were), workflows under the quality bar (fix,
  * or retire under 40%), pilots whose days met the bars (widen), and knowledge-base gaps. Each item carries its
  * numbers and example conversations.
  *
@@ -142,23 +173,30 @@ export async function weeklyReview(props: {
   now: number;
   /** Workflows in a pilot that is not fully live: mode and share of customers. */
   pilots?: ReadonlyMap<string, { mode: string; percent: number }>;
+  /** The deployment's workflows: agents' answers alike count as false negatives (docs/metrics.md). */
+  workflows?: readonly WorkflowDefinition[];
 }): Promise<WeeklyReview> {
   const { store, now } = props;
+  const workflows = workflowAnswersOf(props.workflows ?? []);
   const days = reportDays('weekly', props.day);
   const from = Date.parse(`${days[0]}T00:00:00Z`);
   const to = Date.parse(`${days.at(-1)}T00:00:00Z`) + 86_400_000;
   const facts = await readConversationFacts({ store, from, to });
   const escalated: Escalated[] = [];
-  const peopleOnly: Escalated[] = [];
+  const peopleOnly: PeopleOnly[] = [];
   for (const f of facts) {
-    const outcome = outcomeOf(f, { now });
+    const outcome = outcomeOf(f, { now, workflows });
     const automated = isAutomated(f);
     if (outcome?.kind === 'escalated' && automated && outcome.code !== 'no_workflow') {
       escalated.push({ facts: f, outcome, ...failingTurn(f, outcome.at) });
     } else if (!f.workflow && (!automated || outcome?.code === 'no_workflow')) {
       const first = f.messages.find((m) => m.role === 'customer');
+      const answer = first && f.messages.find((m) => m.role === 'agent' && m.at >= first.at && m.text.trim());
+      const reply = answer
+        ? { conversation: f.id, text: answer.text, customerName: f.customerName ?? null }
+        : null;
       if (first && outcome)
-        peopleOnly.push({ facts: f, outcome, text: first.text, workflow: null, step: null });
+        peopleOnly.push({ facts: f, outcome, text: first.text, workflow: null, step: null, reply });
       else if (first) {
         peopleOnly.push({
           facts: f,
@@ -169,16 +207,24 @@ export async function weeklyReview(props: {
             firstCustomerAt: null,
             falsePositive: [],
             falseNegative: false,
+            falseNegativeWhy: null,
           },
           text: first.text,
           workflow: null,
           step: null,
+          reply,
         });
       }
     }
   }
   const gaps = escalated.filter((e) => e.outcome.code === 'no_answer');
-  const report = await buildReport({ store, kind: 'weekly', day: props.day, now });
+  const report = await buildReport({
+    store,
+    kind: 'weekly',
+    day: props.day,
+    now,
+    ...(props.workflows ? { workflows: props.workflows } : {}),
+  });
   const fixOrRetire: WeeklyReview['fixOrRetire'] = [];
   for (const w of report.byWorkflow) {
     if (w.key === 'none' || w.metrics.decided < MIN_DECIDED) continue;
@@ -234,11 +280,43 @@ export async function weeklyReview(props: {
     to: days.at(-1) as string,
     asOf: new Date(now).toISOString(),
     failurePatterns: cluster(escalated, escalated.length, 'escalations'),
-    newAutomation: cluster(peopleOnly, peopleOnly.length, 'handled by people'),
+    newAutomation: automationCandidates(peopleOnly),
     fixOrRetire,
     readyToWiden,
     knowledgeGaps: cluster(gaps, gaps.length, 'no good article'),
   };
+}
+
+/**
+ * The topics people handled with no workflow, each with how alike the people's first replies were (TF-IDF with
+ * the IDF of all the week's replies, so a topic's shared words count), ranked by size x consistency: a big topic
+ * answered alike is the best next workflow; one answered case by case is not one, however big.
+ */
+function automationCandidates(items: readonly PeopleOnly[]): AutomationCandidate[] {
+  const space = answerSpace(items.flatMap((i) => (i.reply ? [i.reply.text] : [])));
+  return clusterWithMembers(items, items.length, 'handled by people')
+    .map(({ members, ...c }) => {
+      const answers = answerConsistency(
+        members.flatMap((m) => (m.reply ? [m.reply] : [])),
+        space,
+      );
+      return { ...c, answers, score: c.size * (answers.consistency ?? 0), advice: adviceOf(answers) };
+    })
+    .sort((a, b) => b.score - a.score || b.size - a.size || a.name.localeCompare(b.name));
+}
+
+function adviceOf(a: AnswerConsistency): string {
+  const shown = a.representative ? `"${a.representative.text}" (${a.representative.conversation})` : '';
+  switch (a.verdict) {
+    case 'consistent':
+      return `consistent answers (${a.consistency?.toFixed(2)} over ${a.answered} replies): a workflow could send ${shown}`;
+    case 'varied':
+      return `answers vary (${a.consistency?.toFixed(2)} over ${a.answered} replies): people decide case by case; e.g. ${shown}`;
+    case 'too_few':
+      return `one agent reply only: too few to tell whether answers agree; ${shown}`;
+    case 'no_answer':
+      return 'no agent reply in these conversations: nothing to learn the answer from yet';
+  }
 }
 
 /** The review as Markdown: each recommendation with its numbers and the conversations to open. */
@@ -250,7 +328,7 @@ export function weeklyReviewMarkdown(review: WeeklyReview): string {
     ...(list.length === 0
       ? [none, '']
       : list.flatMap((c) => [
-          `- **${c.name}**: ${c.size} (${pct(c.share)}); ${c.steps
+          `- **${markdownCell(c.name)}**: ${c.size} (${pct(c.share)}); ${c.steps
             .slice(0, 3)
             .map((s) => `${s.workflow ?? 'no workflow'}${s.step ? ` at ${s.step}` : ''} ${s.count}`)
             .join(', ')}; see ${c.examples.join(', ')}`,
@@ -263,11 +341,17 @@ export function weeklyReviewMarkdown(review: WeeklyReview): string {
     `As of ${review.asOf}.`,
     '',
     ...clusters('Failure patterns', review.failurePatterns, 'No automated conversation was escalated.'),
-    ...clusters(
-      'Candidates for new automation',
-      review.newAutomation,
-      'People handled nothing without a workflow.',
-    ),
+    '## Candidates for new automation',
+    '',
+    ...(review.newAutomation.length === 0
+      ? ['People handled nothing without a workflow.', '']
+      : [
+          ...review.newAutomation.map(
+            (c) =>
+              `- **${markdownCell(c.name)}**: ${c.size} (${pct(c.share)}); ${markdownCell(c.advice)}; see ${c.examples.join(', ')}`,
+          ),
+          '',
+        ]),
     '## Workflows to fix or retire',
     '',
     ...(review.fixOrRetire.length === 0

@@ -9,7 +9,9 @@ import {
   reportMarkdown,
   writeReportFiles,
 } from '../../analytics/index.ts';
+import { deploymentWorkflowsDir, loadDeploymentConfig } from '../../app/index.ts';
 import { UserError } from '../../shared/index.ts';
+import { loadWorkflowDir, type WorkflowDefinition } from '../../workflows/index.ts';
 import type { CliIo } from '../io.ts';
 import { parseDay } from './audit.ts';
 import { DB_HELP, openStoreFromOptions, outputFolder, requireStore, shownPath } from './options.ts';
@@ -97,6 +99,7 @@ export function registerReport(program: Command, io: CliIo): void {
           now,
           filter,
           goals,
+          workflows: deploymentWorkflows(opts, io),
           ...(cost !== undefined ? { costPerHumanConversation: cost } : {}),
           ...(opts.currency !== undefined ? { currency: opts.currency.toUpperCase() } : {}),
         });
@@ -111,6 +114,16 @@ export function registerReport(program: Command, io: CliIo): void {
         await store.close();
       }
     });
+}
+
+/**
+ * The workflows of the deployment of --config (else ./switchboard.yaml): agents' answers are compared with them for
+ * false negatives (docs/metrics.md). Those that do not load are left out: `switchboard workflows check` says why.
+ */
+function deploymentWorkflows(opts: ReportOpts, io: CliIo): WorkflowDefinition[] {
+  const { config, baseDir } = loadDeploymentConfig({ option: opts.config, cwd: io.cwd });
+  const dir = deploymentWorkflowsDir(config, baseDir);
+  return dir && existsSync(dir) ? loadWorkflowDir(dir).workflows.map((w) => w.definition) : [];
 }
 
 /** --goals FILE, else the first default that exists, else none. */

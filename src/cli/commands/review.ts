@@ -46,6 +46,7 @@ export function registerReview(program: Command, io: CliIo): void {
           store: deployment.store,
           day,
           now,
+          workflows: deployment.workflows,
           pilots: new Map(
             [...state.pilots.entries()].map(([id, p]) => [
               id,

@@ -492,7 +492,14 @@ export function registerInboxRoutes(app: ServerApp, context: ServerContext): voi
           goalsProblem = error.message;
         }
       }
-      const report = await buildReport({ store, kind: 'weekly', day, now, goals });
+      const report = await buildReport({
+        store,
+        kind: 'weekly',
+        day,
+        now,
+        goals,
+        workflows: deployment.workflows,
+      });
       const from = Date.parse(`${report.from}T00:00:00Z`);
       const to = Date.parse(`${report.to}T00:00:00Z`) + 86_400_000;
       const facts = await readConversationFacts({ store, from, to });

@@ -314,6 +314,8 @@ export function intercomDeliveries(props: { adminId: number; secret?: string }) 
     assignee?: Assignee;
     state?: 'open' | 'closed';
     times?: 'numbers' | 'strings';
+    /** The customer's rating (section 4), null when absent. */
+    rating?: Rated;
   }) => {
     const time = (at: number) => (p.times === 'strings' ? String(seconds(at)) : seconds(at));
     const assignee = p.assignee ?? { type: 'nobody_admin' };
@@ -342,6 +344,16 @@ export function intercomDeliveries(props: { adminId: number; secret?: string }) 
         total_count: p.parts.length,
       },
       tags: { type: 'tag.list', tags: [] },
+      conversation_rating: p.rating
+        ? {
+            rating: p.rating.rating,
+            remark: p.rating.remark,
+            created_at: time(p.rating.createdAt ?? p.rating.at),
+            updated_at: time(p.rating.at),
+            contact: { type: 'contact', id: customer.id, external_id: 'shop-customer-31' },
+            teammate: { type: 'admin', id: String(agent.id) },
+          }
+        : null,
     };
     if (p.shape === '1.x') {
       return {
@@ -492,7 +504,19 @@ export function intercomDeliveries(props: { adminId: number; secret?: string }) 
     /** A teammate assigns the conversation to the bot's admin: the bot answers again. */
     handBack: (p: { conversation: number; at: number; part?: number }) =>
       assigned({ ...p, to: { type: 'admin', id: props.adminId } }),
-    closed: (p: { conversation: number; at: number; part?: number }) =>
+    /**
+     * `conversation.rating.added` (a topic assumed, not in the format notes): the closed conversation with the
+     * customer's `conversation_rating`.
+     */
+    rated: (p: { conversation: number; at: number; rating: Rated }) =>
+      envelope(
+        'conversation.rating.added',
+        conversation({ ...p, state: 'closed', parts: [] }),
+        p.at,
+        `rated-${p.at}`,
+      ),
+    /** A teammate closes the conversation (it carries the rating when `rating` is given). */
+    closed: (p: { conversation: number; at: number; part?: number; rating?: Rated }) =>
       envelope(
         'conversation.admin.closed',
         conversation({
@@ -524,3 +548,5 @@ export function intercomDeliveries(props: { adminId: number; secret?: string }) 
 }
 
 type Assignee = { type: 'admin' | 'team'; id: number } | { type: 'nobody_admin' };
+/** A conversation rating: the score (1 to 5 in Intercom; anything here, to test refusals), the remark, when. */
+type Rated = { rating: number | null; remark: string | null; at: number; createdAt?: number };

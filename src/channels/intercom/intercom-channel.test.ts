@@ -287,6 +287,64 @@ describe('intercom channel', () => {
     });
   });
 
+  it("reads the customer's conversation_rating as a survey answer, once per rating, on any topic", () => {
+    const rating = { rating: 4, remark: '  Quick, thanks  ', at: T0 + 9000 };
+    const rated = parse(d.rated({ conversation: 60, at: T0 + 10_000, rating }));
+    expect(rated).toEqual({
+      events: [
+        {
+          type: 'csat',
+          external: '60',
+          deliveryKey: `rating:60:${T0 + 9000}`,
+          at: T0 + 9000,
+          rating: 4,
+          comment: 'Quick, thanks',
+        },
+      ],
+    });
+    // The close delivered after the rating carries it too: the same answer (same key), after the close signal.
+    const closed = parse(d.closed({ conversation: 60, at: T0 + 11_000, part: 5, rating }));
+    expect(closed.events.map((e) => e.type)).toEqual(['status', 'csat']);
+    expect(closed.events[1]).toEqual(rated.events[0]);
+    // A changed rating is a new answer; an empty remark is no comment.
+    const changed = only(
+      parse(
+        d.rated({ conversation: 60, at: T0 + 20_000, rating: { rating: 5, remark: ' ', at: T0 + 19_000 } }),
+      ),
+    );
+    expect(changed).toEqual({
+      type: 'csat',
+      external: '60',
+      deliveryKey: `rating:60:${T0 + 19_000}`,
+      at: T0 + 19_000,
+      rating: 5,
+    });
+  });
+
+  it('takes no rating that is not a whole number from 1 to 5, saying why on the rating topic', () => {
+    for (const score of [0, 6, 4.5, null]) {
+      const rating = { rating: score, remark: 'meh', at: T0 };
+      expect(parse(d.rated({ conversation: 61, at: T0, rating }))).toEqual({
+        events: [],
+        ignored: 'a rating that is not 1 to 5',
+      });
+      expect(
+        parse(d.closed({ conversation: 61, at: T0, part: 7, rating })).events.map((e) => e.type),
+      ).toEqual(['status']);
+    }
+    const body = JSON.parse(
+      d.rated({ conversation: 61, at: T0, rating: { rating: 3, remark: null, at: T0 } }).body,
+    );
+    // An odd rating never costs the delivery its message.
+    const message = JSON.parse(d.customerMessage({ conversation: 61, message: 3, text: 'hi', at: T0 }).body);
+    for (const odd of [{ rating: '3' }, 'three', [4]]) {
+      body.data.item.conversation_rating = odd;
+      expect(parse({ body: JSON.stringify(body) })).toMatchObject({ events: [] });
+      message.data.item.conversation_rating = odd;
+      expect(only(parse({ body: JSON.stringify(message) }))).toMatchObject({ type: 'customer_message' });
+    }
+  });
+
   it('checks X-Hub-Signature over the raw body with the client secret', () => {
     const signed = intercomDeliveries({ adminId: ADMIN, secret: SECRET }).customerMessage({
       conversation: 51,

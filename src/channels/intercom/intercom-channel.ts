@@ -68,6 +68,18 @@ const Opening = z
     attachments: z.array(Attachment).nullish(),
   })
   .loose();
+/**
+ * The customer's CSAT of the conversation (section 4): 1 to 5 and a remark; null until rated. Read apart from the
+ * delivery (`conversation_rating` is `unknown` in Conversation): a rating of an odd shape never costs a message.
+ */
+const Rating = z
+  .object({
+    rating: z.number().int().min(1).max(5),
+    remark: z.string().nullish(),
+    created_at: Time,
+    updated_at: Time,
+  })
+  .loose();
 const Conversation = z
   .object({
     id: Id,
@@ -91,6 +103,7 @@ const Conversation = z
       .object({ conversation_parts: z.array(Part) })
       .loose()
       .nullish(),
+    conversation_rating: z.unknown(),
   })
   .loose();
 type ConversationItem = z.infer<typeof Conversation>;
@@ -118,7 +131,10 @@ const STATUS_TOPICS: Record<string, 'closed' | 'open'> = {
   'conversation.admin.closed': 'closed',
   'conversation.admin.opened': 'open',
 };
+/** Assumed from Intercom's webhook topics, not in the format notes (they list "topics such as"). */
+const RATING_TOPIC = 'conversation.rating.added';
 const CONVERSATION_TOPICS = new Set([
+  RATING_TOPIC,
   'conversation.user.created',
   'conversation.user.replied',
   'conversation.admin.replied',
@@ -322,21 +338,53 @@ export function parseIntercom(
   const delivery = parsed.value;
   const at = (time: unknown) =>
     timeOf(time, timeOf(delivery.created_at, timeOf(delivery.data.item.updated_at, request.receivedAt)));
+  const parsedTopic = topicEvents(topic, delivery, botAdmin, at);
+  // The conversation carries its rating on every topic: a rating seen on any delivery is recorded (once).
+  const rating = ratingOf(delivery.data.item, at);
+  if (!rating) {
+    return ok(topic === RATING_TOPIC ? { events: [], ignored: 'a rating that is not 1 to 5' } : parsedTopic);
+  }
+  return ok({ ...parsedTopic, events: [...parsedTopic.events, rating] });
+}
+
+function topicEvents(topic: string, delivery: Delivery, botAdmin: string, at: At): ParsedDelivery {
   switch (topic) {
+    case RATING_TOPIC:
+      return { events: [] };
     case 'conversation.user.created':
-      return ok(conversationStarted(delivery, botAdmin, at));
+      return conversationStarted(delivery, botAdmin, at);
     case 'conversation.user.replied':
-      return ok(customerReplied(delivery, botAdmin, at));
+      return customerReplied(delivery, botAdmin, at);
     case 'conversation.admin.replied':
     case 'conversation.operator.replied':
-      return ok(adminReplied(delivery, botAdmin, at));
+      return adminReplied(delivery, botAdmin, at);
     case 'conversation.admin.noted':
-      return ok({ events: [], ignored: 'a private note' });
+      return { events: [], ignored: 'a private note' };
     case 'conversation.admin.assigned':
-      return ok(assigned(delivery, botAdmin, at));
+      return assigned(delivery, botAdmin, at);
     default:
-      return ok(statusChanged(delivery, STATUS_TOPICS[topic] ?? 'open', at));
+      return statusChanged(delivery, STATUS_TOPICS[topic] ?? 'open', at);
   }
+}
+
+/**
+ * The conversation's rating as a survey answer, or null (none, or not a whole 1 to 5). Keyed by the rating's
+ * time: the same rating seen again (every later delivery carries it) is one answer, a changed one a new answer.
+ */
+function ratingOf(item: ConversationItem, at: At): InboundEvent | null {
+  const parsed = Rating.safeParse(item.conversation_rating);
+  if (!parsed.success) return null;
+  const rated = parsed.data;
+  const when = at(rated.updated_at ?? rated.created_at);
+  const remark = rated.remark?.trim();
+  return {
+    type: 'csat',
+    external: item.id,
+    deliveryKey: `rating:${item.id}:${when}`,
+    at: when,
+    rating: rated.rating,
+    ...(remark ? { comment: remark } : {}),
+  };
 }
 
 type At = (time: unknown) => number;

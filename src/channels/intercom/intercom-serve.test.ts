@@ -171,6 +171,46 @@ describe('intercom through switchboard serve', () => {
     await h.untilConversation(n, (c) => c?.status === 'closed');
   });
 
+  it("records the customer's conversation rating once, however often it is delivered, and a changed one as a new answer", async () => {
+    const h = await harness();
+    const n = 215000000000035;
+    const at = Date.now();
+    await h.post(
+      d.conversationStarted({ conversation: n, message: 88000501, text: 'Where is my order?', at }),
+    );
+    await h.untilReplies(n);
+    await h.post(d.closed({ conversation: n, at: at + 2000 }));
+    await h.untilConversation(n, (c) => c?.status === 'closed');
+
+    const rating = { rating: 4, remark: 'Quick, thanks', at: at + 3000 };
+    const rated = d.rated({ conversation: n, at: at + 3000, rating });
+    expect((await h.postAtOnce(rated, 2)).statuses).toEqual([200, 200]);
+    // A later delivery about the conversation carries the same rating: not a second answer.
+    await h.post(d.closed({ conversation: n, at: at + 4000, rating }));
+    await h.settled();
+    const answers = async () =>
+      (await h.deployment.store.listFeedback({ conversationId: `support:${n}` })).map((f) => [
+        f.rating,
+        f.comment,
+        f.source,
+      ]);
+    expect(await answers()).toEqual([[4, 'Quick, thanks', 'support']]);
+
+    await h.post(
+      d.rated({ conversation: n, at: at + 9000, rating: { rating: 5, remark: null, at: at + 9000 } }),
+    );
+    await h.settled();
+    expect(await answers()).toEqual([
+      [4, 'Quick, thanks', 'support'],
+      [5, null, 'support'],
+    ]);
+    // The rating changes neither the owner nor the status.
+    expect(await h.deployment.store.findConversation(`support:${n}`)).toMatchObject({
+      owner: 'bot',
+      status: 'closed',
+    });
+  });
+
   it('refuses a bad signature with 401 and a bad body with 400, storing nothing', async () => {
     const h = await harness();
     const eventsBefore = await h.deployment.store.stats();

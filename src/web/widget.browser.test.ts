@@ -225,7 +225,7 @@ describe.skipIf(!available)(
         expect(
           await scale.locator('button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label'))),
         ).toEqual(['1 out of 5', '2 out of 5', '3 out of 5', '4 out of 5', '5 out of 5']);
-        const send = survey.getByRole('button', { name: 'Send' });
+        const send = survey.getByRole('button', { name: 'Send rating', exact: true });
         expect(await send.isDisabled()).toBe(true);
         // By keyboard: Tab from the first rating to the fourth, Enter.
         await scale.locator('button').first().focus();

@@ -40,7 +40,7 @@ export function mountSurvey(host: HTMLElement, chat: ChatController): { update(e
       placeholder: 'Anything to add? (optional)',
     },
   });
-  const send = el('button', { class: 'submit', text: 'Send', attrs: { type: 'submit' } });
+  const send = el('button', { class: 'submit', text: 'Send rating', attrs: { type: 'submit' } });
   const error = el('p', { class: 'error', text: SURVEY_FAILED, attrs: { role: 'alert' } });
   const form = el('form', { class: 'survey-form' }, [
     question,
@@ -73,7 +73,7 @@ export function mountSurvey(host: HTMLElement, chat: ChatController): { update(e
       }
       comment.disabled = sending;
       send.disabled = sending || entry.rating === undefined;
-      send.textContent = sending ? 'Sending…' : 'Send';
+      send.textContent = sending ? 'Sending…' : 'Send rating';
       if (refocus) thanks.focus();
     },
   };

@@ -3,7 +3,7 @@
  * shared <- domain <- middle layers (through the interface files of store/nlu/kb/connectors) <- app <- cli/server/web.
  */
 const middle =
-  'ingest|nlu|kb|audit|workflows|escalation|connectors|analytics|demo|abcd|jobs|conversations|replay|demo-tour|access|channels|inbox|pilots|conversation-tests|learning';
+  'ingest|nlu|kb|audit|workflows|escalation|connectors|analytics|demo|abcd|jobs|conversations|replay|demo-tour|access|channels|inbox|pilots|conversation-tests|learning|simulation';
 const implementations = '^src/(store/(sqlite|postgres)|connectors/[^/]+/)';
 
 module.exports = {

@@ -16,3 +16,10 @@ export {
 } from './deployment.ts';
 export { createLogger, logLevelFromEnv } from './logger.ts';
 export { DEFAULT_DB_PATH, type OpenStoreOptions, openStore } from './open-store.ts';
+export {
+  SIMULATED_AGENT_EMAIL,
+  type SimulateProps,
+  type SimulateResult,
+  type SimulationConfigPatch,
+  simulate,
+} from './simulate.ts';

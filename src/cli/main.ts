@@ -32,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   pilot: async () => (await import('./commands/pilot.ts')).registerPilot,
   corrections: async () => (await import('./commands/corrections.ts')).registerCorrections,
   review: async () => (await import('./commands/review.ts')).registerReview,
+  simulate: async () => (await import('./commands/simulate.ts')).registerSimulate,
 };
 
 /**

@@ -8,6 +8,7 @@ export {
   validateDemoOptions,
 } from './generator.ts';
 export { GENERIC_CSV_HEADER, ticketToCsvRows } from './generic-csv.ts';
+export { createRandom, type Random } from './random.ts';
 export { AGENTS, type DemoAgent, PLAN_TIERS, type PlanTier, SHOP } from './shop.ts';
 export { demoTicketToRecord } from './to-record.ts';
 export {

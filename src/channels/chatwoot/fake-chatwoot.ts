@@ -204,13 +204,15 @@ export function chatwootDeliveries(props: { accountId: number; secret?: string }
   return {
     /** Any body, signed as a delivery at `at`. */
     signed: sign,
+    /** `from`: the contact who writes (a test customer when absent). */
     customerMessage: (p: {
       conversation: number;
       message: number;
       text: string;
       at: number;
       status?: string;
-    }) => message({ ...p, type: 'incoming', sender: contact }),
+      from?: Record<string, unknown>;
+    }) => message({ ...p, type: 'incoming', sender: p.from ?? contact }),
     agentMessage: (p: { conversation: number; message: number; text: string; at: number }) =>
       message({ ...p, type: 'outgoing', sender: agent, status: 'open' }),
     ownMessage: (p: { conversation: number; message: number; text: string; at: number }) =>

@@ -42,23 +42,29 @@ export async function openDeploymentFromOptions(
   opts: DeploymentOptions,
   io: CliIo,
   logger?: Logger,
-  extra: Pick<OpenDeploymentProps, 'workflowCheck'> = {},
+  extra: Pick<OpenDeploymentProps, 'workflowCheck'> & {
+    /** Changes the props last (`switchboard simulate`: its clock and its simulated helpdesk channel). */
+    adjust?: (props: OpenDeploymentProps) => OpenDeploymentProps;
+  } = {},
 ): Promise<Deployment> {
   const { config, baseDir, configFile } = loadDeploymentConfig({ option: opts.config, cwd: io.cwd });
-  return openDeployment({
-    config,
-    baseDir,
-    configFile,
-    env: io.env,
-    overrides: {
-      ...(opts.db !== undefined ? { db: dbOption(opts.db, io.cwd) } : {}),
-      ...(opts.model !== undefined ? { modelFile: resolve(io.cwd, opts.model) } : {}),
-      ...(opts.kb !== undefined ? { kbFile: resolve(io.cwd, opts.kb) } : {}),
-      ...(opts.workflows !== undefined ? { workflowsDir: resolve(io.cwd, opts.workflows) } : {}),
-    },
-    logger: logger ?? commandLogger(io),
-    ...extra,
-  });
+  const { adjust = (p: OpenDeploymentProps) => p, ...rest } = extra;
+  return openDeployment(
+    adjust({
+      config,
+      baseDir,
+      configFile,
+      env: io.env,
+      overrides: {
+        ...(opts.db !== undefined ? { db: dbOption(opts.db, io.cwd) } : {}),
+        ...(opts.model !== undefined ? { modelFile: resolve(io.cwd, opts.model) } : {}),
+        ...(opts.kb !== undefined ? { kbFile: resolve(io.cwd, opts.kb) } : {}),
+        ...(opts.workflows !== undefined ? { workflowsDir: resolve(io.cwd, opts.workflows) } : {}),
+      },
+      logger: logger ?? commandLogger(io),
+      ...rest,
+    }),
+  );
 }
 
 /**

@@ -45,8 +45,14 @@ describe('switchboard start', () => {
       'Replay of the history',
       'Demo conversations',
       'The agent inbox',
+      'A few simulated days',
       'What next',
     ]);
+    // A few days through the live service, so the dashboard has days to show.
+    expect(out).toMatch(
+      /^simulated \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}: \d+ conversations \(widget \d+, helpdesk \d+\)/m,
+    );
+    expect(out).toMatch(/^the simulated agent handled \d+ escalated conversations$/m);
     // The inbox has people waiting, and the demo agent can sign in with the password printed.
     const agent = /demo agent: (\S+), password (\S+) /.exec(out);
     expect(agent?.[1]).toBe('demo.agent@example.com');
@@ -95,8 +101,11 @@ describe('switchboard start', () => {
     expect(second.stdout()).toMatch(/tickets\s+600/);
     expect(second.stdout()).toMatch(/NLU model: v1 in the store \(kept;/);
     expect(second.stdout()).toContain('kb-index v1 in the store (active)');
-    // A second run keeps the waiting conversations and gives the demo agent a new password.
-    expect(second.stdout()).toMatch(/^2 escalated conversation\(s\) wait in the inbox/m);
+    // A second run keeps the waiting conversations (with the simulated days' that wait for the next morning),
+    // gives the demo agent a new password, and simulates no more days.
+    const waiting = /^(\d+) escalated conversation\(s\) wait in the inbox/m.exec(second.stdout());
+    expect(Number(waiting?.[1])).toBeGreaterThanOrEqual(2);
+    expect(second.stdout()).toContain('the store already holds simulated days: skipping');
     expect(/demo agent: \S+, password (\S+) /.exec(second.stdout())?.[1]).not.toBe(agent?.[2]);
     // The demo conversations ran in memory again: the same ids, nothing left behind in the store.
     expect(second.stdout()).toContain(`# Handoff: conversation tour-${conversations.length}-${last}`);

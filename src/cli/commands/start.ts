@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { replayConnectors } from '../../app/connectors.ts';
 import { writeDemoConfig } from '../../app/demo-deployment.ts';
 import { runDemoTour } from '../../app/demo-tour.ts';
-import { type Deployment, openStore } from '../../app/index.ts';
+import { type Deployment, openStore, SIMULATED_AGENT_EMAIL } from '../../app/index.ts';
 import { loadEntityPatternsFile } from '../../app/nlu-config.ts';
 import { discoverTopics, loadExclusionRules, runAudit, writeAuditOutputs } from '../../audit/index.ts';
 import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
@@ -47,6 +47,7 @@ import {
   shownPath,
 } from './options.ts';
 import { DEFAULT_REPLAY_DIR, replayKnowledge, replayProgress } from './replay.ts';
+import { runSimulateCommand, simulationSummaryLines } from './simulate.ts';
 import { formatStats } from './stats.ts';
 
 /** Tickets replayed per workflow: a forecast within about +-7 points, in a few seconds for all seven. */
@@ -212,6 +213,10 @@ export function registerStart(program: Command, io: CliIo): void {
               `demo agent: ${inbox.email}, password ${inbox.password} (new on every run; add your own people with switchboard users add)\n`,
           );
         }
+        if (hasModel) {
+          section(io, 'A few simulated days');
+          await simulateDemoDays({ opts, io, deployment });
+        }
         io.stdout.write(
           `\nthe loop took ${seconds(startedAt)} s: ${startSummary({ loaded, hasModel, categories: result.categories.length })}\n`,
         );
@@ -248,6 +253,41 @@ export function registerStart(program: Command, io: CliIo): void {
         if (!serving) await deployment.close();
       }
     });
+}
+
+/** What `start` simulates when the store has no simulated days yet: enough for the dashboard, in a few seconds. */
+const START_SIMULATION = { days: 3, perDay: 12, seed: 1 } as const;
+
+/**
+ * The last few days played through the live service (`switchboard simulate`, short), so the dashboard, the reports
+ * and the review have days to show; once per store (the simulated agent's account marks it).
+ */
+async function simulateDemoDays(props: {
+  opts: StartOpts;
+  io: CliIo;
+  deployment: Deployment;
+}): Promise<void> {
+  const { opts, io } = props;
+  if (await props.deployment.store.findUser({ email: SIMULATED_AGENT_EMAIL })) {
+    io.stdout.write(
+      'the store already holds simulated days: skipping (switchboard simulate --days 14 plays more)\n',
+    );
+    return;
+  }
+  const t0 = performance.now();
+  const result = await runSimulateCommand({
+    opts: {
+      ...(opts.config !== undefined ? { config: opts.config } : {}),
+      ...(opts.db !== undefined ? { db: opts.db } : {}),
+      ...(opts.workflows !== undefined ? { workflows: opts.workflows } : {}),
+      retrain: false,
+    },
+    io,
+    ...START_SIMULATION,
+  });
+  io.stdout.write(
+    `${simulationSummaryLines(result).join('\n')}\nin ${seconds(t0)} s; the dashboard shows them (switchboard simulate --days 14 plays a fortnight)\n`,
+  );
 }
 
 /** Writes the demo deployment's configuration when no configuration is named and none exists; says which file. */

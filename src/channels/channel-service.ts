@@ -260,6 +260,7 @@ export function createChannelService(props: {
     await conversations.feedback({
       conversationId: id,
       source: channel.name,
+      at: event.at,
       ...(event.rating !== undefined ? { rating: event.rating } : {}),
       ...(event.comment !== undefined ? { comment: event.comment } : {}),
       ...(event.resolved !== undefined ? { resolved: event.resolved } : {}),

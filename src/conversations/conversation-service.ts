@@ -129,6 +129,8 @@ export interface ConversationService {
     rating?: number;
     comment?: string;
     source: string;
+    /** When the customer answered, as the channel says (default now): a repeated job finds its answer by it. */
+    at?: number;
   }): Promise<StoredFeedback>;
   /** Queues the turns of messages nobody handled for `olderThanMs`; returns how many conversations. */
   sweep(olderThanMs?: number): Promise<number>;
@@ -372,7 +374,7 @@ export function createConversationService(options: ConversationServiceOptions): 
     processPending,
     runCall,
     async feedback(props) {
-      const at = clock.now();
+      const at = props.at ?? clock.now();
       const hand = props.resolved === false;
       const stored = await store.recordFeedback({
         ...props,

@@ -146,8 +146,24 @@ describe('chatwoot through switchboard serve', () => {
     await h.settled();
     await h.post(survey);
     await h.settled();
-
     const { store } = h.deployment;
+    // The same answer's job run again (a process killed after the answer was stored, before its job was marked
+    // done, runs it again under recovery): it finds the answer and stores nothing.
+    const again = {
+      type: 'csat',
+      external: `${ACCOUNT}:25`,
+      deliveryKey: `csat:${ACCOUNT}:501`,
+      at: at + 2000,
+    };
+    await store.jobs.enqueue([
+      {
+        queue: 'channel.inbound',
+        key: 'inbound:chat:again',
+        payload: { channel: 'chat', event: { ...again, rating: 4, comment: 'quick' } },
+      },
+    ]);
+    await h.settled();
+
     const answers = async (n: number) =>
       (await store.listFeedback({ conversationId: `chat:${ACCOUNT}:${n}` })).map((f) => [
         f.rating,

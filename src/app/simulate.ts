@@ -19,9 +19,8 @@ import type { Deployment } from './deployment.ts';
 import { retrainDeployment } from './retrain.ts';
 
 const DAY_MS = 86_400_000;
-/** The simulated helpdesk: a Chatwoot account the simulation runs on loopback. */
+/** The simulated helpdesk: a Chatwoot account the simulation runs on loopback, one account per run. */
 const HELPDESK_CHANNEL = 'chatwoot';
-const HELPDESK_ACCOUNT = 1;
 export const SIMULATED_AGENT_EMAIL = 'sim.agent@example.com';
 const LEAD = 'simulation:lead';
 /** Pilots the simulated team starts with: one workflow in shadow mode, one live for half its customers. */
@@ -101,7 +100,10 @@ export async function simulate(props: SimulateProps): Promise<SimulateResult> {
   const clock: Clock = { now: () => current };
   const token = randomBytes(16).toString('hex');
   const secret = randomBytes(16).toString('hex');
-  const fake = await startFakeChatwoot({ accountId: HELPDESK_ACCOUNT, token });
+  // Each run is its own Chatwoot account (the run's second), so a second simulation of the same days starts new
+  // conversations instead of meeting the first one's.
+  const account = Math.floor(props.now / 1000);
+  const fake = await startFakeChatwoot({ accountId: account, token });
   try {
     const deployment = await props.open({
       clock,
@@ -109,7 +111,7 @@ export async function simulate(props: SimulateProps): Promise<SimulateResult> {
         channels: {
           [HELPDESK_CHANNEL]: {
             type: 'chatwoot',
-            accountId: HELPDESK_ACCOUNT,
+            accountId: account,
             botTokenEnv: 'SWITCHBOARD_SIMULATED_CHATWOOT_TOKEN',
             webhookSecretEnv: 'SWITCHBOARD_SIMULATED_CHATWOOT_SECRET',
             baseUrl: fake.url,
@@ -133,13 +135,15 @@ export async function simulate(props: SimulateProps): Promise<SimulateResult> {
           days: props.days,
           seed: props.seed,
           perDay: props.perDay,
+          run: String(account),
           startMs: firstDay,
           endMs: props.now,
         });
         const ports = await simulationPorts({
           deployment,
           url: server.url,
-          deliveries: chatwootDeliveries({ accountId: HELPDESK_ACCOUNT, secret }),
+          deliveries: chatwootDeliveries({ accountId: account, secret }),
+          account,
           setTime: (ms) => {
             current = Math.max(current, ms);
           },
@@ -166,13 +170,11 @@ export async function simulate(props: SimulateProps): Promise<SimulateResult> {
         let stored = 0;
         let delivered = 0;
         for (const c of plan.filter((p) => p.channel === 'helpdesk')) {
-          const conversation = await deployment.store.getConversation(helpdeskConversationId(c));
+          const conversation = await deployment.store.getConversation(helpdeskConversationId(c, account));
           stored += (conversation?.messages ?? []).filter(
             (m) => m.role === 'bot' || m.role === 'agent',
           ).length;
-          delivered += fake
-            .timeline(`${HELPDESK_ACCOUNT}:${c.ticketId}`)
-            .filter((e) => e.kind === 'reply').length;
+          delivered += fake.timeline(`${account}:${c.ticketId}`).filter((e) => e.kind === 'reply').length;
         }
         return {
           summary,
@@ -193,8 +195,8 @@ export async function simulate(props: SimulateProps): Promise<SimulateResult> {
 }
 
 /** The stored conversation of a helpdesk customer: the channel's name and Chatwoot's `account:conversation`. */
-function helpdeskConversationId(c: SimulatedConversation): string {
-  return `${HELPDESK_CHANNEL}:${HELPDESK_ACCOUNT}:${c.ticketId}`;
+function helpdeskConversationId(c: SimulatedConversation, account: number): string {
+  return `${HELPDESK_CHANNEL}:${account}:${c.ticketId}`;
 }
 
 function pilotsOf(deployment: Deployment): Map<string, { mode: string; percent: number }> {
@@ -231,6 +233,8 @@ async function simulationPorts(props: {
   deployment: Deployment;
   url: string;
   deliveries: ReturnType<typeof chatwootDeliveries>;
+  /** The run's Chatwoot account. */
+  account: number;
   setTime: (ms: number) => void;
   retrain: boolean;
 }) {
@@ -265,7 +269,7 @@ async function simulationPorts(props: {
         ...(m.choices ? { choices: m.choices } : {}),
       }));
   };
-  const helpdeskId = helpdeskConversationId;
+  const helpdeskId = (c: SimulatedConversation) => helpdeskConversationId(c, props.account);
   const post = async (delivery: { body: string; headers: Record<string, string> }) => {
     const response = await fetch(`${url}/channels/${HELPDESK_CHANNEL}/webhook`, {
       method: 'POST',
@@ -418,19 +422,19 @@ async function simulatedAgent(deployment: Deployment): Promise<StoredUser> {
 async function handle(deployment: Deployment, user: StoredUser, conversationId: string, plan: AgentPlan) {
   const { inbox } = deployment;
   await inbox.take({ conversationId, user });
-  const { correction, ...verdict } = plan.judgement;
+  const { intent, ...verdict } = plan.judgement;
   await inbox.judge({ conversationId, user, judgement: verdict });
-  if (correction) await inbox.judge({ conversationId, user, judgement: correction });
-  if (plan.draft) {
+  if (intent) await inbox.judge({ conversationId, user, judgement: intent });
+  for (const draft of plan.drafts) {
     await inbox.useDraft({
       conversationId,
       user,
-      draftId: plan.draft.id,
-      how: plan.draft.how,
-      ...(plan.draft.how === 'edited' ? { text: plan.reply } : {}),
+      draftId: draft.id,
+      how: draft.how,
+      ...(draft.how === 'edited' ? { text: plan.reply } : {}),
     });
   }
-  if (!plan.draft || plan.draft.how === 'discarded')
+  if (plan.drafts.every((d) => d.how === 'discarded'))
     await inbox.reply({ conversationId, user, text: plan.reply });
   await inbox.close({ conversationId, user, resolved: true });
 }

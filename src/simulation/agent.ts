@@ -24,10 +24,11 @@ export interface AgentPlan {
   judgement: {
     verdict: 'right' | 'wrong';
     couldHaveResolved: boolean;
-    /** The right intent of the first customer message, when the bot took it for another (null: none of them). */
-    correction?: { seq: number; intent: string | null };
+    /** The right intent of the first customer message (null: none of them): a correction when the bot's differs. */
+    intent?: { seq: number; intent: string | null };
   };
-  draft?: { id: string; how: 'as_is' | 'edited' | 'discarded' };
+  /** What becomes of each shadow draft, in order. */
+  drafts: ReadonlyArray<{ id: string; how: 'as_is' | 'edited' | 'discarded' }>;
   reply: string;
 }
 
@@ -70,17 +71,17 @@ export function agentPlan(props: {
   const judgement: AgentPlan['judgement'] = {
     verdict: misread && view.firstIntent !== null ? 'wrong' : 'right',
     couldHaveResolved: gaveUp && props.workflowIntents.has(c.category),
-    ...(misread && view.firstSeq !== null ? { correction: { seq: view.firstSeq, intent: right } } : {}),
+    // The first message's intent, confirmed or corrected (to "none of these" when no intent is right).
+    ...(view.firstSeq !== null ? { intent: { seq: view.firstSeq, intent: right } } : {}),
   };
   const reply =
     c.agentAnswer ?? `Thanks for your patience, ${c.customer.name.split(' ')[0]}: I've sorted this out.`;
-  const draft = view.drafts[0];
-  if (!draft) return { judgement, reply };
-  if (misread) return { judgement, reply, draft: { id: draft.id, how: 'discarded' } };
-  const how = rng.chance(0.75) ? 'as_is' : rng.chance(0.8) ? 'edited' : 'discarded';
-  return {
-    judgement,
-    reply: how === 'edited' ? `${draft.text}\n\n${reply}` : reply,
-    draft: { id: draft.id, how },
-  };
+  if (view.drafts.length === 0) return { judgement, reply, drafts: [] };
+  const how = misread ? 'discarded' : rng.chance(0.75) ? 'as_is' : rng.chance(0.8) ? 'edited' : 'discarded';
+  // Sent as they are, each; edited, the first one carries the agent's text and the others go; or all discarded.
+  const drafts = view.drafts.map(
+    (d, i) => ({ id: d.id, how: i === 0 || how === 'as_is' ? how : 'discarded' }) as const,
+  );
+  const first = view.drafts[0]?.text ?? '';
+  return { judgement, reply: how === 'edited' ? `${first}\n\n${reply}` : reply, drafts };
 }

@@ -58,6 +58,8 @@ export interface SimulationPlanProps {
   startMs: number;
   /** The end of the simulated window (epoch ms, now): conversations start at least 6 hours before it. */
   endMs: number;
+  /** Tells this run's keys from another's (a second simulation of the same days starts new conversations). */
+  run: string;
   /** Share of customers on the helpdesk channel (the rest use the widget). Default 0.3. */
   helpdeskShare?: number;
 }
@@ -73,8 +75,8 @@ export const SIMULATION_SHOP_SEED = 7;
  * the day's conversations have time to unfold.
  *
  * @example
- * const plan = planSimulation({ days: 14, seed: 1, perDay: 30, startMs, endMs: Date.now() });
- * plan[0]; // { key: 'sim-1-100001', channel: 'widget', category: 'order_status', opening: 'Hi, where is ...', ... }
+ * const plan = planSimulation({ days: 14, seed: 1, perDay: 30, run: 'r1', startMs, endMs: Date.now() });
+ * plan[0]; // { key: 'sim-1-r1-100001', channel: 'widget', category: 'order_status', opening: 'Hi, where is ...', ... }
  */
 export function planSimulation(props: SimulationPlanProps): SimulatedConversation[] {
   const windowEnd = props.endMs - 6 * HOUR_MS;
@@ -88,7 +90,7 @@ export function planSimulation(props: SimulationPlanProps): SimulatedConversatio
   const plan: SimulatedConversation[] = [];
   for (const ticket of tickets) {
     const rng = createRandom(`${props.seed}:simulation:${ticket.id}`);
-    const conversation = fromTicket(ticket, rng, props.seed, helpdeskShare);
+    const conversation = fromTicket(ticket, rng, `${props.seed}-${props.run}`, helpdeskShare);
     if (conversation) plan.push(conversation);
   }
   return plan.sort((a, b) => a.at - b.at || a.ticketId - b.ticketId);
@@ -97,7 +99,7 @@ export function planSimulation(props: SimulationPlanProps): SimulatedConversatio
 function fromTicket(
   ticket: DemoTicket,
   rng: Random,
-  seed: number,
+  prefix: string,
   helpdeskShare: number,
 ): SimulatedConversation | null {
   const customerLines = ticket.messages.filter((m) => m.authorRole === 'customer').map((m) => m.body);
@@ -105,7 +107,7 @@ function fromTicket(
   if (!opening) return null;
   const agentAnswer = ticket.messages.find((m) => m.authorRole === 'agent' && m.public)?.body ?? null;
   return {
-    key: `sim-${seed}-${ticket.id}`,
+    key: `sim-${prefix}-${ticket.id}`,
     ticketId: ticket.id,
     channel: rng.chance(helpdeskShare) ? 'helpdesk' : 'widget',
     at: ticket.createdAt,

@@ -200,7 +200,7 @@ export async function runSimulation(props: {
       const state: Live = {
         id: conversationId,
         turn: 1,
-        rng: createRandom(`${props.seed}:live:${c.key}`),
+        rng: createRandom(`${props.seed}:live:${c.ticketId}`),
         sends: 1,
         handled: false,
         surveyed: false,

@@ -36,7 +36,7 @@ function aConversation(over: Partial<SimulatedConversation> = {}): SimulatedConv
 describe('planSimulation', () => {
   it('is the same for the same seed, inside the window, on both channels', () => {
     const start = Date.UTC(2026, 10, 24);
-    const props = { days: 14, seed: 1, perDay: 30, startMs: start, endMs: END };
+    const props = { days: 14, seed: 1, perDay: 30, run: 'r1', startMs: start, endMs: END };
     const plan = planSimulation(props);
     expect(planSimulation(props)).toEqual(plan);
     expect(plan.length).toBe(420);
@@ -52,6 +52,10 @@ describe('planSimulation', () => {
     expect(other.map((c) => c.opening)).toEqual(plan.map((c) => c.opening));
     expect(other.map((c) => c.behaviour)).not.toEqual(plan.map((c) => c.behaviour));
     expect(new Set(plan.map((c) => c.key)).size).toBe(plan.length);
+    // Another run of the same days: the same conversations under other keys.
+    const again = planSimulation({ ...props, run: 'r2' });
+    expect(again.map((c) => c.behaviour)).toEqual(plan.map((c) => c.behaviour));
+    expect(again.filter((c, i) => c.key === plan[i]?.key)).toEqual([]);
   });
 });
 
@@ -154,9 +158,9 @@ describe('the scripted agent', () => {
     expect(plan.judgement).toEqual({
       verdict: 'wrong',
       couldHaveResolved: false,
-      correction: { seq: 0, intent: 'order_status' },
+      intent: { seq: 0, intent: 'order_status' },
     });
-    expect(plan.draft).toEqual({ id: 'd1', how: 'discarded' });
+    expect(plan.drafts).toEqual([{ id: 'd1', how: 'discarded' }]);
     expect(plan.reply).toBe('Your order is with the courier and arrives tomorrow.');
 
     const missed = agentPlan({
@@ -169,7 +173,7 @@ describe('the scripted agent', () => {
     expect(missed.judgement).toEqual({
       verdict: 'right',
       couldHaveResolved: true,
-      correction: { seq: 0, intent: 'order_status' },
+      intent: { seq: 0, intent: 'order_status' },
     });
     // A request no intent covers: "none of these".
     const none = agentPlan({
@@ -185,7 +189,32 @@ describe('the scripted agent', () => {
       workflowIntents: new Set(['order_status']),
       rng: createRandom('a'),
     });
-    expect(none.judgement.correction).toEqual({ seq: 0, intent: null });
+    expect(none.judgement.intent).toEqual({ seq: 0, intent: null });
+    // Understood: the intent confirmed, and every draft decided (none left undecided in the metrics).
+    const understood = agentPlan({
+      conversation: aConversation(),
+      view: {
+        firstIntent: 'order_status',
+        firstSeq: 0,
+        workflow: 'order-status',
+        escalationCode: 'shadow_mode',
+        drafts: [
+          { id: 'a', text: 'Shipped.' },
+          { id: 'b', text: 'Did that help?' },
+        ],
+      },
+      intents: new Set(['order_status']),
+      workflowIntents: new Set(['order_status']),
+      rng: createRandom('a'),
+    });
+    expect(understood.judgement).toEqual({
+      verdict: 'right',
+      couldHaveResolved: false,
+      intent: { seq: 0, intent: 'order_status' },
+    });
+    const [first, second] = understood.drafts;
+    expect([first?.id, second?.id]).toEqual(['a', 'b']);
+    expect(second?.how).toBe(first?.how === 'as_is' ? 'as_is' : 'discarded');
   });
 
   it('picks up in working hours, and the next morning at night', () => {

@@ -477,7 +477,7 @@ async function leadsWeek(deployment: Deployment, asOf: number, retrain: boolean)
       decision: 'accepted',
       by: LEAD,
     });
-    lines.push(`${day}: accepted ${candidates.length} intent corrections from the agent`);
+    lines.push(`${day}: accepted ${candidates.length} labelled examples from the agent's intent judgements`);
     if (retrain) {
       const { result, stored } = await retrainDeployment({
         deployment,

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deployment } from '../app/index.ts';
 import { openStore } from '../app/open-store.ts';
 import { openDemoDeployment, trainDemoIntentModel } from '../app/testing.ts';
+import { DEMO_WORKFLOWS_DIR } from '../app/workflows-dir.ts';
 import type { Store } from '../store/index.ts';
+import { loadWorkflowDir } from '../workflows/index.ts';
 import { aConversation } from './metrics-testing.ts';
 import { weeklyReview, weeklyReviewMarkdown } from './weekly-review.ts';
 
@@ -159,5 +161,31 @@ describe('candidates for new automation, by how alike people answered', () => {
     );
     expect(markdown).toContain('answers vary');
     expect(markdown).not.toMatch(/ada|lovelace|example\.com/i);
+  });
+});
+
+describe('knowledge-base gaps', () => {
+  it("counts the escalations at an answer step's fallback, not only the engine's own no_answer", async () => {
+    const store = await openStore({ db: ':memory:' });
+    try {
+      const start = Date.parse('2026-12-02T08:00:00Z');
+      const workflows = loadWorkflowDir(DEMO_WORKFLOWS_DIR).workflows.map((w) => w.definition);
+      for (let i = 0; i < 3; i++) {
+        const c = await aConversation(store, { id: `gap-${i}`, at: start + i * 3_600_000 });
+        await c.turn({
+          at: start + i * 3_600_000,
+          text: `Do you take payment by cheque ${i}?`,
+          bot: ['escalate'],
+          workflow: 'billing-faq',
+          step: 'no_answer',
+          escalate: 'workflow_escalated',
+        });
+      }
+      const review = await weeklyReview({ store, day: '2026-12-07', now: start + 7 * 86_400_000, workflows });
+      expect(review.knowledgeGaps.reduce((n, c) => n + c.size, 0)).toBe(3);
+      expect(review.knowledgeGaps[0]?.steps[0]).toMatchObject({ workflow: 'billing-faq', step: 'no_answer' });
+    } finally {
+      await store.close();
+    }
   });
 });

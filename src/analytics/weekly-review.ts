@@ -69,7 +69,10 @@ export interface WeeklyReview {
     daysMeetingBars: number;
     why: string;
   }>;
-  /** Questions the knowledge base had no good answer for (escalated no_answer), clustered. */
+  /**
+   * Questions the knowledge base had no good answer for, clustered: escalated `no_answer`, or at the step an
+   * answer step falls back to when no passage scores high enough (the demo's billing-faq hands over there).
+   */
   knowledgeGaps: ReviewCluster[];
 }
 
@@ -217,7 +220,10 @@ export async function weeklyReview(props: {
       }
     }
   }
-  const gaps = escalated.filter((e) => e.outcome.code === 'no_answer');
+  const fallbacks = knowledgeFallbacks(props.workflows ?? []);
+  const gaps = escalated.filter(
+    (e) => e.outcome.code === 'no_answer' || fallbacks.has(`${e.workflow}\u0000${e.step}`),
+  );
   const report = await buildReport({
     store,
     kind: 'weekly',
@@ -317,6 +323,17 @@ function adviceOf(a: AnswerConsistency): string {
     case 'no_answer':
       return 'no agent reply in these conversations: nothing to learn the answer from yet';
   }
+}
+
+/** The steps a workflow goes to when its knowledge-base answer found nothing good enough: `workflow\0step`. */
+function knowledgeFallbacks(workflows: readonly WorkflowDefinition[]): Set<string> {
+  const steps = new Set<string>();
+  for (const w of workflows) {
+    for (const step of w.steps) {
+      if (step.type === 'answer' && step.fallback) steps.add(`${w.id}\u0000${step.fallback}`);
+    }
+  }
+  return steps;
 }
 
 /** The review as Markdown: each recommendation with its numbers and the conversations to open. */

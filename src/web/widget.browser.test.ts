@@ -162,6 +162,20 @@ describe.skipIf(!available)(
       return label;
     }
 
+    /** Opens the widget, asks "Where is my order?" and waits for the bot's question: the conversation's id. */
+    async function askWhereIsMyOrder(
+      page: Page,
+      context: BrowserContext,
+    ): Promise<{ widget: Locator; id: string }> {
+      const widget = await openWidget(page);
+      await say(widget, 'Where is my order?');
+      await widget
+        .locator('.log .msg.bot', { has: page.locator('button.choice') })
+        .first()
+        .waitFor({ timeout: WAIT_MS });
+      return { widget, id: (await remembered(context)).id };
+    }
+
     async function expectHandedOver(widget: Locator, context: BrowserContext): Promise<void> {
       await widget.locator('.log .msg.bot.escalate', { hasText: ESCALATED }).waitFor({ timeout: WAIT_MS });
       await widget.locator('.log .notice', { hasText: HUMAN_NOTICE }).waitFor({ timeout: WAIT_MS });
@@ -209,13 +223,7 @@ describe.skipIf(!available)(
     it('asks "How would you rate this conversation?" once a person closed it, stores a 4 and a comment, and not again after a reload', async () => {
       const { context, page, problems } = await openDemoPage();
       try {
-        const widget = await openWidget(page);
-        await say(widget, 'Where is my order?');
-        await widget
-          .locator('.log .msg.bot', { has: page.locator('button.choice') })
-          .first()
-          .waitFor({ timeout: WAIT_MS });
-        const { id } = await remembered(context);
+        const { widget, id } = await askWhereIsMyOrder(page, context);
         await deployment.store.closeConversation({ conversationId: id, by: 'agent:ana', at: Date.now() });
 
         const survey = widget.locator('.log .survey');
@@ -253,6 +261,54 @@ describe.skipIf(!available)(
           .locator('.log .notice', { hasText: 'This conversation is closed.' })
           .waitFor({ timeout: WAIT_MS });
         expect(await again.locator('.log .survey').count()).toBe(0);
+        expect(await remembered(context)).toMatchObject({ id, surveyDone: true });
+        expect(problems).toEqual({ csp: [], errors: [], console: [], http: [] });
+      } finally {
+        await context.close();
+      }
+    });
+
+    it('asks the survey once Liam answered "Yes" to "Did this resolve your issue?" after the bot resolved his question, and stores a 5', async () => {
+      const { context, page, problems } = await openDemoPage();
+      try {
+        const { widget, id } = await askWhereIsMyOrder(page, context);
+        // The bot resolves the conversation with a resolve message (status resolved, never closed). Written
+        // through the store, as the close of the test above: the demo workflow's resolve step reaches the
+        // transcript as a plain reply (the engine emits its text as a `reply` effect).
+        const before = await deployment.store.findConversation(id);
+        await deployment.store.recordTurn({
+          conversationId: id,
+          expectedRevision: before!.revision,
+          messages: [
+            { role: 'bot', kind: 'resolve', text: 'Glad I could help. Have a good day!', at: Date.now() },
+          ],
+          status: 'resolved',
+          at: Date.now(),
+        });
+
+        // Not while "Did this resolve your issue?" can still be answered.
+        const question = widget.locator('.log .feedback', { hasText: 'Did this resolve your issue?' });
+        await question.waitFor({ timeout: WAIT_MS });
+        const survey = widget.locator('.log .survey');
+        expect(await survey.count()).toBe(0);
+        await question.getByRole('button', { name: 'Yes', exact: true }).click();
+        await widget.locator('.log .feedback', { hasText: 'Thanks for your feedback!' }).waitFor();
+
+        await survey.getByText('How would you rate this conversation?').waitFor({ timeout: WAIT_MS });
+        await survey.getByRole('button', { name: '5 out of 5', exact: true }).click();
+        await survey.getByRole('button', { name: 'Send rating', exact: true }).click();
+        await survey.getByText('Thanks for rating this conversation!').waitFor({ timeout: WAIT_MS });
+
+        const feedback = await deployment.store.listFeedback({ conversationId: id });
+        expect(feedback.map((f) => [f.rating, f.comment, f.resolved, f.source])).toEqual([
+          [null, null, true, 'widget'],
+          [5, null, null, 'widget'],
+        ]);
+        // The survey came without a close: the conversation stays resolved, with the bot.
+        expect(await deployment.store.findConversation(id)).toMatchObject({
+          status: 'resolved',
+          owner: 'bot',
+        });
         expect(await remembered(context)).toMatchObject({ id, surveyDone: true });
         expect(problems).toEqual({ csp: [], errors: [], console: [], http: [] });
       } finally {

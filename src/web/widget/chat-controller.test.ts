@@ -309,12 +309,56 @@ describe('createChatController', () => {
     server.emit('message', { messages: [server.messages[3]] });
     await waitFor(() => expect(shown(chat).at(-1)).toBe('feedback'));
     chat.sendFeedback(true);
-    await waitFor(() => expect(chatEntries(chat.getState()).at(-1)).toMatchObject({ status: 'sent' }));
+    await waitFor(() =>
+      expect(chatEntries(chat.getState()).find((e) => e.type === 'feedback')).toMatchObject({
+        status: 'sent',
+      }),
+    );
     expect(server.requests.at(-1)).toMatchObject({
       path: '/v1/conversations/c1/feedback',
       body: { resolved: true },
     });
     expect(JSON.parse(store.data.get('k')!)).toMatchObject({ feedbackSeq: 4 });
+  });
+
+  it('asks the survey after "Yes" to the bot\'s resolution, also after a reload, and not after "No"', async () => {
+    const resolveThenAnswer = async (answer: boolean) => {
+      const setup = setUp();
+      setup.chat.send('thanks');
+      await waitFor(() => expect(shown(setup.chat)).toContain('bot:You said: thanks'));
+      setup.server.messages.push({ seq: 4, role: 'bot', text: 'Glad I could help', at: '', kind: 'resolve' });
+      setup.server.emit('message', { messages: [setup.server.messages[3]] });
+      await waitFor(() => expect(shown(setup.chat).at(-1)).toBe('feedback'));
+      expect(shown(setup.chat)).not.toContain('survey');
+      setup.chat.sendFeedback(answer);
+      await waitFor(() => expect(setup.chat.getState().feedbackDoneSeq).toBe(4));
+      return setup;
+    };
+
+    const no = await resolveThenAnswer(false);
+    expect(shown(no.chat).at(-1)).toBe('feedback');
+    expect(JSON.parse(no.store.data.get('k')!).confirmedSeq).toBeUndefined();
+
+    const first = await resolveThenAnswer(true);
+    expect(shown(first.chat).slice(-2)).toEqual(['feedback', 'survey']);
+    expect(JSON.parse(first.store.data.get('k')!)).toMatchObject({ feedbackSeq: 4, confirmedSeq: 4 });
+    first.chat.sendFeedback(true); // answered already: not posted again
+    first.chat.stop();
+
+    const { chat, server, store } = setUp({
+      store: first.store,
+      fake: { server: first.server, fetch: first.fetch },
+    });
+    chat.start();
+    await waitFor(() => expect(shown(chat).at(-1)).toBe('survey'));
+    expect(shown(chat)).not.toContain('feedback');
+    chat.rateSurvey(5);
+    chat.sendSurvey('');
+    await waitFor(() => expect(chatEntries(chat.getState()).at(-1)).toMatchObject({ status: 'sent' }));
+    expect(
+      server.requests.filter((r) => r.path === '/v1/conversations/c1/feedback').map((r) => r.body),
+    ).toEqual([{ resolved: true }, { rating: 5 }]);
+    expect(JSON.parse(store.data.get('k')!)).toMatchObject({ confirmedSeq: 4, surveyDone: true });
   });
 
   it('stops streaming a closed conversation and starts a new one when the customer writes again', async () => {

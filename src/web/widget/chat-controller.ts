@@ -51,7 +51,7 @@ export interface ChatController {
   send(text: string): boolean;
   retry(localId: string): void;
   sendFeedback(resolved: boolean): void;
-  /** Picks a rating (1-5) in the survey shown after close. */
+  /** Picks a rating (1-5) in the survey (shown after close, or after "Yes" to the bot's resolution). */
   rateSurvey(rating: number): void;
   /** Sends the picked rating and the comment (optional, up to 2,000 characters); again after a failure. */
   sendSurvey(comment: string): void;
@@ -88,7 +88,11 @@ export function createChatController(props: ChatControllerProps): ChatController
   const backoff = props.backoff ?? backoffDelayMs;
   const maxSendAttempts = props.maxSendAttempts ?? 4;
   let conversation: SavedConversation | undefined = loadConversation(props.store, props.storageKey);
-  let state = initialChatState(conversation?.feedbackSeq ?? 0, conversation?.surveyDone ?? false);
+  let state = initialChatState({
+    feedbackDoneSeq: conversation?.feedbackSeq,
+    confirmedSeq: conversation?.confirmedSeq,
+    surveyDone: conversation?.surveyDone,
+  });
   let stream: EventStream | undefined;
   let creating: Promise<ConversationAccess | ApiFailure> | undefined;
   let stopped = false;
@@ -262,13 +266,16 @@ export function createChatController(props: ChatControllerProps): ChatController
     sendFeedback(resolved) {
       const seq = lastResolveSeq(state);
       const c = conversation;
-      if (seq === undefined || !c || state.feedback?.status === 'sending') return;
-      dispatch({ type: 'feedback', seq, status: 'sending' });
+      if (seq === undefined || !c || seq <= state.feedbackDoneSeq || state.feedback?.status === 'sending')
+        return;
+      dispatch({ type: 'feedback', seq, resolved, status: 'sending' });
       void api.postFeedback({ ...c, resolved }).then((result) => {
         if (conversation !== c) return;
-        dispatch({ type: 'feedback', seq, status: result.ok ? 'sent' : 'failed' });
+        dispatch({ type: 'feedback', seq, resolved, status: result.ok ? 'sent' : 'failed' });
         if (result.ok) {
           c.feedbackSeq = seq;
+          // "Yes" is remembered: the survey that follows it is still asked after a reload.
+          if (resolved) c.confirmedSeq = seq;
           saveConversation(props.store, props.storageKey, c);
         }
       });

@@ -145,8 +145,8 @@ describe('chatEntries: hand-off and feedback', () => {
     expect(chatEntries(resolved).at(-1)).toEqual({ type: 'feedback', key: 'feedback', status: 'asked' });
     const sent = run(
       [
-        { type: 'feedback', seq: 2, status: 'sending' },
-        { type: 'feedback', seq: 2, status: 'sent' },
+        { type: 'feedback', seq: 2, resolved: false, status: 'sending' },
+        { type: 'feedback', seq: 2, resolved: false, status: 'sent' },
       ],
       resolved,
     );
@@ -162,7 +162,7 @@ describe('chatEntries: hand-off and feedback', () => {
     // given in an earlier page: not asked again after a reload
     const reloaded = run(
       [{ type: 'loaded', view: view([bot(2, 'Done!', { kind: 'resolve' })]) }],
-      initialChatState(2),
+      initialChatState({ feedbackDoneSeq: 2 }),
     );
     expect(chatEntries(reloaded).some((e) => e.type === 'feedback')).toBe(false);
   });
@@ -240,7 +240,7 @@ describe('the survey after close', () => {
         { type: 'loaded', view: view([customer(1, 'q')], { status: 'closed' }) },
         { type: 'survey-rate', rating: 3 },
       ],
-      initialChatState(0, true),
+      initialChatState({ surveyDone: true }),
     );
     expect(isSurveyShown(reloaded)).toBe(false);
     expect(survey(reloaded)).toEqual([]);
@@ -270,6 +270,119 @@ describe('the survey after close', () => {
       answered,
     );
     expect(survey(next)).toEqual([{ type: 'survey', key: 'survey', status: 'asked', rating: undefined }]);
+  });
+});
+
+describe('the survey after "Yes" to the bot\'s resolution', () => {
+  const resolved = (messages: Message[] = [customer(1, 'q'), bot(2, 'Done!', { kind: 'resolve' })]) =>
+    run([{ type: 'loaded', view: view(messages, { status: 'resolved' }) }]);
+  const yes = (status: 'sending' | 'sent' | 'failed', seq = 2): ChatAction => ({
+    type: 'feedback',
+    seq,
+    resolved: true,
+    status,
+  });
+  const rows = (state: ChatState) =>
+    chatEntries(state)
+      .filter((e) => e.type === 'feedback' || e.type === 'survey')
+      .map((e) => `${e.type}:${e.status}`);
+
+  it('follows a "Yes" once it is stored, never while "Did this resolve your issue?" can be answered', () => {
+    const asked = resolved();
+    expect(rows(asked)).toEqual(['feedback:asked']);
+    expect(rows(run([yes('sending')], asked))).toEqual(['feedback:sending']);
+    const failed = run([yes('sending'), yes('failed')], asked);
+    expect(rows(failed)).toEqual(['feedback:failed']);
+    expect(chatReducer(failed, { type: 'survey-rate', rating: 5 })).toBe(failed);
+    const confirmed = run([yes('sending'), yes('sent')], failed);
+    expect(confirmed.confirmedSeq).toBe(2);
+    expect(rows(confirmed)).toEqual(['feedback:sent', 'survey:asked']);
+    expect(isSurveyShown(confirmed)).toBe(true);
+    const answered = run(
+      [
+        { type: 'survey-rate', rating: 5 },
+        { type: 'survey', status: 'sending' },
+        { type: 'survey', status: 'sent' },
+      ],
+      confirmed,
+    );
+    expect(answered.surveyDone).toBe(true);
+    expect(rows(answered)).toEqual(['feedback:sent', 'survey:sent']);
+  });
+
+  it('does not follow a "No": the survey waits until the person it went to closes the conversation', () => {
+    const no = run(
+      [
+        { type: 'feedback', seq: 2, resolved: false, status: 'sending' },
+        { type: 'feedback', seq: 2, resolved: false, status: 'sent' },
+      ],
+      resolved(),
+    );
+    expect(no.confirmedSeq).toBe(0);
+    expect(rows(no)).toEqual(['feedback:sent']);
+    const withPerson = run(
+      [
+        { type: 'state', owner: 'human', status: 'escalated' },
+        { type: 'messages', messages: [{ seq: 3, role: 'agent', text: 'Sam here', at }] },
+      ],
+      no,
+    );
+    expect(isSurveyShown(withPerson)).toBe(false);
+    const closed = chatReducer(withPerson, { type: 'state', owner: 'human', status: 'closed' });
+    expect(rows(closed)).toEqual(['feedback:sent', 'survey:asked']);
+  });
+
+  it('gives way when the customer writes again, and follows only a "Yes" to the newest resolution', () => {
+    const confirmed = run([yes('sending'), yes('sent')], resolved());
+    const writing = chatReducer(confirmed, { type: 'send', localId: 'L', idempotencyKey: 'K', text: 'and?' });
+    expect(rows(writing)).toEqual([]);
+    const wrote = chatReducer(writing, { type: 'sent', localId: 'L', message: customer(3, 'and?') });
+    expect(isSurveyShown(wrote)).toBe(false);
+    const again = chatReducer(wrote, {
+      type: 'messages',
+      messages: [bot(4, 'Also done', { kind: 'resolve' })],
+    });
+    expect(rows(again)).toEqual(['feedback:asked']);
+    expect(rows(run([yes('sending', 4), yes('sent', 4)], again))).toEqual(['feedback:sent', 'survey:asked']);
+  });
+
+  it('is still asked after a reload when "Yes" was given, and not once answered', () => {
+    const loaded = (remembered: Parameters<typeof initialChatState>[0]) =>
+      run(
+        [{ type: 'loaded', view: view([bot(2, 'Done!', { kind: 'resolve' })], { status: 'resolved' }) }],
+        initialChatState(remembered),
+      );
+    expect(rows(loaded({ feedbackDoneSeq: 2, confirmedSeq: 2 }))).toEqual(['survey:asked']);
+    expect(rows(loaded({ feedbackDoneSeq: 2 }))).toEqual([]);
+    expect(rows(loaded({ feedbackDoneSeq: 2, confirmedSeq: 2, surveyDone: true }))).toEqual([]);
+  });
+
+  it('never shows the survey next to an answerable "Did this resolve your issue?", on any path', () => {
+    // Every sequence of up to four of these events, from a conversation the bot just resolved.
+    const events: ChatAction[] = [
+      yes('sending'),
+      yes('sent'),
+      yes('failed'),
+      { type: 'feedback', seq: 2, resolved: false, status: 'sent' },
+      { type: 'messages', messages: [customer(3, 'more')] },
+      { type: 'messages', messages: [bot(4, 'Done again', { kind: 'resolve' })] },
+      { type: 'state', owner: 'human', status: 'escalated' },
+      { type: 'state', owner: 'bot', status: 'closed' },
+      { type: 'survey-rate', rating: 5 },
+    ];
+    let states = [resolved()];
+    let surveyed = 0;
+    for (let depth = 0; depth < 4; depth++) {
+      states = states.flatMap((state) => events.map((event) => chatReducer(state, event)));
+      for (const state of states) {
+        const shown = rows(state);
+        if (!shown.some((r) => r.startsWith('survey:'))) continue;
+        surveyed++;
+        expect(shown).not.toContain('feedback:asked');
+        expect(shown).not.toContain('feedback:failed');
+      }
+    }
+    expect(surveyed).toBeGreaterThan(0);
   });
 });
 

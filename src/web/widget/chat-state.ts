@@ -21,7 +21,10 @@ export interface Send {
 
 export type FeedbackStatus = 'asked' | 'sending' | 'sent' | 'failed';
 
-/** The 1-5 rating asked once a conversation is closed (whoever closed it: the bot or a person). */
+/**
+ * The 1-5 rating, asked once the conversation is over for the customer: closed (whoever closed it), or the bot's
+ * resolution confirmed with "Yes" (see `isSurveyShown`).
+ */
 export interface Survey {
   /** The button pressed, before Send (undefined: none yet, Send is disabled). */
   rating: number | undefined;
@@ -49,7 +52,9 @@ export interface ChatState {
   feedback: { seq: number; status: 'sending' | 'sent' | 'failed' } | undefined;
   /** The resolve message whose feedback was given in an earlier page (remembered with the conversation). */
   feedbackDoneSeq: number;
-  /** The survey of this conversation, once it is closed and until it is answered. */
+  /** The resolve message the customer answered "Yes" to (0: none; remembered with the conversation). */
+  confirmedSeq: number;
+  /** The survey of this conversation, once it is shown and until it is answered. */
   survey: Survey | undefined;
   /** The survey was answered (in this page or an earlier one: remembered with the conversation). */
   surveyDone: boolean;
@@ -64,12 +69,20 @@ export type ChatAction =
   | { type: 'sent'; localId: string; message: Message }
   | { type: 'send-failed'; localId: string; error?: string }
   | { type: 'retry'; localId: string }
-  | { type: 'feedback'; seq: number; status: 'sending' | 'sent' | 'failed' }
+  | { type: 'feedback'; seq: number; resolved: boolean; status: 'sending' | 'sent' | 'failed' }
   | { type: 'survey-rate'; rating: number }
   | { type: 'survey'; status: 'sending' | 'sent' | 'failed' }
   | { type: 'reset' };
 
-export function initialChatState(feedbackDoneSeq = 0, surveyDone = false): ChatState {
+/** What a page remembers of a conversation's answers (SavedConversation), to resume without asking again. */
+export interface RememberedAnswers {
+  feedbackDoneSeq?: number;
+  confirmedSeq?: number;
+  surveyDone?: boolean;
+}
+
+export function initialChatState(remembered: RememberedAnswers = {}): ChatState {
+  const { feedbackDoneSeq = 0, confirmedSeq = 0, surveyDone = false } = remembered;
   return {
     messages: [],
     sends: [],
@@ -79,6 +92,7 @@ export function initialChatState(feedbackDoneSeq = 0, surveyDone = false): ChatS
     humanNoticeAfterSeq: undefined,
     feedback: undefined,
     feedbackDoneSeq,
+    confirmedSeq,
     survey: undefined,
     surveyDone,
   };
@@ -154,8 +168,15 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'retry':
       return updateSend(state, action.localId, { status: 'sending', error: undefined });
     case 'feedback': {
+      // An answer given is final: nothing reopens "Did this resolve your issue?" for that message.
+      if (action.seq <= state.feedbackDoneSeq) return state;
       const next = { ...state, feedback: { seq: action.seq, status: action.status } };
-      return action.status === 'sent' ? { ...next, feedbackDoneSeq: action.seq } : next;
+      if (action.status !== 'sent') return next;
+      return {
+        ...next,
+        feedbackDoneSeq: action.seq,
+        ...(action.resolved ? { confirmedSeq: action.seq } : {}),
+      };
     }
     case 'survey-rate': {
       // Only while the survey is shown and not on its way: a click during the send changes nothing.
@@ -281,19 +302,30 @@ function feedbackStatus(state: ChatState, unsent: boolean): FeedbackStatus | und
   if (resolveSeq === undefined) return undefined;
   const customerAfter = unsent || state.messages.some((m) => m.role === 'customer' && m.seq > resolveSeq);
   if (customerAfter) return undefined;
-  if (state.feedback?.seq === resolveSeq) return state.feedback.status;
-  // Once closed, the survey asks instead (an answer already under way stays).
-  if (state.status === 'closed') return undefined;
+  const answer = state.feedback?.seq === resolveSeq ? state.feedback.status : undefined;
+  // Once closed, the survey asks instead: an answer under way or given stays, a failed one is not offered again
+  // (the survey never shows while "Did this resolve your issue?" can still be answered).
+  if (state.status === 'closed') return answer === 'failed' ? undefined : answer;
+  if (answer) return answer;
   return state.feedbackDoneSeq >= resolveSeq ? undefined : 'asked';
 }
 
 /**
- * Whether the 1-5 survey shows: the conversation is closed and the survey was not answered in an earlier page
- * (in this page its "Thanks" stays). Writing again starts a new conversation (`reset`), which asks afresh.
+ * Whether the 1-5 survey shows: the conversation is over for the customer, and the survey was not answered in an
+ * earlier page (in this page its "Thanks" stays). Over means closed (by the bot or a person), or the customer
+ * answered "Yes" to "Did this resolve your issue?" under the bot's last resolve message and wrote nothing since:
+ * the bot does not close what it resolved. A "No" hands the conversation to a person, and the survey waits for
+ * the close. Writing again to a closed conversation starts a new one (`reset`), which asks afresh.
  */
 export function isSurveyShown(state: ChatState): boolean {
-  if (state.status !== 'closed') return false;
-  return !state.surveyDone || state.survey?.status === 'sent';
+  if (state.surveyDone && state.survey?.status !== 'sent') return false;
+  return state.status === 'closed' || isResolutionConfirmed(state);
+}
+
+function isResolutionConfirmed(state: ChatState): boolean {
+  const resolveSeq = lastResolveSeq(state);
+  if (resolveSeq === undefined || state.confirmedSeq < resolveSeq) return false;
+  return !state.messages.some((m) => m.role === 'customer' && m.seq > resolveSeq);
 }
 
 /** Whether to show the typing indicator: a customer message is on its way or waits for the bot's turn. */

@@ -11,7 +11,9 @@ export interface SavedConversation {
   token: string;
   /** The resolve message whose feedback was already given (0: none). */
   feedbackSeq: number;
-  /** The survey after close was answered: it is not asked again. */
+  /** The resolve message the customer answered "Yes" to: the survey follows it (absent: none). */
+  confirmedSeq?: number;
+  /** The survey was answered: it is not asked again for this conversation. */
   surveyDone?: boolean;
 }
 
@@ -31,12 +33,13 @@ export function loadConversation(
   try {
     const value: unknown = JSON.parse(store?.getItem(key) ?? 'null');
     if (typeof value !== 'object' || value === null) return undefined;
-    const { id, token, feedbackSeq, surveyDone } = value as Record<string, unknown>;
+    const { id, token, feedbackSeq, confirmedSeq, surveyDone } = value as Record<string, unknown>;
     if (typeof id !== 'string' || typeof token !== 'string' || id === '' || token === '') return undefined;
     return {
       id,
       token,
       feedbackSeq: typeof feedbackSeq === 'number' ? feedbackSeq : 0,
+      ...(typeof confirmedSeq === 'number' ? { confirmedSeq } : {}),
       ...(surveyDone === true ? { surveyDone: true } : {}),
     };
   } catch {

@@ -8,9 +8,9 @@ export const SURVEY_THANKS = 'Thanks for rating this conversation!';
 export const SURVEY_FAILED = 'Not sent. Please try again.';
 
 /**
- * The survey after close, built once in `host` and then updated in place: a re-render must not wipe the comment
- * being typed or move the focus. Five toggle buttons in a labelled group (Tab and Enter / Space, as any button),
- * an optional comment, Send.
+ * The survey (after close, or after "Yes" to the bot's resolution: `isSurveyShown`), built once in `host` and then
+ * updated in place: a re-render must not wipe the comment being typed or move the focus. Five toggle buttons in a
+ * labelled group (Tab and Enter / Space, as any button), an optional comment, Send.
  *
  * @example
  * const survey = mountSurvey(row, chat);

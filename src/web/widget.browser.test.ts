@@ -268,6 +268,34 @@ describe.skipIf(!available)(
       }
     });
 
+    it('asks the survey when the bot resolved Liam\'s question through the workflow\'s own "Yes", and stores a 5', async () => {
+      const { context, page, problems } = await openDemoPage();
+      try {
+        const { widget, id } = await askWhereIsMyOrder(page, context);
+        const ask = widget.locator('.log .msg.bot', { has: page.locator('button.choice') }).first();
+        await choose(widget, ask);
+        const confirm = widget.locator('.log .msg.bot.confirm', {
+          hasText: 'Does that answer your question?',
+        });
+        await choose(widget, confirm, 'Yes');
+        const survey = widget.locator('.log .survey');
+        await survey.getByText('How would you rate this conversation?').waitFor({ timeout: WAIT_MS });
+        expect(await widget.locator('.log .feedback').count()).toBe(0);
+        await survey.getByRole('button', { name: '5 out of 5', exact: true }).click();
+        await survey.getByRole('button', { name: 'Send rating', exact: true }).click();
+        await survey.getByText('Thanks for rating this conversation!').waitFor({ timeout: WAIT_MS });
+        const feedback = await deployment.store.listFeedback({ conversationId: id });
+        expect(feedback.map((f) => [f.rating, f.resolved, f.source])).toEqual([[5, null, 'widget']]);
+        expect(await deployment.store.findConversation(id)).toMatchObject({
+          status: 'resolved',
+          owner: 'bot',
+        });
+        expect(problems).toEqual({ csp: [], errors: [], console: [], http: [] });
+      } finally {
+        await context.close();
+      }
+    });
+
     it('asks the survey once Liam answered "Yes" to "Did this resolve your issue?" after the bot resolved his question, and stores a 5', async () => {
       const { context, page, problems } = await openDemoPage();
       try {

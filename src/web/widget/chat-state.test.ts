@@ -386,6 +386,28 @@ describe('the survey after "Yes" to the bot\'s resolution', () => {
   });
 });
 
+describe('the survey after the bot resolved in the conversation itself', () => {
+  // What the live workflows do: "Does that answer your question?" (a confirm with Yes / No), the customer's
+  // "Yes", then the bot's goodbye as a reply and the status resolved. No "Did this resolve your issue?" is asked.
+  const lines = [
+    customer(1, 'Where is my order?'),
+    bot(2, 'It has shipped.'),
+    bot(3, 'Does that answer your question?', { kind: 'confirm', choices: ['Yes', 'No'] }),
+    customer(4, 'Yes'),
+    bot(5, 'Glad I could help. Have a good day!'),
+  ];
+
+  it('is asked once the bot resolved it, and not while the conversation is still open', () => {
+    const resolved = run([{ type: 'loaded', view: view(lines, { status: 'resolved' }) }]);
+    expect(isSurveyShown(resolved)).toBe(true);
+    expect(chatEntries(resolved).filter((e) => e.type === 'survey')).toHaveLength(1);
+    const open = run([{ type: 'loaded', view: view(lines.slice(0, 3)) }]);
+    expect(isSurveyShown(open)).toBe(false);
+    // Writing again reopens the conversation: the survey goes until it is resolved again.
+    expect(isSurveyShown(run([{ type: 'state', owner: 'bot', status: 'open' }], resolved))).toBe(false);
+  });
+});
+
 describe('isTyping', () => {
   it('runs from the send until the turn event for that message', () => {
     let state = run([

@@ -319,7 +319,15 @@ function feedbackStatus(state: ChatState, unsent: boolean): FeedbackStatus | und
  */
 export function isSurveyShown(state: ChatState): boolean {
   if (state.surveyDone && state.survey?.status !== 'sent') return false;
-  return state.status === 'closed' || isResolutionConfirmed(state);
+  return state.status === 'closed' || isResolutionConfirmed(state) || isResolvedWithoutQuestion(state);
+}
+
+/**
+ * The bot resolved the request after the customer said yes in the conversation itself (a workflow's "Does that
+ * answer your question?", then its goodbye): status resolved, and no "Did this resolve your issue?" to answer.
+ */
+function isResolvedWithoutQuestion(state: ChatState): boolean {
+  return state.status === 'resolved' && state.owner === 'bot' && lastResolveSeq(state) === undefined;
 }
 
 function isResolutionConfirmed(state: ChatState): boolean {

@@ -64,6 +64,11 @@ export interface SimulateProps {
   perDay: number;
   /** The simulation ends here (now): it covers the `days` before. */
   now: number;
+  /**
+   * Whether the simulated team starts its first pilots (billing-faq in shadow mode, order-cancellation live for
+   * 50%) when the store has none for them. They stay after the run, as a lead's would: `start` asks for none.
+   */
+  pilots?: boolean;
   /** Whether the lead retrains at each week's end on the corrections accepted (a minute or so each). */
   retrain?: boolean;
   onDay?: (day: string, done: number) => void;
@@ -149,7 +154,7 @@ export async function simulate(props: SimulateProps): Promise<SimulateResult> {
           },
           retrain: props.retrain ?? true,
         });
-        await setFirstPilots(deployment);
+        if (props.pilots ?? true) await setFirstPilots(deployment);
         const summary = await runSimulation({
           plan,
           ports,

@@ -13,6 +13,7 @@ interface SimulateOpts {
   seed: string;
   perDay: string;
   retrain: boolean;
+  pilots: boolean;
   json?: boolean;
 }
 
@@ -42,6 +43,7 @@ export function registerSimulate(program: Command, io: CliIo): void {
       '--no-retrain',
       "the lead accepts the agent's corrections but does not retrain at each week's end",
     )
+    .option('--no-pilots', 'leave the pilots as they are (by default the simulated team starts two)')
     .option('--json', 'print the summary and the review as one JSON object')
     .action(async (opts: SimulateOpts) => {
       const days = parsePositiveInt(opts.days, '--days');
@@ -90,7 +92,7 @@ export function simulationSummaryLines(result: SimulateResult): string[] {
 
 /** Opens the deployment on the simulation's clock and channel, serves it on loopback, runs the simulation. */
 export async function runSimulateCommand(props: {
-  opts: Pick<SimulateOpts, 'config' | 'db' | 'retrain'> & { workflows?: string };
+  opts: Pick<SimulateOpts, 'config' | 'db' | 'retrain' | 'pilots'> & { workflows?: string };
   io: CliIo;
   days: number;
   seed: number;
@@ -104,6 +106,7 @@ export async function runSimulateCommand(props: {
     perDay: props.perDay,
     now: Date.now(),
     retrain: props.opts.retrain,
+    pilots: props.opts.pilots,
     ...(props.onDay ? { onDay: props.onDay } : {}),
     open: ({ clock, patch, env }) =>
       openDeploymentFromOptions(props.opts, props.io, undefined, {

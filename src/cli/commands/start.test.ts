@@ -53,6 +53,10 @@ describe('switchboard start', () => {
       /^simulated \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}: \d+ conversations \(widget \d+, helpdesk \d+\)/m,
     );
     expect(out).toMatch(/^the simulated agent handled \d+ escalated conversations$/m);
+    // ...and leaves the demo's workflows live for everyone: no pilot started.
+    const simulated = await openStore({ db });
+    expect(await simulated.listPilotEvents()).toEqual([]);
+    await simulated.close();
     // The inbox has people waiting, and the demo agent can sign in with the password printed.
     const agent = /demo agent: (\S+), password (\S+) /.exec(out);
     expect(agent?.[1]).toBe('demo.agent@example.com');

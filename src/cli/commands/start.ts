@@ -281,6 +281,8 @@ async function simulateDemoDays(props: {
       ...(opts.db !== undefined ? { db: opts.db } : {}),
       ...(opts.workflows !== undefined ? { workflows: opts.workflows } : {}),
       retrain: false,
+      // The demo deployment's workflows stay live for everyone: the short simulation starts no pilot.
+      pilots: false,
     },
     io,
     ...START_SIMULATION,

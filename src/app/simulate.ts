@@ -154,7 +154,7 @@ export async function simulate(props: SimulateProps): Promise<SimulateResult> {
           },
           retrain: props.retrain ?? true,
         });
-        if (props.pilots ?? true) await setFirstPilots(deployment);
+        const pilots = (props.pilots ?? true) ? await setFirstPilots(deployment) : [];
         const summary = await runSimulation({
           plan,
           ports,
@@ -163,6 +163,7 @@ export async function simulate(props: SimulateProps): Promise<SimulateResult> {
           seed: props.seed,
           ...(props.onDay ? { onDay: props.onDay } : {}),
         });
+        summary.lead.unshift(...pilots);
         await settled(deployment);
         const to = new Date(Math.min(current, props.now)).toISOString().slice(0, 10);
         const review = await weeklyReview({
@@ -214,14 +215,19 @@ function pilotsOf(deployment: Deployment): Map<string, { mode: string; percent: 
 }
 
 /** The simulated team's first pilots, for the workflows it has, unless pilots were set already. */
-async function setFirstPilots(deployment: Deployment): Promise<void> {
+async function setFirstPilots(deployment: Deployment): Promise<string[]> {
   const known = new Set(deployment.workflows.map((w) => w.id));
   const state = await deployment.pilots.state();
+  const lines: string[] = [];
   for (const pilot of FIRST_PILOTS) {
     if (!known.has(pilot.workflowId) || state.pilots.has(pilot.workflowId)) continue;
     await deployment.pilots.set({ ...pilot, by: LEAD });
+    lines.push(
+      `pilot started: ${pilot.workflowId} ${pilot.why.split(':')[0]} (${JSON.stringify(pilot.settings)}; it stays: switchboard pilot set ${pilot.workflowId} --mode live --why ... to end it)`,
+    );
   }
   await deployment.reload();
+  return lines;
 }
 
 /** Waits until no job is queued or running (the turns, deliveries and channel events of the last step). */

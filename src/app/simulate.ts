@@ -258,12 +258,9 @@ async function simulationPorts(props: {
   const now = () => clock.now();
 
   const api = async (path: string, body: unknown, headers: Record<string, string>) => {
-    const response = await fetch(`${url}${path}`, {
-      method: 'POST',
+    const response = await postWithRetry(`${url}${path}`, {
       headers: { 'content-type': 'application/json', origin: url, ...headers },
       body: JSON.stringify(body),
-    }).catch((error: unknown) => {
-      throw new Error(`POST ${path}: ${String((error as { cause?: unknown }).cause ?? error)}`);
     });
     const text = await response.text();
     if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${text.slice(0, 300)}`);
@@ -282,11 +279,7 @@ async function simulationPorts(props: {
   };
   const helpdeskId = (c: SimulatedConversation) => helpdeskConversationId(c, props.account);
   const post = async (delivery: { body: string; headers: Record<string, string> }) => {
-    const response = await fetch(`${url}/channels/${HELPDESK_CHANNEL}/webhook`, {
-      method: 'POST',
-      headers: delivery.headers,
-      body: delivery.body,
-    });
+    const response = await postWithRetry(`${url}/channels/${HELPDESK_CHANNEL}/webhook`, delivery);
     if (!response.ok) throw new Error(`webhook: ${response.status} ${await response.text()}`);
   };
   const widgetSay = async (id: string, text: string, idempotencyKey: string): Promise<SeenLine[]> => {
@@ -412,6 +405,30 @@ async function simulationPorts(props: {
     intents: () => ({ model: modelIntents(), workflows: workflowIntents }),
     weekEnded: (asOf: number) => leadsWeek(deployment, asOf, props.retrain),
   };
+}
+
+/**
+ * POSTs, and again (three tries) when the connection fails before an answer: the server closes a kept-alive
+ * connection after 5 idle seconds (a week's retraining is longer), and the next request on it is reset. Safe: every
+ * request of the simulation carries an idempotency key (the webhooks a delivery id), save the survey's, which the
+ * server had not read when the connection was reset.
+ */
+async function postWithRetry(
+  target: string,
+  init: { headers: Record<string, string>; body: string },
+): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(target, { method: 'POST', ...init });
+    } catch (error) {
+      if (attempt >= 3) {
+        throw new Error(
+          `POST ${new URL(target).pathname}: ${String((error as { cause?: unknown }).cause ?? error)}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 /** The simulated agent's account (created once; a lead, so the corrections page is theirs too). */

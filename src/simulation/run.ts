@@ -158,20 +158,15 @@ export async function runSimulation(props: {
       summary.abandoned++;
       return;
     }
-    // The bot is done: a customer who said it helped, or whose conversation the bot closed, gets the survey.
-    const closed = state.answered || status === 'resolved' || status === 'closed';
-    afterResolution(c, state, now, closed ? 'resolved_by_bot' : null);
+    // The bot is done: a customer who said it helped, or whose conversation the bot resolved, gets the survey.
+    const over = state.answered || status === 'resolved' || status === 'closed';
+    afterResolution(c, state, now, over);
   };
 
-  const afterResolution = (
-    c: SimulatedConversation,
-    state: Live,
-    now: number,
-    /** Who resolved it, for the survey; null: no survey (nobody closed the conversation). */
-    outcome: 'resolved_by_bot' | 'resolved_by_person' | null,
-  ) => {
-    if (outcome && c.behaviour.answersSurvey && !state.surveyed) {
-      schedule(now + 2 * MINUTE_MS, { kind: 'survey', c, outcome, waitedMs: 0 });
+  /** After the bot's resolution: the survey (when the conversation is over for the customer), a comeback. */
+  const afterResolution = (c: SimulatedConversation, state: Live, now: number, survey: boolean) => {
+    if (survey && c.behaviour.answersSurvey && !state.surveyed) {
+      schedule(now + 2 * MINUTE_MS, { kind: 'survey', c, outcome: 'resolved_by_bot', waitedMs: 0 });
     }
     if (c.behaviour.reopensAfterMs !== null && !state.reopened) {
       state.reopened = true;

@@ -1,9 +1,9 @@
 /**
- * `npm run bench:nlu-oos [-- --data DIR] [-- --only SET,...] [-- --background none|public]`: the precision promise
- * under out-of-scope traffic. For each set, the model is trained on its training part; its test part (in scope) is
- * mixed with texts of other domains (out of scope, from other public sets) at 0%, 10%, 25% and 50%, and the table
- * gives the share answered on its own (accepted) and the precision of those answers. A mix is computed by
- * weighting the out-of-scope pool to the share, so every share uses the whole pool.
+ * `npm run bench:nlu-oos [-- --data DIR] [-- --only SET,...] [-- --background B] [-- --calibrate] [-- --unknown S]`:
+ * the precision promise under out-of-scope traffic. For each set, the model is trained on its training part; its
+ * test part (in scope) is mixed with texts of other domains (out of scope, from other public sets) at 0%, 10%, 25%
+ * and 50%, and the table gives the share answered on its own (accepted) and the precision of those answers. A mix
+ * is computed by weighting the out-of-scope pool to the share, so every share uses the whole pool.
  *
  * Sets, their test part and their out-of-scope pool (never the sets the background came from):
  * - banking77: a seeded fifth of train; pool: CLINC150 val outside its banking and credit-card domains, and its
@@ -14,8 +14,11 @@
  * - bitext: a seeded fifth; pool: as banking77's.
  * `--background history` (default): the training data gets out-of-scope examples of the pool's kind from the other
  * split, as a team's own history of what it does not automate would give; `public`: of another public set, of
- * another kind; `generic`: the generated everyday texts Switchboard ships (src/nlu/background.ts); `none`.
+ * another kind; `generic`: the generated everyday texts Switchboard ships (src/nlu/background.ts); `none`; two
+ * joined by `+` (`history+generic`: a team's history plus the background `nlu train` gives by default).
  * `--calibrate`: the thresholds are chosen again for each share (what a deployment that expects it gets).
+ * `--unknown S`: the share of the out-of-scope weight given to simulated unknown intents (default: automatic).
+ * docs/nlu.md ("Measured") reports `--background history+generic --calibrate` and `--background generic --calibrate`.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

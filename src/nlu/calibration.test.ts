@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../shared/random.ts';
 import { expectedCalibrationError, fitTemperature } from './calibration.ts';
 import { softmaxInPlace } from './softmax.ts';
-import { chooseThresholds, coverageAtPrecision, NEVER_ACCEPT, passesThreshold } from './thresholds.ts';
+import {
+  chooseThresholds,
+  coverageAtPrecision,
+  foreignRateUpperBound,
+  NEVER_ACCEPT,
+  passesThreshold,
+} from './thresholds.ts';
 
 /** Two-class scores whose true probability of class 0 is sigmoid(margin / trueT). */
 function synthetic(n: number, trueT: number, seed: number) {
@@ -89,5 +95,49 @@ describe('thresholds', () => {
     ];
     expect(coverageAtPrecision(preds, 1)).toBe(0.5);
     expect(coverageAtPrecision(preds, 0.75)).toBe(1);
+  });
+});
+
+describe('foreign messages counted at the upper bound of their rate', () => {
+  it('bounds a rate above what was seen, the more the fewer the examples', () => {
+    expect(foreignRateUpperBound(0, 100)).toBeCloseTo(0.026, 3);
+    expect(foreignRateUpperBound(0, 2000)).toBeCloseTo(0.00135, 4);
+    expect(foreignRateUpperBound(5, 100)).toBeGreaterThan(0.05);
+    expect(foreignRateUpperBound(50, 1000)).toBeLessThan(foreignRateUpperBound(5, 100));
+    expect(foreignRateUpperBound(0, 0)).toBe(1);
+  });
+
+  // Ten intents, right about as often as their confidence says; a quarter of the traffic foreign, and none of
+  // the held-out foreign messages passed (the novelty rule rejected them all). The foreign weight is the same
+  // whatever the number of examples; what differs is how sure they can make us of "none passes".
+  const random = seededRandom(11);
+  const inScope = Array.from({ length: 2000 }, (_, i) => {
+    const confidence = 0.5 + random() / 2;
+    return { predicted: i % 10, confidence, correct: random() < Math.min(1, confidence + 0.04) };
+  });
+  const mass = inScope.length / 3;
+  const thresholdsWith = (examples: number) =>
+    chooseThresholds(inScope, 10, 0.97, [{ examples, weight: mass / examples }]);
+
+  it('makes the thresholds at least as strict with few held-out foreign examples as with many', () => {
+    const few = [...thresholdsWith(200).perIntent];
+    const many = [...thresholdsWith(5000).perIntent];
+    for (const [k, t] of few.entries()) expect(t).toBeGreaterThanOrEqual(many[k]!);
+    expect(few.some((t, k) => t > many[k]!)).toBe(true);
+    // With many examples the bound costs little: close to the thresholds of no foreign traffic at all.
+    const none = [...chooseThresholds(inScope, 10, 0.97).perIntent];
+    for (const [k, t] of many.entries()) expect(t).toBeGreaterThanOrEqual(none[k]!);
+    const accepted = (ts: number[]) => inScope.filter((p) => passesThreshold(p.confidence, ts[p.predicted]!));
+    expect(accepted(many).length).toBeGreaterThan(0.9 * accepted(none).length);
+    expect(accepted(few).length).toBeLessThan(accepted(many).length);
+  });
+
+  it('keeps the promise at the bound: the accepted answers stay right when foreign ones pass at that rate', () => {
+    const t = [...thresholdsWith(200).perIntent];
+    const accepted = inScope.filter((p) => passesThreshold(p.confidence, t[p.predicted]!));
+    const right = accepted.filter((p) => p.correct).length;
+    // Every foreign message that passes at the bound (200 examples, none seen) lands on some accepted answer.
+    const foreign = mass * foreignRateUpperBound(0, 200);
+    expect(right / (accepted.length + foreign)).toBeGreaterThanOrEqual(0.96);
   });
 });

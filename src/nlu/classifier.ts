@@ -26,7 +26,14 @@ import {
 import { createMlpScorer, DEFAULT_MLP_OPTIONS, type MlpModel, type MlpOptions, trainMlp } from './mlp.ts';
 import { type LinearModel, linearScores, softmaxInPlace } from './softmax.ts';
 import { DEFAULT_SVM_OPTIONS, type SvmOptions, trainLinearSvm } from './svm.ts';
-import { chooseThresholds, coverageAtPrecision, passesThreshold, type Thresholds } from './thresholds.ts';
+import {
+  chooseThresholds,
+  coverageAtPrecision,
+  type ForeignSample,
+  type HeldOutPrediction,
+  passesThreshold,
+  type Thresholds,
+} from './thresholds.ts';
 
 /** The label that marks an out-of-scope training example (also written for `"in_scope": false`). */
 export const OOS_LABEL = 'oos';
@@ -461,28 +468,50 @@ function chooseDecisionRules(
   const mass = (share / (1 - share)) * inScope;
   const oosWeight = oos === 0 ? 1 : (mass * (1 - nearShare)) / oos;
   const unknownWeight = (mass * nearShare) / Math.max(inScope, 1);
-  const decisions = heldOut
+  // Three samples of foreign messages, each bounded on its own (`chooseThresholds`): the data's own out-of-scope
+  // examples, the background texts (appended last by training), the simulated unknown intents. A sample of few
+  // examples may hide a higher rate than a large one; pooled, the background would vouch for the data's own.
+  const backgroundKept = Math.min(backgroundExamples, oos);
+  const sampleOf = (i: number) => (i >= gold.length - backgroundKept ? FOREIGN_BACKGROUND : FOREIGN_OWN);
+  const foreign: ForeignSample[] = [
+    { examples: oos - backgroundKept, weight: oosWeight },
+    { examples: backgroundKept, weight: oosWeight },
+    { examples: unknownWeight > 0 ? inScope : 0, weight: unknownWeight },
+  ];
+  const decisions: HeldOutPrediction[] = heldOut
     .map((h, i) => ({ h, i }))
     .filter(({ h }) => !isNovel(h, novelty))
     .map(({ h, i }) => ({
       predicted: h.top,
       confidence: h.confidence,
       correct: h.top === gold[i],
-      weight: gold[i] === oosIndex ? oosWeight : 1,
+      ...(gold[i] === oosIndex ? { weight: oosWeight, foreign: sampleOf(i) } : {}),
     }));
   if (unknownWeight > 0) {
     unknown!.forEach((h, i) => {
       if (gold[i] === oosIndex || isNovel(h, novelty)) return;
-      decisions.push({ predicted: h.top, confidence: h.confidence, correct: false, weight: unknownWeight });
+      decisions.push({
+        predicted: h.top,
+        confidence: h.confidence,
+        correct: false,
+        weight: unknownWeight,
+        foreign: FOREIGN_UNKNOWN,
+      });
     });
   }
   const chosen = chooseThresholds(
     decisions,
     classes,
     1 - (1 - options.targetPrecision) * (1 - options.thresholdMargin),
+    share > 0 ? foreign : [],
   );
   return { novelty, thresholds: { ...chosen, targetPrecision: options.targetPrecision } };
 }
+
+/** The foreign samples of `chooseDecisionRules`, by index. */
+const FOREIGN_OWN = 0;
+const FOREIGN_BACKGROUND = 1;
+const FOREIGN_UNKNOWN = 2;
 
 /**
  * The share of the out-of-scope traffic taken to be unknown intents when the options do not set it: none when

@@ -62,26 +62,70 @@ describe('thresholds follow the expected out-of-scope share', () => {
   const examples = [...generateIntentExamples({ seed: 4, perIntent: 40, outOfScope: 0 }), ...lookalikes()];
   const trained = trainIntentModel(examples, { ...options, expectedOosShare: 0 });
   const atNone = recalibrate(trained, { expectedOosShare: 0 });
+  const atQuarter = recalibrate(trained, { expectedOosShare: 0.25 });
   const atHalf = recalibrate(trained, { expectedOosShare: 0.5 });
 
   it('raises the thresholds as the share grows, never lowers one', () => {
     const none = [...atNone.thresholds.perIntent];
+    const quarter = [...atQuarter.thresholds.perIntent];
     const half = [...atHalf.thresholds.perIntent];
-    for (const [i, t] of half.entries()) expect(t).toBeGreaterThanOrEqual(none[i]!);
-    expect(half.some((t, i) => t > none[i]!)).toBe(true);
+    for (const [i, t] of quarter.entries()) {
+      expect(t).toBeGreaterThanOrEqual(none[i]!);
+      expect(half[i]).toBeGreaterThanOrEqual(t);
+    }
+    expect(quarter.some((t, i) => t > none[i]!)).toBe(true);
   });
 
   it('keeps the target precision at the share it was calibrated for, where the uncalibrated model misses it', () => {
-    const at = (m: typeof trained) => heldOutAtShares(m, [0.5])![0]!;
+    const at = (m: typeof trained) => heldOutAtShares(m, [0.25])![0]!;
     expect(at(atNone).precision).toBeLessThan(0.97);
-    expect(at(atHalf).precision).toBeGreaterThanOrEqual(0.97);
+    expect(at(atQuarter).precision).toBeGreaterThanOrEqual(0.97);
     // The price: fewer answers.
-    expect(at(atHalf).answered).toBeLessThan(at(atNone).answered);
+    expect(at(atQuarter).answered).toBeLessThan(at(atNone).answered);
+  });
+
+  it('answers nothing at a share its out-of-scope examples are too few to vouch for', () => {
+    // 96 held-out out-of-scope examples, none passing, still allow up to 2.7% of foreign messages to pass: at
+    // half the traffic that is more wrong answers than the target leaves room for among 160 in-scope ones.
+    expect(heldOutAtShares(atHalf, [0.5])![0]!.answered).toBe(0);
+  });
+
+  it('is at least as strict with few held-out out-of-scope examples as with many that pass as often', () => {
+    // The same held-out predictions with every out-of-scope one counted ten times: the same share of them
+    // passes, so the weighting alone sees no difference; ten times the examples make the rate surer.
+    const held = trained.heldOut!;
+    const oosIndex = trained.labels.indexOf(OOS_LABEL);
+    const copies = (i: number) => (held.gold[i] === oosIndex ? 10 : 1);
+    const repeat = <T>(values: readonly T[]) => values.flatMap((v, i) => Array<T>(copies(i)).fill(v));
+    const many = {
+      ...trained,
+      heldOut: {
+        gold: repeat(held.gold),
+        top: repeat(held.top),
+        confidence: repeat(held.confidence),
+        oosMargin: repeat(held.oosMargin),
+        ...(held.unknown
+          ? {
+              unknown: {
+                top: repeat(held.unknown.top),
+                confidence: repeat(held.unknown.confidence),
+                oosMargin: repeat(held.unknown.oosMargin),
+              },
+            }
+          : {}),
+      },
+    };
+    for (const share of [0.25, 0.5]) {
+      const few = [...recalibrate(trained, { expectedOosShare: share }).thresholds.perIntent];
+      const sure = [...recalibrate(many, { expectedOosShare: share }).thresholds.perIntent];
+      for (const [k, t] of few.entries()) expect(t).toBeGreaterThanOrEqual(sure[k]!);
+      expect(few.some((t, k) => t > sure[k]!)).toBe(true);
+    }
   });
 
   it('trains to the share it is given, as recalibrating does', () => {
-    const half = trainIntentModel(examples, { ...options, expectedOosShare: 0.5 });
-    expect([...half.thresholds.perIntent]).toEqual([...atHalf.thresholds.perIntent]);
+    const quarter = trainIntentModel(examples, { ...options, expectedOosShare: 0.25 });
+    expect([...quarter.thresholds.perIntent]).toEqual([...atQuarter.thresholds.perIntent]);
   });
 });
 

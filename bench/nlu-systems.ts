@@ -47,7 +47,7 @@ export const switchboard: BenchSystem = {
         return {
           predicted: p.reason === 'out_of_scope' ? OOS_LABEL : p.label,
           confidence: p.confidence,
-          accepted: !p.outOfScope,
+          accepted: p.accepted,
         };
       },
     };

@@ -57,6 +57,10 @@ describe('simulate', () => {
     expect(summary.handledByAgent).toBeGreaterThan(0);
     expect(summary.surveys).toBeGreaterThan(0);
     expect(summary.answeredYes).toBeGreaterThan(0);
+    expect(summary.lead.slice(0, 2)).toEqual([
+      expect.stringMatching(/^pilot started: billing-faq in shadow mode \(it stays;/),
+      expect.stringMatching(/^pilot started: order-cancellation live for 50% of customers/),
+    ]);
     // The week's end came once (7 days after the first midnight): the lead read the review.
     expect(summary.lead.filter((line) => line.includes("the lead's weekly review"))).toHaveLength(1);
     expect(review.from).toBe('2026-12-01');

@@ -24,7 +24,11 @@ const HELPDESK_CHANNEL = 'chatwoot';
 export const SIMULATED_AGENT_EMAIL = 'sim.agent@example.com';
 const LEAD = 'simulation:lead';
 /** Pilots the simulated team starts with: one workflow in shadow mode, one live for half its customers. */
-const FIRST_PILOTS: ReadonlyArray<{ workflowId: string; settings: Record<string, unknown>; why: string }> = [
+const FIRST_PILOTS: ReadonlyArray<{
+  workflowId: string;
+  settings: { mode: 'shadow' | 'live'; percent?: number };
+  why: string;
+}> = [
   // A workflow that answers without calling a system: shadow drafts stop at the first call a live run would make.
   {
     workflowId: 'billing-faq',
@@ -222,8 +226,12 @@ async function setFirstPilots(deployment: Deployment): Promise<string[]> {
   for (const pilot of FIRST_PILOTS) {
     if (!known.has(pilot.workflowId) || state.pilots.has(pilot.workflowId)) continue;
     await deployment.pilots.set({ ...pilot, by: LEAD });
+    const how =
+      pilot.settings.mode === 'shadow'
+        ? 'in shadow mode'
+        : `live for ${pilot.settings.percent}% of customers`;
     lines.push(
-      `pilot started: ${pilot.workflowId} ${pilot.why.split(':')[0]} (${JSON.stringify(pilot.settings)}; it stays: switchboard pilot set ${pilot.workflowId} --mode live --why ... to end it)`,
+      `pilot started: ${pilot.workflowId} ${how} (it stays; switchboard pilot set ${pilot.workflowId} --mode live --why ... ends it)`,
     );
   }
   await deployment.reload();

@@ -79,7 +79,8 @@ export const SIMULATION_SHOP_SEED = 7;
  * plan[0]; // { key: 'sim-1-r1-100001', channel: 'widget', category: 'order_status', opening: 'Hi, where is ...', ... }
  */
 export function planSimulation(props: SimulationPlanProps): SimulatedConversation[] {
-  const windowEnd = props.endMs - 6 * HOUR_MS;
+  // Six hours for the last conversations to unfold, unless the day has just begun: then what there is of it.
+  const windowEnd = Math.max(props.endMs - 6 * HOUR_MS, Math.min(props.endMs, props.startMs + HOUR_MS));
   const tickets = generateDemoTickets({
     tickets: Math.max(1, Math.round(props.days * props.perDay)),
     seed: SIMULATION_SHOP_SEED,

@@ -59,6 +59,22 @@ describe('planSimulation', () => {
   });
 });
 
+describe('planSimulation early in the day', () => {
+  it('keeps one day started half an hour ago inside that day', () => {
+    const start = Date.UTC(2026, 11, 7);
+    const plan = planSimulation({
+      days: 1,
+      seed: 1,
+      perDay: 10,
+      run: 'r',
+      startMs: start,
+      endMs: start + 1_800_000,
+    });
+    expect(plan.length).toBe(10);
+    expect(plan.every((c) => c.at >= start && c.at <= start + 1_800_000)).toBe(true);
+  });
+});
+
 describe('customerMove', () => {
   const rng = () => createRandom('t');
   const move = (

@@ -4,6 +4,7 @@ import { type OpenDeploymentProps, type SimulateResult, simulate } from '../../a
 import { DEFAULT_CONFIG_FILE, JobsConfigSchema, ServerConfigSchema } from '../../config/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
+import { progressBar } from '../progress.ts';
 import { DB_HELP, openDeploymentFromOptions, parsePositiveInt, requireStore } from './options.ts';
 
 interface SimulateOpts {
@@ -59,7 +60,16 @@ export function registerSimulate(program: Command, io: CliIo): void {
         io,
         "the simulation plays the demo shop's customers against a deployment: run `npm start` (switchboard start) first, or pass --db PATH",
       );
-      const result = await runSimulateCommand({ opts, io, days, seed, perDay });
+      const progress = progressBar(io, days, 'days', { label: 'simulate', show: 'count' });
+      let played = 0;
+      const result = await runSimulateCommand({
+        opts,
+        io,
+        days,
+        seed,
+        perDay,
+        onDay: () => progress.update(++played),
+      }).finally(progress.stop);
       if (opts.json) {
         io.stdout.write(`${JSON.stringify(result)}\n`);
         return;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../analytics/index.ts';
 import type { IntentModel } from '../nlu/index.ts';
 import { startServer } from '../server/serve.ts';
+import { dropTestSchema, testPostgresAvailable, testPostgresUrl } from '../store/postgres/testing.ts';
 import { openStore } from './open-store.ts';
 import { type SimulateProps, simulate } from './simulate.ts';
 import { openDemoDeployment, trainDemoIntentModel } from './testing.ts';
@@ -16,7 +17,14 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function props(db: string, over: Partial<SimulateProps> = {}): SimulateProps {
+const pgAvailable = await testPostgresAvailable();
+
+/** `extraEnv`: DATABASE_URL and SWITCHBOARD_PG_SCHEMA for a run on PostgreSQL. */
+function props(
+  db: string,
+  over: Partial<SimulateProps> = {},
+  extraEnv: Record<string, string> = {},
+): SimulateProps {
   return {
     open: ({ clock, patch, env }) =>
       openDemoDeployment({
@@ -26,7 +34,7 @@ function props(db: string, over: Partial<SimulateProps> = {}): SimulateProps {
         channels: patch.channels,
         server: patch.server,
         jobs: patch.jobs,
-        env,
+        env: { ...env, ...extraEnv },
       }),
     serve: (deployment) => startServer({ deployment, host: '127.0.0.1', port: 0, widget: async () => null }),
     days: 8,
@@ -86,6 +94,23 @@ describe('simulate', () => {
       await store.close();
     }
   }, 120_000);
+
+  it.skipIf(!pgAvailable)(
+    'plays the same days on PostgreSQL, with its jobs in pg-boss',
+    async () => {
+      const schema = `sb_test_simulate_${process.pid}_${Date.now().toString(36)}`;
+      try {
+        const pg = { DATABASE_URL: testPostgresUrl, SWITCHBOARD_PG_SCHEMA: schema };
+        const onPg = await simulate(props(':memory:', { days: 3 }, pg));
+        const onSqlite = await simulate(props(join(dir, 'three.db'), { days: 3 }));
+        expect(onPg.summary).toEqual(onSqlite.summary);
+        expect(onPg.helpdesk.delivered).toBe(onPg.helpdesk.stored);
+      } finally {
+        await dropTestSchema(schema);
+      }
+    },
+    120_000,
+  );
 
   it('gives the same fortnight for the same seed', async () => {
     const a = await simulate(props(join(dir, 'a.db'), { days: 3 }));

@@ -46,7 +46,7 @@ const FIRST_PILOTS: ReadonlyArray<{
 export interface SimulationConfigPatch {
   channels: Record<string, Record<string, unknown>>;
   server: { rateLimit: { perKeyPerMinute: number; perAddressPerMinute: number } };
-  jobs: { pollIntervalMs: number };
+  jobs: { pollIntervalMs: number; concurrency: number };
 }
 
 /** What the simulation needs of its caller: a deployment opened on its clock and channel, and a server for it. */
@@ -127,7 +127,9 @@ export async function simulate(props: SimulateProps): Promise<SimulateResult> {
           },
         },
         server: { rateLimit: { perKeyPerMinute: 1_000_000, perAddressPerMinute: 1_000_000 } },
-        jobs: { pollIntervalMs: 50 },
+        // One job at a time: the simulation moves one customer at a time, and two jobs of one conversation fetched at
+        // once on PostgreSQL put the loser back for 25 ms, which looked like "nothing left to run".
+        jobs: { pollIntervalMs: 50, concurrency: 1 },
       },
       env: { SWITCHBOARD_SIMULATED_CHATWOOT_TOKEN: token, SWITCHBOARD_SIMULATED_CHATWOOT_SECRET: secret },
     });
@@ -291,21 +293,17 @@ async function simulationPorts(props: {
     if (!response.ok) throw new Error(`webhook: ${response.status} ${await response.text()}`);
   };
   const widgetSay = async (id: string, text: string, idempotencyKey: string): Promise<SeenLine[]> => {
+    const before = await lastSeq(id);
     const answered = await api(
       `/v1/conversations/${encodeURIComponent(id)}/messages`,
       { text },
       { authorization: `Bearer ${tokens.get(id)}`, 'idempotency-key': idempotencyKey, prefer: 'wait=10' },
     );
+    if (!Array.isArray(answered.replies)) throw new Error(`no replies within 10 s in ${id}`);
+    // Everything the bot said since, as the widget's event stream shows it: the answer of `Prefer: wait` holds the
+    // turn's first lines, and a connector call's result comes in a later turn.
     await settled(deployment);
-    const replies = (answered.replies ?? []) as Array<{
-      role: string;
-      text: string;
-      kind?: string;
-      choices?: string[];
-    }>;
-    return replies
-      .filter((r) => r.role === 'bot')
-      .map(({ text, kind, choices }) => ({ text, kind, choices }));
+    return botLinesAfter(id, before);
   };
   const helpdeskSay = async (c: SimulatedConversation, text: string): Promise<SeenLine[]> => {
     const id = helpdeskId(c);

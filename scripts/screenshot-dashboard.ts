@@ -8,11 +8,10 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import { simulate } from '../src/app/index.ts';
-import { openDemoDeployment, trainDemoIntentModel } from '../src/app/testing.ts';
+import { openDemoDeployment, openDemoForSimulation, trainDemoIntentModel } from '../src/app/testing.ts';
 import { startServer } from '../src/server/index.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../src/testing/chromium.ts';
+import { CHROMIUM, launchScreenshotBrowser, signInToInbox } from '../src/testing/chromium.ts';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -31,16 +30,7 @@ try {
   const serve = (deployment: Awaited<ReturnType<typeof openDemoDeployment>>) =>
     startServer({ deployment, host: '127.0.0.1', port: 0, widget: async () => null });
   const { summary } = await simulate({
-    open: ({ clock, patch, env }) =>
-      openDemoDeployment({
-        model,
-        db,
-        clock,
-        channels: patch.channels,
-        server: patch.server,
-        jobs: patch.jobs,
-        env,
-      }),
+    open: openDemoForSimulation({ model, db }),
     serve,
     days: 14,
     seed: 1,
@@ -61,20 +51,10 @@ try {
       by: 'screenshots',
     });
     const server = await serve(deployment);
-    const context = await chromium.launchPersistentContext(join(work, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [...CHROMIUM_ARGS],
-      viewport: { width: 1280, height: 720 },
-      deviceScaleFactor: 1,
-    });
+    const context = await launchScreenshotBrowser(work);
     try {
       const page = context.pages()[0] ?? (await context.newPage());
-      await page.goto(`${server.url}/inbox/login`);
-      await page.getByLabel('Email').fill('lea.lead@example.com');
-      await page.getByLabel('Password').fill(password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Escalated conversations' }).waitFor();
+      await signInToInbox(page, server.url, 'lea.lead@example.com', password);
       await page.goto(`${server.url}/inbox/dashboard`);
       await page.locator('svg').first().waitFor();
       mkdirSync(outDir, { recursive: true });

@@ -9,11 +9,10 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import { openDemoDeployment, trainDemoIntentModel } from '../src/app/testing.ts';
 import { prepareDemoInbox } from '../src/demo-tour/index.ts';
 import { startServer } from '../src/server/index.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../src/testing/chromium.ts';
+import { CHROMIUM, launchScreenshotBrowser, signInToInbox } from '../src/testing/chromium.ts';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -55,20 +54,10 @@ try {
   await deployment.inbox.take({ conversationId: 'demo-inbox-3', user: colleague });
 
   const server = await startServer({ deployment, host: '127.0.0.1', port: 0, widget: async () => null });
-  const context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS],
-    viewport: { width: 1280, height: 720 },
-    deviceScaleFactor: 1,
-  });
+  const context = await launchScreenshotBrowser(work);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(`${server.url}/inbox/login`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Escalated conversations' }).waitFor();
+    await signInToInbox(page, server.url, email, password);
     mkdirSync(outDir, { recursive: true });
     await page.screenshot({ path: join(outDir, 'inbox-queue.png'), fullPage: true });
 

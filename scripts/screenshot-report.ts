@@ -11,14 +11,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { openStore } from '../src/app/index.ts';
 import { discoverTopics, loadExclusionRules, runAudit, writeAuditOutputs } from '../src/audit/index.ts';
 import { demoTicketToRecord, generateDemoTickets } from '../src/demo/index.ts';
 import type { TicketRecord } from '../src/domain/index.ts';
 import { twcsImporter } from '../src/ingest/formats/twcs.ts';
 import { openFileSource } from '../src/ingest/source.ts';
-import { CHROMIUM, CHROMIUM_ARGS } from '../src/testing/chromium.ts';
+import { CHROMIUM, launchScreenshotBrowser } from '../src/testing/chromium.ts';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -48,13 +47,7 @@ try {
   const twcsDir = existsSync(TWCS) ? await auditTwcs(join(work, 'twcs')) : undefined;
 
   // A fresh profile each run, and nothing that reaches the network: the page is a local file.
-  const context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS],
-    viewport: { width: 1280, height: 900 },
-    deviceScaleFactor: 1,
-  });
+  const context = await launchScreenshotBrowser(work, { width: 1280, height: 900 });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(pathToFileURL(join(auditDir, 'report.html')).href);

@@ -8,7 +8,7 @@ import { startServer } from '../server/serve.ts';
 import { dropTestSchema, testPostgresAvailable, testPostgresUrl } from '../store/postgres/testing.ts';
 import { openStore } from './open-store.ts';
 import { type SimulateProps, simulate } from './simulate.ts';
-import { openDemoDeployment, trainDemoIntentModel } from './testing.ts';
+import { openDemoForSimulation, trainDemoIntentModel } from './testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-simulate-'));
 let model: IntentModel;
@@ -26,16 +26,7 @@ function props(
   extraEnv: Record<string, string> = {},
 ): SimulateProps {
   return {
-    open: ({ clock, patch, env }) =>
-      openDemoDeployment({
-        model,
-        db,
-        clock,
-        channels: patch.channels,
-        server: patch.server,
-        jobs: patch.jobs,
-        env: { ...env, ...extraEnv },
-      }),
+    open: openDemoForSimulation({ model, db, env: extraEnv }),
     serve: (deployment) => startServer({ deployment, host: '127.0.0.1', port: 0, widget: async () => null }),
     days: 8,
     seed: 3,

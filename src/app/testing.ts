@@ -17,6 +17,7 @@ import type { Clock, Logger } from '../shared/index.ts';
 import { type Deployment, openDeployment } from './deployment.ts';
 import { loadEntityPatternsFile } from './nlu-config.ts';
 import { openStore } from './open-store.ts';
+import type { SimulateProps } from './simulate.ts';
 
 /** An intent model trained on 1,200 demo tickets (seed 3) through a store, with the demo's entity patterns. */
 export async function trainDemoIntentModel(): Promise<IntentModel> {
@@ -85,4 +86,28 @@ export async function openDemoDeployment(props: {
   });
   await deployment.reload();
   return deployment;
+}
+
+/**
+ * `simulate`'s `open` on the demo deployment with `model`: on `db`, or on PostgreSQL when `env` names
+ * DATABASE_URL and SWITCHBOARD_PG_SCHEMA.
+ *
+ * @example
+ * await simulate({ open: openDemoForSimulation({ model, db: 'sim.db' }), serve, days: 3, seed: 1, perDay: 8, now });
+ */
+export function openDemoForSimulation(props: {
+  model: IntentModel;
+  db: string;
+  env?: Record<string, string>;
+}): SimulateProps['open'] {
+  return ({ clock, patch, env }) =>
+    openDemoDeployment({
+      model: props.model,
+      db: props.db,
+      clock,
+      channels: patch.channels,
+      server: patch.server,
+      jobs: patch.jobs,
+      env: { ...env, ...props.env },
+    });
 }

@@ -11,17 +11,10 @@ import { join, resolve } from 'node:path';
 import { simulate } from '../src/app/index.ts';
 import { openDemoDeployment, openDemoForSimulation, trainDemoIntentModel } from '../src/app/testing.ts';
 import { startServer } from '../src/server/index.ts';
-import { CHROMIUM, launchScreenshotBrowser, signInToInbox } from '../src/testing/chromium.ts';
+import { launchScreenshotBrowser, signInToInbox } from '../src/testing/chromium.ts';
+import { screenshotOutDir } from './screenshot-options.ts';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const outDir = resolve(arg('--out') ?? 'docs/images');
-if (!existsSync(CHROMIUM)) {
-  console.error(`${CHROMIUM} not found: install it with apt-get install -y chromium`);
-  process.exit(2);
-}
+const outDir = screenshotOutDir();
 
 const work = mkdtempSync(join(tmpdir(), 'switchboard-dashboard-screens-'));
 try {

@@ -12,17 +12,10 @@ import { join, resolve } from 'node:path';
 import { openDemoDeployment, trainDemoIntentModel } from '../src/app/testing.ts';
 import { prepareDemoInbox } from '../src/demo-tour/index.ts';
 import { startServer } from '../src/server/index.ts';
-import { CHROMIUM, launchScreenshotBrowser, signInToInbox } from '../src/testing/chromium.ts';
+import { launchScreenshotBrowser, signInToInbox } from '../src/testing/chromium.ts';
+import { screenshotOutDir } from './screenshot-options.ts';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const outDir = resolve(arg('--out') ?? 'docs/images');
-if (!existsSync(CHROMIUM)) {
-  console.error(`${CHROMIUM} not found: install it with apt-get install -y chromium`);
-  process.exit(2);
-}
+const outDir = screenshotOutDir();
 
 const deployment = await openDemoDeployment({ model: await trainDemoIntentModel() });
 const work = mkdtempSync(join(tmpdir(), 'switchboard-inbox-screens-'));

@@ -17,21 +17,13 @@ import { demoTicketToRecord, generateDemoTickets } from '../src/demo/index.ts';
 import type { TicketRecord } from '../src/domain/index.ts';
 import { twcsImporter } from '../src/ingest/formats/twcs.ts';
 import { openFileSource } from '../src/ingest/source.ts';
-import { CHROMIUM, launchScreenshotBrowser } from '../src/testing/chromium.ts';
-
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
+import { launchScreenshotBrowser } from '../src/testing/chromium.ts';
+import { arg, screenshotOutDir } from './screenshot-options.ts';
 
 const tickets = Number(arg('--tickets') ?? 3000);
 const seed = Number(arg('--seed') ?? 11);
-const outDir = resolve(arg('--out') ?? 'docs/images');
+const outDir = screenshotOutDir();
 const TWCS = resolve('../shared/data/twcs-sample/twcs_head5000.csv');
-if (!existsSync(CHROMIUM)) {
-  console.error(`${CHROMIUM} not found: install it with apt-get install -y chromium`);
-  process.exit(2);
-}
 
 const work = mkdtempSync(join(tmpdir(), 'switchboard-screens-'));
 try {

@@ -5,9 +5,9 @@
  * Chromium (playwright-core; no browser download) and writes docs/images/dashboard.png, 1280 px wide. Needs
  * /usr/bin/chromium (`apt-get install -y chromium`).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { simulate } from '../src/app/index.ts';
 import { openDemoDeployment, openDemoForSimulation, trainDemoIntentModel } from '../src/app/testing.ts';
 import { startServer } from '../src/server/index.ts';

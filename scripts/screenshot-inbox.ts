@@ -6,9 +6,9 @@
  * docs/images/inbox-queue.png (the queue) and docs/images/inbox-conversation.png (a conversation with its
  * packet), 1280 px wide. Needs /usr/bin/chromium (`apt-get install -y chromium`).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { openDemoDeployment, trainDemoIntentModel } from '../src/app/testing.ts';
 import { prepareDemoInbox } from '../src/demo-tour/index.ts';
 import { startServer } from '../src/server/index.ts';

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import {
   type CandidateExample,
   type CandidateStatus,
@@ -9,7 +8,7 @@ import {
 } from '../../learning/index.ts';
 import { systemClock, UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
-import { DB_HELP, openStoreFromOptions } from './options.ts';
+import { openStoreFromOptions, withStoreOptions } from './options.ts';
 
 interface StoreOpts {
   config?: string;
@@ -33,13 +32,7 @@ export function registerCorrections(program: Command, io: CliIo): void {
   const corrections = program
     .command('corrections')
     .description("agents' corrections as training examples: list, accept (maybe relabelled), reject");
-  const common = (command: Command) =>
-    command
-      .option(
-        '--config <file>',
-        `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`,
-      )
-      .option('--db <path>', DB_HELP);
+  const common = withStoreOptions;
 
   common(
     corrections

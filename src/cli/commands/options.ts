@@ -10,6 +10,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
 import {
   createLogger,
   type Deployment,
@@ -20,6 +21,7 @@ import {
   openStore,
   storeTarget,
 } from '../../app/index.ts';
+import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import type { IntentModel } from '../../nlu/index.ts';
 import { type Logger, UserError } from '../../shared/index.ts';
 import type { Store } from '../../store/index.ts';
@@ -80,6 +82,13 @@ export function commandLogger(io: CliIo): Logger {
 /** The `--db` help of every command that opens a store: the same default everywhere. */
 export const DB_HELP =
   'SQLite file or postgres:// URL (default: a postgres:// DATABASE_URL, else the store of ./switchboard.yaml, else ./switchboard.db)';
+
+/** Adds `--config FILE` and `--db PATH`, the options of every subcommand that opens the deployment's store. */
+export function withStoreOptions(command: Command): Command {
+  return command
+    .option('--config <file>', `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`)
+    .option('--db <path>', DB_HELP);
+}
 
 /** The `--model` help of every command that reads a model: the same default everywhere. */
 export const MODEL_HELP = "an NLU model file (default: the store's active model)";

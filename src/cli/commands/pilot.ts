@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import type { PilotSettings } from '../../domain/index.ts';
 import type { PilotHistoryItem, PilotListItem } from '../../pilots/index.ts';
 import { UserError } from '../../shared/index.ts';
 import type { CliIo } from '../io.ts';
-import { DB_HELP, openDeploymentFromOptions } from './options.ts';
+import { openDeploymentFromOptions, withStoreOptions } from './options.ts';
 
 interface PilotOpts {
   config?: string;
@@ -28,13 +27,10 @@ export function registerPilot(program: Command, io: CliIo): void {
     .command('pilot')
     .description('pilots per workflow (off | shadow | live, who is in) and the kill switch');
   const common = (command: Command) =>
-    command
-      .option(
-        '--config <file>',
-        `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`,
-      )
-      .option('--db <path>', DB_HELP)
-      .option('--workflows <dir>', "the workflows' folder (default: the configuration's)");
+    withStoreOptions(command).option(
+      '--workflows <dir>',
+      "the workflows' folder (default: the configuration's)",
+    );
   const changing = (command: Command) =>
     common(command)
       .requiredOption('--why <text>', 'why: kept with the change, for whoever reads the history')

@@ -1,11 +1,10 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { createPeople, INVITATION_TTL_MS, ROLES } from '../../access/index.ts';
-import { DEFAULT_CONFIG_FILE } from '../../config/index.ts';
 import { systemClock, UserError } from '../../shared/index.ts';
 import type { UserRole } from '../../store/index.ts';
 import type { CliIo } from '../io.ts';
-import { DB_HELP, openDeploymentFromOptions } from './options.ts';
+import { openDeploymentFromOptions, withStoreOptions } from './options.ts';
 
 interface UsersOpts {
   config?: string;
@@ -26,13 +25,7 @@ export function registerUsers(program: Command, io: CliIo): void {
   const users = program
     .command('users')
     .description('people of the web app: add, list, disable, enable, password, sign-out');
-  const common = (command: Command) =>
-    command
-      .option(
-        '--config <file>',
-        `deployment configuration (default: ./${DEFAULT_CONFIG_FILE} when it exists)`,
-      )
-      .option('--db <path>', DB_HELP);
+  const common = withStoreOptions;
 
   common(
     users

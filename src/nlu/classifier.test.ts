@@ -38,6 +38,24 @@ describe('trainIntentModel', () => {
     expect(serialiseModel(again)).toBe(serialiseModel(model));
   });
 
+  it('takes a message none of whose words it knows as out of scope, whatever its confidence', () => {
+    // "order 12345" is a slot of track_order: the number alone pulls toward it.
+    const thresholdsOpen = createIntentClassifier({
+      ...model,
+      thresholds: { ...model.thresholds, perIntent: new Float64Array(4).fill(0) },
+    });
+    for (const text of ['xqzt 12345', 'pakcage', '', '🙂 !!', 'Wo ist meine Bestellung?']) {
+      expect(thresholdsOpen.predict(text), text).toMatchObject({
+        accepted: false,
+        outOfScope: true,
+        reason: 'out_of_scope',
+      });
+    }
+    // One word it knows is enough to go on.
+    expect(thresholdsOpen.predict('where xqzt 12345').accepted).toBe(true);
+    expect(classifier.vectoriser.knownWords('where is my pakcage 12345 https://x.example')).toBe(3);
+  });
+
   it('refuses unsure predictions as low confidence, not out of scope, and accepts confident ones', () => {
     const confident = classifier.predict('where is my parcel');
     expect(confident).toMatchObject({ accepted: true, outOfScope: false, reason: 'accepted' });

@@ -240,6 +240,12 @@ export interface TrainHooks {
  */
 export const BACKGROUND_OVERLAP = 0.25;
 
+/**
+ * How many times the cross-validation may run again without background domains the intents claim; each run
+ * shows the claims the previous drop uncovered.
+ */
+const MAX_BACKGROUND_ROUNDS = 3;
+
 /** What training did with the background texts it was given. */
 export interface BackgroundUse {
   /** Background texts trained on, as out-of-scope examples. */
@@ -274,8 +280,13 @@ export function trainIntentModel(
   let run = crossValidate(all, options, progress);
   let use: BackgroundUse | undefined;
   if (background.length > 0) {
-    const dropped = overlappingGroups(all, run);
-    if (dropped.size > 0) {
+    // Again after each drop: without the dropped domains to learn from, the out-of-scope class rejects less, and a
+    // kept domain the intents claim shows (on HWU64, news went from under a quarter to 0.51 of its texts claimed).
+    const dropped = new Set<string>();
+    for (let round = 0; round < MAX_BACKGROUND_ROUNDS; round++) {
+      const more = [...overlappingGroups(all, run)].filter((g) => !dropped.has(g));
+      if (more.length === 0) break;
+      for (const g of more) dropped.add(g);
       all = [...examples, ...background.filter((b) => !dropped.has(b.group!))];
       progress.extra = progress.done;
       run = crossValidate(all, options, progress);
@@ -952,7 +963,9 @@ export function createIntentClassifier(model: IntentModel): IntentClassifier {
     score(vectoriser.transform(text), probs);
     const top = decide(probs, model.temperature, oosIndex);
     const best = topK(probs, 3, oosIndex);
-    const novel = isNovel(top, novelty);
+    // A message none of whose words the model knows has only spelling likeness (or a number) to go on: "suo2"
+    // was taken as CLINC150's calculator at 1.000, its one known token the number placeholder.
+    const novel = isNovel(top, novelty) || vectoriser.knownWords(text) === 0;
     const accepted = !novel && passesThreshold(top.confidence, model.thresholds.perIntent[top.top]!);
     return {
       label: model.labels[top.top]!,

@@ -58,6 +58,8 @@ const EMAIL_RE = /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g;
 // Digits with separators (1,200.50 / 12/03/2024 / 10:30) become one token: the value rarely names the intent.
 const NUMBER_RE = /\d+(?:[.,:/-]\d+)*/g;
 const APOSTROPHE_RE = /(\p{L})['’‘`](\p{L})/gu;
+/** The tokens `tokenise` puts in place of URLs, emails and numbers: they say what a text holds, not what it means. */
+const PLACEHOLDERS = new Set(['_url_', '_email_', '_num_']);
 const TOKEN_RE = /[\p{L}\p{N}_]+|[$€£¥₹]/gu;
 
 /**
@@ -118,6 +120,11 @@ export interface Vectoriser {
   readonly state: VectoriserState;
   readonly dimension: number;
   transform(text: string): SparseVector;
+  /**
+   * How many of the text's words the vocabulary holds, the placeholders of numbers, URLs and emails left out:
+   * 0 when the model has only spelling likeness (or a number) to go on.
+   */
+  knownWords(text: string): number;
   transformAll(texts: readonly string[]): SparseMatrix;
 }
 
@@ -225,6 +232,7 @@ export function vectoriserFromState(state: VectoriserState): Vectoriser {
     state,
     dimension,
     transform,
+    knownWords: (text) => tokenise(text).filter((t) => !PLACEHOLDERS.has(t) && wordIndex.has(t)).length,
     transformAll: (texts) => toSparseMatrix(texts.map(transform), dimension),
   };
 }

@@ -38,22 +38,27 @@ describe('trainIntentModel', () => {
     expect(serialiseModel(again)).toBe(serialiseModel(model));
   });
 
-  it('takes a message none of whose words it knows as out of scope, whatever its confidence', () => {
+  it('takes a message with no word, or only a number it knows, as out of scope, whatever its confidence', () => {
     // "order 12345" is a slot of track_order: the number alone pulls toward it.
     const thresholdsOpen = createIntentClassifier({
       ...model,
       thresholds: { ...model.thresholds, perIntent: new Float64Array(4).fill(0) },
     });
-    for (const text of ['xqzt 12345', 'pakcage', '', '🙂 !!', 'Wo ist meine Bestellung?']) {
+    for (const text of ['xqzt 12345', '12345', 'see https://x.example', '', '🙂 !!']) {
       expect(thresholdsOpen.predict(text), text).toMatchObject({
         accepted: false,
         outOfScope: true,
         reason: 'out_of_scope',
       });
     }
-    // One word it knows is enough to go on.
+    // One word it knows is enough to go on; without a placeholder, an unknown word goes by its spelling.
     expect(thresholdsOpen.predict('where xqzt 12345').accepted).toBe(true);
-    expect(classifier.vectoriser.knownWords('where is my pakcage 12345 https://x.example')).toBe(3);
+    expect(thresholdsOpen.predict('pakcage')).toMatchObject({ label: 'track_order', accepted: true });
+    expect(classifier.vectoriser.wordsOf('where is my pakcage 12345 https://x.example')).toEqual({
+      tokens: 6,
+      placeholders: 2,
+      known: 3,
+    });
   });
 
   it('refuses unsure predictions as low confidence, not out of scope, and accepts confident ones', () => {

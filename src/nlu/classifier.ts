@@ -963,9 +963,7 @@ export function createIntentClassifier(model: IntentModel): IntentClassifier {
     score(vectoriser.transform(text), probs);
     const top = decide(probs, model.temperature, oosIndex);
     const best = topK(probs, 3, oosIndex);
-    // A message none of whose words the model knows has only spelling likeness (or a number) to go on: "suo2"
-    // was taken as CLINC150's calculator at 1.000, its one known token the number placeholder.
-    const novel = isNovel(top, novelty) || vectoriser.knownWords(text) === 0;
+    const novel = isNovel(top, novelty) || nothingToGoOn(vectoriser.wordsOf(text));
     const accepted = !novel && passesThreshold(top.confidence, model.thresholds.perIntent[top.top]!);
     return {
       label: model.labels[top.top]!,
@@ -978,6 +976,15 @@ export function createIntentClassifier(model: IntentModel): IntentClassifier {
   };
   return { model, vectoriser, predict };
 }
+
+/**
+ * A message with no word at all, or whose only words the model knows are placeholders (a number, a URL, an
+ * email), is out of scope whatever the scores say: the placeholder fills the whole word block, and CLINC150's
+ * val query "suo2" was taken as its calculator intent at 1.000. Unknown words without a placeholder still go
+ * by their spelling ("pakcage", "affirmitive"): the char n-grams carry typos.
+ */
+const nothingToGoOn = (words: { tokens: number; placeholders: number; known: number }) =>
+  words.tokens === 0 || (words.known === 0 && words.placeholders > 0);
 
 /** The model's raw scores of a feature vector: the SVM's margins, or the log of the blend with the network. */
 function createScorer(model: IntentModel, dimension: number): Scorer {

@@ -121,10 +121,10 @@ export interface Vectoriser {
   readonly dimension: number;
   transform(text: string): SparseVector;
   /**
-   * How many of the text's words the vocabulary holds, the placeholders of numbers, URLs and emails left out:
-   * 0 when the model has only spelling likeness (or a number) to go on.
+   * The text's word tokens: how many, how many are placeholders of numbers, URLs and emails, and how many of
+   * the others the vocabulary holds.
    */
-  knownWords(text: string): number;
+  wordsOf(text: string): { tokens: number; placeholders: number; known: number };
   transformAll(texts: readonly string[]): SparseMatrix;
 }
 
@@ -232,7 +232,12 @@ export function vectoriserFromState(state: VectoriserState): Vectoriser {
     state,
     dimension,
     transform,
-    knownWords: (text) => tokenise(text).filter((t) => !PLACEHOLDERS.has(t) && wordIndex.has(t)).length,
+    wordsOf: (text) => {
+      const tokens = tokenise(text);
+      const placeholders = tokens.filter((t) => PLACEHOLDERS.has(t)).length;
+      const known = tokens.filter((t) => !PLACEHOLDERS.has(t) && wordIndex.has(t)).length;
+      return { tokens: tokens.length, placeholders, known };
+    },
     transformAll: (texts) => toSparseMatrix(texts.map(transform), dimension),
   };
 }

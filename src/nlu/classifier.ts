@@ -22,6 +22,7 @@ import {
   type Vectoriser,
   type VectoriserState,
   vectoriserFromState,
+  type WordCounts,
 } from './features.ts';
 import { createMlpScorer, DEFAULT_MLP_OPTIONS, type MlpModel, type MlpOptions, trainMlp } from './mlp.ts';
 import { type LinearModel, linearScores, softmaxInPlace } from './softmax.ts';
@@ -983,7 +984,7 @@ export function createIntentClassifier(model: IntentModel): IntentClassifier {
  * val query "suo2" was taken as its calculator intent at 1.000. Unknown words without a placeholder still go
  * by their spelling ("pakcage", "affirmitive"): the char n-grams carry typos.
  */
-const nothingToGoOn = (words: { tokens: number; placeholders: number; known: number }) =>
+const nothingToGoOn = (words: WordCounts) =>
   words.tokens === 0 || (words.known === 0 && words.placeholders > 0);
 
 /** The model's raw scores of a feature vector: the SVM's margins, or the log of the blend with the network. */

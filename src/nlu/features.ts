@@ -116,15 +116,19 @@ export interface VectoriserState {
   idf: Float32Array;
 }
 
+/** A text's word tokens: how many, how many are placeholders of numbers, URLs and emails, how many others are known. */
+export interface WordCounts {
+  tokens: number;
+  placeholders: number;
+  known: number;
+}
+
 export interface Vectoriser {
   readonly state: VectoriserState;
   readonly dimension: number;
   transform(text: string): SparseVector;
-  /**
-   * The text's word tokens: how many, how many are placeholders of numbers, URLs and emails, and how many of
-   * the others the vocabulary holds.
-   */
-  wordsOf(text: string): { tokens: number; placeholders: number; known: number };
+  /** What the text's word tokens are to the vocabulary (tokenised again: about 4% of a prediction's time). */
+  wordsOf(text: string): WordCounts;
   transformAll(texts: readonly string[]): SparseMatrix;
 }
 

@@ -54,7 +54,7 @@ describe('trainIntentModel', () => {
     // One word it knows is enough to go on; without a placeholder, an unknown word goes by its spelling.
     expect(thresholdsOpen.predict('where xqzt 12345').accepted).toBe(true);
     expect(thresholdsOpen.predict('pakcage')).toMatchObject({ label: 'track_order', accepted: true });
-    expect(classifier.vectoriser.wordsOf('where is my pakcage 12345 https://x.example')).toEqual({
+    expect(classifier.vectoriser.read('where is my pakcage 12345 https://x.example').words).toEqual({
       tokens: 6,
       placeholders: 2,
       known: 3,

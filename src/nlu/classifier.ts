@@ -961,10 +961,11 @@ export function createIntentClassifier(model: IntentModel): IntentClassifier {
   const probs = new Float64Array(model.labels.length);
   const score = createScorer(model, vectoriser.dimension);
   const predict = (text: string): IntentPrediction => {
-    score(vectoriser.transform(text), probs);
+    const { vector, words } = vectoriser.read(text);
+    score(vector, probs);
     const top = decide(probs, model.temperature, oosIndex);
     const best = topK(probs, 3, oosIndex);
-    const novel = isNovel(top, novelty) || nothingToGoOn(vectoriser.wordsOf(text));
+    const novel = isNovel(top, novelty) || nothingToGoOn(words);
     const accepted = !novel && passesThreshold(top.confidence, model.thresholds.perIntent[top.top]!);
     return {
       label: model.labels[top.top]!,

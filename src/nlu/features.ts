@@ -127,8 +127,8 @@ export interface Vectoriser {
   readonly state: VectoriserState;
   readonly dimension: number;
   transform(text: string): SparseVector;
-  /** What the text's word tokens are to the vocabulary (tokenised again: about 4% of a prediction's time). */
-  wordsOf(text: string): WordCounts;
+  /** The text's vector and what its word tokens are to the vocabulary, from one tokenisation. */
+  read(text: string): { vector: SparseVector; words: WordCounts };
   transformAll(texts: readonly string[]): SparseMatrix;
 }
 
@@ -191,8 +191,7 @@ export function vectoriserFromState(state: VectoriserState): Vectoriser {
   const touched = new Int32Array(4096);
   let touchedBuffer = touched;
 
-  const transform = (text: string): SparseVector => {
-    const tokens = tokenise(text);
+  const vectorOf = (tokens: string[]): SparseVector => {
     let nTouched = 0;
     const add = (index: number | undefined) => {
       if (index === undefined) return;
@@ -232,15 +231,24 @@ export function vectoriserFromState(state: VectoriserState): Vectoriser {
     return { indices, values };
   };
 
+  const transform = (text: string): SparseVector => vectorOf(tokenise(text));
+  const wordCounts = (tokens: readonly string[]): WordCounts => {
+    let placeholders = 0;
+    let known = 0;
+    for (const t of tokens) {
+      if (PLACEHOLDERS.has(t)) placeholders++;
+      else if (wordIndex.has(t)) known++;
+    }
+    return { tokens: tokens.length, placeholders, known };
+  };
+
   return {
     state,
     dimension,
     transform,
-    wordsOf: (text) => {
+    read: (text) => {
       const tokens = tokenise(text);
-      const placeholders = tokens.filter((t) => PLACEHOLDERS.has(t)).length;
-      const known = tokens.filter((t) => !PLACEHOLDERS.has(t) && wordIndex.has(t)).length;
-      return { tokens: tokens.length, placeholders, known };
+      return { vector: vectorOf(tokens), words: wordCounts(tokens) };
     },
     transformAll: (texts) => toSparseMatrix(texts.map(transform), dimension),
   };
